@@ -1,0 +1,6 @@
+"""The HTTP API (FastAPI). ``create_app(store)`` builds it; each capability adds a router in ``routers/``."""
+
+from vaspguard.api._app import create_app
+from vaspguard.api._auth import Principal, Role, create_token, require, revoke_token
+
+__all__ = ["Principal", "Role", "create_app", "create_token", "require", "revoke_token"]

@@ -1,0 +1,35 @@
+"""The app factory. No import-time side effects: the store is opened by the caller and handed in."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+import vaspguard
+from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
+from vaspguard.errors import InputError, NotFound, Refused, VaspguardError
+from vaspguard.store import Store
+
+
+def create_app(store: Store) -> FastAPI:
+    app = FastAPI(
+        title="vaspguard",
+        version=vaspguard.__version__,
+        description="Compliance control plane for cryptocurrency exchanges.",
+    )
+    app.state.store = store
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "backend": store.backend.value, "version": vaspguard.__version__}
+
+    @app.exception_handler(VaspguardError)
+    def _error(_request: Request, exc: VaspguardError) -> JSONResponse:
+        code = 400 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFound) else 409
+        if isinstance(exc, Refused):
+            code = 403
+        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=code)
+
+    for module in (registry, lists, screening, policy, requests, audit):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,3 @@
+"""The audit capability (see its issue)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The lists capability (see its issue)."""
+
+__all__: list[str] = []

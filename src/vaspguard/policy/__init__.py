@@ -1,0 +1,3 @@
+"""The policy capability (see its issue)."""
+
+__all__: list[str] = []

@@ -1,0 +1,400 @@
+"""Loading and storing registry values. Bulk paths use SQLAlchemy Core (executemany), not the ORM."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from vaspguard.errors import NotFound
+from vaspguard.registry._model import (
+    Account,
+    Contact,
+    Customer,
+    KycStatus,
+    Login,
+    Name,
+    NameKind,
+    Owner,
+    PermitApplication,
+    PermitKind,
+    PersonType,
+    Price,
+    Product,
+    ResidencePermit,
+    Transaction,
+    TransactionKind,
+    Visa,
+)
+from vaspguard.registry._tables import (
+    AccountRow,
+    BalanceRow,
+    ContactRow,
+    CustomerNameRow,
+    CustomerRow,
+    LoginRow,
+    NationalityRow,
+    OwnerRow,
+    PermitApplicationRow,
+    PriceRow,
+    ResidencePermitRow,
+    TransactionRow,
+    VisaRow,
+)
+from vaspguard.store import Store, utcnow
+
+_CHILD_TABLES = (
+    CustomerNameRow,
+    NationalityRow,
+    ContactRow,
+    ResidencePermitRow,
+    VisaRow,
+    PermitApplicationRow,
+    OwnerRow,
+)
+
+
+def _customer_rows(customers: Sequence[Customer]) -> dict[Any, list[dict[str, Any]]]:
+    now = utcnow()
+    rows: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for c in customers:
+        rows[CustomerRow].append(
+            {
+                "id": c.id,
+                "type": c.type.value,
+                "birth_date": c.birth_date,
+                "gender": c.gender,
+                "residence": c.residence,
+                "established": c.established,
+                "kyc_status": c.kyc_status.value,
+                "created_at": c.created_at or now,
+                "updated_at": c.updated_at or c.created_at or now,
+            }
+        )
+        for n in c.names:
+            rows[CustomerNameRow].append(
+                {"customer_id": c.id, "name": n.name, "script": n.script, "kind": n.kind.value}
+            )
+        for country in c.nationalities:
+            rows[NationalityRow].append({"customer_id": c.id, "country": country})
+        for ct in c.contacts:
+            rows[ContactRow].append({"customer_id": c.id, "kind": ct.kind, "value": ct.value})
+        for p in c.residence_permits:
+            rows[ResidencePermitRow].append(
+                {
+                    "customer_id": c.id,
+                    "country": p.country,
+                    "kind": p.kind.value,
+                    "valid_from": p.valid_from,
+                    "valid_until": p.valid_until,
+                }
+            )
+        for v in c.visas:
+            rows[VisaRow].append(
+                {
+                    "customer_id": c.id,
+                    "country": v.country,
+                    "kind": v.kind,
+                    "valid_from": v.valid_from,
+                    "valid_until": v.valid_until,
+                }
+            )
+        for a in c.permit_applications:
+            rows[PermitApplicationRow].append(
+                {"customer_id": c.id, "country": a.country, "filed_on": a.filed_on, "status": a.status}
+            )
+        for o in c.owners:
+            rows[OwnerRow].append(
+                {
+                    "customer_id": c.id,
+                    "owner_customer_id": o.customer_id,
+                    "name": o.name,
+                    "type": o.type.value,
+                    "nationalities": " ".join(o.nationalities),
+                    "residence": o.residence,
+                    "established": o.established,
+                    "share": o.share,
+                    "control": o.control,
+                }
+            )
+    return rows
+
+
+class Registry:
+    """The exchange's registry on a ``Store``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def add_customers(self, customers: Sequence[Customer], *, conn: Connection | None = None) -> None:
+        """Insert customers with all their facts (one transaction unless ``conn`` is given)."""
+        rows = _customer_rows(customers)
+        if conn is not None:
+            _insert_all(conn, rows, order=(CustomerRow, *_CHILD_TABLES))
+            return
+        with self.store.connect() as c:
+            _insert_all(c, rows, order=(CustomerRow, *_CHILD_TABLES))
+
+    def add_accounts(self, accounts: Sequence[Account], *, conn: Connection | None = None) -> None:
+        rows: dict[Any, list[dict[str, Any]]] = {AccountRow: [], BalanceRow: []}
+        for a in accounts:
+            rows[AccountRow].append(
+                {
+                    "id": a.id,
+                    "customer_id": a.customer_id,
+                    "product": a.product.value,
+                    "opened_at": a.opened_at,
+                    "status": a.status,
+                }
+            )
+            for asset, amount in a.balances.items():
+                rows[BalanceRow].append({"account_id": a.id, "asset": asset, "amount": amount})
+        self._write(rows, (AccountRow, BalanceRow), conn)
+
+    def add_transactions(self, txs: Iterable[Transaction], *, conn: Connection | None = None) -> None:
+        rows = {
+            TransactionRow: [
+                {
+                    "id": t.id,
+                    "customer_id": t.customer_id,
+                    "account_id": t.account_id,
+                    "kind": t.kind.value,
+                    "occurred_at": t.occurred_at,
+                    "asset": t.asset,
+                    "amount": t.amount,
+                    "chain": t.chain,
+                    "address": t.address,
+                    "tx_hash": t.tx_hash,
+                    "counter_asset": t.counter_asset,
+                    "counter_amount": t.counter_amount,
+                    "counterparty_customer_id": t.counterparty_customer_id,
+                }
+                for t in txs
+            ]
+        }
+        self._write(rows, (TransactionRow,), conn)
+
+    def add_logins(self, logins: Iterable[Login], *, conn: Connection | None = None) -> None:
+        rows = {
+            LoginRow: [
+                {"customer_id": x.customer_id, "occurred_at": x.occurred_at, "ip": x.ip, "country": x.country}
+                for x in logins
+            ]
+        }
+        self._write(rows, (LoginRow,), conn)
+
+    def add_prices(self, prices: Iterable[Price], *, conn: Connection | None = None) -> None:
+        rows = {PriceRow: [{"asset": p.asset, "day": p.day, "eur": p.eur} for p in prices]}
+        self._write(rows, (PriceRow,), conn)
+
+    def _write(
+        self, rows: dict[Any, list[dict[str, Any]]], order: tuple[Any, ...], conn: Connection | None
+    ) -> None:
+        if conn is not None:
+            _insert_all(conn, rows, order=order)
+            return
+        with self.store.connect() as c:
+            _insert_all(c, rows, order=order)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def count_customers(self) -> int:
+        with self.store.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(CustomerRow)).scalar_one())
+
+    def get_customer(self, customer_id: str) -> Customer:
+        with self.store.connect() as conn:
+            found = _load_customers(conn, [customer_id])
+        if not found:
+            raise NotFound("customer", customer_id)
+        return found[0]
+
+    def iter_customers(self, *, batch_size: int = 5000, after: str | None = None) -> Iterator[Customer]:
+        """Every customer in id order, loaded in batches (child facts fetched per batch, not per row)."""
+        last = after
+        while True:
+            with self.store.connect() as conn:
+                q = select(CustomerRow.id).order_by(CustomerRow.id).limit(batch_size)
+                if last is not None:
+                    q = q.where(CustomerRow.id > last)
+                ids = list(conn.execute(q).scalars())
+                if not ids:
+                    return
+                batch = _load_customers(conn, ids)
+            yield from batch
+            last = ids[-1]
+
+    def list_customers(self, *, limit: int = 50, offset: int = 0) -> list[Customer]:
+        with self.store.connect() as conn:
+            ids = list(
+                conn.execute(
+                    select(CustomerRow.id).order_by(CustomerRow.id).limit(limit).offset(offset)
+                ).scalars()
+            )
+            return _load_customers(conn, ids)
+
+    def accounts(self, customer_id: str) -> list[Account]:
+        with self.store.connect() as conn:
+            accs = conn.execute(
+                select(AccountRow).where(AccountRow.customer_id == customer_id).order_by(AccountRow.id)
+            ).all()
+            bal: dict[str, dict[str, Decimal]] = defaultdict(dict)
+            if accs:
+                for r in conn.execute(
+                    select(BalanceRow).where(BalanceRow.account_id.in_([a.id for a in accs]))
+                ):
+                    bal[r.account_id][r.asset] = r.amount
+        return [
+            Account(
+                id=a.id,
+                customer_id=a.customer_id,
+                product=Product(a.product),
+                opened_at=a.opened_at,
+                status=a.status,
+                balances=bal[a.id],
+            )
+            for a in accs
+        ]
+
+    def transactions(
+        self,
+        customer_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Transaction]:
+        q = select(TransactionRow).where(TransactionRow.customer_id == customer_id)
+        if since is not None:
+            q = q.where(TransactionRow.occurred_at >= since)
+        if until is not None:
+            q = q.where(TransactionRow.occurred_at < until)
+        q = q.order_by(TransactionRow.occurred_at, TransactionRow.id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.store.connect() as conn:
+            return [_transaction(r) for r in conn.execute(q)]
+
+    def prices_on(self, day: date) -> dict[str, Decimal]:
+        """The latest EUR price of every asset on or before ``day``."""
+        latest = (
+            select(PriceRow.asset, func.max(PriceRow.day).label("day"))
+            .where(PriceRow.day <= day)
+            .group_by(PriceRow.asset)
+            .subquery()
+        )
+        q = select(PriceRow.asset, PriceRow.eur).join(
+            latest, (PriceRow.asset == latest.c.asset) & (PriceRow.day == latest.c.day)
+        )
+        with self.store.connect() as conn:
+            return {r.asset: r.eur for r in conn.execute(q)}
+
+    def holdings_eur(self, customer_id: str, day: date, *, crypto_only: bool = True) -> Decimal:
+        """Current balances of the customer's accounts valued at ``day``'s prices (EUR).
+
+        ``crypto_only`` leaves out fiat (EUR, USD, ...): the EU 10,000 threshold counts crypto-assets.
+        An asset with no price on record counts as zero and is the caller's to flag.
+        """
+        prices = self.prices_on(day)
+        total = Decimal(0)
+        for account in self.accounts(customer_id):
+            for asset, amount in account.balances.items():
+                if crypto_only and asset in FIAT:
+                    continue
+                total += amount * (Decimal(1) if asset == "EUR" else prices.get(asset, Decimal(0)))
+        return total
+
+
+FIAT = frozenset({"EUR", "USD", "GBP", "CHF", "RUB", "TRY", "AED", "CNY", "UAH", "KZT", "IRR", "BYN"})
+
+
+def _insert_all(conn: Connection, rows: dict[Any, list[dict[str, Any]]], *, order: tuple[Any, ...]) -> None:
+    for table in order:
+        batch = rows.get(table)
+        if batch:
+            conn.execute(insert(table), batch)
+
+
+def _transaction(r: Any) -> Transaction:
+    return Transaction(
+        id=r.id,
+        customer_id=r.customer_id,
+        account_id=r.account_id,
+        kind=TransactionKind(r.kind),
+        occurred_at=r.occurred_at,
+        asset=r.asset,
+        amount=r.amount,
+        chain=r.chain,
+        address=r.address,
+        tx_hash=r.tx_hash,
+        counter_asset=r.counter_asset,
+        counter_amount=r.counter_amount,
+        counterparty_customer_id=r.counterparty_customer_id,
+    )
+
+
+def _load_customers(conn: Connection, ids: Sequence[str]) -> list[Customer]:
+    if not ids:
+        return []
+    base = {r.id: r for r in conn.execute(select(CustomerRow).where(CustomerRow.id.in_(ids)))}
+    children: dict[Any, dict[str, list[Any]]] = {}
+    for table in _CHILD_TABLES:
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        q = select(table).where(table.customer_id.in_(ids))
+        if hasattr(table, "id"):
+            q = q.order_by(table.id)
+        for child in conn.execute(q):
+            grouped[child.customer_id].append(child)
+        children[table] = grouped
+    out = []
+    for cid in ids:
+        r = base.get(cid)
+        if r is None:
+            continue
+        out.append(
+            Customer(
+                id=r.id,
+                type=PersonType(r.type),
+                names=tuple(Name(n.name, n.script, NameKind(n.kind)) for n in children[CustomerNameRow][cid]),
+                nationalities=tuple(sorted(n.country for n in children[NationalityRow][cid])),
+                residence=r.residence,
+                established=r.established,
+                birth_date=r.birth_date,
+                gender=r.gender,
+                residence_permits=tuple(
+                    ResidencePermit(p.country, PermitKind(p.kind), p.valid_from, p.valid_until)
+                    for p in children[ResidencePermitRow][cid]
+                ),
+                visas=tuple(
+                    Visa(v.country, v.kind, v.valid_from, v.valid_until) for v in children[VisaRow][cid]
+                ),
+                permit_applications=tuple(
+                    PermitApplication(a.country, a.filed_on, a.status)
+                    for a in children[PermitApplicationRow][cid]
+                ),
+                owners=tuple(
+                    Owner(
+                        name=o.name,
+                        type=PersonType(o.type),
+                        customer_id=o.owner_customer_id,
+                        nationalities=tuple(o.nationalities.split()),
+                        residence=o.residence,
+                        established=o.established,
+                        share=o.share,
+                        control=o.control,
+                    )
+                    for o in children[OwnerRow][cid]
+                ),
+                contacts=tuple(Contact(c.kind, c.value) for c in children[ContactRow][cid]),
+                kyc_status=KycStatus(r.kyc_status),
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+            )
+        )
+    return out

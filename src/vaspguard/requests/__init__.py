@@ -1,0 +1,3 @@
+"""The requests capability (see its issue)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The screening capability (see its issue)."""
+
+__all__: list[str] = []

@@ -1,0 +1,37 @@
+"""Settings from the environment (prefix ``VASPGUARD_``); no import-time side effects.
+
+``Settings()`` reads the environment each time it is built, so tests and the CLI can override any value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_URL = "sqlite:///vaspguard.db"
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration.
+
+    ``db``: SQLAlchemy URL. The default is a SQLite file in the working directory; production uses
+    PostgreSQL through psycopg 3 (``postgresql+psycopg://user@host/db``; ``postgresql://`` is accepted and
+    rewritten to the psycopg driver).
+    ``data_dir``: where keys, exports and list downloads live by default.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="VASPGUARD_", extra="ignore")
+
+    db: str = DEFAULT_DB_URL
+    data_dir: Path = Path("var")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+
+def normalise_db_url(url: str) -> str:
+    """Return ``url`` with PostgreSQL URLs pointed at the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,76 @@
+"""Engine creation for both backends, with the settings each needs and why."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from vaspguard.errors import StoreError
+from vaspguard.settings import normalise_db_url
+
+
+class Backend(enum.StrEnum):
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL: readers (the API, the desk) never block the single writer and the writer never blocks them;
+    # a crash loses at most the uncommitted transaction.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # SQLite ignores REFERENCES unless asked, per connection; we want the same integrity as PostgreSQL.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # In WAL mode NORMAL is durable against application crashes (kill -9) and only risks the last
+    # transactions on power loss, at a fraction of FULL's fsync cost. Audit appends that must survive
+    # power loss set synchronous=FULL on their own connection.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Wait for a competing writer instead of failing at once with "database is locked".
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Store:
+    """A database reached through SQLAlchemy: the one seam between vaspguard and its storage."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.backend = Backend(engine.dialect.name)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection in one transaction (for bulk work)."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, **engine_kwargs: Any) -> Store:
+    """Open (without migrating) the database at ``url``."""
+    url = normalise_db_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **engine_kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.startswith("postgresql"):
+        engine = create_engine(url, pool_pre_ping=True, **engine_kwargs)
+    else:
+        raise StoreError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
+    return Store(engine)
