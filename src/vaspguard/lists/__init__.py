@@ -1,3 +1,31 @@
-"""The lists capability (see its issue)."""
+"""Official sanctions lists read natively, as snapshots of one entity model, with diffs."""
 
-__all__: list[str] = []
+from vaspguard.lists._model import (
+    BirthDate,
+    CryptoAddress,
+    DatePrecision,
+    Document,
+    EntityKind,
+    Link,
+    ListEntity,
+    ListName,
+    NameKind,
+    PostalAddress,
+    SnapshotInfo,
+    Source,
+)
+
+__all__ = [
+    "BirthDate",
+    "CryptoAddress",
+    "DatePrecision",
+    "Document",
+    "EntityKind",
+    "Link",
+    "ListEntity",
+    "ListName",
+    "NameKind",
+    "PostalAddress",
+    "SnapshotInfo",
+    "Source",
+]
