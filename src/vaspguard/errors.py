@@ -6,11 +6,13 @@
     ├── InputError                  the user's input is wrong (bad file, bad field, bad argument)
     │   ├── InvalidRow              (path, row, field, reason): one record of an import file
     │   ├── InvalidFile             (path, reason): a file as a whole (format, truncation, count)
-    │   └── InvalidRequest          (field, reason): an API or CLI request field
+    │   ├── InvalidRequest          (field, reason): an API or CLI request field
+    │   └── InvalidFields           (origin, problems): every bad field of one submitted record
     ├── NotFound                    (kind, key): a record that does not exist
     ├── StoreError                  the database is unreachable, unmigrated or refused the operation
     ├── IntegrityViolation          a protected invariant was broken (tampered log, bad signature, ...)
     └── Refused                     a safeguard refused an action (quorum, missing receipts, ...)
+        └── QuorumRefused           (request_id, reason): a lawful-request approval or disclosure refused
 
 The CLI turns any ``VaspguardError`` into one line on stderr and a non-zero exit, never a traceback.
 Capabilities add their own subclasses below the matching branch.
@@ -81,3 +83,24 @@ class IntegrityViolation(VaspguardError):
 
 class Refused(VaspguardError):
     exit_code = 6
+
+
+@dataclass
+class InvalidFields(InputError):
+    """Every problem of one submitted record (a lawful request, an agency, ...), each naming its field."""
+
+    origin: str | None
+    problems: tuple[InvalidRequest, ...]
+
+    def __str__(self) -> str:
+        where = f"{self.origin}: " if self.origin else ""
+        return where + "; ".join(str(p) for p in self.problems)
+
+
+@dataclass
+class QuorumRefused(Refused):
+    request_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"request {self.request_id}: refused: {self.reason}"
