@@ -1,0 +1,173 @@
+"""OFAC's free-text ``Remarks`` (legacy CSV/XML) parsed into structured fields.
+
+OFAC writes DOB, POB, nationality, citizenship, gender, identity documents, weak a.k.a.s, "Linked To:" and
+digital currency addresses only into Remarks, as ``; ``-separated items, ``alt.`` marking a further value::
+
+    DOB 1984; POB Niger; nationality Niger; Gender Male; a.k.a. 'ILLIASSOU, Djibbo'; Passport A1 (Niger).
+
+Items that are none of these stay in ``remarks`` as published. When Remarks were cut (the legacy CSV
+field holds 1,000 characters; the rest is in ``sdn_comments.csv``) and the overflow is not available, the
+last item may be a fragment: a digital currency address there is flagged ``possibly_truncated``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vaspguard.lists._countries import country_code
+from vaspguard.lists._crypto import chain_for, looks_whole
+from vaspguard.lists._dates import birth_date
+from vaspguard.lists._model import BirthDate, CryptoAddress, Document, Link, ListName, NameKind
+
+# Document labels as OFAC writes them -> our document type.
+_DOC_TYPES = {
+    "Passport": "passport",
+    "Diplomatic Passport": "passport",
+    "National ID No.": "national_id",
+    "Personal ID Card": "national_id",
+    "Identification Number": "national_id",
+    "Cedula No.": "national_id",
+    "D.N.I.": "national_id",
+    "C.U.R.P.": "national_id",
+    "Kenyan ID No.": "national_id",
+    "Electoral Registry No.": "national_id",
+    "Credencial electoral": "national_id",
+    "SSN": "national_id",
+    "Residency Number": "residence_permit",
+    "Birth Certificate Number": "birth_certificate",
+    "Driver's License No.": "driving_licence",
+    "Tax ID No.": "tax_id",
+    "R.F.C.": "tax_id",
+    "RFC": "tax_id",
+    "NIT #": "tax_id",
+    "RUC #": "tax_id",
+    "RIF #": "tax_id",
+    "V.A.T. Number": "tax_id",
+    "Registration Number": "registration",
+    "Registration ID": "registration",
+    "Business Registration Number": "registration",
+    "Business Registration Document #": "registration",
+    "Commercial Registry Number": "registration",
+    "Company Number": "registration",
+    "UK Company Number": "registration",
+    "Chamber of Commerce Number": "registration",
+    "Enterprise Number": "registration",
+    "Folio Mercantil No.": "registration",
+    "Matricula Mercantil No": "registration",
+    "Trade License No.": "registration",
+    "Legal Entity Number": "lei",
+    "Unified Social Credit Code (USCC)": "registration",
+    "Government Gazette Number": "registration",
+    "Economic Register Number (CBLS)": "registration",
+    "Public Security and Immigration No.": "national_id",
+    "D-U-N-S Number": "duns",
+    "SWIFT/BIC": "swift_bic",
+    "MMSI": "mmsi",
+    "Vessel Registration Identification": "imo",
+    "BIK (RU)": "registration",
+}
+_DOC_RE = re.compile(
+    r"^(?P<type>"
+    + "|".join(re.escape(k) for k in sorted(_DOC_TYPES, key=len, reverse=True))
+    + r") (?P<number>[^()]+?)(?: \((?P<country>[^)]*)\))?(?P<note>[ ,].*)?$"
+)
+_DCA_RE = re.compile(r"^Digital Currency Address - (?P<tag>[A-Z0-9]+)(?: (?P<address>\S+))?\s*$")
+_QUOTED_ALIAS = re.compile(r"^(?P<kind>a\.k\.a\.|f\.k\.a\.|n\.k\.a\.) '(?P<name>.*)'?$")
+_ALT = re.compile(r"^alt\. ")
+
+
+@dataclass
+class ParsedRemarks:
+    birth_dates: list[BirthDate] = field(default_factory=list)
+    birth_places: list[str] = field(default_factory=list)
+    nationalities: list[str] = field(default_factory=list)
+    citizenships: list[str] = field(default_factory=list)
+    gender: str | None = None
+    documents: list[Document] = field(default_factory=list)
+    names: list[ListName] = field(default_factory=list)
+    crypto: list[CryptoAddress] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    rest: list[str] = field(default_factory=list)
+
+
+def _split(remarks: str) -> list[str]:
+    text = remarks.strip()
+    # The final full stop ends the remarks; keep it where it ends an abbreviation such as "S.A.".
+    if text.endswith(".") and not re.search(r"(?:^|[\s.])[A-Za-z]\.$", text):
+        text = text[:-1]
+    return [p.strip() for p in text.split("; ") if p.strip()]
+
+
+def parse_remarks(remarks: str, *, cut: bool = False) -> ParsedRemarks:
+    """Parse OFAC Remarks. ``cut``: the text was cut off and not completed (its last item may be partial)."""
+    out = ParsedRemarks()
+    if cut and remarks.rstrip().endswith(";"):
+        cut = False  # cut exactly after an item's separator: every item is whole
+    parts = _split(remarks)
+    for i, raw in enumerate(parts):
+        last_of_cut = cut and i == len(parts) - 1
+        item = _ALT.sub("", raw)
+        if m := _DCA_RE.match(item):
+            address = (m["address"] or "").rstrip(".;,")
+            if not address:
+                continue  # "Digital Currency Address - XBT" with the address cut away
+            chain = chain_for(m["tag"], address)
+            whole = looks_whole(address, chain)
+            # A cut item is a possible fragment; a shapeless one that was not cut is as OFAC published it.
+            out.crypto.append(
+                CryptoAddress(address, m["tag"], chain, last_of_cut, not whole and not last_of_cut)
+            )
+        elif item.startswith("Digital Currency"):
+            continue  # a cut-off label ("Digital Currency Addres"): nothing to keep
+        elif item.startswith("DOB "):
+            bd = birth_date(item[4:])
+            if bd is not None:
+                out.birth_dates.append(bd)
+            else:
+                out.rest.append(raw)
+        elif item.startswith("POB "):
+            out.birth_places.append(item[4:].strip())
+        elif item.startswith("nationality "):
+            _add_country(out.nationalities, item[12:], out.rest, raw)
+        elif item.startswith("citizen "):
+            _add_country(out.citizenships, item[8:], out.rest, raw)
+        elif item.startswith("Gender "):
+            out.gender = item[7:].strip().lower() or None
+        elif m := _QUOTED_ALIAS.match(item):
+            name = m["name"].rstrip("'").strip()
+            if name and not last_of_cut:
+                out.names.append(ListName(name, NameKind.WEAK))
+            elif name:
+                out.rest.append(raw)
+        elif item.startswith("Linked To: "):
+            target = item[11:].strip()
+            if target and not last_of_cut:
+                out.links.append(Link("", "linked_to", target))
+        elif m := _DOC_RE.match(item):
+            kind = _DOC_TYPES[m["type"]]
+            country = m["country"]
+            note = (m["note"] or "").strip(" ,") or None
+            if m["type"] != "Passport" and kind == "passport":
+                note = ("diplomatic " + (note or "")).strip()
+            out.documents.append(
+                Document(
+                    type=kind,
+                    number=m["number"].strip(),
+                    country=country_code(country) if country else None,
+                    note=note
+                    if not country or country_code(country)
+                    else f"({country}) {note or ''}".strip(),
+                )
+            )
+        else:
+            out.rest.append(raw)
+    return out
+
+
+def _add_country(target: list[str], text: str, rest: list[str], raw: str) -> None:
+    code = country_code(text)
+    if code is None:
+        rest.append(raw)
+    elif code not in target:
+        target.append(code)

@@ -1,0 +1,201 @@
+"""``read_path``: any supported publisher file to a ``ParsedList``, the format told from the content.
+
+Detection looks at bytes, never at the file name (a name only decides OFAC SDN vs non-SDN and finds an
+OFAC file's companions): zip magic, the XML root element, JSON lines with FtM keys, or the CSV shape.
+A file that is none of the known formats is refused with the reason; so is a companion file
+(``add.csv``, ``alt.csv``, ``sdn_comments.csv``) given alone, since it is not a list by itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from vaspguard.errors import InvalidFile
+from vaspguard.lists._model import ParsedList, Source
+from vaspguard.lists._xml import local, root_of
+
+FORMATS = (
+    "ofac_csv",
+    "ofac_xml",
+    "ofac_enhanced_xml",
+    "eu_xml",
+    "un_xml",
+    "uk_xml",
+    "uk_ofsi_csv",
+    "ftm_json",
+    "ftm_delta",
+)
+
+_XML_ROOTS = {
+    "CONSOLIDATED_LIST": "un_xml",
+    "sdnList": "ofac_xml",
+    "sanctionsData": "ofac_enhanced_xml",
+    "export": "eu_xml",
+    "Designations": "uk_xml",
+}
+MAX_ZIP_MEMBER = 2 * 1024**3  # refuse zip members that would inflate beyond 2 GiB (zip bombs)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def combined_sha256(hashes: list[str] | tuple[str, ...], names: list[str] | tuple[str, ...]) -> str:
+    """The SHA-256 of a file set: over ``"<sha256>  <name>\\n"`` lines sorted by name (sha256sum style)."""
+    lines = "".join(f"{h}  {n}\n" for n, h in sorted(zip(names, hashes, strict=True)))
+    return sha256_hex(lines.encode())
+
+
+def detect(data: bytes, path: Path) -> str:
+    """The format of ``data`` from its content (see ``FORMATS``)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise InvalidFile(path, "empty file")
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"<"):
+        root = root_of(data, path)
+        name = local(root.tag)
+        fmt = _XML_ROOTS.get(name)
+        if fmt is None:
+            raise InvalidFile(path, f"XML root <{name}> is no sanctions list format vaspguard reads")
+        return fmt
+    if head.startswith(b"{"):
+        first = head.split(b"\n", 1)[0]
+        if b'"op"' in first:
+            return "ftm_delta"
+        if b'"schema"' in first:
+            return "ftm_json"
+        raise InvalidFile(path, "JSON that is neither FollowTheMoney entities nor an FtM delta")
+    text = head.decode("latin-1")
+    first_line = text.splitlines()[0] if text else ""
+    if first_line.startswith(("Last Updated", '"Last Updated')):
+        return "uk_ofsi_csv"
+    if first_line.startswith(("Report Date", '"Report Date')):
+        raise InvalidFile(path, "the UK Sanctions List CSV is not read yet: use its XML export")
+    try:
+        fields = next(csv.reader(io.StringIO(first_line)))
+    except (csv.Error, StopIteration):
+        fields = []
+    if fields and fields[0].strip().isdigit():
+        width = len(fields)
+        if width == 12:
+            return "ofac_csv"
+        role = {6: "address (add.csv)", 5: "alias (alt.csv)", 2: "comments (sdn_comments.csv)"}.get(width)
+        if role:
+            raise InvalidFile(
+                path, f"an OFAC {role} companion file: import the sdn.csv / cons_prim.csv it belongs to"
+            )
+    raise InvalidFile(path, "not a sanctions list format vaspguard recognises (OFAC, EU, UN, UK, FtM)")
+
+
+def _unzip(data: bytes, path: Path) -> tuple[str, bytes]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = [
+                i for i in zf.infolist() if not i.is_dir() and i.filename.lower().endswith((".xml", ".csv"))
+            ]
+            if len(members) != 1:
+                names = ", ".join(i.filename for i in zf.infolist()) or "nothing"
+                raise InvalidFile(path, f"zip should hold one list file, holds {names}")
+            info = members[0]
+            if info.file_size > MAX_ZIP_MEMBER:
+                raise InvalidFile(
+                    path, f"zip member {info.filename} inflates to {info.file_size} bytes: refused"
+                )
+            return info.filename, zf.read(info)
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+        raise InvalidFile(path, f"broken zip: {exc}") from None
+
+
+def read_path(path: str | Path, fmt: str | None = None, *, companions: bool = True) -> ParsedList:
+    """Read one publisher file (an OFAC legacy CSV set from its primary file) into a ``ParsedList``.
+
+    ``fmt`` forces a format (one of ``FORMATS``); by default it is detected from the content. For an OFAC
+    ``sdn.csv``/``cons_prim.csv``, ``companions`` picks up ``add.csv``, ``alt.csv`` and ``sdn_comments.csv``
+    (``cons_*`` for non-SDN) from the same folder. Touches no database.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise InvalidFile(p, "a folder: name the list file (for an OFAC CSV set, its sdn.csv)")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InvalidFile(p, f"cannot read: {exc.strerror or exc}") from None
+    digest = sha256_hex(data)
+    inner = data
+    detected = detect(data, p)
+    if detected == "zip":
+        member, inner = _unzip(data, p)
+        detected = detect(inner, p / member)
+    if fmt is not None and fmt not in FORMATS:
+        raise InvalidFile(p, f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt is not None and fmt != detected:
+        raise InvalidFile(p, f"content is {detected}, not the {fmt} asked for")
+    reader = _READERS.get(detected)
+    if reader is None:
+        raise InvalidFile(p, f"{detected} is recognised but not read yet")
+    parsed = reader(p, inner, companions)
+    files: tuple[str, ...] = (str(p),)
+    hashes: tuple[str, ...] = (digest,)
+    sha = digest
+    if parsed.files:  # a set: the reader names the companions it read
+        files = parsed.files
+        hashes = parsed.hashes
+        sha = combined_sha256(hashes, [Path(f).name for f in files])
+    parsed = replace(parsed, files=files, hashes=hashes, sha256=sha)
+    if (
+        parsed.declared_count is not None
+        and parsed.declared_count != len(parsed.entities)
+        and not parsed.is_delta
+    ):
+        raise InvalidFile(
+            p,
+            f"the file declares {parsed.declared_count} records but holds {len(parsed.entities)}: truncated?",
+        )
+    if not parsed.entities and not parsed.is_delta:
+        raise InvalidFile(p, "no records: an empty or truncated list is never imported")
+    return parsed
+
+
+def _read_ofac_csv(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._ofac_csv import companions_of, read_ofac_csv
+
+    found = companions_of(p) if companions else {}
+    loaded: dict[str, tuple[Path, bytes]] = {}
+    for role, cp in found.items():
+        try:
+            loaded[role] = (cp, cp.read_bytes())
+        except OSError as exc:
+            raise InvalidFile(cp, f"cannot read: {exc.strerror or exc}") from None
+    source = Source.OFAC_CONS if p.name.lower().startswith("cons_") else Source.OFAC_SDN
+    entities, warnings = read_ofac_csv(p, data, loaded, source=source)
+    files = (str(p), *(str(cp) for cp, _ in loaded.values()))
+    hashes = (sha256_hex(data), *(sha256_hex(b) for _, b in loaded.values()))
+    return ParsedList(
+        source=source,
+        format="ofac_csv",
+        published_at=None,
+        entities=entities,
+        files=files if loaded else (),
+        hashes=hashes if loaded else (),
+        warnings=tuple(warnings),
+    )
+
+
+def _read_un(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._un import read_un_xml
+
+    return read_un_xml(p, data)
+
+
+_READERS: dict[str, Callable[[Path, bytes, bool], ParsedList]] = {
+    "ofac_csv": _read_ofac_csv,
+    "un_xml": _read_un,
+}
