@@ -1,3 +1,22 @@
-"""The screening capability (see its issue)."""
+"""Screening: names in any script and wallet addresses against the active sanctions lists, explainably.
 
-__all__: list[str] = []
+``Screener`` (the in-memory index) and ``score_names`` for names; ``normalise_address`` and ``AddressBook``
+for wallets; alerts and dispositions over the registry's customers.
+"""
+
+from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
+from vaspguard.screening._normalise import NameForm, name_forms, transliterate
+from vaspguard.screening._score import Factor, TokenPair, score_names
+
+__all__ = [
+    "ALERT_THRESHOLD",
+    "Breakdown",
+    "Factor",
+    "Match",
+    "NameForm",
+    "Screener",
+    "TokenPair",
+    "name_forms",
+    "score_names",
+    "transliterate",
+]

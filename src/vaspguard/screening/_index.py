@@ -1,0 +1,314 @@
+"""The in-memory name index and the ``Screener`` built on it.
+
+Every name of every active list entity is normalised once (``name_forms``) and filed under keys:
+
+- ``t:`` the token itself;
+- ``p:`` the Metaphone code of its spelling fold (sound-alikes: Mohamed/Muhammad);
+- ``s:`` its consonant skeleton (abjad scripts, whose vowels are unwritten);
+- ``g:`` the character trigrams of its fold (typos: ``Obamt`` still shares ``oba``, ``bam``);
+- ``j:`` all tokens joined (missing spaces: ``Abubakar``).
+
+A query looks up its own keys, adds up key weights per listed name (numpy ``bincount`` over the posting
+arrays), and scores only the best ``CANDIDATES`` names in full: the whole list is never scored. Token
+weights for scoring come from how many listed names carry a token, so frequent tokens (``mohammed``,
+``company``) explain less than rare ones. A new snapshot means a new index (``Screener.from_store``);
+building one from all the genuine lists takes seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import jellyfish
+import numpy as np
+import numpy.typing as npt
+
+from vaspguard.errors import InvalidRequest
+from vaspguard.lists import EntityKind, ListEntity, NameKind
+from vaspguard.screening._normalise import NameForm, fold, name_forms, skeleton
+from vaspguard.screening._score import (
+    ALIAS_QUALITY,
+    PARTICLES,
+    Evidence,
+    Factor,
+    NameComparison,
+    TokenPair,
+    combine,
+    compare_forms,
+    evidence_factors,
+    parse_dob,
+)
+
+if TYPE_CHECKING:
+    from vaspguard.store import Store
+
+__all__ = ["ALERT_THRESHOLD", "Breakdown", "Match", "Screener", "entity_kind_hint"]
+
+# The one alert threshold, set from the evaluation in benchmarks/eval_screening.py (docs/benchmarks.md).
+ALERT_THRESHOLD = 0.80
+# Names scored in full per query, best first by key overlap.
+CANDIDATES = 40
+
+_KEY_WEIGHT = {"t": 3.0, "p": 1.5, "s": 1.0, "j": 6.0}
+_GRAM_WEIGHT = 2.0  # shared among a token's trigrams
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Why a candidate scored what it did, for a reviewer."""
+
+    name_score: float
+    method: str  # tokens | joined
+    query_form: str
+    candidate_form: str
+    alias_kind: str  # primary, aka, fka, weak, original_script
+    alias_quality: float
+    pairs: tuple[TokenPair, ...] = ()
+    unmatched_query: tuple[str, ...] = ()
+    unmatched_candidate: tuple[str, ...] = ()
+    factors: tuple[Factor, ...] = ()
+    threshold: float = ALERT_THRESHOLD
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entity_key: str  # "<source>:<source_id>"
+    source: str
+    source_id: str
+    entity_name: str  # the entity's primary name
+    matched_name: str  # the listed name (as published) that matched best
+    kind: str
+    score: float
+    alert: bool
+    breakdown: Breakdown
+    programs: tuple[str, ...] = field(default_factory=tuple)
+
+
+def entity_kind_hint(kind: EntityKind) -> str | None:
+    """The ``kind`` argument of ``name_forms`` for a list entity."""
+    if kind is EntityKind.PERSON:
+        return "person"
+    if kind is EntityKind.UNKNOWN:
+        return None
+    return "organisation"
+
+
+def _trigrams(token: str) -> list[str]:
+    t = f"^{fold(token)}$"
+    return [t[i : i + 3] for i in range(len(t) - 2)] if len(t) >= 3 else [t]
+
+
+def _token_keys(token: str) -> list[tuple[str, float]]:
+    keys = [("t:" + token, _KEY_WEIGHT["t"])]
+    if token.isdigit():
+        return keys
+    f = fold(token)
+    if len(f) >= 3:
+        keys.append(("p:" + jellyfish.metaphone(f), _KEY_WEIGHT["p"]))
+    sk = skeleton(token)
+    if len(sk) >= 2:
+        keys.append(("s:" + sk, _KEY_WEIGHT["s"]))
+    grams = _trigrams(token)
+    keys.extend(("g:" + g, _GRAM_WEIGHT / len(grams)) for g in grams)
+    return keys
+
+
+def _form_keys(form: NameForm) -> dict[str, float]:
+    keys: dict[str, float] = {}
+    for token in form.tokens:
+        for k, w in _token_keys(token):
+            keys[k] = max(keys.get(k, 0.0), w)
+    keys["j:" + "".join(form.tokens)] = _KEY_WEIGHT["j"]
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    entity: int
+    kind: NameKind
+    text: str
+    form: NameForm
+
+
+class Screener:
+    """Screens names against list entities held in memory. Thread-safe for queries once built."""
+
+    def __init__(self, entities: Iterable[ListEntity]) -> None:
+        self.entities: list[ListEntity] = []
+        self._by_key: dict[str, int] = {}
+        self._names: list[_Name] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        token_df: dict[str, int] = defaultdict(int)
+        for entity in entities:
+            if entity.key in self._by_key:
+                continue
+            e = len(self.entities)
+            self.entities.append(entity)
+            self._by_key[entity.key] = e
+            hint = entity_kind_hint(entity.kind)
+            seen: set[tuple[str, ...]] = set()
+            for ln in entity.names:
+                for form in name_forms(ln.name, hint):
+                    if form.tokens in seen:
+                        continue
+                    seen.add(form.tokens)
+                    n = len(self._names)
+                    self._names.append(_Name(e, ln.kind, ln.name, form))
+                    for key in _form_keys(form):
+                        postings[key].append(n)
+                    for token in set(form.tokens):
+                        token_df[token] += 1
+        self._postings: dict[str, npt.NDArray[np.int32]] = {
+            k: np.asarray(v, dtype=np.int32) for k, v in postings.items()
+        }
+        total = max(len(self._names), 2)
+        # A token in 5 names or fewer weighs 1; one in every name weighs 0.3.
+        scale = math.log(total / 5) if total > 5 else 1.0
+        self._weights: dict[str, float] = {}
+        for token, df in token_df.items():
+            w = 1.0 if df <= 5 else max(0.3, min(1.0, 0.3 + 0.7 * math.log(total / df) / scale))
+            if token in PARTICLES:
+                w = min(w, 0.3)
+            elif len(token) == 1:
+                w = min(w, 0.5)
+            self._weights[token] = w
+
+    # --- construction ---------------------------------------------------------------------------------
+
+    @classmethod
+    def from_entities(cls, entities: Iterable[ListEntity]) -> Screener:
+        return cls(entities)
+
+    @classmethod
+    def from_store(cls, store: Store) -> Screener:
+        """An index over the entities of the store's active list snapshots."""
+        from vaspguard.lists import active_entities  # type: ignore[attr-defined,unused-ignore]
+
+        return cls(active_entities(store))
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    @property
+    def name_count(self) -> int:
+        return len(self._names)
+
+    def entity(self, key: str) -> ListEntity | None:
+        i = self._by_key.get(key)
+        return None if i is None else self.entities[i]
+
+    def weight(self, token: str) -> float:
+        w = self._weights.get(token)
+        if w is not None:
+            return w
+        return 0.3 if token in PARTICLES else 0.5 if len(token) == 1 else 1.0
+
+    # --- queries --------------------------------------------------------------------------------------
+
+    def _candidates(self, forms: Sequence[NameForm], limit: int) -> npt.NDArray[np.int64]:
+        keys: dict[str, float] = {}
+        for form in forms:
+            for k, w in _form_keys(form).items():
+                if k.startswith("s:") and not form.abjad:
+                    w *= 0.5
+                keys[k] = max(keys.get(k, 0.0), w)
+        arrays: list[npt.NDArray[np.int32]] = []
+        weights: list[npt.NDArray[np.float64]] = []
+        for k, w in keys.items():
+            p = self._postings.get(k)
+            if p is not None:
+                arrays.append(p)
+                weights.append(np.full(len(p), w))
+        if not arrays:
+            return np.empty(0, dtype=np.int64)
+        ids = np.concatenate(arrays)
+        acc = np.bincount(ids, weights=np.concatenate(weights), minlength=len(self._names))
+        hit = int(np.count_nonzero(acc))
+        top = np.flatnonzero(acc) if hit <= limit else np.argpartition(-acc, limit)[:limit]
+        return top[np.argsort(-acc[top], kind="stable")]
+
+    def screen_name(
+        self,
+        name: str,
+        *,
+        dob: str | None = None,
+        nationality: str | None = None,
+        country: str | None = None,
+        kind: str | None = None,
+        gender: str | None = None,
+        documents: Sequence[str] = (),
+        top: int = 5,
+        min_score: float = 0.0,
+    ) -> list[Match]:
+        """The ``top`` best-scoring list entities for a name, best first."""
+        if kind not in (None, "person", "organisation"):
+            raise InvalidRequest("kind", f"{kind!r} is not person or organisation")
+        if dob:
+            try:
+                parse_dob(dob)
+            except ValueError as exc:
+                raise InvalidRequest("dob", str(exc)) from None
+        for cc_field, cc in (("nationality", nationality), ("country", country)):
+            if cc is not None and not (len(cc) == 2 and cc.isalpha()):
+                raise InvalidRequest(cc_field, f"{cc!r} is not an ISO 3166-1 alpha-2 code")
+        if top < 1:
+            raise InvalidRequest("top", "must be at least 1")
+        forms = name_forms(name, kind)
+        if not forms:
+            return []
+        evidence = Evidence(
+            dob=dob,
+            nationality=nationality,
+            country=country,
+            gender=gender,
+            kind=kind,
+            documents=tuple(documents),
+        )
+        best: dict[int, tuple[NameComparison, _Name, NameForm]] = {}
+        for n in self._candidates(forms, CANDIDATES):
+            listed = self._names[int(n)]
+            for q in forms:
+                c = compare_forms(q, listed.form, self.weight)
+                c_score = c.score * ALIAS_QUALITY.get(listed.kind, 1.0)
+                prev = best.get(listed.entity)
+                if prev is None or c_score > prev[0].score * ALIAS_QUALITY.get(prev[1].kind, 1.0):
+                    best[listed.entity] = (c, listed, q)
+        matches: list[Match] = []
+        for e, (c, listed, q) in best.items():
+            entity = self.entities[e]
+            quality = ALIAS_QUALITY.get(listed.kind, 1.0)
+            factors = tuple(evidence_factors(evidence, entity))
+            score = combine(c.score, quality, factors)
+            if score < min_score:
+                continue
+            matches.append(
+                Match(
+                    entity_key=entity.key,
+                    source=entity.source.value,
+                    source_id=entity.source_id,
+                    entity_name=entity.primary_name,
+                    matched_name=listed.text,
+                    kind=entity.kind.value,
+                    score=score,
+                    alert=score >= ALERT_THRESHOLD,
+                    breakdown=Breakdown(
+                        name_score=c.score,
+                        method=c.method,
+                        query_form=q.text,
+                        candidate_form=listed.form.text,
+                        alias_kind=listed.kind.value,
+                        alias_quality=quality,
+                        pairs=c.pairs,
+                        unmatched_query=c.unmatched_query,
+                        unmatched_candidate=c.unmatched_candidate,
+                        factors=factors,
+                    ),
+                    programs=entity.programs,
+                )
+            )
+        matches.sort(key=lambda m: (-m.score, m.entity_key))
+        return matches[:top]

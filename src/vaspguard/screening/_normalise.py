@@ -1,0 +1,411 @@
+# ruff: noqa: RUF001, RUF002  # names in many scripts are this module's subject matter
+"""Name normalisation and transliteration: any script in, comparable Latin tokens out.
+
+Pipeline for one name (``name_forms``), each step a function with its own tests:
+
+1. ``clean``: Unicode NFKC, zero-width and other format characters (category Cf) removed, whitespace
+   collapsed. Idempotent.
+2. Name order: ``"LAST, First"`` becomes ``"First LAST"`` (persons and unknown kinds only; an organisation's
+   comma is punctuation).
+3. Homoglyphs: inside a word that mixes Latin with Cyrillic or Greek letters, the look-alikes are folded to
+   Latin (``"Ваnk"`` with a Cyrillic В is ``"bank"``). A word wholly in Cyrillic is Cyrillic and is
+   transliterated, not folded.
+4. Script-specific legal forms that are written without spaces (``有限公司``, ``株式会社``) are cut before
+   transliteration.
+5. Transliteration per word, by script, through ICU transforms (PyICU): Cyrillic by BGN/PCGN (``Щукин`` →
+   ``shchukin``), Hangul syllable by syllable with the usual spelling of Korean family names (``김정은`` →
+   ``kim jeong eun``), everything else by ICU ``Any-Latin``; then ``Latin-ASCII`` and lower case. Chinese
+   characters read as Mandarin pinyin, one token per syllable.
+6. Tokens: punctuation splits; titles and honorifics are dropped; organisation legal forms in many
+   languages (``LLC``, ``OOO``/``ООО``, ``GmbH``, ``SARL``, ``شركة`` ...) are dropped for organisations and
+   unknown kinds, and reported.
+
+Abjads (Arabic, Persian, Hebrew) and Thai do not write most vowels, so their Latin form is a consonant
+string (``محمد`` → ``mhmd``). Such forms are flagged ``abjad`` and compared by consonant skeleton
+(``skeleton``), which both sides share: ``skeleton("mohammed") == skeleton("mhmd") == "mhmd"``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import icu
+
+__all__ = [
+    "NameForm",
+    "clean",
+    "fold",
+    "fold_homoglyphs",
+    "name_forms",
+    "reorder",
+    "script_of",
+    "skeleton",
+    "transliterate",
+]
+
+# --- 1. clean ---------------------------------------------------------------------------------------------
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """NFKC, without format characters (zero-width space/joiners, BOM, bidi marks), whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        " " if ch in "\u00a0\u2007\u202f" else ch for ch in text if unicodedata.category(ch) != "Cf"
+    )
+    return _SPACE.sub(" ", text).strip()
+
+
+# --- 2. name order ----------------------------------------------------------------------------------------
+
+
+def reorder(text: str) -> str:
+    """``"LAST, First Middle"`` → ``"First Middle LAST"``; anything else is returned unchanged."""
+    if text.count(",") != 1:
+        return text
+    last, first = (p.strip() for p in text.split(","))
+    if not last or not first or len(last.split()) > 4:
+        return text
+    if _tokens_are_legal_form(first):
+        return text
+    return f"{first} {last}"
+
+
+# --- 3. homoglyphs ----------------------------------------------------------------------------------------
+
+# Cyrillic and Greek letters that look like Latin ones (Unicode confusables, restricted to letters that an
+# attacker can mix into a Latin word unnoticed). Applied only inside words that also contain Latin letters.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+        "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "ӏ": "l", "ү": "y",
+        "А": "A", "В": "B", "Е": "E", "Ё": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+        "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Ү": "Y",
+        "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+        "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    }
+)  # fmt: skip
+
+
+def _letter_script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    if name.startswith("LATIN"):
+        return "Latn"
+    if name.startswith("CYRILLIC"):
+        return "Cyrl"
+    if name.startswith("GREEK"):
+        return "Grek"
+    return "other"
+
+
+def fold_homoglyphs(word: str) -> str:
+    """Fold Cyrillic/Greek look-alikes to Latin inside a word that mixes them with Latin letters."""
+    scripts = {_letter_script(ch) for ch in word if ch.isalpha()}
+    if "Latn" in scripts and scripts & {"Cyrl", "Grek"}:
+        return word.translate(_HOMOGLYPHS)
+    return word
+
+
+# --- 4/5. scripts and transliteration ---------------------------------------------------------------------
+
+_SCRIPT_PREFIXES = (
+    ("LATIN", "Latn"),
+    ("CYRILLIC", "Cyrl"),
+    ("GREEK", "Grek"),
+    ("ARABIC", "Arab"),
+    ("HEBREW", "Hebr"),
+    ("CJK", "Hani"),
+    ("HIRAGANA", "Jpan"),
+    ("KATAKANA", "Jpan"),
+    ("HANGUL", "Hang"),
+    ("DEVANAGARI", "Deva"),
+    ("THAI", "Thai"),
+    ("ARMENIAN", "Armn"),
+    ("GEORGIAN", "Geor"),
+)
+ABJADS = frozenset({"Arab", "Hebr", "Thai"})
+
+
+@lru_cache(maxsize=4096)
+def _char_script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    for prefix, code in _SCRIPT_PREFIXES:
+        if name.startswith(prefix):
+            return code
+    return "Zyyy"
+
+
+def script_of(text: str) -> str:
+    """The ISO 15924 code of the script most letters of ``text`` are written in (``Zyyy`` if none)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            s = _char_script(ch)
+            counts[s] = counts.get(s, 0) + 1
+    if not counts:
+        return "Zyyy"
+    if "Jpan" in counts and "Hani" in counts:  # kanji with kana: Japanese
+        counts["Jpan"] += counts.pop("Hani")
+    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+# ICU transform ids, one reason each.
+_TRANSFORMS = {
+    # BGN/PCGN for Russian (shch, zh, kh): the romanisation used by OFAC, the UN and the EU lists. The
+    # trailing Any-Latin catches Ukrainian and other letters the Russian table leaves alone.
+    "Cyrl": "Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower",
+    # Mandarin pinyin without tones; ``Han-Latin/Names`` reads family-name characters (单 as shan, not dan).
+    "Hani": "Han-Latin/Names; Latin-ASCII; Lower",
+    "Hang": "Hangul-Latin; Latin-ASCII; Lower",
+    "any": "Any-Latin; Latin-ASCII; Lower",
+}
+
+
+@lru_cache(maxsize=8)
+def _transliterator(script: str) -> icu.Transliterator:
+    return icu.Transliterator.createInstance(_TRANSFORMS.get(script, _TRANSFORMS["any"]))
+
+
+# Family names of Korea in their usual passport spelling (Revised Romanisation gives gim, i, bak ...).
+_KOREAN_FAMILY = {
+    "김": "kim", "이": "lee", "박": "park", "최": "choi", "정": "jung", "강": "kang", "조": "cho",
+    "윤": "yoon", "장": "jang", "임": "lim", "한": "han", "오": "oh", "서": "seo", "신": "shin",
+    "권": "kwon", "황": "hwang", "안": "ahn", "송": "song", "류": "ryu", "유": "yoo", "홍": "hong",
+    "전": "jeon", "고": "ko", "문": "moon", "양": "yang", "손": "son", "배": "bae", "백": "baek",
+    "허": "heo", "노": "noh", "심": "shim", "하": "ha", "곽": "kwak", "성": "sung", "차": "cha",
+    "주": "joo", "우": "woo", "구": "koo", "리": "ri", "로": "ro",
+}  # fmt: skip
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _hangul_word(word: str) -> list[str]:
+    tr = _transliterator("Hang")
+    syllables = [ch for ch in word if "\uac00" <= ch <= "\ud7a3"]
+    if not syllables:
+        return _ascii_tokens(tr.transliterate(word))
+    out: list[str] = []
+    for i, syl in enumerate(syllables):
+        if i == 0 and len(syllables) in (2, 3, 4) and syl in _KOREAN_FAMILY:
+            out.append(_KOREAN_FAMILY[syl])
+        else:
+            out.append(_NON_ALNUM.sub("", tr.transliterate(syl)))
+    return [t for t in out if t]
+
+
+_APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾʼʹ")
+
+
+def _ascii_tokens(text: str) -> list[str]:
+    # Apostrophes join (O'Brien, Sa'id, the ayn of a transliteration); other punctuation splits.
+    return [t for t in _NON_ALNUM.split(text.translate(_APOSTROPHES)) if t]
+
+
+def _arabic_article(word: str) -> str:
+    # The article al- is written joined to the noun (القذافي); separate it, as Latin spellings do.
+    if word.startswith("ال") and len(word) > 3 and word != "الله":
+        return "ال " + word[2:]
+    return word
+
+
+def transliterate(text: str) -> str:
+    """Any-script text as lower-case ASCII words separated by single spaces (idempotent)."""
+    return " ".join(_words_to_tokens(clean(text).split(" "))[0])
+
+
+def _words_to_tokens(words: list[str]) -> tuple[list[str], set[str]]:
+    tokens: list[str] = []
+    scripts: set[str] = set()
+    for raw in words:
+        word = fold_homoglyphs(raw)
+        script = script_of(word)
+        scripts.add(script)
+        if script == "Hang":
+            tokens.extend(_hangul_word(word))
+            continue
+        if script == "Arab":
+            word = _arabic_article(word)
+        if script in ("Latn", "Zyyy") and word.isascii():
+            tokens.extend(_ascii_tokens(word.lower()))
+            continue
+        tokens.extend(_ascii_tokens(_transliterator(script).transliterate(word)))
+    return tokens, scripts
+
+
+# --- 6. titles and legal forms ----------------------------------------------------------------------------
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+TITLES = words(
+    """mr mrs ms miss mister madam dr doctor prof professor sir dame lord lady rev reverend fr father
+    sheikh shaikh sheik shaykh haji hajji hadji mullah mulla maulvi maulana mawlawi molvi qari hafiz
+    imam sayyid sayed syed general gen colonel col major maj captain capt lieutenant lt admiral adm
+    brigadier commander cmdr sergeant sgt president minister ambassador senator judge hon honourable
+    honorable herr frau monsieur mme mlle senor senora don dona gospodin"""
+)
+
+# Organisation legal forms, as token sequences after transliteration (longest first when matched).
+_LEGAL_FORM_TEXT = """
+llc; l l c; ltd; limited; inc; incorporated; corp; corporation; co; company; plc; llp; lp; pllc;
+gmbh; mbh; ag; kg; gmbh co kg; ug; ev; se; sa; sarl; sas; sasu; sca; snc; srl; srls; spa; sapa;
+bv; nv; vof; cv; oy; oyj; ab; as; asa; aps; a s; kft; zrt; nyrt; bt; doo; d o o; dd; ad; ood; eood;
+sp z o o; spzoo; sa de cv; s a; s a de c v; s de rl; ltda; eireli; me; sl; slu; sll;
+ooo; zao; oao; pao; ao; ojsc; cjsc; pjsc; jsc; tov; pat; prat; vat; zat; too; ip; chp; uab; sia; ou;
+obshchestvo s ogranichennoy otvetstvennostyu; aktsionernoye obshchestvo;
+publichnoye aktsionernoye obshchestvo; zakrytoye aktsionernoye obshchestvo;
+otkrytoye aktsionernoye obshchestvo; tovarystvo z obmezhenoyu vidpovidalnistyu;
+fze; fzco; fzc; fzllc; fz llc; dmcc; wll; w l l; spc; saoc; saog; bsc; psc; qsc; qpsc; kscc; ksc;
+pte; pte ltd; pvt; pvt ltd; private limited; pty; pty ltd; sdn bhd; bhd; berhad; tbk; pt; cv;
+kk; kabushiki kaisha; yk; yugen kaisha; godo kaisha; gk;
+co ltd; company limited; holding company; public company limited; pcl;
+as; anonim sirketi; as; ltd sti; limited sirketi; sti;
+shrkt; shrkh; shrkt; sherkat; shirkat; mwssst; muassasat; muassasa;
+"""
+LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
+    tuple(part.split()) for part in _LEGAL_FORM_TEXT.replace("\n", " ").split(";") if part.strip()
+)
+_LEGAL_MAX = max(len(f) for f in LEGAL_FORMS)
+
+# Legal forms written without spaces in their own script, cut before transliteration.
+_NATIVE_LEGAL = (
+    "股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "公司", "集团", "集團",
+    "株式会社", "有限会社", "合同会社", "주식회사", "(주)", "유한회사",
+    "общество с ограниченной ответственностью", "акционерное общество",
+)  # fmt: skip
+
+
+def _tokens_are_legal_form(text: str) -> bool:
+    return tuple(_ascii_tokens(text.lower())) in LEGAL_FORMS
+
+
+def _strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
+    kept: list[str] = []
+    dropped: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(_LEGAL_MAX, len(tokens) - i), 0, -1):
+            if tuple(tokens[i : i + n]) in LEGAL_FORMS:
+                dropped.append(" ".join(tokens[i : i + n]))
+                i += n
+                break
+        else:
+            kept.append(tokens[i])
+            i += 1
+    if not kept:  # a name that is nothing but a legal form keeps it: "Company" is still a name
+        return tokens, []
+    return kept, dropped
+
+
+# --- the whole pipeline -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """One comparable form of a name: Latin tokens, and how they were obtained."""
+
+    tokens: tuple[str, ...]
+    script: str  # ISO 15924 of the original
+    abjad: bool = False  # vowels mostly unwritten in the original: compare by skeleton
+    legal_forms: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+@lru_cache(maxsize=65536)
+def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
+    """The comparable forms of ``name``; ``kind`` is ``person``, ``organisation`` or None (unknown).
+
+    Usually one form; empty when the name has no letters or digits.
+    """
+    text = clean(name)
+    is_person = kind == "person"
+    is_org = kind not in (None, "person")
+    if not is_org:
+        text = reorder(text)
+    if not is_person:
+        for form in _NATIVE_LEGAL:
+            text = text.replace(form, " ")
+    tokens, scripts = _words_to_tokens(text.split(" "))
+    scripts.discard("Zyyy")
+    script = script_of(text)
+    titles = [t for t in tokens if t in TITLES]
+    if titles and len(titles) < len(tokens):
+        tokens = [t for t in tokens if t not in TITLES]
+    dropped: list[str] = []
+    if not is_person:
+        tokens, dropped = _strip_legal_forms(tokens)
+    if not tokens:
+        return ()
+    return (
+        NameForm(
+            tokens=tuple(tokens),
+            script=script,
+            abjad=bool(scripts & ABJADS),
+            legal_forms=tuple(dropped),
+            titles=tuple(titles),
+        ),
+    )
+
+
+# --- comparison keys ---------------------------------------------------------------------------------------
+
+_FOLD_RULES = (
+    ("sch", "sh"),
+    ("tch", "ch"),
+    ("dzh", "j"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("kh", "h"),
+    ("ou", "u"),
+    ("ee", "i"),
+    ("oo", "u"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("w", "v"),
+    ("y", "i"),
+)
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+@lru_cache(maxsize=65536)
+def fold(token: str) -> str:
+    """A spelling-variant fold of one Latin token: romanisations of one sound meet (``yuriy``/``iouri``
+    → ``iurii``/``iuri``; ``aleksandr``/``alexandr``). Doubled letters are single."""
+    out = token
+    for a, b in _FOLD_RULES:
+        out = out.replace(a, b)
+    return _DOUBLE.sub(r"\1", out)
+
+
+_SKELETON_DIGRAPHS = (
+    ("kh", "x"),
+    ("gh", "g"),
+    ("sh", "s"),
+    ("ch", "c"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("zh", "j"),
+)
+_VOWELS = re.compile(r"[aeiouyw]")
+
+
+@lru_cache(maxsize=65536)
+def skeleton(token: str) -> str:
+    """The consonant skeleton of a Latin token, for comparing with abjad scripts whose vowels are unwritten:
+    ``mohammed``, ``muhammad`` and ``mhmd`` (from محمد) all give ``mhmd``."""
+    out = token.replace("ph", "f").replace("ck", "k").replace("q", "k")
+    for a, b in _SKELETON_DIGRAPHS:
+        out = out.replace(a, b)
+    out = _VOWELS.sub("", out)
+    return _DOUBLE.sub(r"\1", out)

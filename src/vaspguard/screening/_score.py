@@ -1,0 +1,321 @@
+# ruff: noqa: RUF002  # names in many scripts are this module's subject matter
+"""Scoring two names, and a list entity against a query, with a breakdown a reviewer can read.
+
+Name score (``compare_forms``), in [0, 1]:
+
+- Query and candidate tokens are paired greedily by similarity, each token used at most once, only when
+  the similarity reaches 0.72. A pair's
+  similarity is 1 for equal tokens; 0.96 for spelling variants that fold together (``yuriy``/``iouri``);
+  otherwise a blend of Jaro-Winkler (0.6) and normalised Levenshtein (0.4) on the folded tokens, raised to
+  0.85 when their Metaphone codes agree; for a name written in an abjad (Arabic, Persian, Hebrew) or Thai,
+  equal consonant skeletons count 0.93. An initial against a token that starts with it counts 0.75.
+  Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``).
+- Each token has a weight: rare tokens 1, frequent ones down to 0.3 (from the list's own token frequencies,
+  so ``mohammed``, ``bin``, ``trading`` weigh little), particles 0.3, initials 0.5.
+- score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.25·Σ unmatched candidate w): a query
+  part the listed name does not explain costs more than a listed part the query omits (lists carry
+  patronymics and second family names customers often leave out).
+- Missing or extra spaces (``Abubakar``/``Abu Bakar``, ``Xi Jin Ping``/``Xi Jinping``): the tokens joined
+  are compared too (normalised Levenshtein, in both name orders), times 0.97; the higher score wins.
+
+Entity score (``score_entity``): 0.9 × name score × alias quality (weak alias 0.85, former name 0.95),
+then evidence: date of birth, nationality, country, gender, kind and identity documents add or subtract
+(see ``_FACTORS``), clamped to [0, 1]. An exact name with no other evidence scores 0.9, so corroborated
+matches rank above it and contradicted ones below: scores do not saturate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import jellyfish
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from vaspguard.lists import BirthDate, EntityKind, ListEntity, NameKind
+from vaspguard.screening._normalise import NameForm, fold, name_forms, skeleton, words
+
+__all__ = [
+    "Factor",
+    "NameComparison",
+    "TokenPair",
+    "compare_forms",
+    "score_names",
+    "token_similarity",
+]
+
+PARTICLES = words(
+    """al el ul ud ad ar as ash at az bin ibn bint ben bar abu abou abd abdel abdul umm um de del della der
+    den des di da do dos das du la le van von ter ten y e the of and und et"""
+)
+
+PAIR_MIN = 0.72  # below this two tokens are different tokens, not a poor pair
+UNMATCHED_QUERY = 0.5
+UNMATCHED_CANDIDATE = 0.25
+JOINED_DISCOUNT = 0.97
+NAME_BASE = 0.9
+ALIAS_QUALITY = {
+    NameKind.PRIMARY: 1.0,
+    NameKind.AKA: 1.0,
+    NameKind.ORIGINAL_SCRIPT: 1.0,
+    NameKind.FKA: 0.95,
+    NameKind.WEAK: 0.85,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    query: str
+    candidate: str
+    similarity: float
+    how: str  # exact | variant | fuzzy | phonetic | skeleton | initial
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    score: float
+    method: str  # tokens | joined
+    pairs: tuple[TokenPair, ...] = ()
+    unmatched_query: tuple[str, ...] = ()
+    unmatched_candidate: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One piece of evidence beside the name: what it was, and what it did to the score."""
+
+    name: str  # dob_exact, dob_year, dob_disjoint, nationality_match, ..., document_match
+    delta: float
+    detail: str = ""
+
+
+def default_weight(token: str) -> float:
+    if token in PARTICLES:
+        return 0.3
+    if len(token) == 1:
+        return 0.5
+    return 1.0
+
+
+@lru_cache(maxsize=1 << 18)
+def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
+    """Similarity of two Latin tokens in [0, 1], and how it was found."""
+    if a == b:
+        return 1.0, "exact"
+    if a.isdigit() or b.isdigit():
+        return 0.0, "number"
+    if len(a) == 1 or len(b) == 1:
+        return (0.75, "initial") if a[0] == b[0] else (0.0, "initial")
+    fa, fb = fold(a), fold(b)
+    if fa == fb:
+        return 0.96, "variant"
+    sim = 0.6 * JaroWinkler.normalized_similarity(fa, fb) + 0.4 * Levenshtein.normalized_similarity(fa, fb)
+    how = "fuzzy"
+    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and jellyfish.metaphone(fa) == jellyfish.metaphone(fb):
+        sim, how = 0.85, "phonetic"
+    if abjad:
+        sa, sb = skeleton(a), skeleton(b)
+        if sa == sb and len(sa) >= 2:
+            sk = 0.93 if len(sa) >= 3 else 0.88
+        else:
+            sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb) if sa and sb else 0.0
+        if sk > sim:
+            sim, how = sk, "skeleton"
+    return round(sim, 6), how
+
+
+def _joined_similarity(q: Sequence[str], r: Sequence[str], abjad: bool) -> float:
+    jq = "".join(q)
+    best = 0.0
+    for order in (r, tuple(reversed(r))):
+        jr = "".join(order)
+        if abjad:
+            best = max(best, Levenshtein.normalized_similarity(skeleton(jq), skeleton(jr)))
+        best = max(best, Levenshtein.normalized_similarity(fold(jq), fold(jr)))
+    return best
+
+
+def compare_forms(
+    q: NameForm,
+    r: NameForm,
+    weight: Callable[[str], float] = default_weight,
+) -> NameComparison:
+    """Compare a query form with a candidate form (the matcher is asymmetric, see the module doc)."""
+    abjad = q.abjad or r.abjad
+    qt, rt = q.tokens, r.tokens
+    cands: list[tuple[float, int, int, str]] = []
+    for i, a in enumerate(qt):
+        for j, b in enumerate(rt):
+            sim, how = token_similarity(a, b, abjad)
+            if sim >= PAIR_MIN:
+                cands.append((sim, i, j, how))
+    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
+    used_q: set[int] = set()
+    used_r: set[int] = set()
+    pairs: list[TokenPair] = []
+    num = den = 0.0
+    for sim, i, j, how in cands:
+        if i in used_q or j in used_r:
+            continue
+        used_q.add(i)
+        used_r.add(j)
+        w = (weight(qt[i]) + weight(rt[j])) / 2
+        num += w * sim
+        den += w
+        pairs.append(TokenPair(qt[i], rt[j], sim, how))
+    uq = tuple(t for i, t in enumerate(qt) if i not in used_q)
+    ur = tuple(t for j, t in enumerate(rt) if j not in used_r)
+    den += UNMATCHED_QUERY * sum(weight(t) for t in uq) + UNMATCHED_CANDIDATE * sum(weight(t) for t in ur)
+    token_score = num / den if den else 0.0
+    if (uq or ur) and (len(qt) > 1 or len(rt) > 1):
+        joined = JOINED_DISCOUNT * _joined_similarity(qt, rt, abjad)
+        if joined > token_score:
+            return NameComparison(round(joined, 6), "joined", tuple(pairs), uq, ur)
+    return NameComparison(round(token_score, 6), "tokens", tuple(pairs), uq, ur)
+
+
+def best_comparison(
+    query: Sequence[NameForm], candidate: Sequence[NameForm], weight: Callable[[str], float] = default_weight
+) -> NameComparison:
+    best = NameComparison(0.0, "tokens")
+    for q in query:
+        for r in candidate:
+            c = compare_forms(q, r, weight)
+            if c.score > best.score:
+                best = c
+    return best
+
+
+def score_names(a: str, b: str, kind: str | None = None) -> float:
+    """Score two names against each other directly, in any scripts: 1.0 for the same name, 0.0 for
+    nothing in common. ``a`` is the query side (see the module doc for the asymmetry)."""
+    return best_comparison(name_forms(a, kind), name_forms(b, kind)).score
+
+
+# --- evidence beside the name ------------------------------------------------------------------------------
+
+_FACTORS = {
+    "dob_exact": 0.06,  # the same day
+    "dob_year": 0.03,  # the same year (or the query's date inside a published range)
+    "dob_near": 0.0,  # within a year of a year-only or circa date: neither for nor against
+    "dob_day_mismatch": -0.06,  # same year, different day
+    "dob_disjoint": -0.15,  # more than a year apart
+    "nationality_match": 0.03,
+    "nationality_mismatch": -0.08,
+    "country_match": 0.02,
+    "gender_mismatch": -0.10,
+    "kind_mismatch": -0.10,  # a person against an organisation
+    "document_match": 0.30,  # an identity document number published for the entity
+}
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_dob(text: str) -> tuple[date, date, str]:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → (first day, last day, precision). Raises ValueError."""
+    m = _DATE.match(text.strip())
+    if not m:
+        raise ValueError(f"date of birth {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    y = int(m.group(1))
+    if m.group(3):
+        d = date(y, int(m.group(2)), int(m.group(3)))
+        return d, d, "day"
+    if m.group(2):
+        mo = int(m.group(2))
+        start = date(y, mo, 1)
+        end = date(y + (mo == 12), mo % 12 + 1, 1)
+        return start, date.fromordinal(end.toordinal() - 1), "month"
+    return date(y, 1, 1), date(y, 12, 31), "year"
+
+
+def _dob_factor(dob: str, published: Sequence[BirthDate]) -> Factor | None:
+    if not published:
+        return None
+    start, end, precision = parse_dob(dob)
+    best: Factor | None = None
+    order = ["dob_exact", "dob_year", "dob_near", "dob_day_mismatch", "dob_disjoint"]
+    for bd in published:
+        if precision == "day" and bd.precision.value == "day" and bd.start == start:
+            f = Factor("dob_exact", _FACTORS["dob_exact"], bd.text or bd.start.isoformat())
+        elif start <= bd.end and bd.start <= end:
+            f = Factor("dob_year", _FACTORS["dob_year"], bd.text or f"{bd.start}..{bd.end}")
+        elif bd.start.year <= start.year <= bd.end.year:
+            f = Factor("dob_day_mismatch", _FACTORS["dob_day_mismatch"], bd.text or bd.start.isoformat())
+        elif (bd.circa or bd.precision.value == "year") and (
+            bd.start.year - 1 <= start.year <= bd.end.year + 1
+        ):
+            f = Factor("dob_near", _FACTORS["dob_near"], bd.text or f"{bd.start.year}")
+        elif abs(start.year - bd.start.year) <= 1 or abs(start.year - bd.end.year) <= 1:
+            f = Factor("dob_day_mismatch", _FACTORS["dob_day_mismatch"], bd.text or bd.start.isoformat())
+        else:
+            f = Factor("dob_disjoint", _FACTORS["dob_disjoint"], bd.text or bd.start.isoformat())
+        if best is None or order.index(f.name) < order.index(best.name):
+            best = f
+    return best
+
+
+def _norm_doc(number: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", number.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a query says about the person or organisation beside the name."""
+
+    dob: str | None = None
+    nationality: str | None = None
+    country: str | None = None
+    gender: str | None = None
+    kind: str | None = None
+    documents: tuple[str, ...] = field(default_factory=tuple)
+
+
+def evidence_factors(ev: Evidence, entity: ListEntity) -> list[Factor]:
+    factors: list[Factor] = []
+    if ev.dob and entity.birth_dates:
+        f = _dob_factor(ev.dob, entity.birth_dates)
+        if f:
+            factors.append(f)
+    nats = set(entity.nationalities) | set(entity.citizenships)
+    if ev.nationality and nats:
+        cc = ev.nationality.upper()
+        if cc in nats:
+            factors.append(Factor("nationality_match", _FACTORS["nationality_match"], cc))
+        else:
+            factors.append(
+                Factor(
+                    "nationality_mismatch", _FACTORS["nationality_mismatch"], f"{cc} not in {sorted(nats)}"
+                )
+            )
+    if ev.country:
+        cc = ev.country.upper()
+        countries = {a.country for a in entity.addresses if a.country} | nats
+        if cc in countries:
+            factors.append(Factor("country_match", _FACTORS["country_match"], cc))
+    if ev.gender and entity.gender and ev.gender.lower() != entity.gender.lower():
+        factors.append(
+            Factor("gender_mismatch", _FACTORS["gender_mismatch"], f"{ev.gender.lower()} vs {entity.gender}")
+        )
+    if ev.kind:
+        person_q = ev.kind == "person"
+        person_e = entity.kind is EntityKind.PERSON
+        if entity.kind is not EntityKind.UNKNOWN and person_q != person_e:
+            factors.append(Factor("kind_mismatch", _FACTORS["kind_mismatch"], f"{ev.kind} vs {entity.kind}"))
+    if ev.documents and entity.documents:
+        published = {_norm_doc(d.number): d for d in entity.documents if not d.known_false}
+        for number in ev.documents:
+            doc = published.get(_norm_doc(number))
+            if doc is not None and len(_norm_doc(number)) >= 5:
+                factors.append(
+                    Factor("document_match", _FACTORS["document_match"], f"{doc.type} {doc.number}")
+                )
+                break
+    return factors
+
+
+def combine(name_score: float, quality: float, factors: Sequence[Factor]) -> float:
+    score = NAME_BASE * name_score * quality + sum(f.delta for f in factors)
+    return round(min(1.0, max(0.0, score)), 6)

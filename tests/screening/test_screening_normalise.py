@@ -1,0 +1,209 @@
+# ruff: noqa: RUF001, RUF003  # names in many scripts are this module's subject matter
+"""Normalisation and transliteration: one test per rule, and property tests (idempotence, ASCII output)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaspguard.screening import name_forms, score_names, transliterate
+from vaspguard.screening._normalise import clean, fold, fold_homoglyphs, reorder, script_of, skeleton
+
+
+def tokens(name: str, kind: str | None = None) -> tuple[str, ...]:
+    forms = name_forms(name, kind)
+    assert len(forms) == 1
+    return forms[0].tokens
+
+
+def test_nfkc_and_case() -> None:
+    assert tokens("ＡＢＣ Ｔｒａｄｉｎｇ") == ("abc", "trading")
+    assert tokens("ﬁrst ﬂoor") == ("first", "floor")
+
+
+def test_zero_width_and_format_characters_removed() -> None:
+    assert clean("Mo\u200bham\u200dmed\u2060 \ufeffAli\u200e") == "Mohammed Ali"
+    assert tokens("U\u200bsama\u00adBin") == ("usamabin",)
+
+
+def test_diacritics() -> None:
+    assert tokens("José Müller-Lüdenscheidt Øresund Łódź") == (
+        "jose",
+        "muller",
+        "ludenscheidt",
+        "oresund",
+        "lodz",
+    )
+    assert tokens("Straße") == ("strasse",)
+
+
+def test_homoglyphs_in_latin_words_fold_to_latin() -> None:
+    # "Bank Mellat" with a Cyrillic В, а and е mixed in: looks identical, must match as Latin.
+    spoofed = "\u0412\u0430nk M\u0435llat"
+    assert fold_homoglyphs("M\u0435llat") == "Mellat"
+    assert tokens(spoofed) == ("bank", "mellat")
+    # Greek omicron in a Latin word.
+    assert tokens("R\u03bfsneft") == ("rosneft",)
+
+
+def test_whole_cyrillic_words_are_transliterated_not_folded() -> None:
+    assert tokens("Сергей") == ("sergey",)
+
+
+def test_punctuation_and_apostrophes() -> None:
+    assert tokens("O'Brien, Sean") == ("sean", "obrien")
+    assert tokens("AL-QAIDA") == ("al", "qaida")
+    assert tokens("Kim Jong-un") == ("kim", "jong", "un")
+
+
+def test_titles_dropped() -> None:
+    assert tokens("Sheikh Dr. Ayman al-Zawahiri") == ("ayman", "al", "zawahiri")
+    assert tokens("Mullah Mohammed Omar") == ("mohammed", "omar")
+    # a name that is only a title keeps it
+    assert tokens("Sheikh") == ("sheikh",)
+
+
+def test_last_comma_first_reordered() -> None:
+    assert reorder("PUTIN, Vladimir Vladimirovich") == "Vladimir Vladimirovich PUTIN"
+    assert tokens("BIN LADIN, Usama") == ("usama", "bin", "ladin")
+    assert reorder("a, b, c") == "a, b, c"
+    # an organisation's comma is punctuation, and "X, Ltd" is not "Ltd X"
+    assert tokens("ACME, INC.", "organisation") == ("acme",)
+    assert reorder("ACME, Ltd") == "ACME, Ltd"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "form"),
+    [
+        ("Acme Trading GmbH", ("acme", "trading"), "gmbh"),
+        ("ACME HOLDINGS LLC", ("acme", "holdings"), "llc"),
+        ('ООО "Ромашка"', ("romashka",), "ooo"),
+        ("ЗАО Газпром", ("gazprom",), "zao"),
+        ("OOO Romashka", ("romashka",), "ooo"),
+        ("Société Générale SARL", ("societe", "generale"), "sarl"),
+        ("Bank Co., Ltd.", ("bank",), "co ltd"),
+        ("Polska Sp. z o.o.", ("polska",), "sp z o o"),
+        ("Petronas Sdn Bhd", ("petronas",), "sdn bhd"),
+        ("شركة النفط", ("al", "nft"), "shrkt"),
+        ("华为技术有限公司", ("hua", "wei", "ji", "shu"), ""),
+        ("トヨタ株式会社", ("toyota",), ""),
+    ],
+)
+def test_legal_forms_dropped_for_organisations(name: str, expected: tuple[str, ...], form: str) -> None:
+    (f,) = name_forms(name, "organisation")
+    assert f.tokens == expected
+    if form:
+        assert form in f.legal_forms
+
+
+def test_legal_forms_kept_for_persons_and_numbers_kept() -> None:
+    assert tokens("Co Ltd", "person") == ("co", "ltd")
+    # "11420 CORP." is not "CORP": the number stays
+    assert tokens("11420 CORP.", "organisation") == ("11420",)
+    assert score_names("CORP", "11420 CORP.", "organisation") < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "script", "latin"),
+    [
+        ("Владимир Путин", "Cyrl", "vladimir putin"),
+        ("Щукин Хрущёв", "Cyrl", "shchukin khrushchev"),
+        ("محمد علي", "Arab", "mhmd ly"),
+        ("القذافي", "Arab", "al qdhafy"),
+        ("محمود احمدی\u200cنژاد", "Arab", "mhmwd ahmdynzhad"),
+        ("משה", "Hebr", "msh"),
+        ("Αλέξανδρος", "Grek", "alexandros"),
+        ("习近平", "Hani", "xi jin ping"),
+        ("やまだ たろう", "Jpan", "yamada tarou"),
+        ("김정은", "Hang", "kim jeong eun"),
+        ("नरेन्द्र मोदी", "Deva", "narendra modi"),
+        ("สมชาย", "Thai", "smchay"),
+    ],
+)
+def test_transliteration_per_script(text: str, script: str, latin: str) -> None:
+    assert script_of(text) == script
+    assert transliterate(text) == latin
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Юрий", "Yuri"),
+        ("Юрий", "Iouri"),
+        ("Александр", "Alexander"),
+        ("Дмитрий", "Dmitry"),
+        ("محمد", "Mohammed"),
+        ("محمد", "Muhammad"),
+        ("Mohamed", "Muhammad"),
+    ],
+)
+def test_several_romanisations_meet(a: str, b: str) -> None:
+    assert score_names(a, b) >= 0.85
+
+
+def test_fold_and_skeleton() -> None:
+    assert fold("yuriy") == fold("iurii") == "iuri"
+    assert fold("aleksandr") == fold("alexandr")
+    assert skeleton("mohammed") == skeleton("muhammad") == skeleton("mhmd") == "mhmd"
+    assert skeleton("khaled") == skeleton("khld")
+
+
+def test_korean_family_names_in_passport_spelling() -> None:
+    assert tokens("박지성") == ("park", "ji", "seong")
+    assert tokens("이민호") == ("lee", "min", "ho")
+
+
+def test_empty_and_punctuation_only_names() -> None:
+    assert name_forms("") == ()
+    assert name_forms(" -- ,, ") == ()
+
+
+_scripts = st.sampled_from(
+    [
+        "abcdefghijklmnopqrstuvwxyzÀÉÎÕÜßøł",
+        "абвгдежзийклмнопрстуфхцчшщъыьэюяАБВГД",
+        "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+        "אבגדהוזחטיכלמנסעפצקרשת",
+        "αβγδεζηθικλμνξοπρστυφχψω",
+        "김이박최정강조윤장임한오서신권황안송",
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗",
+        "あいうえおかきくけこアイウエオカキクケコ",
+        "कखगघचछजझटठडढतथदधनपफबभमयरलवशसह",
+        "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮ",
+        " ,.-'\u200b\u200d",
+    ]
+)
+
+
+@st.composite
+def names(draw: st.DrawFn) -> str:
+    alphabet = draw(_scripts) + " ,.-"
+    return draw(st.text(alphabet=alphabet, min_size=0, max_size=30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(names())
+def test_transliteration_is_idempotent_ascii(name: str) -> None:
+    once = transliterate(name)
+    assert once.isascii()
+    assert transliterate(once) == once
+    assert clean(clean(name)) == clean(name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names(), st.sampled_from([None, "person", "organisation"]))
+def test_forms_are_stable_and_self_match(name: str, kind: str | None) -> None:
+    forms = name_forms(name, kind)
+    for f in forms:
+        assert f.tokens and all(t.isascii() and t.isalnum() for t in f.tokens)
+        # normalising the normalised text again changes nothing
+        assert name_forms(f.text, kind)[0].tokens == f.tokens
+    if forms:
+        assert score_names(name, name, kind) == 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(names(), names())
+def test_score_is_bounded(a: str, b: str) -> None:
+    assert 0.0 <= score_names(a, b) <= 1.0
