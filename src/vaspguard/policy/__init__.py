@@ -1,3 +1,58 @@
-"""The policy capability (see its issue)."""
+"""Restrictions: sanctions regimes as versioned policy-as-code, one decision engine behind every interface.
 
-__all__: list[str] = []
+``decide(request) -> Decision`` answers "may this customer do this now?" with the rule, its legal citation,
+the ``policy_version`` (content hash of the rule packs) and the reasons. Rule packs are YAML data
+(``vaspguard/policy/packs``), validated on load; deny beats review beats allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from vaspguard.policy._engine import CONDITION_KEYS, Engine
+from vaspguard.policy._model import (
+    Action,
+    CustomerState,
+    Decision,
+    Facts,
+    Flag,
+    Outcome,
+    RuleHit,
+)
+from vaspguard.policy._packs import BUILTIN, RulePack, builtin_packs, load_pack, parse_pack, policy_version
+from vaspguard.policy._request import FactSource, parse_request
+
+__all__ = [
+    "BUILTIN",
+    "CONDITION_KEYS",
+    "Action",
+    "CustomerState",
+    "Decision",
+    "Engine",
+    "FactSource",
+    "Facts",
+    "Flag",
+    "Outcome",
+    "RuleHit",
+    "RulePack",
+    "builtin_packs",
+    "decide",
+    "default_engine",
+    "load_pack",
+    "parse_pack",
+    "parse_request",
+    "policy_version",
+]
+
+
+@cache
+def default_engine() -> Engine:
+    """The engine over the built-in packs, with no registry (inline customers only)."""
+    return Engine(builtin_packs())
+
+
+def decide(request: Mapping[str, Any] | Facts, *, engine: Engine | None = None) -> Decision:
+    """Decide one request with the built-in packs (or ``engine``)."""
+    return (engine or default_engine()).decide(request)

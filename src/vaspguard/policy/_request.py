@@ -1,0 +1,380 @@
+"""The decision request: a JSON-shaped mapping parsed and validated into ``Facts``.
+
+Request (field names as in the issue)::
+
+    {"customer": {...} | {"id": "C1"}, "action": "deposit", "at": "2022-05-01",
+     "holdings_eur": "9000", "amount_eur": "1000.01", "asset": "BTC",
+     "counterparty": {"chain": "ETH", "address": "0x..."}, "flags": ["reduce_only"],
+     "login_country": "UA-43", "request_id": "r-17"}
+
+Every fact is checked: an unknown action, flag or field, a date that is not ``YYYY-MM-DD``, a country that
+is not ISO 3166-1 alpha-2 (regions ISO 3166-2), a negative or non-decimal amount, each raise
+``InvalidRequest(field, reason)`` naming the field by its path (``customer.residence_permits[0].kind``).
+Nothing is defaulted that a rule reads: the date, the action and the customer type are required (the type
+is inferred only when the customer's facts admit one reading, and the decision says so). Amounts given as
+JSON numbers are read exactly when the JSON was parsed with ``parse_float=Decimal`` (the CLI and API do).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from vaspguard.errors import InvalidRequest
+from vaspguard.policy._countries import check_code, location
+from vaspguard.policy._model import Action, Authorisation, Facts, Flag, OwnerFacts, Permit
+
+
+class FactSource(Protocol):
+    """Where facts not in the request come from: the registry (``RegistrySource``) or a test double."""
+
+    def customer(self, customer_id: str, at: date) -> dict[str, Any]:
+        """The customer's facts on ``at`` in the inline request shape, plus ``holdings_eur`` and, when
+        known, ``login_country``. Raises ``NotFound`` for an unknown id."""
+        ...
+
+    def address_listed(self, chain: str | None, address: str) -> bool: ...
+
+
+_TOP = frozenset(
+    {
+        "customer",
+        "action",
+        "at",
+        "holdings_eur",
+        "amount_eur",
+        "asset",
+        "counterparty",
+        "flags",
+        "login_country",
+        "request_id",
+        "id",
+    }
+)
+_CUSTOMER = frozenset(
+    {
+        "id",
+        "type",
+        "nationalities",
+        "nationality",
+        "residence",
+        "established",
+        "residence_permits",
+        "visas",
+        "permit_applications",
+        "owners",
+        "authorisations",
+        "listed",
+        # Identity fields a caller may send along; no rule reads them.
+        "name",
+        "names",
+        "birth_date",
+        "kyc_status",
+    }
+)
+_PERMIT = frozenset({"country", "kind", "valid_from", "valid_until", "number", "document"})
+_VISA = frozenset({"country", "kind", "valid_from", "valid_until"})
+_APPLICATION = frozenset({"country", "filed_on", "status"})
+_OWNER = frozenset(
+    {
+        "name",
+        "type",
+        "customer_id",
+        "nationalities",
+        "nationality",
+        "residence",
+        "established",
+        "share",
+        "control",
+    }
+)
+_AUTHORISATION = frozenset({"legal_basis", "scope", "authority", "reference", "valid_from", "valid_until"})
+_COUNTERPARTY = frozenset({"chain", "address", "listed"})
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ACTIONS = {a.value: a for a in Action}
+_FLAGS = frozenset(f.value for f in Flag)
+
+
+def _fail(field: str, reason: str) -> InvalidRequest:
+    return InvalidRequest(field, reason)
+
+
+def _mapping(value: Any, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(field, f"expected an object, got {type(value).__name__}")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise _fail(
+            f"{field}.{unknown[0]}" if field else unknown[0],
+            f"unknown field; known: {', '.join(sorted(allowed))}",
+        )
+    return value
+
+
+def _list(value: Any, field: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise _fail(field, f"expected a list, got {type(value).__name__}")
+    return list(value)
+
+
+def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
+    if value is None:
+        if required:
+            raise _fail(field, "required (YYYY-MM-DD); there is no default date")
+        return None
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise _fail(field, f"expected a date YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(field, f"not a calendar date: {value!r} ({exc})") from None
+
+
+def _country(value: Any, field: str) -> str:
+    why = check_code(value)
+    if why is not None:
+        raise _fail(field, why)
+    return str(value).strip().upper()
+
+
+def _countries(value: Any, field: str) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    return frozenset(_country(v, f"{field}[{i}]") for i, v in enumerate(_list(value, field)))
+
+
+def _where(value: Any, field: str) -> frozenset[str]:
+    return frozenset() if value is None else location(_country(value, field))
+
+
+def _amount(value: Any, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise _fail(field, "expected a decimal amount in EUR")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _fail(field, f"not a decimal amount: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise _fail(field, f"expected a non-negative amount, got {value!r}")
+    return amount
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(field, "expected a non-empty string")
+    return value.strip()
+
+
+def _bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(field, f"expected true or false, got {value!r}")
+    return value
+
+
+def _nationalities(c: Mapping[str, Any], field: str) -> frozenset[str]:
+    out = _countries(c.get("nationalities"), f"{field}.nationalities")
+    if c.get("nationality") is not None:
+        out |= {_country(c["nationality"], f"{field}.nationality")}
+    return out
+
+
+def _listed(value: Any, field: str) -> tuple[str, ...]:
+    if value is None or value is False:
+        return ()
+    if value is True:
+        return ("listed",)
+    if isinstance(value, str):
+        return (value,)
+    items = _list(value, field)
+    return tuple(_text(v, f"{field}[{i}]") for i, v in enumerate(items))
+
+
+def _type(c: Mapping[str, Any], field: str, notes: list[str]) -> str:
+    kind = c.get("type")
+    if kind is not None:
+        if kind not in ("natural", "legal"):
+            raise _fail(f"{field}.type", f"expected natural or legal, got {kind!r}")
+        return str(kind)
+    natural = [
+        k
+        for k in (
+            "nationalities",
+            "nationality",
+            "residence",
+            "residence_permits",
+            "visas",
+            "permit_applications",
+        )
+        if c.get(k)
+    ]
+    legal = [k for k in ("established", "owners") if c.get(k)]
+    if natural and not legal:
+        notes.append(f"customer type not given: taken as natural from {', '.join(natural)}")
+        return "natural"
+    if legal and not natural:
+        notes.append(f"customer type not given: taken as legal from {', '.join(legal)}")
+        return "legal"
+    raise _fail(f"{field}.type", "required (natural or legal): the customer's facts do not settle it")
+
+
+def _owner(value: Any, field: str) -> OwnerFacts:
+    o = _mapping(value, field, _OWNER)
+    kind = o.get("type")
+    if kind is None:
+        kind = (
+            "legal"
+            if o.get("established") and not (o.get("nationalities") or o.get("nationality"))
+            else "natural"
+        )
+    elif kind not in ("natural", "legal"):
+        raise _fail(f"{field}.type", f"expected natural or legal, got {kind!r}")
+    share = _amount(o.get("share"), f"{field}.share")
+    if share is not None and share > 1:
+        raise _fail(
+            f"{field}.share", f"a share is a fraction from 0 to 1 (0.51 for 51 %), got {o.get('share')!r}"
+        )
+    return OwnerFacts(
+        type=str(kind),
+        nationalities=_nationalities(o, field),
+        residence=_where(o.get("residence"), f"{field}.residence"),
+        established=_where(o.get("established"), f"{field}.established"),
+        share=share,
+        control=_bool(o.get("control", False), f"{field}.control"),
+    )
+
+
+def _permit(value: Any, field: str) -> Permit:
+    p = _mapping(value, field, _PERMIT)
+    kind = p.get("kind")
+    if kind not in ("temporary", "permanent"):
+        raise _fail(f"{field}.kind", f"expected temporary or permanent, got {kind!r}")
+    valid_from = parse_date(p.get("valid_from"), f"{field}.valid_from", required=False)
+    valid_until = parse_date(p.get("valid_until"), f"{field}.valid_until", required=False)
+    if valid_from and valid_until and valid_until < valid_from:
+        raise _fail(f"{field}.valid_until", "ends before valid_from")
+    return Permit(_country(p.get("country"), f"{field}.country"), str(kind), valid_from, valid_until)
+
+
+def _application(value: Any, field: str) -> str | None:
+    a = _mapping(value, field, _APPLICATION)
+    status = a.get("status", "pending")
+    if status not in ("pending", "granted", "refused"):
+        raise _fail(f"{field}.status", f"expected pending, granted or refused, got {status!r}")
+    parse_date(a.get("filed_on"), f"{field}.filed_on", required=False)
+    country = _country(a.get("country"), f"{field}.country")
+    # A granted application with no permit on record is still only an application here: review, not exempt.
+    return None if status == "refused" else country
+
+
+def parse_customer(c: Mapping[str, Any], field: str, notes: list[str]) -> dict[str, Any]:
+    """The customer's facts as ``Facts`` keyword arguments."""
+    kind = _type(c, field, notes)
+    visas = []
+    for i, v in enumerate(_list(c.get("visas"), f"{field}.visas")):
+        vm = _mapping(v, f"{field}.visas[{i}]", _VISA)
+        visas.append(_country(vm.get("country"), f"{field}.visas[{i}].country"))
+    authorisations = []
+    for i, a in enumerate(_list(c.get("authorisations"), f"{field}.authorisations")):
+        am = _mapping(a, f"{field}.authorisations[{i}]", _AUTHORISATION)
+        authorisations.append(
+            Authorisation(
+                _text(am.get("legal_basis"), f"{field}.authorisations[{i}].legal_basis"),
+                str(am.get("scope") or ""),
+            )
+        )
+    applications = {
+        _application(a, f"{field}.permit_applications[{i}]")
+        for i, a in enumerate(_list(c.get("permit_applications"), f"{field}.permit_applications"))
+    }
+    return {
+        "type": kind,
+        "nationalities": _nationalities(c, field),
+        "residence": _where(c.get("residence"), f"{field}.residence"),
+        "established": _where(c.get("established"), f"{field}.established"),
+        "permits": tuple(
+            _permit(p, f"{field}.residence_permits[{i}]")
+            for i, p in enumerate(_list(c.get("residence_permits"), f"{field}.residence_permits"))
+        ),
+        "visas": tuple(visas),
+        "applications": frozenset(a for a in applications if a is not None),
+        "owners": tuple(
+            _owner(o, f"{field}.owners[{i}]") for i, o in enumerate(_list(c.get("owners"), f"{field}.owners"))
+        ),
+        "authorisations": tuple(authorisations),
+        "listed": _listed(c.get("listed"), f"{field}.listed"),
+    }
+
+
+def parse_request(request: Mapping[str, Any], *, source: FactSource | None = None) -> Facts:
+    """Validate ``request`` into ``Facts``; facts of a ``{"id": ...}`` customer come from ``source``."""
+    r = _mapping(request, "", _TOP)
+    action_value = r.get("action")
+    action = _ACTIONS.get(action_value) if isinstance(action_value, str) else None
+    if action is None:
+        raise _fail("action", f"unknown action {action_value!r}; one of {', '.join(_ACTIONS)}")
+    at = parse_date(r.get("at"), "at")
+    assert at is not None
+    notes: list[str] = []
+    if "customer" not in r:
+        raise _fail("customer", 'required: an inline customer or {"id": ...}')
+    c = _mapping(r["customer"], "customer", _CUSTOMER)
+    customer_id = c.get("id")
+    if customer_id is not None and not isinstance(customer_id, str | int):
+        raise _fail("customer.id", "expected a string")
+    holdings = _amount(r.get("holdings_eur"), "holdings_eur")
+    login = _where(r.get("login_country"), "login_country")
+    if customer_id is not None and set(c) <= {"id"}:
+        if source is None:
+            raise _fail("customer.id", "a customer by id needs the registry (run with a database)")
+        stored = source.customer(str(customer_id), at)
+        facts = parse_customer(stored, f"customer {customer_id} (registry)", notes)
+        if holdings is None:
+            holdings = _amount(stored.get("holdings_eur"), f"customer {customer_id} (registry).holdings_eur")
+        if not login and stored.get("login_country"):
+            login = _where(stored["login_country"], f"customer {customer_id} (registry).login_country")
+    else:
+        facts = parse_customer(c, "customer", notes)
+    cp = r.get("counterparty")
+    chain = address = None
+    cp_listed = False
+    if cp is not None:
+        cpm = _mapping(cp, "counterparty", _COUNTERPARTY)
+        chain = None if cpm.get("chain") is None else _text(cpm["chain"], "counterparty.chain")
+        address = None if cpm.get("address") is None else _text(cpm["address"], "counterparty.address")
+        cp_listed = _bool(cpm.get("listed", False), "counterparty.listed")
+        if address is not None and source is not None and not cp_listed:
+            cp_listed = source.address_listed(chain, address)
+    flags = []
+    for i, flag in enumerate(_list(r.get("flags"), "flags")):
+        if flag not in _FLAGS:
+            raise _fail(f"flags[{i}]", f"unknown flag {flag!r}; one of {', '.join(sorted(_FLAGS))}")
+        flags.append(flag)
+    asset = r.get("asset")
+    if asset is not None:
+        asset = _text(asset, "asset").upper()
+    request_id = r.get("request_id", r.get("id"))
+    return Facts(
+        action=action,
+        at=at,
+        login=login,
+        holdings_eur=holdings,
+        amount_eur=_amount(r.get("amount_eur"), "amount_eur"),
+        asset=asset,
+        counterparty_chain=chain,
+        counterparty_address=address,
+        counterparty_listed=cp_listed,
+        flags=frozenset(flags),
+        customer_id=None if customer_id is None else str(customer_id),
+        request_id=None if request_id is None else str(request_id),
+        notes=tuple(notes),
+        **facts,
+    )
