@@ -1,5 +1,6 @@
 """The exchange's registry: customers and their facts, accounts, balances, transactions, logins, prices."""
 
+from vaspguard.registry._io import FileFormat, ImportReport, export_file, import_file, read_records
 from vaspguard.registry._model import (
     Account,
     Contact,
@@ -19,6 +20,7 @@ from vaspguard.registry._model import (
     TransactionKind,
     Visa,
 )
+from vaspguard.registry._records import RecordKind
 from vaspguard.registry._store import FIAT, Registry
 
 __all__ = [
@@ -26,6 +28,8 @@ __all__ = [
     "Account",
     "Contact",
     "Customer",
+    "FileFormat",
+    "ImportReport",
     "KycStatus",
     "Login",
     "Name",
@@ -36,9 +40,13 @@ __all__ = [
     "PersonType",
     "Price",
     "Product",
+    "RecordKind",
     "Registry",
     "ResidencePermit",
     "Transaction",
     "TransactionKind",
     "Visa",
+    "export_file",
+    "import_file",
+    "read_records",
 ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -255,7 +255,7 @@ class Registry:
                 id=a.id,
                 customer_id=a.customer_id,
                 product=Product(a.product),
-                opened_at=a.opened_at,
+                opened_at=_utc(a.opened_at),
                 status=a.status,
                 balances=bal[a.id],
             )
@@ -280,6 +280,50 @@ class Registry:
             q = q.limit(limit)
         with self.store.connect() as conn:
             return [_transaction(r) for r in conn.execute(q)]
+
+    def latest_transactions(self, customer_id: str, *, limit: int = 10) -> list[Transaction]:
+        """The customer's ``limit`` most recent transactions, newest first."""
+        q = (
+            select(TransactionRow)
+            .where(TransactionRow.customer_id == customer_id)
+            .order_by(TransactionRow.occurred_at.desc(), TransactionRow.id.desc())
+            .limit(limit)
+        )
+        with self.store.connect() as conn:
+            return [_transaction(r) for r in conn.execute(q)]
+
+    def stats(self) -> dict[str, Any]:
+        """Row counts of every registry table, customers by type, and the spans of transactions and prices."""
+        tables: dict[str, Any] = {
+            "customers": CustomerRow,
+            "customer_names": CustomerNameRow,
+            "nationalities": NationalityRow,
+            "residence_permits": ResidencePermitRow,
+            "visas": VisaRow,
+            "permit_applications": PermitApplicationRow,
+            "owners": OwnerRow,
+            "contacts": ContactRow,
+            "accounts": AccountRow,
+            "balances": BalanceRow,
+            "transactions": TransactionRow,
+            "logins": LoginRow,
+            "prices": PriceRow,
+        }
+        out: dict[str, Any] = {}
+        with self.store.connect() as conn:
+            for name, table in tables.items():
+                out[name] = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            for ptype, n in conn.execute(select(CustomerRow.type, func.count()).group_by(CustomerRow.type)):
+                out[f"customers_{ptype}"] = int(n)
+            first, last = conn.execute(
+                select(func.min(TransactionRow.occurred_at), func.max(TransactionRow.occurred_at))
+            ).one()
+            out["transactions_from"], out["transactions_until"] = _utc(first), _utc(last)
+            lo, hi, assets = conn.execute(
+                select(func.min(PriceRow.day), func.max(PriceRow.day), func.count(PriceRow.asset.distinct()))
+            ).one()
+            out["prices_from"], out["prices_until"], out["priced_assets"] = lo, hi, int(assets)
+        return out
 
     def prices_on(self, day: date) -> dict[str, Decimal]:
         """The latest EUR price of every asset on or before ``day``."""
@@ -321,13 +365,24 @@ def _insert_all(conn: Connection, rows: dict[Any, list[dict[str, Any]]], *, orde
             conn.execute(insert(table), batch)
 
 
+@overload
+def _utc(dt: datetime) -> datetime: ...
+@overload
+def _utc(dt: datetime | None) -> datetime | None: ...
+def _utc(dt: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without zone; the registry stores UTC, so both backends answer alike."""
+    if dt is None or dt.tzinfo is not None:
+        return dt
+    return dt.replace(tzinfo=UTC)
+
+
 def _transaction(r: Any) -> Transaction:
     return Transaction(
         id=r.id,
         customer_id=r.customer_id,
         account_id=r.account_id,
         kind=TransactionKind(r.kind),
-        occurred_at=r.occurred_at,
+        occurred_at=_utc(r.occurred_at),
         asset=r.asset,
         amount=r.amount,
         chain=r.chain,
@@ -393,8 +448,8 @@ def _load_customers(conn: Connection, ids: Sequence[str]) -> list[Customer]:
                 ),
                 contacts=tuple(Contact(c.kind, c.value) for c in children[ContactRow][cid]),
                 kyc_status=KycStatus(r.kyc_status),
-                created_at=r.created_at,
-                updated_at=r.updated_at,
+                created_at=_utc(r.created_at),
+                updated_at=_utc(r.updated_at),
             )
         )
     return out
