@@ -1,3 +1,45 @@
-"""The audit capability (see its issue)."""
+"""The tamper-evident audit log: RFC 9162 Merkle tree, C2SP signed checkpoints, witnesses, receipts.
 
-__all__: list[str] = []
+Every capability logs what matters here (list imports, dispositions, policy versions, lawful-request
+actions)::
+
+    log = AuditLog.open(store)
+    receipt = log.append(Event(type="requests.approve", actor="alice", actor_role="legal", actor_region="EU",
+                               subjects=("request:R1",), policy_version="sha256:...", payload={...}))
+    log.verify_receipt(receipt)
+
+Leaves hold no personal data: only a salted commitment to the payload, which is kept (erasable) beside them.
+This package imports nothing of vaspguard but ``store``, ``errors`` and ``settings``.
+"""
+
+from vaspguard.audit._event import Entry, Event
+from vaspguard.audit._log import AuditLog, LoggedEvent, Receipt, verify_receipt_offline
+from vaspguard.audit._merkle import ProofError, leaf_hash, node_hash, verify_consistency, verify_inclusion
+from vaspguard.audit._note import (
+    Checkpoint,
+    QuorumError,
+    SignatureError,
+    SignedCheckpoint,
+    SigningKey,
+    VerifierKey,
+)
+
+__all__ = [
+    "AuditLog",
+    "Checkpoint",
+    "Entry",
+    "Event",
+    "LoggedEvent",
+    "ProofError",
+    "QuorumError",
+    "Receipt",
+    "SignatureError",
+    "SignedCheckpoint",
+    "SigningKey",
+    "VerifierKey",
+    "leaf_hash",
+    "node_hash",
+    "verify_consistency",
+    "verify_inclusion",
+    "verify_receipt_offline",
+]

@@ -1,0 +1,664 @@
+"""The audit log over a ``Store``: appends, signed checkpoints, proofs, receipts, reads and erasure.
+
+Invariants:
+
+- Exactly one writer: every write transaction starts with ``BEGIN IMMEDIATE`` on SQLite (the write lock is
+  taken before the frontier is read, so two writers can never both extend the same tree) and with
+  ``pg_advisory_xact_lock`` plus ``SELECT ... FOR UPDATE`` of the state row on PostgreSQL.
+- The leaves, the completed subtree nodes, the frontier and the checkpoint of a batch are written in ONE
+  transaction: a crash (kill -9) leaves either all of them or none.
+- The log never signs a checkpoint inconsistent with one it signed before: before signing, the new tree is
+  proven to extend the last stored checkpoint (and, with ``AuditLog.open``, the last checkpoint this key
+  signed, kept beside the key, so a database restored from an old backup or rewritten cannot be signed).
+- Payloads (possibly personal data) live only in ``audit_payloads``; the leaves hold a salted commitment.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
+
+from vaspguard.audit._event import (
+    Entry,
+    EntryError,
+    Event,
+    canonical_json,
+    commitment,
+    decode_entry,
+    encode_entry,
+    new_salt,
+    utc_now,
+)
+from vaspguard.audit._merkle import (
+    EMPTY_ROOT,
+    Frontier,
+    ProofError,
+    consistency_proof,
+    inclusion_path,
+    leaf_hash,
+    node_hash,
+    split_point,
+    verify_consistency,
+    verify_inclusion,
+)
+from vaspguard.audit._note import ED25519, Checkpoint, SignedCheckpoint, SigningKey, VerifierKey
+from vaspguard.audit._tables import (
+    AuditCheckpointRow,
+    AuditCosignatureRow,
+    AuditLeafRow,
+    AuditNodeRow,
+    AuditPayloadRow,
+    AuditStateRow,
+    AuditSubjectRow,
+)
+from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound, StoreError
+from vaspguard.settings import Settings
+from vaspguard.store import Backend, Store
+
+log = logging.getLogger("vaspguard.audit")
+
+DEFAULT_ORIGIN = "vaspguard.local/audit/v1"
+LOG_ID = 1
+# pg_advisory_xact_lock key for "the audit log writer" (ASCII "vgaudit1"); one log per database.
+_PG_LOCK_KEY = int.from_bytes(b"vgaudit1", "big") & 0x7FFF_FFFF_FFFF_FFFF
+_FETCH_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Proof that an entry is in the log: its bytes, index, inclusion proof and the signed checkpoint the
+    proof leads to. Anyone with the log's public key can check it offline (``verify_receipt``)."""
+
+    index: int
+    entry: bytes
+    leaf_hash: bytes
+    inclusion_proof: tuple[bytes, ...]
+    checkpoint: SignedCheckpoint
+
+    @property
+    def event(self) -> Entry:
+        return decode_entry(self.entry)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "entry": self.entry.decode("utf-8"),
+            "leaf_hash": base64.b64encode(self.leaf_hash).decode(),
+            "inclusion_proof": [base64.b64encode(h).decode() for h in self.inclusion_proof],
+            "checkpoint": self.checkpoint.note,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Receipt:
+        try:
+            return cls(
+                index=int(data["index"]),
+                entry=str(data["entry"]).encode("utf-8"),
+                leaf_hash=base64.b64decode(data["leaf_hash"], validate=True),
+                inclusion_proof=tuple(base64.b64decode(h, validate=True) for h in data["inclusion_proof"]),
+                checkpoint=SignedCheckpoint.parse(str(data["checkpoint"])),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidRequest("receipt", f"not a receipt: {exc}") from None
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event read back from the log, with its payload unless erased."""
+
+    index: int
+    entry: Entry
+    payload: dict[str, Any] | None
+
+    @property
+    def erased(self) -> bool:
+        return self.payload is None
+
+    @property
+    def type(self) -> str:
+        return self.entry.type
+
+    @property
+    def actor(self) -> str:
+        return self.entry.actor
+
+    @property
+    def actor_role(self) -> str:
+        return self.entry.actor_role
+
+    @property
+    def actor_region(self) -> str:
+        return self.entry.actor_region
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        return self.entry.subjects
+
+    @property
+    def policy_version(self) -> str | None:
+        return self.entry.policy_version
+
+    @property
+    def ts(self) -> datetime:
+        return self.entry.time
+
+
+def verify_receipt_offline(receipt: Receipt, log_key: VerifierKey, *, origin: str | None = None) -> Entry:
+    """Check a receipt with the log's public key only: signature, entry bytes, leaf hash, inclusion proof.
+
+    Returns the decoded entry; raises ``IntegrityViolation`` (a subclass) on any failure.
+    """
+    receipt.checkpoint.verify(log_key, origin=origin)
+    try:
+        entry = decode_entry(receipt.entry)
+    except EntryError as exc:
+        raise IntegrityViolation(f"receipt entry {receipt.index}: {exc}") from None
+    if entry.idx != receipt.index:
+        raise IntegrityViolation(f"receipt claims index {receipt.index} but its entry says {entry.idx}")
+    if leaf_hash(receipt.entry) != receipt.leaf_hash:
+        raise IntegrityViolation(f"receipt {receipt.index}: leaf hash does not match the entry")
+    verify_inclusion(
+        receipt.leaf_hash,
+        receipt.index,
+        receipt.checkpoint.size,
+        receipt.inclusion_proof,
+        receipt.checkpoint.root,
+    )
+    return entry
+
+
+def _perfect_pieces(start: int, end: int) -> list[tuple[int, int]]:
+    """The stored perfect subtrees (level, index at that level) whose MTHs give MTH(D[start:end])."""
+    n = end - start
+    if n & (n - 1) == 0 and start % n == 0:
+        level = n.bit_length() - 1
+        return [(level, start >> level)]
+    k = split_point(n)
+    return _perfect_pieces(start, start + k) + _perfect_pieces(start + k, end)
+
+
+def _recorder(ranges: list[tuple[int, int]]) -> Callable[[int, int], bytes]:
+    """A stand-in ``SubtreeHash`` that notes which subtrees a proof needs (first pass, before fetching)."""
+
+    def record(start: int, end: int) -> bytes:
+        ranges.append((start, end))
+        return b""
+
+    return record
+
+
+class _Tree:
+    """Reads subtree hashes from the stored tree, batching row fetches."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.cache: dict[tuple[int, int], bytes] = {}
+
+    def fetch(self, ranges: Iterable[tuple[int, int]]) -> None:
+        pieces = {p for start, end in ranges for p in _perfect_pieces(start, end)} - set(self.cache)
+        leaves = sorted(i for level, i in pieces if level == 0)
+        nodes = sorted(p for p in pieces if p[0] > 0)
+        for i in range(0, len(leaves), _FETCH_CHUNK):
+            chunk = leaves[i : i + _FETCH_CHUNK]
+            for idx, h in self.conn.execute(
+                select(AuditLeafRow.idx, AuditLeafRow.leaf_hash).where(AuditLeafRow.idx.in_(chunk))
+            ):
+                self.cache[(0, idx)] = bytes(h)
+        for i in range(0, len(nodes), _FETCH_CHUNK):
+            chunk_nodes = nodes[i : i + _FETCH_CHUNK]
+            for level, idx, h in self.conn.execute(
+                select(AuditNodeRow.level, AuditNodeRow.idx, AuditNodeRow.hash).where(
+                    tuple_(AuditNodeRow.level, AuditNodeRow.idx).in_(chunk_nodes)
+                )
+            ):
+                self.cache[(level, idx)] = bytes(h)
+        missing = pieces - set(self.cache)
+        if missing:
+            raise IntegrityViolation(
+                f"the stored tree is missing {len(missing)} node(s), e.g. {min(missing)}"
+            )
+
+    def subtree(self, start: int, end: int) -> bytes:
+        pieces = _perfect_pieces(start, end)
+        hashes = [self.cache[p] for p in pieces]
+        # Fold right to left: the pieces are the right-edge decomposition, exactly as MTH splits them.
+        h = hashes[-1]
+        for left in reversed(hashes[:-1]):
+            h = node_hash(left, h)
+        return h
+
+    def inclusion_paths(self, indices: Sequence[int], size: int) -> list[list[bytes]]:
+        ranges: list[tuple[int, int]] = []
+        for m in indices:
+            inclusion_path(m, size, _recorder(ranges))
+        self.fetch(ranges)
+        return [inclusion_path(m, size, self.subtree) for m in indices]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        ranges: list[tuple[int, int]] = []
+        consistency_proof(first, second, _recorder(ranges))
+        self.fetch(ranges)
+        return consistency_proof(first, second, self.subtree)
+
+
+def _key_dir() -> Path:
+    return Settings().data_dir / "audit"
+
+
+def load_or_create_key(key_dir: Path, origin: str = DEFAULT_ORIGIN) -> tuple[SigningKey, bool]:
+    """The log's signing key from ``key_dir/log.key``, generated (with ``log.pub`` beside it) if absent."""
+    path = key_dir / "log.key"
+    if path.exists():
+        return SigningKey.parse(path.read_text()), False
+    key = SigningKey.generate(origin, ED25519)
+    key_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.skey + "\n")
+    (key_dir / "log.pub").write_text(key.verifier.vkey + "\n")
+    log.warning(
+        "generated a new audit log signing key at %s (public key %s, also in log.pub): keep it secret, "
+        "give log.pub to auditors and witnesses",
+        path,
+        key.verifier.vkey,
+    )
+    return key, True
+
+
+class AuditLog:
+    """The tamper-evident audit log of one database.
+
+    ``AuditLog.open(store)`` uses the signing key in ``Settings().data_dir / "audit"`` (generated on first
+    use);
+    ``AuditLog(store, signer=Ed25519PrivateKey)`` uses the given key (tests, HSM-backed deployments).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        signer: Ed25519PrivateKey | SigningKey,
+        origin: str | None = None,
+        signed_state: Path | None = None,
+    ) -> None:
+        self.store = store
+        if isinstance(signer, SigningKey):
+            self.signer = signer
+        else:
+            self.signer = SigningKey(origin or DEFAULT_ORIGIN, ED25519, signer)
+        self.origin = origin or self.signer.name
+        self.public_key = self.signer.verifier
+        self.key_created: Path | None = None
+        # The last checkpoint this key signed, kept outside the database (see module docstring).
+        self._signed_state = signed_state
+
+    @classmethod
+    def open(cls, store: Store, *, key_dir: Path | None = None, origin: str | None = None) -> AuditLog:
+        key_dir = key_dir or _key_dir()
+        key, created = load_or_create_key(key_dir, origin or DEFAULT_ORIGIN)
+        audit = cls(store, signer=key, origin=origin or key.name, signed_state=key_dir / "last-signed.note")
+        if created:
+            audit.key_created = key_dir / "log.key"
+        return audit
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _writer(self) -> Iterator[tuple[Connection, AuditStateRow]]:
+        """One write transaction holding the single-writer lock, with the state row read under it."""
+        sqlite = self.store.backend is Backend.SQLITE
+        with self.store.engine.connect() as conn:
+            try:
+                if sqlite:
+                    # FULL: the commit is on disk (WAL fsync) before append returns, even on power loss.
+                    conn.exec_driver_sql("PRAGMA synchronous=FULL")
+                    conn.commit()
+                    # pysqlite would BEGIN (deferred) lazily; take the write lock before reading the frontier.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(k)s)", {"k": _PG_LOCK_KEY})
+                query = select(AuditStateRow).where(AuditStateRow.log_id == LOG_ID)
+                if not sqlite:
+                    query = query.with_for_update()
+                row = conn.execute(query).one_or_none()
+                if row is None:
+                    raise StoreError("audit_state row missing: run `vaspguard db migrate`")
+                yield conn, row  # type: ignore[misc]
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                    conn.commit()
+
+    def append(self, event: Event) -> Receipt:
+        """Log one event; return its receipt (index, inclusion proof, signed checkpoint)."""
+        return self.append_many([event])[0]
+
+    def append_many(self, events: Sequence[Event]) -> list[Receipt]:
+        """Log events in one transaction (all or none), sign one checkpoint, return a receipt for each."""
+        return self._append(events)
+
+    def _append(
+        self, events: Sequence[Event], also: Callable[[Connection], None] | None = None
+    ) -> list[Receipt]:
+        """``append_many``; ``also`` runs inside the same transaction (for erasure)."""
+        if not events:
+            return []
+        for event in events:
+            if not isinstance(event, Event):
+                raise InvalidRequest("event", f"expected an audit Event, got {type(event).__name__}")
+            event.check()
+        with self._writer() as (conn, state):
+            frontier = Frontier.from_bytes(state.size, bytes(state.frontier))
+            old_size, old_root = frontier.size, frontier.root()
+            leaves: list[dict[str, Any]] = []
+            payloads: list[dict[str, Any]] = []
+            subjects: list[dict[str, Any]] = []
+            nodes: list[dict[str, Any]] = []
+            now = utc_now()
+
+            def on_node(level: int, idx: int, h: bytes) -> None:
+                nodes.append({"level": level, "idx": idx, "hash": h})
+
+            for event in events:
+                idx = frontier.size
+                payload_json = canonical_json(dict(event.payload))
+                salt = new_salt()
+                entry = encode_entry(event, idx=idx, ts=now, commitment_hex=commitment(salt, payload_json))
+                lh = leaf_hash(entry)
+                frontier.append(lh, on_node)
+                leaves.append({"idx": idx, "entry": entry, "leaf_hash": lh, "type": event.type})
+                payloads.append({"idx": idx, "salt": salt, "payload": payload_json.decode("utf-8")})
+                subjects.extend({"subject": s, "idx": idx} for s in event.subjects)
+            conn.execute(insert(AuditLeafRow), leaves)
+            conn.execute(insert(AuditPayloadRow), payloads)
+            if subjects:
+                conn.execute(insert(AuditSubjectRow), subjects)
+            if nodes:
+                conn.execute(insert(AuditNodeRow), nodes)
+            done = conn.execute(
+                update(AuditStateRow)
+                .where(AuditStateRow.log_id == LOG_ID, AuditStateRow.size == old_size)
+                .values(size=frontier.size, frontier=frontier.to_bytes())
+            )
+            if done.rowcount != 1:
+                raise StoreError("audit log state changed under the writer lock")
+            if also is not None:
+                also(conn)
+            signed = self._sign(conn, state, frontier, old_size, old_root)
+            tree = _Tree(conn)
+            paths = tree.inclusion_paths([leaf["idx"] for leaf in leaves], frontier.size)
+        self._remember(signed)
+        return [
+            Receipt(leaf["idx"], leaf["entry"], leaf["leaf_hash"], tuple(path), signed)
+            for leaf, path in zip(leaves, paths, strict=True)
+        ]
+
+    def _sign(
+        self, conn: Connection, state: AuditStateRow, frontier: Frontier, old_size: int, old_root: bytes
+    ) -> SignedCheckpoint:
+        """Sign a checkpoint of ``frontier`` after proving it extends every checkpoint signed before."""
+        if state.origin is not None and state.origin != self.origin:
+            raise IntegrityViolation(f"this log's origin is {state.origin!r}, not {self.origin!r}")
+        new = Checkpoint(self.origin, frontier.size, frontier.root())
+        previous: list[tuple[int, bytes]] = []
+        if state.checkpoint_size is not None and state.checkpoint_root is not None:
+            previous.append((state.checkpoint_size, bytes(state.checkpoint_root)))
+        remembered = self._remembered()
+        if remembered is not None:
+            previous.append((remembered.size, remembered.root))
+        for size, root in previous:
+            if size > new.size:
+                raise IntegrityViolation(
+                    f"refusing to sign size {new.size}: a checkpoint of size {size} was signed before "
+                    "(rollback)"
+                )
+            if size == old_size:
+                proof_ok = root == old_root
+            elif size == new.size:
+                proof_ok = root == new.root
+            else:
+                try:
+                    verify_consistency(
+                        size, new.size, root, new.root, _Tree(conn).consistency(size, new.size)
+                    )
+                    proof_ok = True
+                except (ProofError, IntegrityViolation):
+                    proof_ok = False
+            if not proof_ok:
+                raise IntegrityViolation(
+                    f"refusing to sign size {new.size}: the tree does not extend the signed checkpoint "
+                    f"of size {size} (the stored log was altered)"
+                )
+        signed = SignedCheckpoint.sign(new, self.signer)
+        conn.execute(insert(AuditCheckpointRow).values(size=new.size, root=new.root, note=signed.note))
+        conn.execute(
+            update(AuditStateRow)
+            .where(AuditStateRow.log_id == LOG_ID)
+            .values(checkpoint_size=new.size, checkpoint_root=new.root, origin=self.origin)
+        )
+        return signed
+
+    def _remembered(self) -> Checkpoint | None:
+        if self._signed_state is None or not self._signed_state.exists():
+            return None
+        return SignedCheckpoint.parse(self._signed_state.read_text()).checkpoint
+
+    def _remember(self, signed: SignedCheckpoint) -> None:
+        if self._signed_state is None:
+            return
+        remembered = self._remembered()
+        if remembered is not None and remembered.size >= signed.size:
+            return
+        tmp = self._signed_state.with_suffix(".tmp")
+        tmp.write_text(signed.note)
+        os.replace(tmp, self._signed_state)
+
+    def checkpoint(self) -> SignedCheckpoint:
+        """A signed checkpoint of the whole log (signing a new one if entries were added since the last)."""
+        with self._writer() as (conn, state):
+            frontier = Frontier.from_bytes(state.size, bytes(state.frontier))
+            if state.checkpoint_size == frontier.size:
+                note = conn.execute(
+                    select(AuditCheckpointRow.note).where(AuditCheckpointRow.size == frontier.size)
+                ).scalar_one()
+                return SignedCheckpoint.parse(note)
+            signed = self._sign(conn, state, frontier, frontier.size, frontier.root())
+        self._remember(signed)
+        return signed
+
+    def erase(self, index: int, *, actor: str, actor_role: str = "", reason: str) -> Receipt:
+        """Erase the payload (and salt) of entry ``index``; the erasure itself is logged. The leaf stays."""
+        if not reason.strip():
+            raise InvalidRequest(
+                "reason", "an erasure needs its legal ground (e.g. 'GDPR art. 17 request E-12')"
+            )
+
+        def remove(conn: Connection) -> None:
+            done = conn.execute(delete(AuditPayloadRow).where(AuditPayloadRow.idx == index))
+            if done.rowcount != 1:
+                raise NotFound("audit payload", str(index))
+
+        # The erasure and its log entry commit together; the reason goes in the new entry's erasable payload.
+        event = Event(
+            type="audit.erase",
+            actor=actor,
+            actor_role=actor_role,
+            subjects=(f"audit:{index}",),
+            payload={"index": index, "reason": reason},
+        )
+        return self._append([event], also=remove)[0]
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        with self.store.connect() as conn:
+            return int(
+                conn.execute(select(AuditStateRow.size).where(AuditStateRow.log_id == LOG_ID)).scalar_one()
+            )
+
+    def latest_checkpoint(self) -> SignedCheckpoint | None:
+        """The newest signed checkpoint, with any witness cosignatures merged into its note."""
+        with self.store.connect() as conn:
+            row = conn.execute(
+                select(AuditCheckpointRow.size, AuditCheckpointRow.note)
+                .order_by(AuditCheckpointRow.size.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            return self._with_cosignatures(conn, row.size, row.note)
+
+    def checkpoint_at(self, size: int) -> SignedCheckpoint:
+        with self.store.connect() as conn:
+            note = conn.execute(
+                select(AuditCheckpointRow.note).where(AuditCheckpointRow.size == size)
+            ).scalar_one_or_none()
+            if note is None:
+                raise NotFound("audit checkpoint of size", str(size))
+            return self._with_cosignatures(conn, size, note)
+
+    @staticmethod
+    def _with_cosignatures(conn: Connection, size: int, note: str) -> SignedCheckpoint:
+        lines = conn.execute(
+            select(AuditCosignatureRow.line)
+            .where(AuditCosignatureRow.size == size)
+            .order_by(AuditCosignatureRow.witness)
+        ).scalars()
+        return SignedCheckpoint.parse(note + "".join(lines))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """PATH(index, D[size]) from the stored tree (default size: the whole log)."""
+        with self.store.connect() as conn:
+            size = self._size_arg(conn, size)
+            if not 0 <= index < size:
+                raise InvalidRequest("index", f"{index} is not an entry of a tree of size {size}")
+            return _Tree(conn).inclusion_paths([index], size)[0]
+
+    def consistency_proof(self, first: int, second: int | None = None) -> list[bytes]:
+        """PROOF(first, D[second]) from the stored tree (empty for first == 0 or first == second)."""
+        with self.store.connect() as conn:
+            second = self._size_arg(conn, second)
+            if not 0 <= first <= second:
+                raise InvalidRequest("first", f"size {first} is not between 0 and {second}")
+            if first in (0, second):
+                return []
+            return _Tree(conn).consistency(first, second)
+
+    def root(self, size: int | None = None) -> bytes:
+        """MTH(D[size]) from the stored tree."""
+        with self.store.connect() as conn:
+            size = self._size_arg(conn, size)
+            if size == 0:
+                return EMPTY_ROOT
+            tree = _Tree(conn)
+            tree.fetch([(0, size)])
+            return tree.subtree(0, size)
+
+    @staticmethod
+    def _size_arg(conn: Connection, size: int | None) -> int:
+        current = int(
+            conn.execute(select(AuditStateRow.size).where(AuditStateRow.log_id == LOG_ID)).scalar_one()
+        )
+        if size is None:
+            return current
+        if not 0 <= size <= current:
+            raise InvalidRequest("size", f"{size} is beyond the log's size {current}")
+        return size
+
+    def entry(self, index: int) -> bytes:
+        with self.store.connect() as conn:
+            data = conn.execute(
+                select(AuditLeafRow.entry).where(AuditLeafRow.idx == index)
+            ).scalar_one_or_none()
+        if data is None:
+            raise NotFound("audit entry", str(index))
+        return bytes(data)
+
+    def receipt(self, index: int, checkpoint: SignedCheckpoint | None = None) -> Receipt:
+        """A fresh receipt for entry ``index`` against ``checkpoint`` (default: the latest one)."""
+        checkpoint = checkpoint or self.latest_checkpoint()
+        if checkpoint is None or index >= checkpoint.size:
+            checkpoint = self.checkpoint()
+        entry = self.entry(index)
+        return Receipt(
+            index, entry, leaf_hash(entry), tuple(self.inclusion_proof(index, checkpoint.size)), checkpoint
+        )
+
+    def verify_receipt(self, receipt: Receipt) -> Entry:
+        """Check a receipt (log signature, entry, inclusion) and that this log still extends its checkpoint.
+
+        Raises ``IntegrityViolation`` on a forged or stale-fork receipt.
+        """
+        entry = verify_receipt_offline(receipt, self.public_key, origin=self.origin)
+        latest = self.latest_checkpoint()
+        if latest is None or latest.size < receipt.checkpoint.size:
+            raise IntegrityViolation(
+                f"the receipt's checkpoint (size {receipt.checkpoint.size}) is newer than this log's latest"
+            )
+        verify_consistency(
+            receipt.checkpoint.size,
+            latest.size,
+            receipt.checkpoint.root,
+            latest.root,
+            self.consistency_proof(receipt.checkpoint.size, latest.size),
+        )
+        return entry
+
+    def events(
+        self,
+        type_prefix: str | None = None,
+        subject: str | None = None,
+        *,
+        start: int = 0,
+        limit: int | None = None,
+    ) -> list[LoggedEvent]:
+        """Events in log order, optionally those whose type is ``type_prefix`` or under it (``requests``
+        matches ``requests.approve``) and/or that name ``subject``. Payloads are checked against their
+        commitment."""
+        query = (
+            select(AuditLeafRow.idx, AuditLeafRow.entry, AuditPayloadRow.salt, AuditPayloadRow.payload)
+            .outerjoin(AuditPayloadRow, AuditPayloadRow.idx == AuditLeafRow.idx)
+            .where(AuditLeafRow.idx >= start)
+            .order_by(AuditLeafRow.idx)
+        )
+        if type_prefix:
+            prefix = type_prefix.rstrip(".")
+            query = query.where(
+                (AuditLeafRow.type == prefix) | AuditLeafRow.type.startswith(prefix + ".", autoescape=True)
+            )
+        if subject is not None:
+            query = query.where(
+                AuditLeafRow.idx.in_(select(AuditSubjectRow.idx).where(AuditSubjectRow.subject == subject))
+            )
+        if limit is not None:
+            query = query.limit(limit)
+        out = []
+        with self.store.connect() as conn:
+            for idx, data, salt, payload in conn.execute(query):
+                try:
+                    entry = decode_entry(bytes(data))
+                except EntryError as exc:
+                    raise IntegrityViolation(f"audit entry {idx}: {exc}") from None
+                value = None
+                if payload is not None:
+                    if commitment(bytes(salt), payload.encode("utf-8")) != entry.commitment:
+                        raise IntegrityViolation(f"audit entry {idx}: payload does not match its commitment")
+                    value = json.loads(payload)
+                out.append(LoggedEvent(idx, entry, value))
+        return out
