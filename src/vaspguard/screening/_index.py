@@ -35,11 +35,11 @@ from vaspguard.screening._score import (
     PARTICLES,
     Evidence,
     Factor,
-    NameComparison,
     TokenPair,
+    align,
     combine,
-    compare_forms,
     evidence_factors,
+    explain,
     parse_dob,
 )
 
@@ -51,7 +51,7 @@ __all__ = ["ALERT_THRESHOLD", "Breakdown", "Match", "Screener", "entity_kind_hin
 # The one alert threshold, set from the evaluation in benchmarks/eval_screening.py (docs/benchmarks.md).
 ALERT_THRESHOLD = 0.80
 # Names scored in full per query, best first by key overlap.
-CANDIDATES = 40
+CANDIDATES = 32
 
 _KEY_WEIGHT = {"t": 3.0, "p": 1.5, "s": 1.0, "j": 6.0}
 _GRAM_WEIGHT = 2.0  # shared among a token's trigrams
@@ -126,12 +126,13 @@ def _form_keys(form: NameForm) -> dict[str, float]:
     return keys
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Name:
     entity: int
     kind: NameKind
     text: str
     form: NameForm
+    weights: tuple[float, ...] = ()
 
 
 class Screener:
@@ -162,8 +163,12 @@ class Screener:
                         postings[key].append(n)
                     for token in set(form.tokens):
                         token_df[token] += 1
+        # A trigram shared by very many names selects nothing; its tokens are found by their other keys.
+        gram_cap = max(1000, len(self._names) // 20)
         self._postings: dict[str, npt.NDArray[np.int32]] = {
-            k: np.asarray(v, dtype=np.int32) for k, v in postings.items()
+            k: np.asarray(v, dtype=np.int32)
+            for k, v in postings.items()
+            if not (k.startswith("g:") and len(v) > gram_cap)
         }
         total = max(len(self._names), 2)
         # A token in 5 names or fewer weighs 1; one in every name weighs 0.3.
@@ -176,6 +181,8 @@ class Screener:
             elif len(token) == 1:
                 w = min(w, 0.5)
             self._weights[token] = w
+        for listed in self._names:
+            listed.weights = tuple(self._weights[t] for t in listed.form.tokens)
 
     # --- construction ---------------------------------------------------------------------------------
 
@@ -227,9 +234,10 @@ class Screener:
             return np.empty(0, dtype=np.int64)
         ids = np.concatenate(arrays)
         acc = np.bincount(ids, weights=np.concatenate(weights), minlength=len(self._names))
-        hit = int(np.count_nonzero(acc))
-        top = np.flatnonzero(acc) if hit <= limit else np.argpartition(-acc, limit)[:limit]
-        return top[np.argsort(-acc[top], kind="stable")]
+        hit = np.flatnonzero(acc)
+        if len(hit) > limit:
+            hit = hit[np.argpartition(-acc[hit], limit)[:limit]]
+        return hit[np.argsort(-acc[hit], kind="stable")]
 
     def screen_name(
         self,
@@ -268,47 +276,59 @@ class Screener:
             kind=kind,
             documents=tuple(documents),
         )
-        best: dict[int, tuple[NameComparison, _Name, NameForm]] = {}
+        query_weights = [[self.weight(t) for t in q.tokens] for q in forms]
+        # entity -> (name score * alias quality, name score, method, pairs, listed name, query form)
+        best: dict[int, tuple[float, float, str, list[tuple[int, int, float, str]], _Name, NameForm]] = {}
         for n in self._candidates(forms, CANDIDATES):
             listed = self._names[int(n)]
-            for q in forms:
-                c = compare_forms(q, listed.form, self.weight)
-                c_score = c.score * ALIAS_QUALITY.get(listed.kind, 1.0)
-                prev = best.get(listed.entity)
-                if prev is None or c_score > prev[0].score * ALIAS_QUALITY.get(prev[1].kind, 1.0):
-                    best[listed.entity] = (c, listed, q)
-        matches: list[Match] = []
-        for e, (c, listed, q) in best.items():
-            entity = self.entities[e]
             quality = ALIAS_QUALITY.get(listed.kind, 1.0)
-            factors = tuple(evidence_factors(evidence, entity))
-            score = combine(c.score, quality, factors)
-            if score < min_score:
-                continue
-            matches.append(
-                Match(
-                    entity_key=entity.key,
-                    source=entity.source.value,
-                    source_id=entity.source_id,
-                    entity_name=entity.primary_name,
-                    matched_name=listed.text,
-                    kind=entity.kind.value,
-                    score=score,
-                    alert=score >= ALERT_THRESHOLD,
-                    breakdown=Breakdown(
-                        name_score=c.score,
-                        method=c.method,
-                        query_form=q.text,
-                        candidate_form=listed.form.text,
-                        alias_kind=listed.kind.value,
-                        alias_quality=quality,
-                        pairs=c.pairs,
-                        unmatched_query=c.unmatched_query,
-                        unmatched_candidate=c.unmatched_candidate,
-                        factors=factors,
-                    ),
-                    programs=entity.programs,
+            for q, qw in zip(forms, query_weights, strict=True):
+                score, method, pairs = align(
+                    q.tokens, qw, listed.form.tokens, listed.weights, q.abjad or listed.form.abjad
                 )
-            )
-        matches.sort(key=lambda m: (-m.score, m.entity_key))
-        return matches[:top]
+                prev = best.get(listed.entity)
+                if prev is None or score * quality > prev[0]:
+                    best[listed.entity] = (score * quality, score, method, pairs, listed, q)
+        ranked: list[tuple[float, str, int, tuple[Factor, ...]]] = []
+        for e, (_, name_score, _m, _p, listed, _q) in best.items():
+            entity = self.entities[e]
+            factors = tuple(evidence_factors(evidence, entity))
+            score = combine(name_score, ALIAS_QUALITY.get(listed.kind, 1.0), factors)
+            if score >= min_score:
+                ranked.append((score, entity.key, e, factors))
+        ranked.sort(key=lambda r: (-r[0], r[1]))
+        return [self._match(score, e, factors, best[e]) for score, _, e, factors in ranked[:top]]
+
+    def _match(
+        self,
+        score: float,
+        e: int,
+        factors: tuple[Factor, ...],
+        found: tuple[float, float, str, list[tuple[int, int, float, str]], _Name, NameForm],
+    ) -> Match:
+        _, name_score, method, pairs, listed, q = found
+        entity = self.entities[e]
+        c = explain(q.tokens, listed.form.tokens, name_score, method, pairs)
+        return Match(
+            entity_key=entity.key,
+            source=entity.source.value,
+            source_id=entity.source_id,
+            entity_name=entity.primary_name,
+            matched_name=listed.text,
+            kind=entity.kind.value,
+            score=score,
+            alert=score >= ALERT_THRESHOLD,
+            breakdown=Breakdown(
+                name_score=c.score,
+                method=c.method,
+                query_form=q.text,
+                candidate_form=listed.form.text,
+                alias_kind=listed.kind.value,
+                alias_quality=ALIAS_QUALITY.get(listed.kind, 1.0),
+                pairs=c.pairs,
+                unmatched_query=c.unmatched_query,
+                unmatched_candidate=c.unmatched_candidate,
+                factors=factors,
+            ),
+            programs=entity.programs,
+        )

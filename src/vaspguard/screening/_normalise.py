@@ -194,7 +194,8 @@ def _hangul_word(word: str) -> list[str]:
         if i == 0 and len(syllables) in (2, 3, 4) and syl in _KOREAN_FAMILY:
             out.append(_KOREAN_FAMILY[syl])
         else:
-            out.append(_NON_ALNUM.sub("", tr.transliterate(syl)))
+            # Revised Romanisation eo/eu are written o/u in most passports and on the lists (Jong Un).
+            out.append(_NON_ALNUM.sub("", tr.transliterate(syl)).replace("eo", "o").replace("eu", "u"))
     return [t for t in out if t]
 
 

@@ -138,14 +138,15 @@ def _joined_similarity(q: Sequence[str], r: Sequence[str], abjad: bool) -> float
     return best
 
 
-def compare_forms(
-    q: NameForm,
-    r: NameForm,
-    weight: Callable[[str], float] = default_weight,
-) -> NameComparison:
-    """Compare a query form with a candidate form (the matcher is asymmetric, see the module doc)."""
-    abjad = q.abjad or r.abjad
-    qt, rt = q.tokens, r.tokens
+def align(
+    qt: Sequence[str],
+    qw: Sequence[float],
+    rt: Sequence[str],
+    rw: Sequence[float],
+    abjad: bool,
+) -> tuple[float, str, list[tuple[int, int, float, str]]]:
+    """The name score of query tokens ``qt`` (weights ``qw``) against candidate tokens ``rt`` (``rw``):
+    (score, method, [(query index, candidate index, similarity, how)])."""
     cands: list[tuple[float, int, int, str]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(rt):
@@ -153,28 +154,58 @@ def compare_forms(
             if sim >= PAIR_MIN:
                 cands.append((sim, i, j, how))
     cands.sort(key=lambda c: (-c[0], c[1], c[2]))
-    used_q: set[int] = set()
-    used_r: set[int] = set()
-    pairs: list[TokenPair] = []
+    used_q = [False] * len(qt)
+    used_r = [False] * len(rt)
+    pairs: list[tuple[int, int, float, str]] = []
     num = den = 0.0
     for sim, i, j, how in cands:
-        if i in used_q or j in used_r:
+        if used_q[i] or used_r[j]:
             continue
-        used_q.add(i)
-        used_r.add(j)
-        w = (weight(qt[i]) + weight(rt[j])) / 2
+        used_q[i] = used_r[j] = True
+        w = (qw[i] + rw[j]) / 2
         num += w * sim
         den += w
-        pairs.append(TokenPair(qt[i], rt[j], sim, how))
-    uq = tuple(t for i, t in enumerate(qt) if i not in used_q)
-    ur = tuple(t for j, t in enumerate(rt) if j not in used_r)
-    den += UNMATCHED_QUERY * sum(weight(t) for t in uq) + UNMATCHED_CANDIDATE * sum(weight(t) for t in ur)
-    token_score = num / den if den else 0.0
-    if (uq or ur) and (len(qt) > 1 or len(rt) > 1):
+        pairs.append((i, j, sim, how))
+    left_q = sum(w for w, used in zip(qw, used_q, strict=True) if not used)
+    left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
+    den += UNMATCHED_QUERY * left_q + UNMATCHED_CANDIDATE * left_r
+    score = num / den if den else 0.0
+    if (left_q or left_r) and (len(qt) > 1 or len(rt) > 1):
+        lq = sum(map(len, qt))
+        lr = sum(map(len, rt))
+        if JOINED_DISCOUNT * min(lq, lr) / max(lq, lr) <= score:  # the joined score cannot win
+            return round(score, 6), "tokens", pairs
         joined = JOINED_DISCOUNT * _joined_similarity(qt, rt, abjad)
-        if joined > token_score:
-            return NameComparison(round(joined, 6), "joined", tuple(pairs), uq, ur)
-    return NameComparison(round(token_score, 6), "tokens", tuple(pairs), uq, ur)
+        if joined > score:
+            return round(joined, 6), "joined", pairs
+    return round(score, 6), "tokens", pairs
+
+
+def explain(
+    qt: Sequence[str], rt: Sequence[str], score: float, method: str, pairs: list[tuple[int, int, float, str]]
+) -> NameComparison:
+    """The readable form of an ``align`` result."""
+    used_q = {p[0] for p in pairs}
+    used_r = {p[1] for p in pairs}
+    return NameComparison(
+        score,
+        method,
+        tuple(TokenPair(qt[i], rt[j], sim, how) for i, j, sim, how in pairs),
+        tuple(t for i, t in enumerate(qt) if i not in used_q),
+        tuple(t for j, t in enumerate(rt) if j not in used_r),
+    )
+
+
+def compare_forms(
+    q: NameForm,
+    r: NameForm,
+    weight: Callable[[str], float] = default_weight,
+) -> NameComparison:
+    """Compare a query form with a candidate form (the matcher is asymmetric, see the module doc)."""
+    qw = [weight(t) for t in q.tokens]
+    rw = [weight(t) for t in r.tokens]
+    score, method, pairs = align(q.tokens, qw, r.tokens, rw, q.abjad or r.abjad)
+    return explain(q.tokens, r.tokens, score, method, pairs)
 
 
 def best_comparison(
