@@ -4,12 +4,15 @@
 for wallets; alerts and dispositions over the registry's customers.
 """
 
+from vaspguard.screening._address import AddressBook, AddressHit, normalise_address
 from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
 from vaspguard.screening._score import Factor, TokenPair, score_names
 
 __all__ = [
     "ALERT_THRESHOLD",
+    "AddressBook",
+    "AddressHit",
     "Breakdown",
     "Factor",
     "Match",
@@ -17,6 +20,7 @@ __all__ = [
     "Screener",
     "TokenPair",
     "name_forms",
+    "normalise_address",
     "score_names",
     "transliterate",
 ]
