@@ -116,7 +116,7 @@ def test_legal_forms_kept_for_persons_and_numbers_kept() -> None:
         ("Αλέξανδρος", "Grek", "alexandros"),
         ("习近平", "Hani", "xi jin ping"),
         ("やまだ たろう", "Jpan", "yamada tarou"),
-        ("김정은", "Hang", "kim jeong eun"),
+        ("김정은", "Hang", "kim jong un"),
         ("नरेन्द्र मोदी", "Deva", "narendra modi"),
         ("สมชาย", "Thai", "smchay"),
     ],
@@ -150,7 +150,7 @@ def test_fold_and_skeleton() -> None:
 
 
 def test_korean_family_names_in_passport_spelling() -> None:
-    assert tokens("박지성") == ("park", "ji", "seong")
+    assert tokens("박지성") == ("park", "ji", "song")
     assert tokens("이민호") == ("lee", "min", "ho")
 
 

@@ -13,9 +13,9 @@ Pipeline for one name (``name_forms``), each step a function with its own tests:
 4. Script-specific legal forms that are written without spaces (``有限公司``, ``株式会社``) are cut before
    transliteration.
 5. Transliteration per word, by script, through ICU transforms (PyICU): Cyrillic by BGN/PCGN (``Щукин`` →
-   ``shchukin``), Hangul syllable by syllable with the usual spelling of Korean family names (``김정은`` →
-   ``kim jeong eun``), everything else by ICU ``Any-Latin``; then ``Latin-ASCII`` and lower case. Chinese
-   characters read as Mandarin pinyin, one token per syllable.
+   ``shchukin``), Hangul syllable by syllable with the usual spelling of Korean family names and eo/eu
+   written o/u as in passports (``김정은`` → ``kim jong un``), everything else by ICU ``Any-Latin``; then
+   ``Latin-ASCII`` and lower case. Chinese characters read as Mandarin pinyin, one token per syllable.
 6. Tokens: punctuation splits; titles and honorifics are dropped; organisation legal forms in many
    languages (``LLC``, ``OOO``/``ООО``, ``GmbH``, ``SARL``, ``شركة`` ...) are dropped for organisations and
    unknown kinds, and reported.
