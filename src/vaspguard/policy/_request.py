@@ -352,7 +352,10 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         address = None if cpm.get("address") is None else _text(cpm["address"], "counterparty.address")
         cp_listed = _bool(cpm.get("listed", False), "counterparty.listed")
         if address is not None and source is not None and not cp_listed:
-            cp_listed = source.address_listed(chain, address)
+            try:
+                cp_listed = source.address_listed(chain, address)
+            except InvalidRequest as exc:
+                raise _fail("counterparty.address", exc.reason) from None
     flags = []
     for i, flag in enumerate(_list(r.get("flags"), "flags")):
         if flag not in _FLAGS:

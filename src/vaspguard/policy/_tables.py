@@ -60,9 +60,7 @@ class PolicyEvaluationRow(Base):
 class PolicyCustomerStateRow(Base):
     __tablename__ = "policy_customer_states"
 
-    customer_id: Mapped[str] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
     rule_id: Mapped[str | None] = mapped_column(String(100))
     citation: Mapped[str | None] = mapped_column(Text)

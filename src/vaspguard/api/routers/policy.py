@@ -1,7 +1,98 @@
-"""HTTP routes of the policy capability."""
+"""HTTP routes of the policy capability: ``POST /v1/decisions`` (one request or a batch).
+
+The body is read with JSON numbers as exact decimals (never floats). One request object gets its decision
+(or 400 naming the field); ``{"requests": [...]}`` or a JSON array gets ``{"decisions": [...]}`` in the same
+order, where a bad request's place holds ``{"error": {...}}`` and the others are still decided.
+The engine is built once per app, on first use, from the built-in packs.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+import threading
+from decimal import Decimal
+from typing import Any
 
-router = APIRouter(tags=["policy"])
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from vaspguard._json import to_jsonable
+from vaspguard.api._auth import Principal, Role, require
+from vaspguard.errors import InvalidRequest
+
+router = APIRouter(prefix="/v1", tags=["policy"])
+
+MAX_BATCH = 10_000
+_lock = threading.Lock()
+_decide = require(Role.SERVICE, Role.COMPLIANCE)
+_read = require(Role.COMPLIANCE, Role.AUDITOR, Role.SERVICE)
+
+
+def _service(request: Request) -> Any:
+    state = request.app.state
+    service = getattr(state, "policy_service", None)
+    if service is None:
+        with _lock:
+            service = getattr(state, "policy_service", None)
+            if service is None:
+                from vaspguard.policy._service import PolicyService
+
+                service = PolicyService(state.store, actor="api")
+                service.register_version()
+                state.policy_service = service
+    return service
+
+
+def _dump(value: Any) -> Response:
+    body = json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    return Response(content=body, media_type="application/json")
+
+
+@router.post("/decisions")
+async def decisions(request: Request, _p: Principal = Depends(_decide)) -> Response:
+    """Decide one request, or a batch (``{"requests": [...]}`` or a JSON array), with the engine's packs."""
+    raw = await request.body()
+    try:
+        body = json.loads(raw, parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidRequest("(body)", f"not JSON: {exc}") from None
+    # Deciding may read the registry (customers by id): off the event loop.
+    return await run_in_threadpool(_decide_body, _service(request), body)
+
+
+def _decide_body(service: Any, body: Any) -> Response:
+    batch = (
+        body
+        if isinstance(body, list)
+        else body.get("requests")
+        if isinstance(body, dict) and set(body) == {"requests"}
+        else None
+    )
+    if batch is None:
+        if not isinstance(body, dict):
+            raise InvalidRequest("(body)", 'expected a request object, {"requests": [...]} or an array')
+        return _dump(service.decide(body).to_json())
+    if not isinstance(batch, list):
+        raise InvalidRequest("requests", "expected an array of requests")
+    if len(batch) > MAX_BATCH:
+        raise InvalidRequest("requests", f"at most {MAX_BATCH} requests per call, got {len(batch)}")
+    return _dump(
+        {"policy_version": service.policy_version, "decisions": [service.decide_json(r) for r in batch]}
+    )
+
+
+@router.get("/policy")
+def policy_info(request: Request, _p: Principal = Depends(_read)) -> Response:
+    """The policy version in force and its packs and rules."""
+    service = _service(request)
+    return _dump(
+        {
+            "policy_version": service.policy_version,
+            "packs": [
+                {"id": p.id, "source": p.source, "sha256": p.sha256, "title": p.spec.title}
+                for p in service.engine.packs
+            ],
+            "rules": list(service.engine.rule_ids),
+        }
+    )

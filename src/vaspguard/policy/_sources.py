@@ -1,0 +1,181 @@
+"""Facts that do not come in the request: the registry, recorded exemption evidence, screening results.
+
+``RegistrySource`` gives a customer's facts on a date in the inline request shape (so one parser validates
+both), with holdings valued in EUR at that date's prices and the latest login's country on or before it.
+Listed customers and listed addresses come from screening (``listed_customer_ids``, ``AddressBook``) when
+that capability is installed; both are cached for ``refresh_seconds`` (a listing is picked up within that
+time) and the cache is per source. ``StaticSource`` is the same seam over in-memory values, for tests and
+for callers that hold their own facts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from typing import Any
+
+from sqlalchemy import select
+
+from vaspguard.errors import NotFound
+from vaspguard.registry import Customer, Registry
+from vaspguard.registry._tables import LoginRow
+from vaspguard.store import Store
+
+
+def normalise_address(address: str, chain: str | None = None, *, strict: bool = True) -> str:
+    """Screening's normaliser when present (``strict``: a typed address with a wrong EIP-55 checksum is an
+    error), else a conservative one: trimmed; hex (0x) and bech32 addresses lower-cased (they are
+    case-insensitive); base58 kept as is (case matters there)."""
+    screening = _screening()
+    fn = getattr(screening, "normalise_address", None) if screening else None
+    if fn is not None:
+        return str(fn(address, chain, strict=strict))
+    a = address.strip()
+    low = a.lower()
+    if low.startswith("0x") or low.startswith(("bc1", "tb1", "ltc1")):
+        return low
+    return a
+
+
+def _screening() -> Any:
+    try:
+        return importlib.import_module("vaspguard.screening")
+    except ImportError:
+        return None
+
+
+def customer_request_shape(c: Customer) -> dict[str, Any]:
+    """A registry ``Customer`` in the inline request shape."""
+    return {
+        "id": c.id,
+        "type": c.type.value,
+        "nationalities": list(c.nationalities),
+        "residence": c.residence,
+        "established": c.established,
+        "residence_permits": [
+            {
+                "country": p.country,
+                "kind": p.kind.value,
+                "valid_from": p.valid_from,
+                "valid_until": p.valid_until,
+            }
+            for p in c.residence_permits
+        ],
+        "visas": [{"country": v.country, "kind": v.kind} for v in c.visas],
+        "permit_applications": [{"country": a.country, "status": a.status} for a in c.permit_applications],
+        "owners": [
+            {
+                "type": o.type.value,
+                "nationalities": list(o.nationalities),
+                "residence": o.residence,
+                "established": o.established,
+                "share": o.share,
+                "control": o.control,
+            }
+            for o in c.owners
+        ],
+    }
+
+
+def evidence_shape(rows: Iterable[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Exemption-evidence rows as (residence_permits, authorisations) in the request shape."""
+    permits, auths = [], []
+    for e in rows:
+        if e.kind == "residence_permit":
+            permits.append(
+                {
+                    "country": e.country,
+                    "kind": e.permit_kind,
+                    "valid_from": e.valid_from,
+                    "valid_until": e.valid_until,
+                }
+            )
+        else:
+            auths.append({"legal_basis": e.legal_basis, "scope": e.scope or ""})
+    return permits, auths
+
+
+class RegistrySource:
+    """Facts from the registry and screening on ``store`` (see the module docstring)."""
+
+    def __init__(self, store: Store, *, refresh_seconds: float = 10.0) -> None:
+        self.store = store
+        self.registry = Registry(store)
+        self.refresh_seconds = refresh_seconds
+        self._listed: tuple[float, frozenset[str]] | None = None
+        self._book: tuple[float, Any] | None = None
+
+    def listed_ids(self) -> frozenset[str]:
+        now = time.monotonic()
+        if self._listed is None or now - self._listed[0] > self.refresh_seconds:
+            fn = getattr(_screening(), "listed_customer_ids", None)
+            ids = frozenset(fn(self.store)) if fn is not None else frozenset()
+            self._listed = (now, ids)
+        return self._listed[1]
+
+    def customer(self, customer_id: str, at: date) -> dict[str, Any]:
+        from vaspguard.policy._tables import PolicyEvidenceRow
+
+        c = self.registry.get_customer(customer_id)
+        facts = customer_request_shape(c)
+        end_of_day = datetime.combine(at, dtime.max, tzinfo=UTC)
+        with self.store.connect() as conn:
+            rows = conn.execute(
+                select(PolicyEvidenceRow).where(PolicyEvidenceRow.customer_id == customer_id)
+            ).all()
+            login = conn.execute(
+                select(LoginRow.country)
+                .where(
+                    LoginRow.customer_id == customer_id,
+                    LoginRow.occurred_at <= end_of_day,
+                    LoginRow.country.is_not(None),
+                )
+                .order_by(LoginRow.occurred_at.desc())
+                .limit(1)
+            ).scalar()
+        permits, auths = evidence_shape(rows)
+        facts["residence_permits"] += permits
+        facts["authorisations"] = auths
+        if customer_id in self.listed_ids():
+            facts["listed"] = ["screening: confirmed match"]
+        facts["holdings_eur"] = self.registry.holdings_eur(customer_id, at)
+        facts["login_country"] = login
+        return facts
+
+    def address_listed(self, chain: str | None, address: str) -> bool:
+        now = time.monotonic()
+        if self._book is None or now - self._book[0] > self.refresh_seconds:
+            book_cls = getattr(_screening(), "AddressBook", None)
+            self._book = (now, book_cls.from_store(self.store) if book_cls is not None else None)
+        book = self._book[1]
+        return bool(book.lookup(address, chain)) if book is not None else False
+
+
+class StaticSource:
+    """Facts held in memory: ``customers`` by id (request shape, with ``holdings_eur``) and listed
+    addresses as (chain or None, address) pairs; a pair with chain None matches on any chain."""
+
+    def __init__(
+        self,
+        customers: Mapping[str, Mapping[str, Any]] | None = None,
+        listed_addresses: Iterable[tuple[str | None, str]] = (),
+    ) -> None:
+        self.customers = dict(customers or {})
+        # Listed addresses are read as published (strict=False); a requested address strictly.
+        self.addresses = {
+            (chain.lower() if chain else None, normalise_address(a, chain, strict=False))
+            for chain, a in listed_addresses
+        }
+
+    def customer(self, customer_id: str, at: date) -> dict[str, Any]:
+        try:
+            return dict(self.customers[customer_id])
+        except KeyError:
+            raise NotFound("customer", customer_id) from None
+
+    def address_listed(self, chain: str | None, address: str) -> bool:
+        a = normalise_address(address, chain)
+        return (None, a) in self.addresses or (chain.lower() if chain else None, a) in self.addresses
