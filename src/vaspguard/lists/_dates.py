@@ -63,6 +63,16 @@ def span(text: str) -> tuple[date, date, DatePrecision] | None:
 _COARSER = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2}
 
 
+def covered_precision(start: date, end: date, given: DatePrecision = DatePrecision.DAY) -> DatePrecision:
+    """The precision a range really carries: 1 Jan..31 Dec covers whole years ("year only", not exact);
+    the 1st..last day of months covers whole months."""
+    if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31:
+        return DatePrecision.YEAR
+    if start.day == 1 and end == _month_end(end.year, end.month) and given is DatePrecision.DAY:
+        return DatePrecision.MONTH
+    return given
+
+
 def birth_date(text: str, *, circa: bool = False) -> BirthDate | None:
     """A published date of birth, a range ``A to B`` / ``A - B`` (coarser precision of the two ends), or
     ``circa A``/``approximately A``; ``None`` when the text is no date."""
@@ -76,8 +86,9 @@ def birth_date(text: str, *, circa: bool = False) -> BirthDate | None:
         a, b = span(parts[0]), span(parts[1])
         if a is None or b is None or b[1] < a[0]:
             return None
-        precision = max(a[2], b[2], key=_COARSER.__getitem__)
-        return BirthDate(a[0], b[1], precision, circa, raw)
+        return BirthDate(
+            a[0], b[1], covered_precision(a[0], b[1], max(a[2], b[2], key=_COARSER.__getitem__)), circa, raw
+        )
     one = span(t)
     if one is None:
         return None

@@ -21,7 +21,7 @@ from vaspguard.lists._dates import birth_date
 from vaspguard.lists._model import BirthDate, CryptoAddress, Document, Link, ListName, NameKind
 
 # Document labels as OFAC writes them -> our document type.
-_DOC_TYPES = {
+DOC_TYPES = {
     "Passport": "passport",
     "Diplomatic Passport": "passport",
     "National ID No.": "national_id",
@@ -69,7 +69,7 @@ _DOC_TYPES = {
 }
 _DOC_RE = re.compile(
     r"^(?P<type>"
-    + "|".join(re.escape(k) for k in sorted(_DOC_TYPES, key=len, reverse=True))
+    + "|".join(re.escape(k) for k in sorted(DOC_TYPES, key=len, reverse=True))
     + r") (?P<number>[^()]+?)(?: \((?P<country>[^)]*)\))?(?P<note>[ ,].*)?$"
 )
 _DCA_RE = re.compile(r"^Digital Currency Address - (?P<tag>[A-Z0-9]+)(?: (?P<address>\S+))?\s*$")
@@ -145,7 +145,7 @@ def parse_remarks(remarks: str, *, cut: bool = False) -> ParsedRemarks:
             if target and not last_of_cut:
                 out.links.append(Link("", "linked_to", target))
         elif m := _DOC_RE.match(item):
-            kind = _DOC_TYPES[m["type"]]
+            kind = DOC_TYPES[m["type"]]
             country = m["country"]
             note = (m["note"] or "").strip(" ,") or None
             if m["type"] != "Passport" and kind == "passport":

@@ -114,12 +114,15 @@ def _unzip(data: bytes, path: Path) -> tuple[str, bytes]:
         raise InvalidFile(path, f"broken zip: {exc}") from None
 
 
-def read_path(path: str | Path, fmt: str | None = None, *, companions: bool = True) -> ParsedList:
+def read_path(
+    path: str | Path, fmt: str | None = None, *, companions: bool = True, check_count: bool = True
+) -> ParsedList:
     """Read one publisher file (an OFAC legacy CSV set from its primary file) into a ``ParsedList``.
 
     ``fmt`` forces a format (one of ``FORMATS``); by default it is detected from the content. For an OFAC
     ``sdn.csv``/``cons_prim.csv``, ``companions`` picks up ``add.csv``, ``alt.csv`` and ``sdn_comments.csv``
-    (``cons_*`` for non-SDN) from the same folder. Touches no database.
+    (``cons_*`` for non-SDN) from the same folder. ``check_count=False`` reads a file whose declared record
+    count disagrees (a publisher excerpt) instead of refusing it; imports always check. Touches no database.
     """
     p = Path(path)
     if p.is_dir():
@@ -150,11 +153,8 @@ def read_path(path: str | Path, fmt: str | None = None, *, companions: bool = Tr
         hashes = parsed.hashes
         sha = combined_sha256(hashes, [Path(f).name for f in files])
     parsed = replace(parsed, files=files, hashes=hashes, sha256=sha)
-    if (
-        parsed.declared_count is not None
-        and parsed.declared_count != len(parsed.entities)
-        and not parsed.is_delta
-    ):
+    counted = parsed.declared_count is not None and not parsed.is_delta
+    if check_count and counted and parsed.declared_count != len(parsed.entities):
         raise InvalidFile(
             p,
             f"the file declares {parsed.declared_count} records but holds {len(parsed.entities)}: truncated?",
@@ -195,7 +195,56 @@ def _read_un(p: Path, data: bytes, companions: bool) -> ParsedList:
     return read_un_xml(p, data)
 
 
+def _read_ofac_xml(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._ofac_xml import read_ofac_xml
+
+    return read_ofac_xml(p, data)
+
+
+def _read_enhanced(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._ofac_xml import read_ofac_enhanced
+
+    return read_ofac_enhanced(p, data)
+
+
+def _read_eu(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._eu import read_eu_xml
+
+    return read_eu_xml(p, data)
+
+
+def _read_uk_xml(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._uk import read_uk_xml
+
+    return read_uk_xml(p, data)
+
+
+def _read_ofsi(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._uk import read_ofsi_csv
+
+    return read_ofsi_csv(p, data)
+
+
+def _read_ftm(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._ftm import read_ftm
+
+    return read_ftm(p, data, delta=False)
+
+
+def _read_ftm_delta(p: Path, data: bytes, companions: bool) -> ParsedList:
+    from vaspguard.lists._ftm import read_ftm
+
+    return read_ftm(p, data, delta=True)
+
+
 _READERS: dict[str, Callable[[Path, bytes, bool], ParsedList]] = {
     "ofac_csv": _read_ofac_csv,
+    "ofac_xml": _read_ofac_xml,
+    "ofac_enhanced_xml": _read_enhanced,
+    "eu_xml": _read_eu,
     "un_xml": _read_un,
+    "uk_xml": _read_uk_xml,
+    "uk_ofsi_csv": _read_ofsi,
+    "ftm_json": _read_ftm,
+    "ftm_delta": _read_ftm_delta,
 }

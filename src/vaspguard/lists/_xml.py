@@ -48,6 +48,20 @@ def children(el: Element, name: str) -> list[Element]:
     return [c for c in el if local(c.tag) == name]
 
 
+def refusal(exc: Exception, path: Path) -> InvalidFile:
+    """The one-line reason a document is refused."""
+    if isinstance(exc, ParseError):
+        line, column = exc.position
+        return InvalidFile(path, f"malformed XML at line {line}, column {column}: {exc.msg}")
+    if isinstance(exc, defusedxml.EntitiesForbidden):
+        return InvalidFile(path, "XML declares entities (possible XML bomb): refused, nothing expanded")
+    if isinstance(exc, defusedxml.ExternalReferenceForbidden):
+        return InvalidFile(path, "XML refers to an external entity or DTD: refused, nothing fetched")
+    if isinstance(exc, defusedxml.DTDForbidden):
+        return InvalidFile(path, "XML has a DTD: refused")
+    return InvalidFile(path, f"unsafe XML refused: {exc}")
+
+
 def stream(data: bytes, path: Path, records: frozenset[str]) -> Iterator[tuple[Element, Element]]:
     """Yield ``(root, record)`` for each element whose local name is in ``records``, safely.
 
@@ -76,19 +90,8 @@ def stream(data: bytes, path: Path, records: frozenset[str]) -> Iterator[tuple[E
                     assert root is not None
                     yield root, el
                     el.clear()
-    except ParseError as exc:
-        line, column = exc.position
-        raise InvalidFile(path, f"malformed XML at line {line}, column {column}: {exc.msg}") from None
-    except defusedxml.EntitiesForbidden:
-        raise InvalidFile(
-            path, "XML declares entities (possible XML bomb): refused, nothing expanded"
-        ) from None
-    except defusedxml.ExternalReferenceForbidden:
-        raise InvalidFile(path, "XML refers to an external entity or DTD: refused, nothing fetched") from None
-    except defusedxml.DTDForbidden:
-        raise InvalidFile(path, "XML has a DTD: refused") from None
-    except defusedxml.DefusedXmlException as exc:
-        raise InvalidFile(path, f"unsafe XML refused: {exc}") from None
+    except (ParseError, defusedxml.DefusedXmlException) as exc:
+        raise refusal(exc, path) from None
 
 
 def root_of(data: bytes, path: Path) -> Element:
@@ -99,9 +102,6 @@ def root_of(data: bytes, path: Path) -> Element:
         ):
             found: Element = el
             return found
-    except ParseError as exc:
-        line, column = exc.position
-        raise InvalidFile(path, f"malformed XML at line {line}, column {column}: {exc.msg}") from None
-    except defusedxml.DefusedXmlException as exc:
-        raise InvalidFile(path, f"unsafe XML refused: {exc}") from None
+    except (ParseError, defusedxml.DefusedXmlException) as exc:
+        raise refusal(exc, path) from None
     raise InvalidFile(path, "empty XML document")

@@ -1,0 +1,134 @@
+"""Bad input is refused with one clear reason naming the file (and row/field where there is one)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from vaspguard.errors import InvalidFile, InvalidRow
+from vaspguard.lists import read_path
+
+UN = "lists/un_consolidated_xml/watchman_2026-02-27/consolidated.xml"
+SDN_2021 = "lists/ofac_sdn_csv/watchman_bench_2021-07/sdn.csv"
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<CONSOLIDATED_LIST dateGenerated="2026-01-01T00:00:00Z"><INDIVIDUALS><INDIVIDUAL>
+<DATAID>1</DATAID><FIRST_NAME>&lol9;</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>
+"""
+
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>&xxe;</FIRST_NAME>
+</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>
+"""
+
+
+def test_xml_bomb_refused_quickly(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(BILLION_LAUGHS)
+    started = time.monotonic()
+    with pytest.raises(InvalidFile, match="declares entities"):
+        read_path(bomb)
+    # Not a timing assertion of performance, a guard that nothing was expanded (10^9 "lol"s would take
+    # minutes and gigabytes).
+    assert time.monotonic() - started < 5
+
+
+def test_external_entity_refused(tmp_path: Path) -> None:
+    xxe = tmp_path / "xxe.xml"
+    xxe.write_text(EXTERNAL_ENTITY)
+    with pytest.raises(InvalidFile, match=r"bomb|external"):
+        read_path(xxe)
+
+
+def test_truncated_xml_names_line(shared_data: Path, tmp_path: Path) -> None:
+    data = (shared_data / UN).read_bytes()
+    cut = tmp_path / "consolidated.xml"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InvalidFile) as err:
+        read_path(cut)
+    assert str(err.value).startswith(str(cut))
+    assert "malformed XML at line" in str(err.value)
+
+
+def test_truncated_csv_mid_record(shared_data: Path, tmp_path: Path) -> None:
+    data = (shared_data / SDN_2021).read_bytes()
+    cut = tmp_path / "sdn.csv"
+    # Cut inside a record: the last line has fewer than 12 fields.
+    end = data.index(b"\n", len(data) // 2) + 30
+    cut.write_bytes(data[:end])
+    with pytest.raises(InvalidRow) as err:
+        read_path(cut, companions=False)
+    assert err.value.row > 1000
+    assert "fields where this file has 12" in err.value.reason or "malformed CSV" in err.value.reason
+
+
+def test_csv_with_unterminated_quote(tmp_path: Path) -> None:
+    bad = tmp_path / "sdn.csv"
+    bad.write_bytes(
+        b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'BNC\r\n'
+    )
+    with pytest.raises(InvalidRow, match=r"malformed CSV|fields"):
+        read_path(bad)
+
+
+def test_bad_entity_number(tmp_path: Path) -> None:
+    good_first = tmp_path / "sdn2.csv"
+    good_first.write_bytes(
+        b'36,"A",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+        b'37,"B",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+        b'3x,"C",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    )
+    with pytest.raises(InvalidRow) as err:
+        read_path(good_first)
+    assert (err.value.row, err.value.field) == (3, "ent_num")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a sanctions list format"),
+        (b"<html><body>Service unavailable</body></html>", "XML root <html>"),
+        (b'{"hello": "world"}\n', "neither FollowTheMoney"),
+        (b"PK\x03\x04not really a zip", "broken zip"),
+        (b"name,dob\nJohn,1970\n", "not a sanctions list format"),
+    ],
+)
+def test_wrong_format_refused(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "list.xml"
+    path.write_bytes(content)
+    with pytest.raises(InvalidFile, match=reason):
+        read_path(path)
+
+
+def test_unknown_format_name(shared_data: Path) -> None:
+    with pytest.raises(InvalidFile, match="unknown format 'pdf'"):
+        read_path(shared_data / UN, "pdf")
+
+
+def test_list_with_no_records_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "un.xml"
+    empty.write_text(
+        '<CONSOLIDATED_LIST dateGenerated="2026-01-01T00:00:00Z"><INDIVIDUALS/></CONSOLIDATED_LIST>'
+    )
+    with pytest.raises(InvalidFile, match="no records"):
+        read_path(empty)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InvalidFile, match="cannot read"):
+        read_path(tmp_path / "nope.xml")
