@@ -2,6 +2,84 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+
 import typer
 
+from vaspguard.cli._common import open_db, print_json, progress
+
 app = typer.Typer(help="Demo data: a deterministic synthetic exchange.", no_args_is_help=True)
+
+
+@app.command("seed")
+def seed_command(
+    customers: int = typer.Option(2000, "--customers", min=0, help="How many customers."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same exchange."),
+    transactions_per_customer: int = typer.Option(
+        10, "--transactions-per-customer", min=0, help="Average transactions per customer over the year."
+    ),
+    logins_per_customer: int = typer.Option(4, "--logins-per-customer", min=0, help="Logins per customer."),
+    addresses_of_interest: Path | None = typer.Option(
+        None,
+        "--addresses-of-interest",
+        help="File with one address a line; each receives planted withdrawals from two customers.",
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The last day of the demo year, YYYY-MM-DD (default 2026-11-01)."
+    ),
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="Do nothing (exit 0) when the registry already has customers."
+    ),
+    token: bool = typer.Option(True, "--token/--no-token", help="Create and print a demo admin API token."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON report (with planted cases)."),
+) -> None:
+    """Seed an empty database with a demo exchange (with a progress bar), and print a demo admin token."""
+    from vaspguard.api._auth import Role, create_token
+    from vaspguard.demo import DEFAULT_AS_OF, read_addresses
+    from vaspguard.demo import seed as run_seed
+    from vaspguard.errors import InvalidRequest
+    from vaspguard.registry import Registry
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else DEFAULT_AS_OF
+    except ValueError:
+        raise InvalidRequest("--as-of", f"{as_of!r} is not a date YYYY-MM-DD") from None
+    addresses = read_addresses(addresses_of_interest) if addresses_of_interest else []
+    store = open_db()
+    existing = Registry(store).count_customers()
+    if existing and if_empty:
+        typer.echo(
+            f"the registry already has {existing} customers: not seeding "
+            "(an API token: vaspguard tokens create --name me --role admin)"
+        )
+        return
+    with progress(disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("seeding customers", total=customers)
+        report = run_seed(
+            store,
+            customers=customers,
+            seed=seed,
+            transactions_per_customer=transactions_per_customer,
+            logins_per_customer=logins_per_customer,
+            addresses_of_interest=addresses,
+            as_of=day,
+            on_progress=lambda n: bar.update(task, completed=n),
+        )
+    secret = create_token(store, name="demo-admin", role=Role.ADMIN) if token else None
+    if json_out:
+        print_json({"report": report, "admin_token": secret})
+        return
+    typer.echo(
+        f"seeded {report.customers} customers, {report.accounts} accounts, "
+        f"{report.transactions} transactions, {report.logins} logins, {report.prices} prices "
+        f"(year to {report.as_of})"
+    )
+    typer.echo(
+        f"planted: {len(report.planted_listed)} customers named like listed persons, "
+        f"{len(report.planted_withdrawals)} withdrawals to addresses of interest"
+    )
+    if secret:
+        typer.echo(f"demo admin API token (shown once): {secret}")
+        typer.echo(f'  try: curl -H "Authorization: Bearer {secret}" http://127.0.0.1:8000/v1/customers')
