@@ -12,7 +12,10 @@ Leaves hold no personal data: only a salted commitment to the payload, which is 
 This package imports nothing of vaspguard but ``store``, ``errors`` and ``settings``.
 """
 
+from vaspguard.audit._bundle import ExportInfo, VerifyCode, VerifyReport, export_bundle, verify_bundle
+from vaspguard.audit._config import AuditSettings
 from vaspguard.audit._event import Entry, Event
+from vaspguard.audit._gate import require_receipts
 from vaspguard.audit._log import AuditLog, LoggedEvent, Receipt, verify_receipt_offline
 from vaspguard.audit._merkle import ProofError, leaf_hash, node_hash, verify_consistency, verify_inclusion
 from vaspguard.audit._note import (
@@ -23,22 +26,34 @@ from vaspguard.audit._note import (
     SigningKey,
     VerifierKey,
 )
+from vaspguard.audit._witness import Cosignature, ForkError, RollbackError, check_extends
 
 __all__ = [
     "AuditLog",
+    "AuditSettings",
     "Checkpoint",
+    "Cosignature",
     "Entry",
     "Event",
+    "ExportInfo",
+    "ForkError",
     "LoggedEvent",
     "ProofError",
     "QuorumError",
     "Receipt",
+    "RollbackError",
     "SignatureError",
     "SignedCheckpoint",
     "SigningKey",
     "VerifierKey",
+    "VerifyCode",
+    "VerifyReport",
+    "check_extends",
+    "export_bundle",
     "leaf_hash",
     "node_hash",
+    "require_receipts",
+    "verify_bundle",
     "verify_consistency",
     "verify_inclusion",
     "verify_receipt_offline",

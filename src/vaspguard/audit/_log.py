@@ -28,7 +28,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 
+from vaspguard.audit._config import DEFAULT_ORIGIN, AuditSettings
 from vaspguard.audit._event import (
     Entry,
     EntryError,
@@ -52,7 +54,15 @@ from vaspguard.audit._merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from vaspguard.audit._note import ED25519, Checkpoint, SignedCheckpoint, SigningKey, VerifierKey
+from vaspguard.audit._note import (
+    COSIGNATURE_V1,
+    ED25519,
+    Checkpoint,
+    SignedCheckpoint,
+    SignedNote,
+    SigningKey,
+    VerifierKey,
+)
 from vaspguard.audit._tables import (
     AuditCheckpointRow,
     AuditCosignatureRow,
@@ -62,13 +72,13 @@ from vaspguard.audit._tables import (
     AuditStateRow,
     AuditSubjectRow,
 )
-from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound, StoreError
-from vaspguard.settings import Settings
+from vaspguard.audit._witness import Cosignature
+from vaspguard.audit._witness import cosign as witness_cosign
+from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound, Refused, StoreError
 from vaspguard.store import Backend, Store
 
 log = logging.getLogger("vaspguard.audit")
 
-DEFAULT_ORIGIN = "vaspguard.local/audit/v1"
 LOG_ID = 1
 # pg_advisory_xact_lock key for "the audit log writer" (ASCII "vgaudit1"); one log per database.
 _PG_LOCK_KEY = int.from_bytes(b"vgaudit1", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -252,10 +262,6 @@ class _Tree:
         return consistency_proof(first, second, self.subtree)
 
 
-def _key_dir() -> Path:
-    return Settings().data_dir / "audit"
-
-
 def load_or_create_key(key_dir: Path, origin: str = DEFAULT_ORIGIN) -> tuple[SigningKey, bool]:
     """The log's signing key from ``key_dir/log.key``, generated (with ``log.pub`` beside it) if absent."""
     path = key_dir / "log.key"
@@ -288,26 +294,44 @@ class AuditLog:
         self,
         store: Store,
         *,
-        signer: Ed25519PrivateKey | SigningKey,
+        signer: Ed25519PrivateKey | SigningKey | None,
         origin: str | None = None,
         signed_state: Path | None = None,
+        public_key: VerifierKey | None = None,
     ) -> None:
         self.store = store
-        if isinstance(signer, SigningKey):
-            self.signer = signer
+        self.signer: SigningKey | None
+        if signer is None:
+            # Read-only: proofs, reads and witness cosigning, verified with a key the reader trusts.
+            if public_key is None:
+                raise InvalidRequest("public_key", "a log without its signing key needs the public key")
+            self.signer, self.public_key = None, public_key
         else:
-            self.signer = SigningKey(origin or DEFAULT_ORIGIN, ED25519, signer)
-        self.origin = origin or self.signer.name
-        self.public_key = self.signer.verifier
+            if isinstance(signer, SigningKey):
+                if origin is not None and origin != signer.name:
+                    raise InvalidRequest("origin", f"the log key is named {signer.name!r}, its origin")
+                self.signer = signer
+            else:
+                self.signer = SigningKey(origin or DEFAULT_ORIGIN, ED25519, signer)
+            self.public_key = self.signer.verifier
+        # C2SP convention (Go sumdb, Sigstore): the checkpoint key's name is the log's origin.
+        self.origin = self.public_key.name
         self.key_created: Path | None = None
         # The last checkpoint this key signed, kept outside the database (see module docstring).
         self._signed_state = signed_state
 
     @classmethod
-    def open(cls, store: Store, *, key_dir: Path | None = None, origin: str | None = None) -> AuditLog:
-        key_dir = key_dir or _key_dir()
-        key, created = load_or_create_key(key_dir, origin or DEFAULT_ORIGIN)
-        audit = cls(store, signer=key, origin=origin or key.name, signed_state=key_dir / "last-signed.note")
+    def reader(cls, store: Store, public_key: VerifierKey) -> AuditLog:
+        """The log without its signing key: reads, proofs and cosigning, never appends."""
+        return cls(store, signer=None, public_key=public_key)
+
+    @classmethod
+    def open(cls, store: Store, *, key_dir: Path | None = None) -> AuditLog:
+        """The log with the key from ``key_dir`` (default: ``AuditSettings``), generated on first use."""
+        settings = AuditSettings()
+        key_dir = key_dir or settings.directory()
+        key, created = load_or_create_key(key_dir, settings.origin)
+        audit = cls(store, signer=key, signed_state=key_dir / "last-signed.note")
         if created:
             audit.key_created = key_dir / "log.key"
         return audit
@@ -444,6 +468,8 @@ class AuditLog:
                     f"refusing to sign size {new.size}: the tree does not extend the signed checkpoint "
                     f"of size {size} (the stored log was altered)"
                 )
+        if self.signer is None:
+            raise Refused("this AuditLog was opened without the signing key: it cannot append or sign")
         signed = SignedCheckpoint.sign(new, self.signer)
         conn.execute(insert(AuditCheckpointRow).values(size=new.size, root=new.root, note=signed.note))
         conn.execute(
@@ -502,6 +528,43 @@ class AuditLog:
             payload={"index": index, "reason": reason},
         )
         return self._append([event], also=remove)[0]
+
+    # -- witnesses ------------------------------------------------------------------------------------
+
+    def add_cosignature(self, size: int, line: str, witness: VerifierKey) -> SignedCheckpoint:
+        """Store a witness's cosignature line for the checkpoint of ``size`` after verifying it."""
+        checkpoint = self.checkpoint_at(size)
+        if witness.key_type != COSIGNATURE_V1:
+            raise InvalidRequest("witness", "not a cosignature/v1 witness key")
+        candidate = SignedCheckpoint(
+            checkpoint.checkpoint, SignedNote.parse(checkpoint.note).with_signature(line).text
+        )
+        SignedNote.parse(checkpoint.checkpoint.body + "\n" + line).verify([witness])
+        try:
+            with self.store.connect() as conn:
+                conn.execute(insert(AuditCosignatureRow).values(size=size, witness=witness.name, line=line))
+        except IntegrityError:
+            raise InvalidRequest(
+                "witness", f"{witness.name} already cosigned the checkpoint of size {size}"
+            ) from None
+        return candidate
+
+    def cosign(self, witness: SigningKey, *, state_file: Path, timestamp: int | None = None) -> Cosignature:
+        """Run the witness protocol against this database: cosign the latest checkpoint if it is signed by
+        this log and consistent with the last one the witness cosigned (its ``state_file``)."""
+        latest = self.latest_checkpoint()
+        if latest is None:
+            raise NotFound("audit checkpoint", "latest")
+        proof: list[bytes] = []
+        if state_file.exists():
+            previous = SignedCheckpoint.parse(state_file.read_text())
+            if 0 < previous.size <= latest.size:
+                proof = self.consistency_proof(previous.size, latest.size)
+        result = witness_cosign(
+            witness, self.public_key, latest, state_file=state_file, proof=proof, timestamp=timestamp
+        )
+        self.add_cosignature(result.size, result.line, witness.verifier)
+        return result
 
     # -- reading --------------------------------------------------------------------------------------
 

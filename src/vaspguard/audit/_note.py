@@ -82,7 +82,7 @@ class VerifierKey:
 
     @classmethod
     def parse(cls, vkey: str) -> VerifierKey:
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)  # base64 may itself contain '+'
         if len(parts) != 3:
             raise InvalidRequest("key", "a verifier key is NAME+KEYID+BASE64")
         name, hex_id, blob = parts
@@ -126,7 +126,7 @@ class SigningKey:
 
     @classmethod
     def parse(cls, skey: str) -> SigningKey:
-        parts = skey.strip().split("+")
+        parts = skey.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise InvalidRequest("key", "a signing key is PRIVATE+KEY+NAME+KEYID+BASE64")
         name, hex_id, blob = parts[2:]

@@ -1,0 +1,454 @@
+"""Export bundles and their offline verifier.
+
+A bundle is a directory an auditor can read with any tool:
+
+- ``manifest.json``: format name, origin, counts, export time (informative only; nothing in it is trusted);
+- ``entries.jsonl``: every entry's exact bytes, one per line, in index order (entries are canonical JSON,
+  which never contains a raw newline);
+- ``checkpoints.jsonl``: every signed checkpoint, ascending by size, as ``{"size": n, "note": "..."}`` with
+  witness cosignature lines merged into each note;
+- ``payloads.jsonl`` (only with ``--with-payloads``; it holds personal data): ``{"idx", "salt", "payload"}``
+  for payloads not erased, so the auditor can check them against the leaves' commitments.
+
+``verify_bundle`` needs no database and no vaspguard configuration: only the log's public key (and witness
+keys, a quorum and a pinned checkpoint if wanted). It recomputes every leaf hash and the tree, checks every
+checkpoint's signature and root, and reports every finding; the exit code names the most serious one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from vaspguard.audit._event import EntryError, commitment, decode_entry
+from vaspguard.audit._merkle import (
+    Frontier,
+    ProofError,
+    consistency_proof,
+    leaf_hash,
+    mth,
+    verify_consistency,
+)
+from vaspguard.audit._note import (
+    NoteFormatError,
+    QuorumError,
+    SignatureError,
+    SignedCheckpoint,
+    VerifierKey,
+)
+from vaspguard.errors import InvalidFile, InvalidRequest
+
+BUNDLE_FORMAT = "vaspguard-audit-bundle/1"
+_MAX_EXAMPLES = 10
+
+
+class VerifyCode(IntEnum):
+    """Exit codes of ``vaspguard audit verify`` (also in its --help and the README)."""
+
+    OK = 0
+    MALFORMED = 2  # the bundle or an argument cannot be read at all
+    BAD_SIGNATURE = 10  # a checkpoint's log signature is invalid, by an unknown key, or missing
+    ROLLBACK = 11  # the bundle's newest checkpoint is older than the pinned one
+    FORK = 12  # two signed, inconsistent checkpoints (same size and different roots, or not extending)
+    INCONSISTENT = 13  # the entries do not produce a signed root / a consistency proof fails
+    REENCODING = 14  # an entry is not the canonical encoding of a valid event
+    STALE = 15  # the newest checkpoint is older than --max-age
+    QUORUM = 16  # fewer witness cosignatures than --quorum on the newest checkpoint
+    GAP = 17  # entries are missing (indices skip)
+    REORDERED = 18  # entries are out of order
+    TRUNCATED = 19  # fewer entries than the newest signed checkpoint covers
+    PAYLOAD = 20  # an exported payload does not match its leaf's commitment
+
+
+# When several problems are found, the exit code is the first of these present.
+_SEVERITY = [
+    VerifyCode.BAD_SIGNATURE,
+    VerifyCode.FORK,
+    VerifyCode.ROLLBACK,
+    VerifyCode.REENCODING,
+    VerifyCode.GAP,
+    VerifyCode.REORDERED,
+    VerifyCode.TRUNCATED,
+    VerifyCode.INCONSISTENT,
+    VerifyCode.PAYLOAD,
+    VerifyCode.QUORUM,
+    VerifyCode.STALE,
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: VerifyCode
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of an offline verification: ``code`` 0 only when there are no findings."""
+
+    entries: int = 0
+    checkpoints: int = 0
+    newest_size: int | None = None
+    newest_root: str | None = None
+    cosigners: list[str] = field(default_factory=list)
+    unsigned_tail: int = 0
+    payloads_checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    fork_evidence: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> VerifyCode:
+        present = {f.code for f in self.findings}
+        return next((c for c in _SEVERITY if c in present), VerifyCode.OK)
+
+    def add(self, code: VerifyCode, message: str) -> None:
+        if sum(1 for f in self.findings if f.code is code) < _MAX_EXAMPLES:
+            self.findings.append(Finding(code, message))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "result": self.code.name.lower(),
+            "code": int(self.code),
+            "entries": self.entries,
+            "checkpoints": self.checkpoints,
+            "newest_checkpoint": {
+                "size": self.newest_size,
+                "root": self.newest_root,
+                "cosigners": self.cosigners,
+            },
+            "unsigned_tail": self.unsigned_tail,
+            "payloads_checked": self.payloads_checked,
+            "findings": [
+                {"code": int(f.code), "kind": f.code.name.lower(), "message": f.message}
+                for f in self.findings
+            ],
+            "fork_evidence": self.fork_evidence,
+        }
+
+
+# -- export ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    path: Path
+    entries: int
+    checkpoints: int
+    payloads: int | None
+
+
+def export_bundle(
+    audit: Any,
+    directory: Path,
+    *,
+    with_payloads: bool = False,
+    on_entries: Callable[[int], None] | None = None,
+) -> ExportInfo:
+    """Write the bundle of ``audit`` (an ``AuditLog``) into the new or empty ``directory``."""
+    from vaspguard.audit._tables import AuditCheckpointRow, AuditCosignatureRow, AuditLeafRow, AuditPayloadRow
+
+    if directory.exists() and any(directory.iterdir()):
+        raise InvalidRequest("directory", f"{directory} is not empty")
+    directory.mkdir(parents=True, exist_ok=True)
+    store = audit.store
+    entries = 0
+    with store.engine.connect() as conn:
+        # One read transaction: entries and checkpoints form one snapshot (PostgreSQL REPEATABLE READ; a
+        # SQLite read transaction in WAL mode sees one snapshot too).
+        if store.backend == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with _atomic(directory / "entries.jsonl") as fh:
+            rows = conn.execution_options(yield_per=10_000).execute(
+                select(AuditLeafRow.entry).order_by(AuditLeafRow.idx)
+            )
+            for (entry,) in rows:
+                fh.write(bytes(entry) + b"\n")
+                entries += 1
+                if on_entries is not None and entries % 10_000 == 0:
+                    on_entries(entries)
+        cosigs: dict[int, list[str]] = {}
+        for size, line in conn.execute(
+            select(AuditCosignatureRow.size, AuditCosignatureRow.line).order_by(AuditCosignatureRow.witness)
+        ):
+            cosigs.setdefault(size, []).append(line)
+        checkpoints = 0
+        with _atomic(directory / "checkpoints.jsonl") as fh:
+            for size, note in conn.execute(
+                select(AuditCheckpointRow.size, AuditCheckpointRow.note).order_by(AuditCheckpointRow.size)
+            ):
+                text = note + "".join(cosigs.get(size, []))
+                fh.write(json.dumps({"size": size, "note": text}, ensure_ascii=False).encode() + b"\n")
+                checkpoints += 1
+        payloads = None
+        if with_payloads:
+            payloads = 0
+            with _atomic(directory / "payloads.jsonl") as fh:
+                for idx, salt, payload in conn.execution_options(yield_per=10_000).execute(
+                    select(AuditPayloadRow.idx, AuditPayloadRow.salt, AuditPayloadRow.payload).order_by(
+                        AuditPayloadRow.idx
+                    )
+                ):
+                    record = {"idx": idx, "salt": bytes(salt).hex(), "payload": payload}
+                    fh.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+                    payloads += 1
+    manifest = {
+        "format": BUNDLE_FORMAT,
+        "origin": audit.origin,
+        "public_key": audit.public_key.vkey,
+        "entries": entries,
+        "checkpoints": checkpoints,
+        "payloads": payloads,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "note": "The public key here is informative: verify with a key obtained out of band.",
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return ExportInfo(directory, entries, checkpoints, payloads)
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[IO[bytes]]:
+    """Write ``path`` via a temporary file renamed into place, so a failed export leaves no partial file."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with open(tmp, "wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# -- verify ---------------------------------------------------------------------------------------------
+
+
+def _read_manifest(directory: Path) -> dict[str, Any]:
+    path = directory / "manifest.json"
+    if not directory.is_dir():
+        raise InvalidFile(directory, "not a bundle directory")
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InvalidFile(path, "missing: not an audit bundle") from None
+    except ValueError as exc:
+        raise InvalidFile(path, f"not JSON: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+        raise InvalidFile(path, f"unknown bundle format (expected {BUNDLE_FORMAT})")
+    return manifest
+
+
+def _read_checkpoints(directory: Path) -> Iterator[tuple[int, str]]:
+    path = directory / "checkpoints.jsonl"
+    if not path.exists():
+        raise InvalidFile(path, "missing")
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                record = json.loads(line)
+                note = record["note"]
+                if not isinstance(note, str):
+                    raise TypeError("note is not text")
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InvalidFile(path, f"line {number}: {exc}") from None
+            yield number, note
+
+
+def verify_bundle(
+    directory: Path,
+    log_key: VerifierKey,
+    *,
+    witnesses: list[VerifierKey] | None = None,
+    quorum: int = 0,
+    pinned: SignedCheckpoint | None = None,
+    max_age: timedelta | None = None,
+    now: datetime | None = None,
+    on_entries: Callable[[int], None] | None = None,
+) -> VerifyReport:
+    """Verify an exported bundle offline. Raises ``InvalidFile`` only when it cannot be read at all."""
+    witnesses = witnesses or []
+    if quorum > len(witnesses):
+        raise InvalidRequest("quorum", f"{quorum} exceeds the {len(witnesses)} witness key(s) given")
+    _read_manifest(directory)
+    report = VerifyReport()
+    origin = log_key.name
+
+    # 1. Checkpoints: strict parse, the log's signature, one root per size.
+    by_size: dict[int, SignedCheckpoint] = {}
+    for number, note in _read_checkpoints(directory):
+        report.checkpoints += 1
+        try:
+            checkpoint = SignedCheckpoint.parse(note)
+            checkpoint.verify(log_key, origin=origin)
+        except (NoteFormatError, SignatureError) as exc:
+            report.add(VerifyCode.BAD_SIGNATURE, f"checkpoint on line {number}: {exc}")
+            continue
+        seen = by_size.get(checkpoint.size)
+        if seen is not None and seen.root != checkpoint.root:
+            report.add(VerifyCode.FORK, f"two signed roots for tree size {checkpoint.size}")
+            report.fork_evidence += [seen.note, checkpoint.note]
+            continue
+        by_size[checkpoint.size] = checkpoint
+    if not by_size:
+        report.add(VerifyCode.BAD_SIGNATURE, f"no checkpoint signed by the trusted key {log_key.name}")
+    newest = by_size[max(by_size)] if by_size else None
+    if newest is not None:
+        report.newest_size, report.newest_root = newest.size, newest.root.hex()
+        try:
+            cosigned = newest.verify(log_key, origin=origin, witnesses=witnesses, quorum=quorum)
+            report.cosigners = [c.key.name for c in cosigned]
+        except QuorumError as exc:
+            report.add(VerifyCode.QUORUM, f"checkpoint of size {newest.size}: {exc}")
+            cosigned = []
+        except SignatureError as exc:
+            report.add(VerifyCode.BAD_SIGNATURE, f"checkpoint of size {newest.size}: {exc}")
+            cosigned = []
+
+    # 2. The pinned checkpoint (what this verifier saw last): never accept going back or sideways.
+    if pinned is not None:
+        try:
+            pinned.verify(log_key, origin=origin)
+        except SignatureError as exc:
+            report.add(VerifyCode.BAD_SIGNATURE, f"pinned checkpoint: {exc}")
+            pinned = None
+    if pinned is not None and newest is not None:
+        if newest.size < pinned.size:
+            report.add(
+                VerifyCode.ROLLBACK,
+                f"newest checkpoint has size {newest.size}, older than the pinned size {pinned.size}",
+            )
+        same = by_size.get(pinned.size)
+        if same is not None and same.root != pinned.root:
+            report.add(
+                VerifyCode.FORK,
+                f"the bundle and the pinned checkpoint sign different roots for size {pinned.size}",
+            )
+            report.fork_evidence += [pinned.note, same.note]
+
+    # 3. Entries: canonical, in order, and every signed root recomputed.
+    frontier = Frontier()
+    indices: list[int | None] = []
+    keep_leaves = pinned is not None and newest is not None and newest.size > pinned.size
+    leaves: list[bytes] = []
+    payload_path = directory / "payloads.jsonl"
+    commitments: dict[int, str] = {}
+    last_ts: dict[int, str] = {}
+    path = directory / "entries.jsonl"
+    if not path.exists():
+        raise InvalidFile(path, "missing")
+    with open(path, "rb") as fh:
+        for position, line in enumerate(fh):
+            if not line.endswith(b"\n"):
+                report.add(VerifyCode.REENCODING, f"entry {position}: the last line is cut off")
+            raw = line[:-1] if line.endswith(b"\n") else line
+            try:
+                entry = decode_entry(raw)
+                indices.append(entry.idx)
+                if payload_path.exists():
+                    commitments[entry.idx] = entry.commitment
+                if newest is not None and position == newest.size - 1:
+                    last_ts[position] = entry.ts
+            except EntryError as exc:
+                report.add(VerifyCode.REENCODING, f"entry {position}: {exc}")
+                indices.append(None)
+            h = leaf_hash(raw)
+            frontier.append(h)
+            if keep_leaves:
+                leaves.append(h)
+            signed = by_size.get(frontier.size)
+            if signed is not None and signed.root != frontier.root():
+                report.add(
+                    VerifyCode.INCONSISTENT,
+                    f"the entries do not produce the signed root of the checkpoint of size {frontier.size}",
+                )
+            if on_entries is not None and frontier.size % 100_000 == 0:
+                on_entries(frontier.size)
+    report.entries = frontier.size
+    _check_order(indices, report)
+    if newest is not None:
+        if report.entries < newest.size:
+            report.add(
+                VerifyCode.TRUNCATED,
+                f"the bundle has {report.entries} entries but the log signed a checkpoint of size "
+                f"{newest.size}",
+            )
+        report.unsigned_tail = max(0, report.entries - newest.size)
+
+    # 4. Consistency of the newest checkpoint with the pinned one (RFC 9162 §2.1.4.2).
+    if keep_leaves and pinned is not None and newest is not None and len(leaves) >= newest.size:
+        proof = consistency_proof(pinned.size, newest.size, _subtree(leaves)) if pinned.size else []
+        try:
+            verify_consistency(pinned.size, newest.size, pinned.root, newest.root, proof)
+        except ProofError as exc:
+            report.add(VerifyCode.FORK, f"the newest checkpoint does not extend the pinned one: {exc}")
+            report.fork_evidence += [pinned.note, newest.note]
+
+    # 5. Freshness: the newest checkpoint's time is its latest cosignature, else its last entry's time.
+    if max_age is not None and newest is not None:
+        now = now or datetime.now(UTC)
+        times = [datetime.fromtimestamp(c.timestamp, UTC) for c in cosigned if c.timestamp is not None]
+        if newest.size - 1 in last_ts:
+            times.append(
+                datetime.strptime(last_ts[newest.size - 1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            )
+        if times and now - max(times) > max_age:
+            report.add(
+                VerifyCode.STALE,
+                f"the newest checkpoint dates from {max(times).isoformat()}, older than {max_age}",
+            )
+
+    # 6. Payloads, if exported: each must match its leaf's commitment.
+    if payload_path.exists():
+        _check_payloads(payload_path, commitments, report)
+    return report
+
+
+def _subtree(leaves: list[bytes]) -> Callable[[int, int], bytes]:
+    def subtree(start: int, end: int) -> bytes:
+        return mth(leaves[start:end]) if end - start < 4096 else _frontier_root(leaves[start:end])
+
+    return subtree
+
+
+def _frontier_root(leaves: list[bytes]) -> bytes:
+    frontier = Frontier()
+    for h in leaves:
+        frontier.append(h)
+    return frontier.root()
+
+
+def _check_order(indices: list[int | None], report: VerifyReport) -> None:
+    known = [i for i in indices if i is not None]
+    out_of_place = [(pos, i) for pos, i in enumerate(indices) if i is not None and i != pos]
+    if not out_of_place:
+        return
+    if any(b <= a for a, b in itertools.pairwise(known)):
+        pos, i = out_of_place[0]
+        report.add(
+            VerifyCode.REORDERED, f"entry at position {pos} says it is entry {i}: entries were reordered"
+        )
+    else:
+        pos, i = out_of_place[0]
+        report.add(VerifyCode.GAP, f"entries {pos}..{i - 1} are missing (position {pos} holds entry {i})")
+
+
+def _check_payloads(path: Path, commitments: dict[int, str], report: VerifyReport) -> None:
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                record = json.loads(line)
+                idx, salt, payload = int(record["idx"]), bytes.fromhex(record["salt"]), str(record["payload"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InvalidFile(path, f"line {number}: {exc}") from None
+            expected = commitments.get(idx)
+            if expected is None or commitment(salt, payload.encode("utf-8")) != expected:
+                report.add(VerifyCode.PAYLOAD, f"payload of entry {idx} does not match the leaf's commitment")
+            else:
+                report.payloads_checked += 1
