@@ -5,6 +5,17 @@ for wallets; alerts and dispositions over the registry's customers.
 """
 
 from vaspguard.screening._address import AddressBook, AddressHit, normalise_address
+from vaspguard.screening._alerts import (
+    Alert,
+    Disposition,
+    RunReport,
+    decide,
+    get_alert,
+    list_alerts,
+    listed_customer_ids,
+    rescreen,
+    screen_customers,
+)
 from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
 from vaspguard.screening._score import Factor, TokenPair, score_names
@@ -13,14 +24,23 @@ __all__ = [
     "ALERT_THRESHOLD",
     "AddressBook",
     "AddressHit",
+    "Alert",
     "Breakdown",
+    "Disposition",
     "Factor",
     "Match",
     "NameForm",
+    "RunReport",
     "Screener",
     "TokenPair",
+    "decide",
+    "get_alert",
+    "list_alerts",
+    "listed_customer_ids",
     "name_forms",
     "normalise_address",
+    "rescreen",
     "score_names",
+    "screen_customers",
     "transliterate",
 ]

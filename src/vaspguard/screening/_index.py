@@ -138,7 +138,9 @@ class _Name:
 class Screener:
     """Screens names against list entities held in memory. Thread-safe for queries once built."""
 
-    def __init__(self, entities: Iterable[ListEntity]) -> None:
+    def __init__(self, entities: Iterable[ListEntity], *, snapshots: dict[str, int] | None = None) -> None:
+        # The list snapshot each source's entities come from (source -> snapshot id), when from a store.
+        self.snapshots: dict[str, int] = dict(snapshots or {})
         self.entities: list[ListEntity] = []
         self._by_key: dict[str, int] = {}
         self._names: list[_Name] = []
@@ -181,8 +183,12 @@ class Screener:
             elif len(token) == 1:
                 w = min(w, 0.5)
             self._weights[token] = w
+        self._set_weights(self._weights)
+
+    def _set_weights(self, weights: dict[str, float]) -> None:
+        self._weights = weights
         for listed in self._names:
-            listed.weights = tuple(self._weights[t] for t in listed.form.tokens)
+            listed.weights = tuple(self.weight(t) for t in listed.form.tokens)
 
     # --- construction ---------------------------------------------------------------------------------
 
@@ -193,9 +199,22 @@ class Screener:
     @classmethod
     def from_store(cls, store: Store) -> Screener:
         """An index over the entities of the store's active list snapshots."""
-        from vaspguard.lists import active_entities  # type: ignore[attr-defined,unused-ignore]
+        from vaspguard.screening._source import active_list
 
-        return cls(active_entities(store))
+        entities, snapshots = active_list(store)
+        return cls(entities, snapshots=snapshots)
+
+    def subset(self, keys: Iterable[str]) -> Screener:
+        """An index over some of these entities that scores exactly as this one (same token weights): for
+        rescreening only what a list diff touched."""
+        wanted = set(keys)
+        sub = Screener((e for e in self.entities if e.key in wanted), snapshots=self.snapshots)
+        sub._set_weights(self._weights)
+        return sub
+
+    def snapshot_of(self, entity_key: str) -> int:
+        entity = self.entity(entity_key)
+        return 0 if entity is None else self.snapshots.get(entity.source.value, 0)
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -249,6 +268,7 @@ class Screener:
         kind: str | None = None,
         gender: str | None = None,
         documents: Sequence[str] = (),
+        nationalities: Sequence[str] = (),
         top: int = 5,
         min_score: float = 0.0,
     ) -> list[Match]:
@@ -260,7 +280,9 @@ class Screener:
                 parse_dob(dob)
             except ValueError as exc:
                 raise InvalidRequest("dob", str(exc)) from None
-        for cc_field, cc in (("nationality", nationality), ("country", country)):
+        for cc_field, cc in [("nationality", nationality), ("country", country)] + [
+            ("nationalities", n) for n in nationalities
+        ]:
             if cc is not None and not (len(cc) == 2 and cc.isalpha()):
                 raise InvalidRequest(cc_field, f"{cc!r} is not an ISO 3166-1 alpha-2 code")
         if top < 1:
@@ -270,7 +292,7 @@ class Screener:
             return []
         evidence = Evidence(
             dob=dob,
-            nationality=nationality,
+            nationalities=tuple(n.upper() for n in (nationality, *nationalities) if n),
             country=country,
             gender=gender,
             kind=kind,

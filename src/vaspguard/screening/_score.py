@@ -297,7 +297,7 @@ class Evidence:
     """What a query says about the person or organisation beside the name."""
 
     dob: str | None = None
-    nationality: str | None = None
+    nationalities: tuple[str, ...] = ()
     country: str | None = None
     gender: str | None = None
     kind: str | None = None
@@ -311,14 +311,15 @@ def evidence_factors(ev: Evidence, entity: ListEntity) -> list[Factor]:
         if f:
             factors.append(f)
     nats = set(entity.nationalities) | set(entity.citizenships)
-    if ev.nationality and nats:
-        cc = ev.nationality.upper()
-        if cc in nats:
-            factors.append(Factor("nationality_match", _FACTORS["nationality_match"], cc))
+    if ev.nationalities and nats:
+        shared = sorted(set(ev.nationalities) & nats)
+        if shared:
+            factors.append(Factor("nationality_match", _FACTORS["nationality_match"], ",".join(shared)))
         else:
+            given = ",".join(ev.nationalities)
             factors.append(
                 Factor(
-                    "nationality_mismatch", _FACTORS["nationality_mismatch"], f"{cc} not in {sorted(nats)}"
+                    "nationality_mismatch", _FACTORS["nationality_mismatch"], f"{given} not in {sorted(nats)}"
                 )
             )
     if ev.country:

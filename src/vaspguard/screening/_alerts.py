@@ -1,0 +1,556 @@
+"""Alerts on the registry's customers, analysts' dispositions, and incremental rescreening.
+
+Rules (each has a test):
+
+- An alert is raised per (customer, list entity, snapshot, kind) when a customer's name scores at or above
+  the threshold, or one of the customer's deposit/withdrawal addresses is listed.
+- A **false positive** stays quiet on later runs as long as the customer's fingerprint (names, date of
+  birth, nationalities, gender, or the address) and the entity's fingerprint (names, dates of birth,
+  documents, addresses) are unchanged. When either changes, the match alerts again.
+- A **true match** marks the customer as a listed person (``listed_customer_ids``; restrictions freeze
+  them). It too is re-raised for review when either fingerprint changes.
+- Dispositions are append-only, need a reason, and are logged to the audit log (``screening.disposition``)
+  before they are stored; an alert already decided is only decided again with ``revise=True``.
+- An open alert is not duplicated by a later run while both fingerprints are unchanged.
+- ``rescreen`` screens only the entities a list diff touched (against all customers) plus the customers
+  created or changed since the last run (against all entities).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from vaspguard._json import to_jsonable
+from vaspguard.errors import InvalidRequest, NotFound, Refused
+from vaspguard.lists import ListEntity
+from vaspguard.registry import Customer, PersonType, Registry
+from vaspguard.screening._address import AddressBook
+from vaspguard.screening._index import ALERT_THRESHOLD, Screener
+from vaspguard.screening._tables import ScreeningAlertRow, ScreeningDispositionRow, ScreeningRunRow
+from vaspguard.store import Store, utcnow
+
+__all__ = [
+    "Alert",
+    "Disposition",
+    "RunReport",
+    "customer_fingerprint",
+    "decide",
+    "entity_fingerprint",
+    "get_alert",
+    "list_alerts",
+    "listed_customer_ids",
+    "rescreen",
+    "screen_customers",
+]
+
+
+class Disposition(enum.StrEnum):
+    TRUE_MATCH = "true_match"
+    FALSE_POSITIVE = "false_positive"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: int
+    customer_id: str
+    entity_key: str
+    snapshot_id: int
+    kind: str  # name | address
+    score: float
+    screened_value: str
+    matched_value: str
+    status: str  # open | true_match | false_positive
+    created_at: datetime
+    breakdown: dict[str, Any]
+    run_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    run_id: int
+    kind: str  # full | incremental
+    customers_screened: int
+    entities_screened: int
+    alerts_created: int
+    suppressed: int  # matches kept quiet by an unchanged false-positive or true-match disposition
+    already_open: int  # matches that already had an open alert
+
+
+def _sha(value: Any) -> str:
+    return hashlib.sha256(json.dumps(to_jsonable(value), sort_keys=True).encode()).hexdigest()
+
+
+def customer_fingerprint(customer: Customer) -> str:
+    """What a name match rests on, on the customer's side."""
+    return _sha(
+        {
+            "names": sorted(n.name for n in customer.names),
+            "dob": customer.birth_date,
+            "nationalities": sorted(customer.nationalities),
+            "gender": customer.gender,
+            "type": customer.type.value,
+        }
+    )
+
+
+def entity_fingerprint(entity: ListEntity) -> str:
+    """What a match rests on, on the list's side: names, dates of birth, documents, addresses."""
+    return _sha(
+        {
+            "names": sorted((n.name, n.kind.value) for n in entity.names),
+            "dob": sorted((b.start.isoformat(), b.end.isoformat()) for b in entity.birth_dates),
+            "documents": sorted((d.type, d.number, d.country or "") for d in entity.documents),
+            "addresses": sorted(a.address for a in entity.crypto_addresses),
+        }
+    )
+
+
+def _alert(row: Any) -> Alert:
+    return Alert(
+        id=row.id,
+        customer_id=row.customer_id,
+        entity_key=row.entity_key,
+        snapshot_id=row.snapshot_id,
+        kind=row.kind,
+        score=row.score,
+        screened_value=row.screened_value,
+        matched_value=row.matched_value,
+        status=row.status,
+        created_at=row.created_at,
+        breakdown=json.loads(row.breakdown),
+        run_id=row.run_id,
+    )
+
+
+# --- screening ------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Found:
+    customer_id: str
+    entity_key: str
+    kind: str
+    score: float
+    screened: str
+    matched: str
+    customer_fp: str
+    breakdown: dict[str, Any]
+
+
+def _customer_addresses(conn: Connection, customer_ids: list[str]) -> dict[str, set[tuple[str, str | None]]]:
+    from vaspguard.registry._tables import TransactionRow
+
+    out: dict[str, set[tuple[str, str | None]]] = {}
+    q = (
+        select(TransactionRow.customer_id, TransactionRow.address, TransactionRow.chain)
+        .where(TransactionRow.customer_id.in_(customer_ids), TransactionRow.address.is_not(None))
+        .distinct()
+    )
+    for cid, address, chain in conn.execute(q):
+        if address:
+            out.setdefault(cid, set()).add((str(address), chain))
+    return out
+
+
+def _screen_batch(
+    store: Store, customers: list[Customer], screener: Screener | None, book: AddressBook | None
+) -> Iterator[_Found]:
+    for c in customers:
+        if screener is None or not len(screener):
+            break
+        fp = customer_fingerprint(c)
+        kind = "person" if c.type is PersonType.NATURAL else "organisation"
+        best: dict[str, _Found] = {}
+        for n in c.names:
+            for m in screener.screen_name(
+                n.name,
+                dob=c.birth_date,
+                nationalities=c.nationalities,
+                gender=c.gender,
+                kind=kind,
+                top=5,
+                min_score=ALERT_THRESHOLD,
+            ):
+                prev = best.get(m.entity_key)
+                if prev is None or m.score > prev.score:
+                    best[m.entity_key] = _Found(
+                        c.id,
+                        m.entity_key,
+                        "name",
+                        m.score,
+                        n.name,
+                        m.matched_name,
+                        fp,
+                        to_jsonable(m.breakdown),
+                    )
+        yield from best.values()
+    if book is None or not len(book):
+        return
+    with store.connect() as conn:
+        addresses = _customer_addresses(conn, [c.id for c in customers])
+    for cid, pairs in sorted(addresses.items()):
+        for address, chain in sorted(pairs, key=lambda p: (p[0], p[1] or "")):
+            for hit in book.lookup(address, chain, strict=False):
+                yield _Found(
+                    cid,
+                    hit.entity_key,
+                    "address",
+                    1.0,
+                    address,
+                    hit.address,
+                    _sha({"customer": cid, "address": hit.normalised}),
+                    {"currency": hit.currency, "chain": hit.chain, "normalised": hit.normalised},
+                )
+
+
+def _latest_dispositions(conn: Connection) -> dict[tuple[str, str], Any]:
+    rows = conn.execute(select(ScreeningDispositionRow).order_by(ScreeningDispositionRow.id))
+    return {(r.customer_id, r.entity_key): r for r in rows}
+
+
+def _run(
+    store: Store,
+    *,
+    kind: str,
+    screener: Screener,
+    book: AddressBook | None,
+    customers: Iterable[Customer],
+    entities_screened: int,
+    on_progress: Callable[[int], None] | None = None,
+    name_screener: Screener | None = None,
+) -> RunReport:
+    """Screen ``customers`` with ``name_screener`` (default ``screener``) and ``book``; store new alerts."""
+    names = screener if name_screener is None else name_screener
+    started = utcnow()
+    with store.connect() as conn:
+        run_id = int(
+            conn.execute(
+                insert(ScreeningRunRow)
+                .values(
+                    kind=kind,
+                    started_at=started,
+                    snapshots=json.dumps(screener.snapshots, sort_keys=True),
+                    threshold=ALERT_THRESHOLD,
+                    customers_screened=0,
+                    alerts_created=0,
+                )
+                .returning(ScreeningRunRow.id)
+            ).scalar_one()
+        )
+        dispositions = _latest_dispositions(conn)
+        loaded = conn.execute(select(ScreeningAlertRow).order_by(ScreeningAlertRow.id)).all()
+    existing: dict[tuple[str, str, str], Any] = {(r.customer_id, r.entity_key, r.kind): r for r in loaded}
+    identities = {
+        (r.customer_id, r.entity_key, r.snapshot_id, r.kind, r.customer_fingerprint, r.entity_fingerprint)
+        for r in loaded
+    }
+    created = suppressed = already = screened = 0
+    batch: list[Customer] = []
+
+    def flush() -> None:
+        nonlocal created, suppressed, already, screened
+        rows: list[dict[str, Any]] = []
+        for f in _screen_batch(store, batch, names, book):
+            entity = screener.entity(f.entity_key)
+            if entity is None:
+                continue
+            efp = entity_fingerprint(entity)
+            disp = dispositions.get((f.customer_id, f.entity_key))
+            if (
+                disp is not None
+                and disp.customer_fingerprint == f.customer_fp
+                and disp.entity_fingerprint == efp
+            ):
+                suppressed += 1
+                continue
+            prev = existing.get((f.customer_id, f.entity_key, f.kind))
+            if (
+                prev is not None
+                and prev.status == "open"
+                and prev.customer_fingerprint == f.customer_fp
+                and prev.entity_fingerprint == efp
+            ):
+                already += 1
+                continue
+            snapshot = screener.snapshot_of(f.entity_key)
+            identity = (f.customer_id, f.entity_key, snapshot, f.kind, f.customer_fp, efp)
+            if identity in identities:  # decided before, then revised back: never a duplicate row
+                already += 1
+                continue
+            identities.add(identity)
+            row = {
+                "customer_id": f.customer_id,
+                "entity_key": f.entity_key,
+                "snapshot_id": snapshot,
+                "kind": f.kind,
+                "score": f.score,
+                "screened_value": f.screened,
+                "matched_value": f.matched,
+                "customer_fingerprint": f.customer_fp,
+                "entity_fingerprint": efp,
+                "breakdown": json.dumps(f.breakdown, sort_keys=True, ensure_ascii=False),
+                "status": "open",
+                "run_id": run_id,
+                "created_at": utcnow(),
+            }
+            rows.append(row)
+            existing[(f.customer_id, f.entity_key, f.kind)] = _RowView(row)
+        if rows:
+            with store.connect() as conn:
+                conn.execute(insert(ScreeningAlertRow), rows)
+            created += len(rows)
+        screened += len(batch)
+        if on_progress is not None:
+            on_progress(len(batch))
+        batch.clear()
+
+    for c in customers:
+        batch.append(c)
+        if len(batch) >= 500:
+            flush()
+    flush()
+    with store.connect() as conn:
+        conn.execute(
+            update(ScreeningRunRow)
+            .where(ScreeningRunRow.id == run_id)
+            .values(finished_at=utcnow(), customers_screened=screened, alerts_created=created)
+        )
+    return RunReport(run_id, kind, screened, entities_screened, created, suppressed, already)
+
+
+class _RowView:
+    """A just-inserted alert row, seen like a loaded one (attribute access)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+
+
+def screen_customers(
+    store: Store,
+    screener: Screener,
+    book: AddressBook | None = None,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> RunReport:
+    """Screen every customer of the registry (names and transaction addresses); store new alerts."""
+    return _run(
+        store,
+        kind="full",
+        screener=screener,
+        book=book,
+        customers=Registry(store).iter_customers(),
+        entities_screened=len(screener),
+        on_progress=on_progress,
+    )
+
+
+def last_run(store: Store) -> tuple[datetime, dict[str, int]] | None:
+    """When the last finished run started, and the snapshots it screened against."""
+    with store.connect() as conn:
+        row = conn.execute(
+            select(ScreeningRunRow)
+            .where(ScreeningRunRow.finished_at.is_not(None))
+            .order_by(ScreeningRunRow.id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    return row.started_at, {k: int(v) for k, v in json.loads(row.snapshots).items()}
+
+
+def rescreen(
+    store: Store,
+    screener: Screener,
+    book: AddressBook | None = None,
+    *,
+    touched: Iterable[str],
+    since: datetime,
+    on_progress: Callable[[int], None] | None = None,
+) -> RunReport:
+    """Incremental run: entities in ``touched`` (keys a list diff added or changed) against every customer,
+    and customers created or changed at or after ``since`` against every entity."""
+    touched = set(touched)
+    part = screener.subset(touched)
+    part_book = AddressBook(part.entities) if book is not None else None
+    registry = Registry(store)
+    changed_ids = _changed_customers(store, since)
+    report_a = _run(
+        store,
+        kind="incremental",
+        screener=screener,
+        book=part_book,
+        customers=(c for c in registry.iter_customers() if c.id not in changed_ids),
+        entities_screened=len(part),
+        on_progress=on_progress,
+        name_screener=part,
+    )
+    report_b = _run(
+        store,
+        kind="incremental",
+        screener=screener,
+        book=book,
+        customers=(registry.get_customer(cid) for cid in sorted(changed_ids)),
+        entities_screened=len(screener),
+        on_progress=on_progress,
+    )
+    return RunReport(
+        report_b.run_id,
+        "incremental",
+        report_a.customers_screened + report_b.customers_screened,
+        len(part),
+        report_a.alerts_created + report_b.alerts_created,
+        report_a.suppressed + report_b.suppressed,
+        report_a.already_open + report_b.already_open,
+    )
+
+
+def _changed_customers(store: Store, since: datetime) -> set[str]:
+    from vaspguard.registry._tables import CustomerRow
+
+    with store.connect() as conn:
+        return set(conn.execute(select(CustomerRow.id).where(CustomerRow.updated_at >= since)).scalars())
+
+
+# --- reading and deciding -------------------------------------------------------------------------------
+
+
+def get_alert(store: Store, alert_id: int) -> Alert:
+    with store.connect() as conn:
+        row = conn.execute(select(ScreeningAlertRow).where(ScreeningAlertRow.id == alert_id)).first()
+    if row is None:
+        raise NotFound("alert", str(alert_id))
+    return _alert(row)
+
+
+def list_alerts(
+    store: Store,
+    *,
+    status: str | None = None,
+    customer_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Alert]:
+    """Alerts, highest score first."""
+    q = select(ScreeningAlertRow)
+    if status is not None:
+        if status not in ("open", "true_match", "false_positive"):
+            raise InvalidRequest("status", f"{status!r} is not open, true_match or false_positive")
+        q = q.where(ScreeningAlertRow.status == status)
+    if customer_id is not None:
+        q = q.where(ScreeningAlertRow.customer_id == customer_id)
+    q = q.order_by(ScreeningAlertRow.score.desc(), ScreeningAlertRow.id).limit(limit).offset(offset)
+    with store.connect() as conn:
+        return [_alert(r) for r in conn.execute(q)]
+
+
+def count_alerts(store: Store) -> dict[str, int]:
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(ScreeningAlertRow.status, func.count()).group_by(ScreeningAlertRow.status)
+        ).all()
+    return {status: int(n) for status, n in rows}
+
+
+def decide(
+    store: Store,
+    alert_id: int,
+    decision: Disposition | str,
+    *,
+    reason: str,
+    actor: str,
+    actor_role: str = "compliance",
+    revise: bool = False,
+    audit: Any | None = None,
+) -> Alert:
+    """Record an analyst's decision on an alert, logged to the audit log first (``audit`` is an
+    ``AuditLog``; default ``AuditLog.open(store)``)."""
+    try:
+        decision = Disposition(decision)
+    except ValueError:
+        raise InvalidRequest("decision", f"{decision!r} is not true_match or false_positive") from None
+    if not reason.strip():
+        raise InvalidRequest("reason", "a disposition needs a reason")
+    if not actor.strip():
+        raise InvalidRequest("actor", "a disposition needs the analyst's name")
+    alert = get_alert(store, alert_id)
+    if alert.status != "open" and not revise:
+        raise Refused(f"alert {alert_id} is already decided ({alert.status}); revise it explicitly")
+    with store.connect() as conn:
+        row = conn.execute(select(ScreeningAlertRow).where(ScreeningAlertRow.id == alert_id)).one()
+    from vaspguard.audit import AuditLog, Event
+
+    log = audit if audit is not None else AuditLog.open(store)
+    receipt = log.append(
+        Event(
+            type="screening.disposition",
+            actor=actor,
+            actor_role=actor_role,
+            subjects=(f"customer:{alert.customer_id}", f"entity:{alert.entity_key}", f"alert:{alert_id}"),
+            payload={
+                "alert_id": alert_id,
+                "decision": decision.value,
+                "reason": reason,
+                "previous_status": alert.status,
+                "score": alert.score,
+                "screened_value": alert.screened_value,
+                "matched_value": alert.matched_value,
+                "snapshot_id": alert.snapshot_id,
+                "customer_fingerprint": row.customer_fingerprint,
+                "entity_fingerprint": row.entity_fingerprint,
+            },
+        )
+    )
+    with store.connect() as conn:
+        conn.execute(
+            insert(ScreeningDispositionRow).values(
+                alert_id=alert_id,
+                customer_id=alert.customer_id,
+                entity_key=alert.entity_key,
+                decision=decision.value,
+                reason=reason,
+                actor=actor,
+                customer_fingerprint=row.customer_fingerprint,
+                entity_fingerprint=row.entity_fingerprint,
+                decided_at=utcnow(),
+                audit_index=getattr(receipt, "index", None),
+            )
+        )
+        conn.execute(
+            update(ScreeningAlertRow).where(ScreeningAlertRow.id == alert_id).values(status=decision.value)
+        )
+    return get_alert(store, alert_id)
+
+
+def dispositions(store: Store, alert_id: int) -> list[dict[str, Any]]:
+    """The decision history of an alert, oldest first."""
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(ScreeningDispositionRow)
+            .where(ScreeningDispositionRow.alert_id == alert_id)
+            .order_by(ScreeningDispositionRow.id)
+        ).all()
+    return [
+        {
+            "decision": r.decision,
+            "reason": r.reason,
+            "actor": r.actor,
+            "decided_at": r.decided_at,
+            "audit_index": r.audit_index,
+        }
+        for r in rows
+    ]
+
+
+def listed_customer_ids(store: Store) -> set[str]:
+    """Customers whose latest decision on some list entity is a true match."""
+    with store.connect() as conn:
+        latest = _latest_dispositions(conn)
+    return {cid for (cid, _), r in latest.items() if r.decision == Disposition.TRUE_MATCH.value}
