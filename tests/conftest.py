@@ -5,6 +5,7 @@
 - ``sqlite_store`` / ``pg_store``: one backend only, when a test is about that backend's behaviour.
 - ``shared_data``: the genuine publisher files in ``../shared/data`` (never copied into the repo).
 - ``cli``: runs the ``vaspguard`` CLI in-process, returning (exit code, stdout, stderr).
+- ``second_store``: another fresh database on the same backend as ``store`` (export/import round trips).
 
 PostgreSQL: ``VASPGUARD_TEST_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``) is the server
 used to create a template database (migrated once per session) and one database per test cloned from it.
@@ -110,6 +111,25 @@ def store(request: pytest.FixtureRequest) -> Store:
     fixture = "sqlite_store" if request.param == "sqlite" else "pg_store"
     result: Store = request.getfixturevalue(fixture)
     return result
+
+
+@pytest.fixture
+def second_store(store: Store, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Another fresh migrated database, on the same backend as ``store``."""
+    if store.backend.value == "sqlite":
+        (tmp_path / "second").mkdir()
+        other = _new_sqlite(request.getfixturevalue("_sqlite_template"), tmp_path / "second")
+        yield other
+        other.dispose()
+        return
+    name = f"vg_t2_{_worker()}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{request.getfixturevalue("_pg_template")}"')
+    other = open_store(_pg_url_for(name))
+    yield other
+    other.dispose()
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 CliRunner = Callable[..., tuple[int, str, str]]

@@ -67,6 +67,9 @@ def run(argv: list[str] | None = None) -> int:
     except VaspguardError as err:
         sys.stderr.write(f"vaspguard: {err}\n")
         return err.exit_code
+    finally:
+        while state.stores:
+            state.stores.pop().dispose()
     return result if isinstance(result, int) else 0
 
 

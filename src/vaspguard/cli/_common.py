@@ -24,7 +24,9 @@ T = TypeVar("T")
 
 
 class _State:
-    db_url: str | None = None
+    def __init__(self) -> None:
+        self.db_url: str | None = None
+        self.stores: list[Store] = []  # opened by this invocation; ``run`` disposes them (closes connections)
 
 
 state = _State()
@@ -37,6 +39,7 @@ def db_url() -> str:
 def open_db(*, migrate_first: bool = True) -> Store:
     """The store named by ``--db`` / ``VASPGUARD_DB`` (default: ``vaspguard.db`` here), migrated to head."""
     store = open_store(db_url())
+    state.stores.append(store)
     if migrate_first:
         migrate(store)
     return store

@@ -224,7 +224,7 @@ def canonical(d: Decimal) -> Decimal:
 
 
 def script(value: Any, field: str) -> str:
-    s = text(value, field, required=False, max_len=4) or "Latn"
+    s = text(value, field, required=False, max_len=20) or "Latn"
     if not _SCRIPT.match(s):
         raise FieldError(field, f"{s!r} is not an ISO 15924 script code (Latn, Cyrl, Arab, Hani, ...)")
     return s
