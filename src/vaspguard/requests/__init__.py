@@ -1,3 +1,82 @@
-"""The requests capability (see its issue)."""
+"""Lawful government data requests: verified requesters, human-rights and dragnet screening, k-of-n signed
+approval, scoped signed disclosure, user notice and the gag-order ledger.
 
-__all__: list[str] = []
+Everything goes through ``LawfulRequests(store)``; the assessment policy is ``policy.yaml`` in this package
+(versioned policy-as-code: ``default_policy().version`` is recorded on every assessment).
+"""
+
+from vaspguard.requests._assess import AssessmentContext, assess
+from vaspguard.requests._crypto import (
+    generate_key,
+    public_hex,
+    read_private_key,
+    read_public_key,
+    write_private_key,
+)
+from vaspguard.requests._disclose import verify_package
+from vaspguard.requests._intake import load_json, parse_agency, parse_party, parse_request
+from vaspguard.requests._model import (
+    Agency,
+    AgencyClass,
+    Assessment,
+    Channel,
+    DataCategory,
+    InstrumentType,
+    LawfulRequest,
+    Operator,
+    OperatorRole,
+    PartyKind,
+    ProtectedParty,
+    Reason,
+    ReasonCode,
+    RequestState,
+    Scope,
+    Target,
+    TargetType,
+    Tier,
+    VerificationStatus,
+)
+from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
+from vaspguard.requests._service import ApprovalOutcome, LawfulRequests, QuorumStatus
+
+__all__ = [
+    "Agency",
+    "AgencyClass",
+    "ApprovalOutcome",
+    "Assessment",
+    "AssessmentContext",
+    "Channel",
+    "DataCategory",
+    "InstrumentType",
+    "LawfulRequest",
+    "LawfulRequests",
+    "Operator",
+    "OperatorRole",
+    "PartyKind",
+    "Policy",
+    "ProtectedParty",
+    "QuorumStatus",
+    "Reason",
+    "ReasonCode",
+    "RequestState",
+    "Scope",
+    "Target",
+    "TargetType",
+    "Tier",
+    "VerificationStatus",
+    "assess",
+    "default_policy",
+    "floor_violations",
+    "generate_key",
+    "load_json",
+    "parse_agency",
+    "parse_party",
+    "parse_policy",
+    "parse_request",
+    "public_hex",
+    "read_private_key",
+    "read_public_key",
+    "verify_package",
+    "weakenings",
+    "write_private_key",
+]

@@ -1,0 +1,363 @@
+"""The issue's "Must show" scenarios, end to end through the CLI, on both backends."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from lr_helpers import FOUNDATION, FOUNDATION_DONORS, TODAY, Ops, at, court_order, iso
+
+from vaspguard.store import Store
+
+
+def _new(cli: Any, db: str, path: Path, operator: str) -> dict[str, Any]:
+    code, out, err = cli("--db", db, "requests", "new", "--file", path, "--as", operator, "--json")
+    assert code == 0, err
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def _audit_events(cli: Any, db: str, subject: str) -> list[dict[str, Any]]:
+    code, out, err = cli("--db", db, "audit", "events", "--subject", subject, "--json", "--limit", "1000")
+    assert code == 0, err
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_the_2021_scenario(
+    registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path, data_dir: Path
+) -> None:
+    db = exchange.url
+    ops = registries
+    request = {
+        "received_at": at(TODAY - timedelta(days=3)).isoformat(),
+        "channel": "in_person",
+        "agency": "RU-ROSFIN",
+        "officer": "Deputy head, Rosfinmonitoring (meeting in Moscow)",
+        "instrument": {"type": "informal_request"},
+        "targets": [{"type": "counterparty_address", "value": FOUNDATION, "chain": "bitcoin"}],
+        "data_categories": ["subscriber_info"],
+        "offence": {"description": "financing of an extremist organisation", "statute": "RU:282.3"},
+    }
+    # The regional lead, who was handed the request at the meeting, files it.
+    result = _new(cli, db, write("rosfin.json", request), "lead-cis")
+    rid = result["request_id"]
+    codes = {r["code"] for r in result["reasons"]}
+    assert result["tier"] == "blocked"
+    assert {
+        "OUT_OF_BAND_CHANNEL",
+        "INSTRUMENT_INSUFFICIENT",
+        "REQUESTER_SECURITY_SERVICE",
+        "DRAGNET",
+        "PROTECTED_TARGET",
+        "JURISDICTION_RISK",
+        "FOREIGN_WITHOUT_MLAT",
+        "POLITICAL_OFFENCE",
+    } <= codes
+    assert result["required_approvals"] == []
+    assert result["reach"]["customers"] == len(FOUNDATION_DONORS)
+    dragnet = next(r for r in result["reasons"] if r["code"] == "DRAGNET")
+    assert f"would reach {len(FOUNDATION_DONORS)} customers" in dragnet["detail"]
+    security = next(r for r in result["reasons"] if r["code"] == "REQUESTER_SECURITY_SERVICE")
+    assert "RU-FSB" in security["detail"]
+    assert result["policy_version"].startswith("sha256:")
+
+    # The regional lead's approval is refused; so is legal's, and disclosure.
+    code, out, err = cli(
+        "--db", db, "requests", "approve", rid, "--as", "lead-cis", "--key", ops.key("lead-cis")
+    )
+    assert code == 6 and "blocked" in err and err.count("\n") == 1
+    code, out, err = cli("--db", db, "requests", "approve", rid, "--as", "legal1", "--key", ops.key("legal1"))
+    assert code == 6 and "blocked" in err
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "narrow",
+        rid,
+        "--as",
+        "legal1",
+        "--key",
+        ops.key("legal1"),
+        "--from",
+        iso(TODAY),
+    )
+    assert code == 6 and "blocked" in err
+    out_dir = tmp_path / "leak"
+    code, out, err = cli("--db", db, "requests", "disclose", rid, "--output", out_dir, "--as", "lead-cis")
+    assert code == 6 and "nothing can be disclosed" in err
+    assert not out_dir.exists()
+
+    # Every attempt is in the audit log, and the request is on central legal's attention list.
+    events = _audit_events(cli, db, f"request:{rid}")
+    types = [e["type"] for e in events]
+    assert types[:2] == ["requests.intake", "requests.assess"]
+    assert types.count("requests.approve.refused") == 2
+    assert "requests.narrow.refused" in types and "requests.disclose.refused" in types
+    refused_actors = {e["actor"] for e in events if e["type"] == "requests.approve.refused"}
+    assert refused_actors == {"lead-cis", "legal1"}
+    code, out, err = cli("--db", db, "requests", "list", "--attention", "--json")
+    attention = {r["id"]: r["attention"] for r in json.loads(out)}
+    assert rid in attention
+    assert any(item.startswith("BLOCKED") for item in attention[rid])
+    assert any("REFUSED_ATTEMPTS: 4" in item and "lead-cis" in item for item in attention[rid])
+
+    # An export of the audit log verifies, and holds these events.
+    bundle = tmp_path / "bundle"
+    code, out, err = cli("--db", db, "audit", "export", bundle)
+    assert code == 0, err
+    code, out, err = cli("--db", db, "audit", "verify", bundle, "--key", data_dir / "audit" / "log.pub")
+    assert code == 0, out + err
+    # The state shows no approval and nothing disclosed.
+    code, out, err = cli("--db", db, "requests", "show", rid, "--json")
+    shown = json.loads(out)
+    assert shown["state"] == "assessed" and shown["approvals"] == [] and shown["disclosures"] == []
+    assert [e["kind"] for e in shown["timeline"]][-4:] == [
+        "approve.refused",
+        "approve.refused",
+        "narrow.refused",
+        "disclose.refused",
+    ]
+    # Rejection, with a request to come back through lawful process, is what remains possible.
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "reject",
+        rid,
+        "--as",
+        "legal1",
+        "--key",
+        ops.key("legal1"),
+        "--reason",
+        "informal request for a protected party's donors; no lawful process",
+        "--return-to-process",
+    )
+    assert code == 0, err
+
+
+def test_lawful_court_order(
+    registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    db = exchange.url
+    ops = registries
+    result = _new(cli, db, write("order.json", court_order()), "intake1")
+    rid = result["request_id"]
+    assert result["tier"] == "low", result["reasons"]
+    assert result["reasons"] == []
+    assert result["required_approvals"] == ["legal"]
+    assert result["reach"] == {"customers": 1, "accounts": 1, "account_id:A-D1": 1}
+
+    code, out, err = cli("--db", db, "requests", "approve", rid, "--as", "legal1", "--key", ops.key("legal1"))
+    assert code == 0, err
+    assert "quorum reached: legal1" in out and "state approved" in out
+    pkg = tmp_path / "package"
+    code, out, err = cli("--db", db, "requests", "disclose", rid, "--output", pkg, "--as", "legal1")
+    assert code == 0, err
+
+    # Only the scope: account A-D1's transactions within the date range; not the funding account, not outside.
+    records = json.loads((pkg / "transaction_history.json").read_text())
+    start, end = TODAY - timedelta(days=200), TODAY - timedelta(days=18)
+    assert records, "the package is empty"
+    assert {r["account_id"] for r in records} == {"A-D1"}
+    assert all(start.isoformat() <= r["occurred_at"][:10] <= end.isoformat() for r in records)
+    expected = [n for n in range(12) if start <= TODAY - timedelta(days=20 + n * 20) <= end]
+    assert sorted(r["id"] for r in records if r["id"].startswith("T-D1-") and r["id"] != "T-D1-D2") == sorted(
+        f"T-D1-{n}" for n in expected
+    )
+    assert sorted(p.name for p in pkg.iterdir()) == [
+        "files.sha256",
+        "manifest.json",
+        "manifest.sig",
+        "transaction_history.csv",
+        "transaction_history.json",
+    ]
+    # The other customer in the internal transfer is pseudonymised.
+    transfer = next(r for r in records if r["id"] == "T-D1-D2")
+    assert transfer["counterparty_customer_id"].startswith("pseudonym:")
+    rows = list(csv.DictReader(io.StringIO((pkg / "transaction_history.csv").read_text())))
+    assert len(rows) == len(records)
+    assert all(v != "D2" for r in [*records, *rows] for v in r.values())
+    manifest = json.loads((pkg / "manifest.json").read_text())
+    assert manifest["approvals"][0]["operator"] == "legal1"
+    assert manifest["scope"]["targets"] == [{"type": "account_id", "value": "A-D1", "chain": None}]
+
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "verify-package",
+        pkg,
+        "--public-key",
+        tmp_path / "var" / "requests" / "exchange.pub",
+    )
+    assert code == 0, err
+
+    # Notice: held while the order runs, due by itself the day it ends.
+    ends = TODAY + timedelta(days=120)
+    code, out, err = cli(
+        "--db", db, "requests", "notices", "--due", "--on", iso(ends - timedelta(days=1)), "--json"
+    )
+    assert json.loads(out) == []
+    code, out, err = cli("--db", db, "requests", "notices", "--due", "--on", iso(ends), "--json")
+    due = json.loads(out)
+    assert [(n["customer_id"], n["request_id"], n["status"]) for n in due] == [("D1", rid, "due")]
+    assert due[0]["content"]["instrument_type"] == "court_order"
+    assert due[0]["content"]["categories"] == ["transaction_history"]
+    code, out, err = cli("--db", db, "requests", "list", "--attention", "--on", iso(ends), "--json")
+    assert any("NOTICES_DUE: 1" in i for r in json.loads(out) for i in r["attention"] if r["id"] == rid)
+    outbox = tmp_path / "outbox"
+    code, out, err = cli(
+        "--db", db, "requests", "notices", "--send-to", outbox, "--on", iso(ends), "--as", "legal1"
+    )
+    assert code == 0, err
+    sent = json.loads(next(outbox.iterdir()).read_text())
+    assert sent["to_customer"] == "D1" and sent["agency"] == "Amtsgericht Tiergarten"
+    code, out, err = cli("--db", db, "requests", "notices", "--due", "--on", iso(ends), "--json")
+    assert json.loads(out) == []
+
+    # What left is in the audit log.
+    events = _audit_events(cli, db, f"request:{rid}")
+    disclosed = next(e for e in events if e["type"] == "requests.disclose")
+    assert disclosed["payload"]["record_counts"] == {"transaction_history": len(records)}
+    assert disclosed["payload"]["merkle_root"] == manifest["merkle_root"]
+    code, out, err = cli("--db", db, "requests", "show", rid, "--json")
+    shown = json.loads(out)
+    assert shown["state"] == "disclosed"
+    assert [e["kind"] for e in shown["timeline"]] == [
+        "intake",
+        "assess",
+        "approve",
+        "quorum",
+        "disclose",
+        "notice.sent",
+    ]
+    assert all(e["audit_index"] is not None for e in shown["timeline"])
+
+
+def test_emergency_request(
+    registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    db = exchange.url
+    ops = registries
+    request = {
+        "received_at": at(TODAY).isoformat(),
+        "channel": "email",
+        "agency": "DE-LKA-BERLIN",
+        "officer": "KHK S. Braun",
+        "instrument": {
+            "type": "emergency_disclosure_request",
+            "reference": "LKA 13-2026-0077",
+            "issued_by": "Landeskriminalamt Berlin",
+            "issued_at": iso(TODAY),
+            "legal_basis": "§ 34 StGB (necessity); § 100j StPO to follow",
+            "document_sha256": "cd" * 32,
+        },
+        "emergency": {
+            "nature": "danger_to_life",
+            "persons_at_risk": "the account holder, reported missing with a suicide note",
+            "why_normal_process_insufficient": "a court order takes days; the last login locates the person",
+        },
+        "callback": {
+            "number": "+4930466400",
+            "by": "intake1",
+            "at": at(TODAY, 13).isoformat(),
+            "outcome": "confirmed",
+        },
+        "targets": [{"type": "email", "value": "lena@example.de"}],
+        "data_categories": ["subscriber_info", "ip_logs"],
+        "date_range": {"from": iso(TODAY - timedelta(days=7)), "to": iso(TODAY)},
+    }
+    result = _new(cli, db, write("edr.json", request), "intake1")
+    rid = result["request_id"]
+    assert result["reasons"] == []
+    assert result["tier"] == "medium"
+    assert result["required_approvals"] == ["legal", "privacy|security"]
+    cli("--db", db, "requests", "approve", rid, "--as", "legal1", "--key", ops.key("legal1"))
+    code, out, err = cli(
+        "--db", db, "requests", "approve", rid, "--as", "security-us", "--key", ops.key("security-us")
+    )
+    assert code == 0 and "quorum reached" in out, out + err
+    pkg = tmp_path / "edr"
+    code, out, err = cli("--db", db, "requests", "disclose", rid, "--output", pkg)
+    assert code == 0, err
+    # Minimal data: the subject's subscriber info and the last week's logins only.
+    assert [r["customer_id"] for r in json.loads((pkg / "subscriber_info.json").read_text())] == ["D3"]
+    assert [r["ip"] for r in json.loads((pkg / "ip_logs.json").read_text())] == ["203.0.113.7"]
+
+    # No legal process follows: pending within the window, flagged after it.
+    code, out, err = cli(
+        "--db", db, "requests", "list", "--attention", "--on", iso(TODAY + timedelta(days=5)), "--json"
+    )
+    items = next(r["attention"] for r in json.loads(out) if r["id"] == rid)
+    assert any(i.startswith("EMERGENCY_FOLLOW_UP_PENDING") for i in items)
+    code, out, err = cli(
+        "--db", db, "requests", "list", "--attention", "--on", iso(TODAY + timedelta(days=15)), "--json"
+    )
+    items = next(r["attention"] for r in json.loads(out) if r["id"] == rid)
+    assert any(i.startswith("EMERGENCY_FOLLOW_UP_OVERDUE") for i in items)
+    # Notice within 90 days of the disclosure.
+    code, out, err = cli(
+        "--db", db, "requests", "notices", "--due", "--on", iso(TODAY + timedelta(days=89)), "--json"
+    )
+    assert json.loads(out) == []
+    code, out, err = cli(
+        "--db", db, "requests", "notices", "--due", "--on", iso(TODAY + timedelta(days=90)), "--json"
+    )
+    assert [n["customer_id"] for n in json.loads(out)] == ["D3"]
+
+    # A court order ratifying it within the window clears the flag.
+    follow = court_order(
+        received_at=at(TODAY).isoformat(),
+        follow_up_of=rid,
+        targets=[{"type": "customer_id", "value": "D3"}],
+        data_categories=["subscriber_info", "ip_logs"],
+        date_range={"from": iso(TODAY - timedelta(days=7)), "to": iso(TODAY)},
+    )
+    _new(cli, db, write("ratify.json", follow), "intake1")
+    code, out, err = cli(
+        "--db", db, "requests", "list", "--attention", "--on", iso(TODAY + timedelta(days=15)), "--json"
+    )
+    items = next((r["attention"] for r in json.loads(out) if r["id"] == rid), [])
+    assert not any(i.startswith("EMERGENCY_FOLLOW_UP") for i in items)
+
+
+def test_unverified_emergency_is_flagged(
+    registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path]
+) -> None:
+    """A forged-EDR pattern: email, no callback, vague nature, asks for everything."""
+    request = {
+        "received_at": at(TODAY).isoformat(),
+        "channel": "email",
+        "agency": {"name": "Police Department of Springfield", "country": "US"},
+        "officer": "Sgt. J. Smith",
+        "instrument": {
+            "type": "emergency_disclosure_request",
+            "reference": "EDR-1",
+            "issued_by": "Springfield PD",
+            "issued_at": iso(TODAY),
+            "legal_basis": "18 U.S.C. 2702(c)(4)",
+            "document_sha256": "ef" * 32,
+        },
+        "emergency": {
+            "nature": "urgent",
+            "persons_at_risk": "unknown",
+            "why_normal_process_insufficient": "time",
+        },
+        "targets": [{"type": "customer_id", "value": "D1"}],
+        "data_categories": ["subscriber_info", "kyc_documents", "transaction_history"],
+        "date_range": {"from": iso(TODAY - timedelta(days=30)), "to": iso(TODAY)},
+    }
+    result = _new(cli, exchange.url, write("forged.json", request), "intake1")
+    codes = {r["code"] for r in result["reasons"]}
+    assert {
+        "EMERGENCY_UNVERIFIED",
+        "OUT_OF_BAND_CHANNEL",
+        "REQUESTER_UNVERIFIED",
+        "OVERBROAD_CATEGORIES",
+    } <= codes
+    assert result["tier"] in ("high", "blocked")
