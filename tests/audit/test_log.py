@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from audit_helpers import approval
+from audit_helpers import approval, drop_triggers
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -168,7 +168,7 @@ def test_truncate_is_refused_on_postgresql(pg_store: Store) -> None:
 
 def test_log_refuses_to_sign_after_history_was_rewritten(audit: AuditLog, store: Store) -> None:
     audit.append_many([approval(actor=f"a{i}") for i in range(3)])
-    _drop_triggers(store)
+    drop_triggers(store)
     with store.connect() as conn:  # an attacker rewinds the tree to an earlier, different state
         conn.execute(
             text("UPDATE audit_state SET frontier = (SELECT leaf_hash FROM audit_leaves WHERE idx = 1)")
@@ -179,19 +179,3 @@ def test_log_refuses_to_sign_after_history_was_rewritten(audit: AuditLog, store:
         conn.execute(text("DELETE FROM audit_nodes"))
     with pytest.raises(IntegrityViolation, match="refusing to sign"):
         audit.append(approval(actor="mallory"))
-
-
-def _drop_triggers(store: Store) -> None:
-    with store.connect() as conn:
-        if store.backend == "sqlite":
-            names = (
-                conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
-            )
-            for name in names:
-                conn.execute(text(f"DROP TRIGGER {name}"))
-        else:
-            rows = conn.execute(
-                text("SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
-            ).all()
-            for name, table in rows:
-                conn.execute(text(f'DROP TRIGGER "{name}" ON "{table}"'))
