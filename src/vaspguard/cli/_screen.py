@@ -1,9 +1,338 @@
-"""``vaspguard screen``."""
+"""``vaspguard screen``: names and wallet addresses against the sanctions lists, alerts and dispositions.
+
+Every command screens against the active list snapshots in the database, or, with ``--list FILE`` (any
+number of times), against list files read directly without a database.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import typer
+
+from vaspguard._json import to_jsonable
+from vaspguard.cli._common import open_db, print_json, progress
+from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow
+
+if TYPE_CHECKING:
+    from vaspguard.screening import AddressBook, Match, Screener
 
 app = typer.Typer(
     help="Screening: names and wallet addresses against the sanctions lists.", no_args_is_help=True
 )
+
+_LISTS_HELP = "Screen against this list file instead of the database's active snapshots (repeatable)."
+
+
+def _entities(lists: list[Path] | None) -> tuple[Screener, AddressBook]:
+    from vaspguard.screening import AddressBook, Screener
+    from vaspguard.screening._source import read_lists
+
+    if lists:
+        entities = read_lists(lists)
+        return Screener.from_entities(entities), AddressBook.from_entities(entities)
+    screener = Screener.from_store(open_db())
+    return screener, AddressBook.from_entities(screener.entities)
+
+
+def _why(m: Match) -> str:
+    parts = [f"{p.query}~{p.candidate}({p.how} {p.similarity:.2f})" for p in m.breakdown.pairs]
+    if m.breakdown.unmatched_query:
+        parts.append("query-only: " + " ".join(m.breakdown.unmatched_query))
+    parts += [f"{f.name}{f.delta:+.2f}" for f in m.breakdown.factors]
+    if m.breakdown.alias_kind not in ("primary", "aka"):
+        parts.append(f"{m.breakdown.alias_kind} alias x{m.breakdown.alias_quality}")
+    return "; ".join(parts)
+
+
+@app.command("name")
+def name_(
+    name: str = typer.Argument(..., help="The name to screen, in any script."),
+    dob: str | None = typer.Option(None, "--dob", help="Date of birth: YYYY, YYYY-MM or YYYY-MM-DD."),
+    nationality: str | None = typer.Option(None, "--nationality", help="Nationality, ISO 3166-1 alpha-2."),
+    country: str | None = typer.Option(None, "--country", help="Country of residence, ISO 3166-1 alpha-2."),
+    kind: str | None = typer.Option(None, "--kind", help="person or organisation."),
+    gender: str | None = typer.Option(None, "--gender", help="male or female."),
+    document: list[str] | None = typer.Option(None, "--document", help="An identity document number."),
+    top: int = typer.Option(5, "--top", help="How many candidates to show."),
+    lists: list[Path] | None = typer.Option(None, "--list", help=_LISTS_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON (matches with their breakdown)."),
+) -> None:
+    """Screen one name: the best candidates with score, alert yes/no and why."""
+    screener, _ = _entities(lists)
+    matches = screener.screen_name(
+        name,
+        dob=dob,
+        nationality=nationality,
+        country=country,
+        kind=kind,
+        gender=gender,
+        documents=document or (),
+        top=top,
+    )
+    if json_out:
+        print_json(matches)
+        return
+    if not matches:
+        sys.stdout.write("no candidates\n")
+        return
+    for i, m in enumerate(matches, 1):
+        flag = "ALERT" if m.alert else "-"
+        sys.stdout.write(f"{i}. {m.score:.3f} {flag:5} {m.entity_key}  {m.matched_name}\n      {_why(m)}\n")
+
+
+# --- batch --------------------------------------------------------------------------------------------------
+
+
+def _read_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, row) from a CSV (header line) or JSON Lines file; row numbers count data rows from 1."""
+    if not path.is_file():
+        raise InvalidFile(path, "no such file")
+    suffix = path.suffix.lower()
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            for i, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InvalidRow(path, i, "(line)", f"not JSON: {exc.msg}") from None
+                if not isinstance(obj, dict):
+                    raise InvalidRow(path, i, "(line)", "not a JSON object")
+                yield i, {str(k): "" if v is None else str(v) for k, v in obj.items()}
+            return
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidFile(path, f"missing column(s) {', '.join(missing)} in the header line")
+        for i, row in enumerate(reader, 1):
+            yield i, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+
+def _atomic_writer(output: Path) -> tuple[Any, Path]:
+    fd, tmp = tempfile.mkstemp(prefix=".vaspguard-", dir=output.parent or Path("."))
+    return os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(tmp)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return max(0, sum(1 for _ in fh) - (0 if path.suffix.lower() in (".jsonl", ".ndjson") else 1))
+
+
+@app.command("batch")
+def batch(
+    input_: Path = typer.Option(
+        ..., "--input", help="CSV or JSON Lines: id,name,dob,nationality,country,kind."
+    ),
+    output: Path = typer.Option(..., "--output", help="Where to write the results (JSON Lines)."),
+    top: int = typer.Option(3, "--top", help="Candidates per row."),
+    lists: list[Path] | None = typer.Option(None, "--list", help=_LISTS_HELP),
+) -> None:
+    """Screen many names. One output line per input row: id, name, alert, and the top candidates with list
+    source, source id, matched name, score and breakdown. A bad row stops the run naming file, row, field
+    and reason, and no output file is left behind."""
+    screener, _ = _entities(lists)
+    fh, tmp = _atomic_writer(output)
+    rows = alerts = 0
+    try:
+        with fh, progress(disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("screening", total=_count_lines(input_))
+            for i, row in _read_rows(input_, ("name",)):
+                name = row.get("name", "")
+                if not name.strip():
+                    raise InvalidRow(input_, i, "name", "empty")
+                try:
+                    matches = screener.screen_name(
+                        name,
+                        dob=row.get("dob") or None,
+                        nationality=row.get("nationality") or None,
+                        country=row.get("country") or None,
+                        kind=row.get("kind") or None,
+                        top=top,
+                    )
+                except InvalidRequest as exc:
+                    raise InvalidRow(input_, i, exc.field, exc.reason) from None
+                alert = any(m.alert for m in matches)
+                alerts += alert
+                record = {"id": row.get("id") or str(i), "name": name, "alert": alert, "matches": matches}
+                fh.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
+                rows += 1
+                bar.advance(task)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    sys.stderr.write(f"{rows} rows screened, {alerts} with an alert -> {output}\n")
+
+
+@app.command("pairs")
+def pairs(
+    input_: Path = typer.Option(..., "--input", help="CSV with columns name1,name2 and optionally kind."),
+    output: Path = typer.Option(
+        ..., "--output", help="Where to write the CSV (input columns + score,match)."
+    ),
+) -> None:
+    """Score pairs of names directly against each other (for calibration and evaluation). ``match`` is
+    whether the name score alone would alert: score >= threshold / 0.9."""
+    from vaspguard.screening import ALERT_THRESHOLD, score_names
+    from vaspguard.screening._score import NAME_BASE
+
+    line = ALERT_THRESHOLD / NAME_BASE
+    fh, tmp = _atomic_writer(output)
+    try:
+        with fh:
+            writer = csv.writer(fh)
+            writer.writerow(["name1", "name2", "kind", "score", "match"])
+            for i, row in _read_rows(input_, ("name1", "name2")):
+                kind = row.get("kind") or None
+                if kind not in (None, "person", "organisation"):
+                    raise InvalidRow(input_, i, "kind", f"{kind!r} is not person or organisation")
+                for col in ("name1", "name2"):
+                    if not row.get(col, "").strip():
+                        raise InvalidRow(input_, i, col, "empty")
+                score = score_names(row["name1"], row["name2"], kind)
+                writer.writerow([row["name1"], row["name2"], kind or "", f"{score:.4f}", score >= line])
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@app.command("address")
+def address(
+    address: str = typer.Argument(..., help="A wallet address (EVM, bech32, base58 ...)."),
+    chain: str | None = typer.Option(
+        None, "--chain", help="The chain, when known (ethereum, bitcoin, tron...)."
+    ),
+    lists: list[Path] | None = typer.Option(None, "--list", help=_LISTS_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Screen a wallet address: exact match after per-chain normalisation (EIP-55 checked). Exits 1 when
+    the address is listed, so scripts can gate on it."""
+    from vaspguard.screening import normalise_address
+
+    _, book = _entities(lists)
+    hits = book.lookup(address, chain)
+    if json_out:
+        print_json({"address": address, "normalised": normalise_address(address, chain), "hits": hits})
+    elif not hits:
+        sys.stdout.write("not listed\n")
+    else:
+        for h in hits:
+            sys.stdout.write(f"LISTED {h.currency:5} {h.entity_key}  {h.entity_name}  ({h.address})\n")
+    if hits:
+        raise typer.Exit(1)
+
+
+# --- the registry ------------------------------------------------------------------------------------------
+
+
+def _touched_since(store: Any, old: dict[str, int], new: dict[str, int]) -> set[str] | None:
+    """Keys of entities a list diff added or changed between the last run's snapshots and the active ones;
+    None when that cannot be told (then everything is screened)."""
+    import vaspguard.lists as lists
+
+    diff_snapshots = getattr(lists, "diff_snapshots", None)
+    if diff_snapshots is None or set(new) - set(old):
+        return None
+    touched: set[str] = set()
+    for source, snap in new.items():
+        if old.get(source) == snap:
+            continue
+        diff = diff_snapshots(store, old[source], snap)
+        for attr in ("added", "changed"):
+            for item in getattr(diff, attr, ()):
+                touched.add(item if isinstance(item, str) else getattr(item, "key", str(item)))
+    return touched
+
+
+@app.command("customers")
+def customers(
+    full: bool = typer.Option(False, "--full", help="Screen everything, not only what changed."),
+    lists: list[Path] | None = typer.Option(None, "--list", help=_LISTS_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
+) -> None:
+    """Screen the registry (customers' names and their deposit/withdrawal addresses), raising alerts. After
+    the first run only what a list diff touched and new or changed customers are screened, unless --full."""
+    from vaspguard.registry import Registry
+    from vaspguard.screening import AddressBook, Screener, rescreen, screen_customers
+    from vaspguard.screening._alerts import last_run
+    from vaspguard.screening._source import read_lists
+
+    store = open_db()
+    if lists:
+        entities = read_lists(lists)
+        screener = Screener.from_entities(entities)
+    else:
+        screener = Screener.from_store(store)
+    book = AddressBook.from_entities(screener.entities)
+    previous = None if full or lists else last_run(store)
+    touched = None if previous is None else _touched_since(store, previous[1], screener.snapshots)
+    total = Registry(store).count_customers()
+    with progress(disable=not sys.stderr.isatty() and os.environ.get("VASPGUARD_PROGRESS") != "1") as bar:
+        task = bar.add_task("screening customers", total=total)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        if previous is not None and touched is not None:
+            report = rescreen(store, screener, book, touched=touched, since=previous[0], on_progress=advance)
+        else:
+            report = screen_customers(store, screener, book, on_progress=advance)
+    if json_out:
+        print_json(report)
+    else:
+        sys.stdout.write(
+            f"run {report.run_id} ({report.kind}): {report.customers_screened} customers against "
+            f"{report.entities_screened} entities; {report.alerts_created} new alerts, "
+            f"{report.suppressed} kept quiet by dispositions, {report.already_open} already open\n"
+        )
+
+
+@app.command("alerts")
+def alerts(
+    status: str | None = typer.Option(None, "--status", help="open, true_match or false_positive."),
+    customer: str | None = typer.Option(None, "--customer", help="Only this customer's alerts."),
+    limit: int = typer.Option(50, "--limit", help="At most this many."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON, with each alert's breakdown."),
+) -> None:
+    """List alerts, highest score first."""
+    from vaspguard.screening import list_alerts
+
+    found = list_alerts(open_db(), status=status, customer_id=customer, limit=limit)
+    if json_out:
+        print_json(found)
+        return
+    for a in found:
+        sys.stdout.write(
+            f"#{a.id} {a.status:14} {a.score:.3f} {a.kind:7} {a.customer_id}  {a.screened_value!r} ~ "
+            f"{a.entity_key} {a.matched_value!r}\n"
+        )
+    if not found:
+        sys.stdout.write("no alerts\n")
+
+
+@app.command("decide")
+def decide(
+    alert_id: int = typer.Argument(..., help="The alert's number."),
+    decision: str = typer.Option(..., "--decision", help="true_match or false_positive."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept, and logged to the audit log)."),
+    actor: str = typer.Option(..., "--actor", help="The analyst deciding."),
+    revise: bool = typer.Option(False, "--revise", help="Change an earlier decision."),
+    json_out: bool = typer.Option(False, "--json", help="Print the alert as JSON."),
+) -> None:
+    """Decide an alert. A true match marks the customer as listed (restrictions freeze them); a false
+    positive stays quiet until the customer or the list entity changes."""
+    from vaspguard.screening import decide as decide_alert
+
+    alert = decide_alert(open_db(), alert_id, decision, reason=reason, actor=actor, revise=revise)
+    if json_out:
+        print_json(alert)
+    else:
+        sys.stdout.write(f"alert #{alert.id}: {alert.status}\n")

@@ -265,6 +265,7 @@ publichnoye aktsionernoye obshchestvo; zakrytoye aktsionernoye obshchestvo;
 otkrytoye aktsionernoye obshchestvo; tovarystvo z obmezhenoyu vidpovidalnistyu;
 fze; fzco; fzc; fzllc; fz llc; dmcc; wll; w l l; spc; saoc; saog; bsc; psc; qsc; qpsc; kscc; ksc;
 pte; pte ltd; pvt; pvt ltd; private limited; pty; pty ltd; sdn bhd; bhd; berhad; tbk; pt; cv;
+sro; s r o; spol s r o; k s; v o s; s p a; s r l; s a s; s a r l; b v; n v; g m b h; a g; p l c; l t d;
 kk; kabushiki kaisha; yk; yugen kaisha; godo kaisha; gk;
 co ltd; company limited; holding company; public company limited; pcl;
 as; anonim sirketi; as; ltd sti; limited sirketi; sti;

@@ -1,0 +1,127 @@
+"""``vaspguard screen`` end to end on genuine list files (read with --list, and from the registry)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from vaspguard.registry import Customer, Name, PersonType, Registry, Transaction, TransactionKind
+from vaspguard.store import Store
+
+EXCERPT = "lists/ofac_sdn_csv/watchman_excerpt_2025-05/sdn.csv"
+WALLET = "bc1qvhnfknw852ephxyc5hm4q520zmvf9maphetc9z"  # KHOROSHEV's, on the SDN list
+
+
+def test_name_json_and_text(cli, shared_data: Path) -> None:
+    sdn = shared_data / EXCERPT
+    code, out, err = cli("screen", "name", "Dmitry Yuryevich Khoroshev", "--dob", "1993-04-17",
+                         "--nationality", "RU", "--list", sdn, "--json")  # fmt: skip
+    assert code == 0, err
+    matches = json.loads(out)
+    top = matches[0]
+    assert top["entity_key"] == "ofac_sdn:48603"
+    assert top["alert"] is True
+    assert {f["name"] for f in top["breakdown"]["factors"]} == {"dob_exact", "nationality_match"}
+    code, out, _ = cli("screen", "name", "Дмитрий Хорошев", "--list", sdn)
+    assert code == 0
+    assert "ofac_sdn:48603" in out.splitlines()[0]
+
+
+def test_name_rejects_bad_fields(cli, shared_data: Path) -> None:
+    code, _, err = cli("screen", "name", "X", "--dob", "17/04/1993", "--list", shared_data / EXCERPT)
+    assert code == 2
+    assert "dob" in err and len(err.strip().splitlines()) == 1
+
+
+def test_batch(cli, shared_data: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,name,dob,nationality,country,kind\n"
+        "a,Artem Mikhaylovich Lifshits,1992-12-26,RU,,person\n"
+        "b,Maria Gonzalez,,,,\n"
+        "c,SUEX OTC,,,,organisation\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    code, _, err = cli("screen", "batch", "--input", src, "--output", out, "--list", shared_data / EXCERPT)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert rows[0]["alert"] and rows[0]["matches"][0]["source_id"] == "29702"
+    assert not rows[1]["alert"]
+    assert rows[2]["alert"] and rows[2]["matches"][0]["source_id"] == "33151"
+    assert "breakdown" in rows[0]["matches"][0]
+
+
+def test_batch_bad_row_leaves_nothing(cli, shared_data: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "1", "name": "Ok Name"}\n{"id": "2", "name": "X", "kind": "ship"}\n')
+    out = tmp_path / "out.jsonl"
+    code, _, err = cli("screen", "batch", "--input", src, "--output", out, "--list", shared_data / EXCERPT)
+    assert code == 2
+    assert err.strip() == f"vaspguard: {src}: row 2: field 'kind': 'ship' is not person or organisation"
+    assert not out.exists()
+    assert list(tmp_path.glob(".vaspguard-*")) == []
+
+
+def test_pairs(cli, shared_data: Path, tmp_path: Path) -> None:
+    text = (shared_data / "lists/name_matching/watchman_cross_script_pairs.csv").read_text()
+    rows = [r for r in text.splitlines() if r and not r.startswith("#")]
+    src = tmp_path / "pairs.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["name1", "name2"])
+        for q, expected, *_ in csv.reader(rows):
+            w.writerow([q, expected])
+        w.writerow(["George Bush", "HABBASH, George"])
+    out = tmp_path / "scores.csv"
+    code, _, err = cli("screen", "pairs", "--input", src, "--output", out)
+    assert code == 0, err
+    with out.open(encoding="utf-8") as fh:
+        result = list(csv.DictReader(fh))
+    assert len(result) == len(rows) + 1
+    by_pair = {(r["name1"], r["name2"]): r for r in result}
+    assert by_pair[("Владимир Путин", "Vladimir Putin")]["match"] == "True"
+    assert by_pair[("محمد علي", "Mohamed Ali")]["match"] == "True"
+    assert by_pair[("George Bush", "HABBASH, George")]["match"] == "False"
+    assert all(0 <= float(r["score"]) <= 1 for r in result)
+
+
+def test_address(cli, shared_data: Path) -> None:
+    sdn = shared_data / EXCERPT
+    code, out, _ = cli("screen", "address", "BC1QVHNFKNW852EPHXYC5HM4Q520ZMVF9MAPHETC9Z", "--list", sdn)
+    assert code == 1
+    assert "ofac_sdn:48603" in out
+    code, out, _ = cli("screen", "address", "12udabs2TkX7NXCSj6KpqXfakjE52ZPLhz".lower(), "--list", sdn)
+    assert code == 0 and out.strip() == "not listed"
+    code, _, err = cli("screen", "address", "0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "--list", sdn)
+    assert code == 2 and "EIP-55" in err
+
+
+def test_customers_alerts_decide(cli, store: Store, shared_data: Path) -> None:
+    reg = Registry(store)
+    reg.add_customers(
+        [
+            Customer("K1", PersonType.NATURAL, (Name("Artem Lifshits"),), ("RU",), birth_date="1992-12-26"),
+            Customer("K2", PersonType.NATURAL, (Name("Jane Doe"),), ("GB",)),
+        ]
+    )
+    reg.add_transactions(
+        [
+            Transaction("T9", "K2", TransactionKind.DEPOSIT, datetime(2025, 3, 1, tzinfo=UTC), "BTC",
+                        Decimal("0.1"), chain="bitcoin", address=WALLET),
+        ]
+    )  # fmt: skip
+    sdn = shared_data / EXCERPT
+    code, out, err = cli("--db", store.url, "screen", "customers", "--list", sdn, "--json")
+    assert code == 0, err
+    assert json.loads(out)["alerts_created"] == 2
+    code, out, _ = cli("--db", store.url, "screen", "alerts", "--status", "open", "--json")
+    alerts = {a["customer_id"]: a for a in json.loads(out)}
+    assert alerts["K1"]["kind"] == "name" and alerts["K2"]["kind"] == "address"
+    code, _, err = cli("--db", store.url, "screen", "decide", str(alerts["K1"]["id"]),
+                       "--decision", "false_positive", "--reason", " ", "--actor", "ana")  # fmt: skip
+    assert code == 2 and "reason" in err
