@@ -1,4 +1,4 @@
-"""`vaspguard audit export` + offline `audit verify` on a real database, clean and after each kind of tampering.
+"""`audit export` + offline `audit verify` on a real database, clean and after each kind of tampering.
 
 Each attack is what someone with write access to the database (but not the signing key) can do after
 dropping the append-only triggers; each is caught with its own exit code.
@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from audit_helpers import approval, drop_triggers
 from sqlalchemy import text
 
-from audit_helpers import approval, drop_triggers
 from vaspguard.audit import AuditLog, Checkpoint, SignedCheckpoint, SigningKey, VerifyCode, verify_bundle
 from vaspguard.audit._note import COSIGNATURE_V1
 from vaspguard.store import Store
@@ -33,7 +33,7 @@ def keyed(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Audi
 
 
 def _export(cli: CliRunner, store: Store, target: Path, *extra: str) -> Path:
-    code, out, err = cli("--db", store.url, "audit", "export", target, *extra)
+    code, _out, err = cli("--db", store.url, "audit", "export", target, *extra)
     assert code == 0, err
     return target
 
@@ -255,7 +255,8 @@ def test_witness_refuses_rollback_and_fork(
         conn.execute(text("DELETE FROM audit_checkpoints WHERE size > 20"))
         conn.execute(
             text(
-                "UPDATE audit_state SET checkpoint_size = 20, checkpoint_root = (SELECT root FROM audit_checkpoints WHERE size = 20)"
+                "UPDATE audit_state SET checkpoint_size = 20, "
+                "checkpoint_root = (SELECT root FROM audit_checkpoints WHERE size = 20)"
             )
         )
     code, _, err = cli(*cosign)
