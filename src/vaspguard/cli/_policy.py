@@ -145,3 +145,163 @@ def packs_cmd(
             eff = r["effective"]
             span = f"{eff['from'] or '…'} .. {eff['until'] or '…'}"
             typer.echo(f"  {r['outcome']:<6} {r['id']:<34} {span:<25} {r['citation']}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    at: str = typer.Option(..., "--at", help="Evaluation date, YYYY-MM-DD (UTC)."),
+    pack: list[Path] | None = _PACK,
+    no_builtin: bool = _NO_BUILTIN,
+    json_out: bool = typer.Option(
+        False, "--json", help="Machine-readable output (summary and every change)."
+    ),
+) -> None:
+    """Evaluate every registry customer on a date: states, the diff against the previous evaluation, and a
+    notice for each customer whose state changed."""
+    from vaspguard.cli._common import progress
+    from vaspguard.policy._evaluate import evaluate
+    from vaspguard.policy._service import PolicyService
+    from vaspguard.registry import Registry
+
+    day = _date(at, "--at")
+    store = open_db()
+    service = PolicyService(store, _packs(pack, no_builtin), log_decisions=False, actor="cli")
+    service.register_version()
+    total = Registry(store).count_customers()
+    with progress(disable=json_out) as bar:
+        task = bar.add_task("evaluating customers", total=total)
+        result = evaluate(store, service.engine, day, progress=lambda n: bar.advance(task, n))
+        bar.update(task, completed=total)
+    summary = result.summary()
+    if json_out:
+        print_json({**summary, "change_list": result.changes})
+        return
+    typer.echo(
+        f"evaluation {result.evaluation_id} on {day}: {result.customers} customers, "
+        f"{len(result.changes)} changed ({result.profiles} distinct profiles)"
+    )
+    for state, n in summary["states"].items():
+        typer.echo(f"  {state:<14} {n}")
+    for kind, n in summary["changes"].items():
+        typer.echo(f"  change {kind}: {n}")
+    typer.echo(f"policy_version {result.policy_version}")
+
+
+evidence_app = typer.Typer(
+    help="Exemption evidence: residence permits and authorisations.", no_args_is_help=True
+)
+app.add_typer(evidence_app, name="evidence")
+
+
+@evidence_app.command("add")
+def evidence_add(
+    customer: str = typer.Option(..., "--customer", help="Registry customer id."),
+    kind: str = typer.Option("residence_permit", "--kind", help="residence_permit or authorisation."),
+    country: str | None = typer.Option(None, "--country", help="Issuing country of the permit (alpha-2)."),
+    permit_kind: str | None = typer.Option(None, "--permit-kind", help="temporary or permanent."),
+    valid_from: str | None = typer.Option(None, "--valid-from", help="Permit valid from, YYYY-MM-DD."),
+    valid_until: str | None = typer.Option(None, "--valid-until", help="Permit valid until (inclusive)."),
+    legal_basis: str | None = typer.Option(None, "--legal-basis", help="Authorisation: its legal basis."),
+    scope: str | None = typer.Option(None, "--scope", help="Authorisation: what it covers."),
+    document: str = typer.Option(..., "--document", help="The document seen (number or file reference)."),
+    recorded_by: str = typer.Option(..., "--by", help="Who checked and records the evidence."),
+    at: str | None = typer.Option(None, "--at", help="Re-evaluate on this date (default: today, UTC)."),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Record exemption evidence for a customer (logged to the audit log) and re-evaluate that customer."""
+    from vaspguard.policy._evaluate import record_evidence
+    from vaspguard.policy._service import PolicyService, _open_audit
+    from vaspguard.store import utcnow
+
+    store = open_db()
+    service = PolicyService(store, log_decisions=False, actor=recorded_by)
+    service.register_version()
+    evidence_id, result = record_evidence(
+        store,
+        service.engine,
+        customer,
+        kind=kind,
+        country=country,
+        permit_kind=permit_kind,
+        valid_from=_date(valid_from, "--valid-from") if valid_from else None,
+        valid_until=_date(valid_until, "--valid-until") if valid_until else None,
+        legal_basis=legal_basis,
+        scope=scope,
+        document=document,
+        recorded_by=recorded_by,
+        at=_date(at, "--at") if at else utcnow().date(),
+        audit=_open_audit,
+    )
+    out = {"evidence_id": evidence_id, "evaluation": result.summary(), "changes": result.changes}
+    if json_out:
+        print_json(out)
+        return
+    change = result.changes[0] if result.changes else None
+    typer.echo(
+        f"evidence {evidence_id} recorded for {customer}; "
+        + (f"state {change['old_state']} -> {change['new_state']}" if change else "state unchanged")
+    )
+
+
+@app.command("notices")
+def notices_cmd(
+    evaluation: int | None = typer.Option(None, "--evaluation", help="Only this evaluation's notices."),
+    customer: str | None = typer.Option(None, "--customer", help="Only this customer's notices."),
+    limit: int = typer.Option(100, "--limit", help="At most this many (newest first)."),
+) -> None:
+    """Notices of state changes (JSON): what changed, legal basis, what the customer can still do, how to
+    prove an exemption."""
+    from sqlalchemy import select
+
+    from vaspguard.policy._tables import PolicyNoticeRow
+
+    store = open_db()
+    q = select(PolicyNoticeRow).order_by(PolicyNoticeRow.id.desc()).limit(limit)
+    if evaluation is not None:
+        q = q.where(PolicyNoticeRow.evaluation_id == evaluation)
+    if customer is not None:
+        q = q.where(PolicyNoticeRow.customer_id == customer)
+    with store.connect() as conn:
+        rows = conn.execute(q).all()
+    print_json(
+        [
+            {
+                "notice_id": r.id,
+                "evaluation_id": r.evaluation_id,
+                "customer_id": r.customer_id,
+                "old_state": r.old_state,
+                "new_state": r.new_state,
+                **json.loads(r.body),
+            }
+            for r in rows
+        ]
+    )
+
+
+@app.command("state")
+def state_cmd(customer: str = typer.Argument(..., help="Registry customer id.")) -> None:
+    """A customer's state from the latest evaluation (JSON); no row means unrestricted."""
+    from sqlalchemy import select
+
+    from vaspguard.policy._tables import PolicyCustomerStateRow
+    from vaspguard.registry import Registry
+
+    store = open_db()
+    Registry(store).get_customer(customer)
+    with store.connect() as conn:
+        row = conn.execute(
+            select(PolicyCustomerStateRow).where(PolicyCustomerStateRow.customer_id == customer)
+        ).first()
+    if row is None:
+        print_json({"customer_id": customer, "state": "unrestricted"})
+        return
+    print_json(
+        {
+            "customer_id": customer,
+            "state": row.state,
+            "rule_id": row.rule_id,
+            "citation": row.citation,
+            "since": row.since,
+            "evaluation_id": row.evaluation_id,
+        }
+    )

@@ -64,6 +64,8 @@ class _Exemption:
     when: Pred
     citation: str
     reason: str
+    title: str
+    remedy: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,9 @@ class _Rule:
     allow: tuple[_Exemption, ...]
     review: tuple[_Exemption, ...]
     pack: str
+    title: str
+    remedy: str | None
+    limits: tuple[Decimal, ...]  # the holdings thresholds its condition compares with
 
 
 _FAR_PAST = date.min.toordinal()
@@ -91,6 +96,7 @@ class _Compiler:
         self.spec = pack.spec
         self.persons: dict[str, Pred] = {}
         self._building: set[str] = set()
+        self.limits: list[Decimal] = []
         for name, codes in self.spec.sets.items():
             for code in codes:
                 if (why := check_code(code)) is not None:
@@ -204,6 +210,7 @@ class _Compiler:
             return lambda s, f: f.action in actions
         if key == "holdings_over":
             limit = self.amount(v, where)
+            self.limits.append(limit)
             return lambda s, f: _holdings_over(f, limit)
         # owned_or_controlled_by
         if not isinstance(v, dict) or set(v) - {"owner", "share_over"} or "owner" not in v:
@@ -233,6 +240,8 @@ class _Compiler:
                 when=self.condition(ex.when, f"exemptions.{ex_id}.when"),
                 citation=ex.citation.render(),
                 reason=ex.reason.strip(),
+                title=ex.title,
+                remedy=ex.remedy,
             )
         for name in self.spec.persons:
             self.person(name, f"persons.{name}")
@@ -243,6 +252,7 @@ class _Compiler:
                 actions = frozenset(Action)
             else:
                 actions = frozenset(Action(a) for a in self.words(r.actions, f"{where}.actions", Action))
+            self.limits = []
             when: Pred = self.condition(r.when, f"{where}.when") if r.when else (lambda s, f: True)
             exs = [exemptions[e] for e in r.exemptions]
             rule = _Rule(
@@ -257,6 +267,9 @@ class _Compiler:
                 allow=tuple(e for e in exs if e.outcome is Outcome.ALLOW),
                 review=tuple(e for e in exs if e.outcome is Outcome.REVIEW),
                 pack=self.spec.pack,
+                title=r.title,
+                remedy=r.remedy,
+                limits=tuple(self.limits),
             )
             out.append((actions, rule))
         return out
@@ -351,6 +364,12 @@ class Engine:
                 for a in actions:
                     by_action[a].append(rule)
         self._by_action = {a: tuple(rules) for a, rules in by_action.items()}
+        self._rules: dict[str, Any] = {}
+        for rules in self._by_action.values():
+            for r in rules:
+                self._rules[r.id] = r
+                for ex in (*r.allow, *r.review):
+                    self._rules.setdefault(ex.id, ex)
         self.rule_ids = tuple(seen)
         self.facts_source = facts_source
         self._no_rule = Decision(
@@ -363,6 +382,26 @@ class Engine:
 
     def rules_for(self, action: Action) -> tuple[Any, ...]:
         return self._by_action[action]
+
+    def rule(self, rule_id: str) -> Any:
+        """The compiled rule (or exemption) with this id, or ``None``."""
+        return self._rules.get(rule_id)
+
+    def thresholds_on(self, day: date) -> tuple[Decimal, ...]:
+        """The holdings thresholds rules in force on ``day`` compare with (sorted; empty: holdings do not
+        matter on that day)."""
+        d = day.toordinal()
+        return tuple(
+            sorted(
+                {
+                    lim
+                    for rules in self._by_action.values()
+                    for r in rules
+                    if r.first <= d <= r.last
+                    for lim in r.limits
+                }
+            )
+        )
 
     def decide(self, request: Mapping[str, Any] | Facts) -> Decision:
         """Decide one request (a JSON-shaped mapping, or ``Facts`` already parsed)."""

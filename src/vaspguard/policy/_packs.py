@@ -75,6 +75,7 @@ class ExemptionSpec(_Strict):
     when: dict[str, Any]
     outcome: Literal["allow", "review"]
     reason: str
+    remedy: str | None = None  # for notices: how a customer shows this exemption applies
 
 
 class RuleSpec(_Strict):
@@ -87,6 +88,7 @@ class RuleSpec(_Strict):
     outcome: Literal["allow", "review", "deny"]
     report: bool = False
     reason: str
+    remedy: str | None = None  # for notices: what a customer can do or prove
     exemptions: list[str] = []
 
 

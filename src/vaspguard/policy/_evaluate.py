@@ -1,0 +1,575 @@
+"""Batch evaluation: every customer's state on a date, the diff against the previous evaluation, notices.
+
+A customer's state comes from the engine's decisions on every action with the customer's facts (no login,
+no counterparty, no asset, a deposit of zero):
+
+- ``frozen``: a withdrawal is denied (asset freeze);
+- ``withdraw-only``: some action is denied but withdrawals are not (allowed, or reviewed one by one);
+- ``review``: nothing denied, something needs review;
+- ``unrestricted``: every action allowed.
+
+Speed: facts are bulk-loaded with one query per table (never one query per customer), and customers with
+the same decision-relevant profile (type, nationalities, residence, establishment, permits valid on the
+day, pending applications, authorisations, owners, listing, and which holdings thresholds in force they
+exceed) share one computation. Only restricted customers have a row in ``policy_customer_states``, so the
+diff reads and writes rows in proportion to restricted customers and changes, not to the registry.
+
+Recording exemption evidence (``record_evidence``) re-evaluates that customer at once; an expiry is caught
+by the next evaluation, because permits count only when valid on the evaluation date.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from vaspguard.errors import InvalidRequest
+from vaspguard.policy._countries import check_code, location
+from vaspguard.policy._engine import Engine
+from vaspguard.policy._model import (
+    Action,
+    Authorisation,
+    CustomerState,
+    Decision,
+    Facts,
+    Outcome,
+    OwnerFacts,
+    Permit,
+)
+from vaspguard.policy._tables import (
+    PolicyCustomerStateRow,
+    PolicyEvaluationRow,
+    PolicyEvidenceRow,
+    PolicyNoticeRow,
+)
+from vaspguard.registry import FIAT
+from vaspguard.registry._tables import (
+    AccountRow,
+    BalanceRow,
+    CustomerRow,
+    NationalityRow,
+    OwnerRow,
+    PermitApplicationRow,
+    PriceRow,
+    ResidencePermitRow,
+)
+from vaspguard.store import Store, utcnow
+
+RETURN_ACTIONS = (Action.WITHDRAWAL, Action.FIAT_WITHDRAWAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A customer's state with the decisions it comes from."""
+
+    state: CustomerState
+    rule_id: str | None
+    citation: str | None
+    reason: str | None
+    allowed: tuple[str, ...]
+    review: tuple[str, ...]
+    denied: tuple[str, ...]
+
+
+@dataclass
+class EvaluationResult:
+    evaluation_id: int
+    at: date
+    policy_version: str
+    customers: int
+    counts: dict[str, int]
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    profiles: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        by_kind: dict[str, int] = defaultdict(int)
+        for c in self.changes:
+            by_kind[f"{c['old_state']} -> {c['new_state']}"] += 1
+        return {
+            "evaluation_id": self.evaluation_id,
+            "at": self.at,
+            "policy_version": self.policy_version,
+            "customers": self.customers,
+            "states": self.counts,
+            "changed": len(self.changes),
+            "changes": dict(sorted(by_kind.items())),
+            "distinct_profiles": self.profiles,
+        }
+
+
+def standing(engine: Engine, facts: Facts) -> Standing:
+    """The state that the engine's decisions on every action give this customer."""
+    decisions: dict[Action, Decision] = {}
+    for action in Action:
+        decisions[action] = engine.decide_facts(_with_action(facts, action))
+    denied = tuple(a.value for a, d in decisions.items() if d.decision is Outcome.DENY)
+    review = tuple(a.value for a, d in decisions.items() if d.decision is Outcome.REVIEW)
+    allowed = tuple(a.value for a, d in decisions.items() if d.decision is Outcome.ALLOW)
+    if decisions[Action.WITHDRAWAL].decision is Outcome.DENY:
+        state, basis = CustomerState.FROZEN, decisions[Action.WITHDRAWAL]
+    elif denied:
+        state, basis = CustomerState.WITHDRAW_ONLY, decisions[Action(denied[0])]
+    elif review:
+        state, basis = CustomerState.REVIEW, decisions[Action(review[0])]
+    else:
+        return Standing(CustomerState.UNRESTRICTED, None, None, None, allowed, review, denied)
+    return Standing(state, basis.rule_id, basis.citation, basis.reasons[0], allowed, review, denied)
+
+
+def _with_action(f: Facts, action: Action) -> Facts:
+    # Facts is frozen with slots; a copy per action is cheap next to the decision itself.
+    return Facts(
+        action=action,
+        at=f.at,
+        type=f.type,
+        nationalities=f.nationalities,
+        residence=f.residence,
+        established=f.established,
+        permits=f.permits,
+        applications=f.applications,
+        owners=f.owners,
+        authorisations=f.authorisations,
+        listed=f.listed,
+        holdings_eur=f.holdings_eur,
+        amount_eur=Decimal(0),
+        customer_id=f.customer_id,
+    )
+
+
+# -- bulk loading --------------------------------------------------------------------------------------------
+
+
+def _code(value: str | None) -> frozenset[str]:
+    if not value:
+        return frozenset()
+    return location(value) if check_code(value) is None else frozenset({value.upper()})
+
+
+def _grouped(conn: Connection, query: Any) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = defaultdict(list)
+    for row in conn.execute(query):
+        out[row[0]].append(row)
+    return out
+
+
+def _listed_ids(store: Store) -> frozenset[str]:
+    from vaspguard.policy._sources import _screening
+
+    fn = getattr(_screening(), "listed_customer_ids", None)
+    return frozenset(fn(store)) if fn is not None else frozenset()
+
+
+def _holdings(conn: Connection, at: date, ids: Sequence[str] | None) -> dict[str, Decimal]:
+    """Crypto holdings in EUR at ``at``'s prices (latest price on or before the day), per customer."""
+    latest = (
+        select(PriceRow.asset, func.max(PriceRow.day).label("day"))
+        .where(PriceRow.day <= at)
+        .group_by(PriceRow.asset)
+        .subquery()
+    )
+    prices = {
+        r.asset: r.eur
+        for r in conn.execute(
+            select(PriceRow.asset, PriceRow.eur).join(
+                latest, (PriceRow.asset == latest.c.asset) & (PriceRow.day == latest.c.day)
+            )
+        )
+    }
+    q = select(AccountRow.customer_id, BalanceRow.asset, BalanceRow.amount).join(
+        BalanceRow, BalanceRow.account_id == AccountRow.id
+    )
+    if ids is not None:
+        q = q.where(AccountRow.customer_id.in_(ids))
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for cid, asset, amount in conn.execute(q):
+        if asset in FIAT:
+            continue
+        out[cid] += amount * prices.get(asset, Decimal(0))
+    return out
+
+
+def load_facts(
+    store: Store, at: date, *, ids: Sequence[str] | None = None, with_holdings: bool
+) -> Iterable[Facts]:
+    """Every customer's (or ``ids``') facts on ``at``, with one query per table."""
+
+    def scoped(q: Any, column: Any) -> Any:
+        return q if ids is None else q.where(column.in_(ids))
+
+    with store.connect() as conn:
+        nats = _grouped(
+            conn,
+            scoped(select(NationalityRow.customer_id, NationalityRow.country), NationalityRow.customer_id),
+        )
+        permits = _grouped(
+            conn,
+            scoped(
+                select(
+                    ResidencePermitRow.customer_id,
+                    ResidencePermitRow.country,
+                    ResidencePermitRow.kind,
+                    ResidencePermitRow.valid_from,
+                    ResidencePermitRow.valid_until,
+                ).where(
+                    ResidencePermitRow.valid_from <= at,
+                    (ResidencePermitRow.valid_until.is_(None)) | (ResidencePermitRow.valid_until >= at),
+                ),
+                ResidencePermitRow.customer_id,
+            ),
+        )
+        ev = PolicyEvidenceRow
+        evidence = _grouped(
+            conn,
+            scoped(
+                select(
+                    ev.customer_id,
+                    ev.kind,
+                    ev.country,
+                    ev.permit_kind,
+                    ev.valid_from,
+                    ev.valid_until,
+                    ev.legal_basis,
+                    ev.scope,
+                ),
+                ev.customer_id,
+            ),
+        )
+        apps = _grouped(
+            conn,
+            scoped(
+                select(PermitApplicationRow.customer_id, PermitApplicationRow.country).where(
+                    PermitApplicationRow.status != "refused"
+                ),
+                PermitApplicationRow.customer_id,
+            ),
+        )
+        owners = _grouped(
+            conn,
+            scoped(
+                select(
+                    OwnerRow.customer_id,
+                    OwnerRow.type,
+                    OwnerRow.nationalities,
+                    OwnerRow.residence,
+                    OwnerRow.established,
+                    OwnerRow.share,
+                    OwnerRow.control,
+                ),
+                OwnerRow.customer_id,
+            ),
+        )
+        holdings = _holdings(conn, at, ids) if with_holdings else {}
+        base = conn.execute(
+            scoped(
+                select(
+                    CustomerRow.id, CustomerRow.type, CustomerRow.residence, CustomerRow.established
+                ).order_by(CustomerRow.id),
+                CustomerRow.id,
+            )
+        ).all()
+    listed = _listed_ids(store)
+    owner_cache: dict[tuple[Any, ...], OwnerFacts] = {}
+    for cid, kind, residence, established in base:
+        ev_permits: list[Permit] = []
+        auths: list[Authorisation] = []
+        for row in evidence.get(cid, ()):
+            if row.kind == "residence_permit":
+                p = Permit(row.country, row.permit_kind or "temporary", row.valid_from, row.valid_until)
+                if p.valid_on(at):
+                    ev_permits.append(p)
+            else:
+                auths.append(Authorisation(row.legal_basis or "", row.scope or ""))
+        own = []
+        for o in owners.get(cid, ()):
+            key = tuple(o[1:])
+            of = owner_cache.get(key)
+            if of is None:
+                of = OwnerFacts(
+                    type=o.type,
+                    nationalities=frozenset(o.nationalities.split()),
+                    residence=_code(o.residence),
+                    established=_code(o.established),
+                    share=o.share,
+                    control=bool(o.control),
+                )
+                owner_cache[key] = of
+            own.append(of)
+        yield Facts(
+            action=Action.DEPOSIT,
+            at=at,
+            type=kind,
+            nationalities=frozenset(n[1] for n in nats.get(cid, ())),
+            residence=_code(residence),
+            established=_code(established),
+            permits=tuple(Permit(p[1], p[2], p[3], p[4]) for p in permits.get(cid, ())) + tuple(ev_permits),
+            applications=frozenset(a[1] for a in apps.get(cid, ())),
+            owners=tuple(own),
+            authorisations=tuple(auths),
+            listed=("screening: confirmed match",) if cid in listed else (),
+            holdings_eur=holdings.get(cid, Decimal(0)) if with_holdings else None,
+            customer_id=cid,
+        )
+
+
+def _profile(f: Facts, thresholds: tuple[Decimal, ...]) -> tuple[Any, ...]:
+    over = 0
+    if thresholds and f.holdings_eur is not None:
+        over = sum(1 for t in thresholds if f.holdings_eur > t)
+    return (
+        f.type,
+        f.nationalities,
+        f.residence,
+        f.established,
+        frozenset(p.country for p in f.permits if p.valid_on(f.at)),
+        f.applications,
+        f.owners,
+        bool(f.authorisations),
+        bool(f.listed),
+        over,
+    )
+
+
+# -- notices -------------------------------------------------------------------------------------------------
+
+_STATE_TEXT = {
+    CustomerState.UNRESTRICTED: "unrestricted: every service is available",
+    CustomerState.REVIEW: "under review: some actions are checked by compliance before they go ahead",
+    CustomerState.WITHDRAW_ONLY: "withdraw-only: new deposits, trading and other services are suspended",
+    CustomerState.FROZEN: "frozen: no funds or crypto-assets can be moved, withdrawals included",
+}
+
+
+def notice(engine: Engine, customer_id: str, at: date, old: CustomerState, new: Standing) -> dict[str, Any]:
+    """The notice for one state change: what changed, the legal basis, what the customer can still do,
+    how to prove an exemption."""
+    rule = engine.rule(new.rule_id) if new.rule_id else None
+    remedy = getattr(rule, "remedy", None)
+    if new.state is CustomerState.UNRESTRICTED:
+        remedy = None
+    return {
+        "customer_id": customer_id,
+        "effective": at,
+        "what_changed": (
+            f"From {at.isoformat()} your account is {_STATE_TEXT[new.state]} (it was {old.value})."
+        ),
+        "legal_basis": None
+        if rule is None
+        else {"rule_id": new.rule_id, "title": getattr(rule, "title", None), "citation": new.citation},
+        "reason": new.reason,
+        "can_still_do": list(new.allowed),
+        "subject_to_review": list(new.review),
+        "not_available": list(new.denied),
+        "how_to_prove_exemption": remedy,
+        "policy_version": engine.policy_version,
+    }
+
+
+# -- the evaluation ---------------------------------------------------------------------------------------
+
+
+def evaluate(
+    store: Store,
+    engine: Engine,
+    at: date,
+    *,
+    ids: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> EvaluationResult:
+    """Evaluate every customer (or ``ids``) on ``at``; store states, the diff and notices in one
+    transaction."""
+    thresholds = engine.thresholds_on(at)
+    cache: dict[tuple[Any, ...], Standing] = {}
+    results: dict[str, Standing] = {}
+    counts: dict[str, int] = dict.fromkeys((s.value for s in CustomerState), 0)
+    n = 0
+    for f in load_facts(store, at, ids=ids, with_holdings=bool(thresholds)):
+        key = _profile(f, thresholds)
+        st = cache.get(key)
+        if st is None:
+            st = standing(engine, f)
+            cache[key] = st
+        counts[st.state.value] += 1
+        if st.state is not CustomerState.UNRESTRICTED:
+            results[f.customer_id or ""] = st
+        n += 1
+        if progress is not None and n % 10000 == 0:
+            progress(10000)
+    if ids is not None:
+        missing = set(ids) - _existing(store, ids)
+        if missing:
+            raise InvalidRequest("customer", f"not in the registry: {', '.join(sorted(missing))}")
+    now = utcnow()
+    with store.connect() as conn:
+        q = select(PolicyCustomerStateRow.customer_id, PolicyCustomerStateRow.state)
+        if ids is not None:
+            q = q.where(PolicyCustomerStateRow.customer_id.in_(ids))
+        previous = {r.customer_id: CustomerState(r.state) for r in conn.execute(q)}
+        eval_id = conn.execute(
+            insert(PolicyEvaluationRow)
+            .values(
+                at=at,
+                policy_version=engine.policy_version,
+                scope="registry" if ids is None else "customer:" + ",".join(ids)[:90],
+                started_at=now,
+                customers=n,
+                changed=0,
+                counts=json.dumps(counts),
+            )
+            .returning(PolicyEvaluationRow.id)
+        ).scalar_one()
+        changes: list[dict[str, Any]] = []
+        upserts: list[dict[str, Any]] = []
+        for cid, st in results.items():
+            old = previous.get(cid, CustomerState.UNRESTRICTED)
+            if old is not st.state:
+                changes.append(_change(engine, eval_id, cid, at, old, st))
+                upserts.append(
+                    {
+                        "customer_id": cid,
+                        "state": st.state.value,
+                        "rule_id": st.rule_id,
+                        "citation": st.citation,
+                        "evaluation_id": eval_id,
+                        "since": at,
+                    }
+                )
+        lifted = [cid for cid in previous if cid not in results]
+        unrestricted = Standing(
+            CustomerState.UNRESTRICTED, None, None, None, tuple(a.value for a in Action), (), ()
+        )
+        for cid in lifted:
+            changes.append(_change(engine, eval_id, cid, at, previous[cid], unrestricted))
+        _chunked_delete(conn, [u["customer_id"] for u in upserts if u["customer_id"] in previous] + lifted)
+        if upserts:
+            conn.execute(insert(PolicyCustomerStateRow), upserts)
+        if changes:
+            conn.execute(
+                insert(PolicyNoticeRow), [{k: v for k, v in c.items() if k != "notice"} for c in changes]
+            )
+        conn.execute(
+            update(PolicyEvaluationRow)
+            .where(PolicyEvaluationRow.id == eval_id)
+            .values(finished_at=utcnow(), changed=len(changes))
+        )
+    return EvaluationResult(
+        evaluation_id=eval_id,
+        at=at,
+        policy_version=engine.policy_version,
+        customers=n,
+        counts=counts,
+        changes=[{k: c[k] for k in ("customer_id", "old_state", "new_state", "rule_id")} for c in changes],
+        profiles=len(cache),
+    )
+
+
+def _existing(store: Store, ids: Sequence[str]) -> set[str]:
+    with store.connect() as conn:
+        return set(conn.execute(select(CustomerRow.id).where(CustomerRow.id.in_(ids))).scalars())
+
+
+def _chunked_delete(conn: Connection, ids: list[str]) -> None:
+    for i in range(0, len(ids), 5000):
+        conn.execute(
+            delete(PolicyCustomerStateRow).where(PolicyCustomerStateRow.customer_id.in_(ids[i : i + 5000]))
+        )
+
+
+def _change(
+    engine: Engine, eval_id: int, cid: str, at: date, old: CustomerState, new: Standing
+) -> dict[str, Any]:
+    body = notice(engine, cid, at, old, new)
+    from vaspguard._json import to_jsonable
+
+    return {
+        "evaluation_id": eval_id,
+        "customer_id": cid,
+        "old_state": old.value,
+        "new_state": new.state.value,
+        "rule_id": new.rule_id,
+        "citation": new.citation,
+        "body": json.dumps(to_jsonable(body), ensure_ascii=False),
+        "created_at": utcnow(),
+    }
+
+
+def record_evidence(
+    store: Store,
+    engine: Engine,
+    customer_id: str,
+    *,
+    kind: str,
+    document: str,
+    recorded_by: str,
+    at: date,
+    country: str | None = None,
+    permit_kind: str | None = None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    legal_basis: str | None = None,
+    scope: str | None = None,
+    audit: Callable[[Store], Any] | None = None,
+) -> tuple[int, EvaluationResult]:
+    """Record exemption evidence (a residence permit with its validity, or an Art 5c authorisation), log it
+    to the audit log and re-evaluate that customer on ``at``. Returns (evidence id, the evaluation)."""
+    from vaspguard.errors import NotFound
+
+    if kind == "residence_permit":
+        if country is None or (why := check_code(country)) is not None or "-" in country:
+            raise InvalidRequest("country", why or "a residence permit needs its issuing country (alpha-2)")
+        country = country.upper()
+        if permit_kind not in ("temporary", "permanent"):
+            raise InvalidRequest("permit_kind", f"expected temporary or permanent, got {permit_kind!r}")
+        if valid_from is None:
+            raise InvalidRequest("valid_from", "a residence permit is evidence only with its validity dates")
+        if valid_until is not None and valid_until < valid_from:
+            raise InvalidRequest("valid_until", "ends before valid_from")
+    elif kind == "authorisation":
+        if not legal_basis:
+            raise InvalidRequest("legal_basis", "an authorisation needs its legal basis (e.g. Art 5c(1)(a))")
+    else:
+        raise InvalidRequest("kind", f"expected residence_permit or authorisation, got {kind!r}")
+    if not document.strip():
+        raise InvalidRequest("document", "name the document seen (number, file reference)")
+    if not recorded_by.strip():
+        raise InvalidRequest("recorded_by", "who recorded the evidence")
+    if not _existing(store, [customer_id]):
+        raise NotFound("customer", customer_id)
+    row = {
+        "customer_id": customer_id,
+        "kind": kind,
+        "country": country,
+        "permit_kind": permit_kind,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "legal_basis": legal_basis,
+        "scope": scope,
+        "document": document.strip(),
+        "recorded_by": recorded_by.strip(),
+        "recorded_at": utcnow(),
+    }
+    if audit is not None:
+        from vaspguard._json import to_jsonable
+        from vaspguard.audit import Event
+
+        audit(store).append(
+            Event(
+                type="policy.evidence",
+                actor=recorded_by,
+                actor_role="compliance",
+                subjects=(f"customer:{customer_id}",),
+                policy_version=engine.policy_version,
+                payload=to_jsonable({k: v for k, v in row.items() if k != "recorded_at"}),
+            )
+        )
+    with store.connect() as conn:
+        evidence_id = conn.execute(
+            insert(PolicyEvidenceRow).values(**row).returning(PolicyEvidenceRow.id)
+        ).scalar_one()
+    return evidence_id, evaluate(store, engine, at, ids=[customer_id])
