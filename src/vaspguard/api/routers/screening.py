@@ -1,7 +1,175 @@
-"""HTTP routes of the screening capability."""
+"""HTTP routes of the screening capability.
+
+- ``POST /v1/screen``: one query (``{"name": ...}``) or many (``{"queries": [...]}``, at most 1,000).
+- ``POST /v1/screen/address``: a wallet address.
+- ``GET /v1/screen/alerts``, ``GET /v1/screen/alerts/{id}``, ``POST /v1/screen/alerts/{id}/decision``.
+
+The index is built from the store's active list snapshots on first use and rebuilt when they change
+(an embedding application may set ``app.state.screener`` to its own ``Screener`` instead).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import threading
+from typing import Any, Literal
 
-router = APIRouter(tags=["screening"])
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from vaspguard._json import to_jsonable
+from vaspguard.api._auth import Principal, Role, require
+from vaspguard.screening import AddressBook, Screener
+from vaspguard.store import Store
+
+router = APIRouter(prefix="/v1/screen", tags=["screening"])
+
+_screen = require(Role.COMPLIANCE, Role.SERVICE)
+_read = require(Role.COMPLIANCE, Role.AUDITOR)
+_decide = require(Role.COMPLIANCE)
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[tuple[str, int], ...], Screener, AddressBook]] = {}
+
+
+def _active(store: Store) -> tuple[tuple[str, int], ...]:
+    import vaspguard.lists as lists
+
+    active_snapshots = getattr(lists, "active_snapshots", None)
+    if active_snapshots is None:
+        return ()
+    return tuple(sorted((s.source.value, s.id) for s in active_snapshots(store)))
+
+
+def _index(request: Request) -> tuple[Screener, AddressBook]:
+    state = request.app.state
+    own = getattr(state, "screener", None)
+    if isinstance(own, Screener):
+        return own, AddressBook.from_entities(own.entities)
+    store: Store = state.store
+    active = _active(store)
+    with _lock:
+        cached = _cache.get(store.url)
+        if cached is None or cached[0] != active:
+            screener = Screener.from_store(store)
+            cached = (active, screener, AddressBook.from_entities(screener.entities))
+            _cache[store.url] = cached
+    return cached[1], cached[2]
+
+
+class ScreenQuery(BaseModel):
+    id: str | None = Field(None, description="Your reference, echoed back.")
+    name: str = Field(..., min_length=1, max_length=500)
+    dob: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    nationality: str | None = Field(None, description="ISO 3166-1 alpha-2")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2, country of residence")
+    kind: Literal["person", "organisation"] | None = None
+    gender: Literal["male", "female"] | None = None
+    documents: list[str] = Field(default_factory=list, max_length=20)
+    top: int = Field(5, ge=1, le=50)
+
+
+class ScreenBatch(BaseModel):
+    queries: list[ScreenQuery] = Field(..., min_length=1, max_length=1000)
+
+
+class AddressQuery(BaseModel):
+    address: str = Field(..., min_length=1, max_length=200)
+    chain: str | None = None
+
+
+class DecisionBody(BaseModel):
+    decision: Literal["true_match", "false_positive"]
+    reason: str = Field(..., min_length=1, max_length=5000)
+    revise: bool = False
+
+
+def _one(screener: Screener, q: ScreenQuery) -> dict[str, Any]:
+    matches = screener.screen_name(
+        q.name,
+        dob=q.dob,
+        nationality=q.nationality,
+        country=q.country,
+        kind=q.kind,
+        gender=q.gender,
+        documents=q.documents,
+        top=q.top,
+    )
+    return {
+        "id": q.id,
+        "name": q.name,
+        "alert": any(m.alert for m in matches),
+        "matches": to_jsonable(matches),
+    }
+
+
+@router.post("")
+def screen(request: Request, body: ScreenQuery | ScreenBatch, _p: Principal = Depends(_screen)) -> Any:
+    """Screen one name or many; each result lists the best candidates with score, alert and breakdown."""
+    screener, _ = _index(request)
+    if isinstance(body, ScreenBatch):
+        return {"results": [_one(screener, q) for q in body.queries]}
+    return _one(screener, body)
+
+
+@router.post("/address")
+def screen_address(request: Request, body: AddressQuery, _p: Principal = Depends(_screen)) -> Any:
+    """Exact wallet screening after per-chain normalisation; every listing of the address is returned."""
+    from vaspguard.screening import normalise_address
+
+    _, book = _index(request)
+    hits = book.lookup(body.address, body.chain)
+    return {
+        "address": body.address,
+        "normalised": normalise_address(body.address, body.chain),
+        "listed": bool(hits),
+        "hits": to_jsonable(hits),
+    }
+
+
+@router.get("/alerts")
+def alerts(
+    request: Request,
+    status: str | None = Query(None, description="open, true_match or false_positive"),
+    customer_id: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    _p: Principal = Depends(_read),
+) -> Any:
+    from vaspguard.screening import list_alerts
+
+    found = list_alerts(
+        request.app.state.store, status=status, customer_id=customer_id, limit=limit, offset=offset
+    )
+    return to_jsonable(found)
+
+
+@router.get("/alerts/{alert_id}")
+def alert(request: Request, alert_id: int, _p: Principal = Depends(_read)) -> Any:
+    from vaspguard.screening import get_alert
+    from vaspguard.screening._alerts import dispositions
+
+    store = request.app.state.store
+    return {
+        **to_jsonable(get_alert(store, alert_id)),
+        "dispositions": to_jsonable(dispositions(store, alert_id)),
+    }
+
+
+@router.post("/alerts/{alert_id}/decision")
+def decision(request: Request, alert_id: int, body: DecisionBody, p: Principal = Depends(_decide)) -> Any:
+    """Decide an alert as the calling token's holder; logged to the audit log."""
+    from vaspguard.screening import decide
+
+    audit = getattr(request.app.state, "audit", None)
+    return to_jsonable(
+        decide(
+            request.app.state.store,
+            alert_id,
+            body.decision,
+            reason=body.reason,
+            actor=p.name,
+            actor_role=p.role.value,
+            revise=body.revise,
+            audit=audit,
+        )
+    )
