@@ -1,8 +1,9 @@
 """Digital currency addresses: the publisher's currency tag, the chain the address lives on, and checks.
 
 OFAC tags addresses with a *currency* (``Digital Currency Address - XBT``), not a chain. For native coins
-the two coincide. Tokens do not: a ``USDT`` or ``USDC`` address is an Ethereum-style (``0x`` + 40 hex) or
-a Tron-style (``T`` + 33 base58) address, and the same string can appear under several tags. The chain is
+the two coincide. Tokens do not: a ``USDT`` or ``USDC`` address is an Ethereum-style (``0x`` + 40 hex), a
+Tron-style (``T`` + 33 base58) or, for USDT on the Omni Layer, a bitcoin address (``1``/``3`` + base58),
+and the same string can appear under several tags. The chain is
 therefore decided from the tag *and* the address shape; an address whose chain cannot be told is kept
 with ``chain=None`` rather than guessed.
 """
@@ -37,6 +38,7 @@ TOKEN_TAGS = frozenset({"USDT", "USDC"})
 
 EVM_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 TRON_ADDRESS = re.compile(r"^T[1-9A-HJ-NP-Za-km-z]{33}$")
+OMNI_ADDRESS = re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$")
 _BASE58 = re.compile(r"^[1-9A-HJ-NP-Za-km-z]+$")
 _BECH32 = re.compile(r"^(bc|ltc|tb)1[02-9ac-hj-np-z]{6,87}$", re.IGNORECASE)
 
@@ -68,6 +70,8 @@ def chain_for(currency: str, address: str) -> str | None:
             return "ethereum"
         if TRON_ADDRESS.match(address):
             return "tron"
+        if OMNI_ADDRESS.match(address):
+            return "bitcoin"  # USDT issued on the Omni Layer lives in bitcoin addresses
         return None
     return NATIVE_CHAINS.get(tag)
 

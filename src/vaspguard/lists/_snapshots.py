@@ -1,0 +1,452 @@
+"""Snapshots: importing parsed lists atomically, activating them, and reading them back.
+
+An import is all-or-nothing. Every file is read and checked first, without touching the database; only
+when all of them parse are their snapshots written, in one transaction. A file that fails therefore
+leaves every active snapshot as it was.
+
+Activation: the newest import of a source becomes its active snapshot, unless it is
+
+- identical (same content SHA-256) to the active one: nothing is stored again, the active one is reported;
+- older by publisher date than the active one: it is stored but not activated (a stale mirror or a
+  replayed download must never roll a list back silently).
+
+With an audit log, a snapshot is written inactive, the import is appended to the log (``lists.import``),
+and only then is the snapshot activated: no list becomes active without its audit record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from vaspguard.errors import InvalidFile, InvalidRequest, NotFound
+from vaspguard.lists._model import ListEntity, ParsedList, SnapshotInfo, Source
+from vaspguard.lists._read import read_path
+from vaspguard.lists._tables import AddressRow, EntityRow, SnapshotRow
+from vaspguard.store import Store, utcnow
+
+_BATCH = 1000
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded text for substring search."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _info(row: SnapshotRow | Any, note: str | None = None) -> SnapshotInfo:
+    files = json.loads(row.files)
+    return SnapshotInfo(
+        id=row.id,
+        source=Source(row.source),
+        published_at=_aware(row.published_at),
+        sha256=row.sha256,
+        counts=json.loads(row.counts),
+        imported_at=_aware(row.imported_at) or utcnow(),
+        files=tuple(f["name"] for f in files),
+        active=bool(row.active),
+        format=row.format,
+        declared_count=row.declared_count,
+        entity_count=row.entity_count,
+        note=note,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What ``import_paths`` did with one parsed file."""
+
+    info: SnapshotInfo
+    stored: bool  # False: identical to the active snapshot, nothing written
+    activated: bool
+
+
+# -- writing --------------------------------------------------------------------------------------------
+
+
+def _active_row(conn: Connection, source: Source) -> Any:
+    return conn.execute(
+        select(SnapshotRow).where(SnapshotRow.source == source.value, SnapshotRow.active.is_(True))
+    ).one_or_none()
+
+
+def _load_entities(conn: Connection, snapshot_id: int) -> dict[str, ListEntity]:
+    rows = conn.execute(select(EntityRow.data).where(EntityRow.snapshot_id == snapshot_id))
+    entities = (ListEntity.from_dict(json.loads(data)) for (data,) in rows)
+    return {e.key: e for e in entities}
+
+
+def _apply_delta(conn: Connection, parsed: ParsedList) -> tuple[ParsedList, int | None]:
+    """A delta applied to the active snapshot of its source: the full entity set it yields."""
+    base = _active_row(conn, parsed.source)
+    current = _load_entities(conn, base.id) if base is not None else {}
+    for source_id in parsed.removed:
+        current.pop(f"{parsed.source.value}:{source_id}", None)
+    for e in parsed.entities:
+        current[e.key] = e
+    return replace(parsed, entities=list(current.values())), (base.id if base is not None else None)
+
+
+def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
+    counts = Counter(e.kind.value for e in parsed.entities)
+    files = [{"name": Path(f).name, "sha256": h} for f, h in zip(parsed.files, parsed.hashes, strict=True)]
+    snapshot_id: int = conn.execute(
+        insert(SnapshotRow)
+        .values(
+            source=parsed.source.value,
+            format=parsed.format,
+            published_at=_aware(parsed.published_at),
+            sha256=parsed.sha256,
+            files=canonical_json(files),
+            counts=canonical_json(dict(sorted(counts.items()))),
+            entity_count=len(parsed.entities),
+            declared_count=parsed.declared_count,
+            warnings=canonical_json(list(parsed.warnings)),
+            base_snapshot_id=base_id,
+            imported_at=utcnow(),
+            active=False,
+        )
+        .returning(SnapshotRow.id)
+    ).scalar_one()
+    seen: set[str] = set()
+    entity_rows: list[dict[str, Any]] = []
+    address_rows: list[dict[str, Any]] = []
+    for e in parsed.entities:
+        if e.key in seen:
+            raise InvalidFile(parsed.files[0] if parsed.files else "?", f"entity {e.source_id} appears twice")
+        seen.add(e.key)
+        data = canonical_json(e.to_dict())
+        entity_rows.append(
+            {
+                "snapshot_id": snapshot_id,
+                "entity_key": e.key,
+                "kind": e.kind.value,
+                "primary_name": e.primary_name,
+                "search_text": "\n".join(dict.fromkeys(fold(n.name) for n in e.names)),
+                "digest": hashlib.sha256(data.encode()).hexdigest(),
+                "data": data,
+            }
+        )
+        address_rows.extend(
+            {
+                "snapshot_id": snapshot_id,
+                "entity_key": e.key,
+                "address": c.address,
+                "currency": c.currency,
+                "chain": c.chain,
+                "possibly_truncated": c.possibly_truncated,
+                "malformed": c.malformed,
+            }
+            for c in e.crypto_addresses
+        )
+    for start in range(0, len(entity_rows), _BATCH):
+        conn.execute(insert(EntityRow), entity_rows[start : start + _BATCH])
+    if address_rows:
+        conn.execute(insert(AddressRow), address_rows)
+    return snapshot_id
+
+
+def _activate(conn: Connection, snapshot_id: int, source: Source) -> None:
+    conn.execute(
+        update(SnapshotRow)
+        .where(SnapshotRow.source == source.value, SnapshotRow.active.is_(True))
+        .values(active=False)
+    )
+    conn.execute(update(SnapshotRow).where(SnapshotRow.id == snapshot_id).values(active=True))
+
+
+def _lock(conn: Connection, store: Store) -> None:
+    """Serialise imports: one writer decides what is active at a time."""
+    if store.backend.value == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(3003)")
+
+
+def import_parsed(
+    store: Store,
+    lists: Sequence[ParsedList],
+    *,
+    audit: Any | None = None,
+    actor: str = "system",
+    actor_role: str = "",
+) -> list[ImportOutcome]:
+    """Store already-read lists as snapshots (see the module docstring for atomicity and activation)."""
+    outcomes: list[ImportOutcome] = []
+    to_activate: list[tuple[int, Source]] = []
+    with store.connect() as conn:
+        _lock(conn, store)
+        for parsed in lists:
+            active = _active_row(conn, parsed.source)
+            if active is not None and active.sha256 == parsed.sha256 and not parsed.is_delta:
+                outcomes.append(
+                    ImportOutcome(_info(active, f"identical to active snapshot {active.id}"), False, True)
+                )
+                continue
+            base_id = None
+            if parsed.is_delta:
+                parsed, base_id = _apply_delta(conn, parsed)
+            snapshot_id = _write(conn, parsed, base_id=base_id)
+            new_pub, old_pub = _aware(parsed.published_at), _aware(active.published_at) if active else None
+            stale = active is not None and new_pub is not None and old_pub is not None and new_pub < old_pub
+            note = None
+            if stale:
+                when = f"{old_pub:%Y-%m-%d}" if old_pub else "?"
+                note = f"published before active snapshot {active.id} ({when}): stored, not activated"
+            elif audit is None:
+                _activate(conn, snapshot_id, parsed.source)
+            else:
+                to_activate.append((snapshot_id, parsed.source))
+            row = conn.execute(select(SnapshotRow).where(SnapshotRow.id == snapshot_id)).one()
+            outcomes.append(ImportOutcome(_info(row, note), True, not stale))
+    if audit is not None:
+        _audit_and_activate(store, audit, outcomes, to_activate, actor=actor, actor_role=actor_role)
+        outcomes = [replace(o, info=get_snapshot(store, o.info.id, note=o.info.note)) for o in outcomes]
+    return outcomes
+
+
+def _audit_and_activate(
+    store: Store,
+    audit: Any,
+    outcomes: list[ImportOutcome],
+    to_activate: list[tuple[int, Source]],
+    *,
+    actor: str,
+    actor_role: str,
+) -> None:
+    from vaspguard.audit import Event
+
+    events = [
+        Event(
+            type="lists.import",
+            actor=actor,
+            actor_role=actor_role,
+            subjects=(f"list-snapshot:{o.info.id}", f"list:{o.info.source.value}"),
+            payload={
+                "snapshot_id": o.info.id,
+                "source": o.info.source.value,
+                "format": o.info.format,
+                "sha256": o.info.sha256,
+                "files": list(o.info.files),
+                "published_at": o.info.published_at.isoformat() if o.info.published_at else None,
+                "entity_count": o.info.entity_count,
+                "declared_count": o.info.declared_count,
+                "counts": o.info.counts,
+                "activated": o.activated,
+            },
+        )
+        for o in outcomes
+        if o.stored
+    ]
+    receipts = audit.append_many(events)  # if this fails, the new snapshots stay inactive
+    stored = [o for o in outcomes if o.stored]
+    with store.connect() as conn:
+        _lock(conn, store)
+        for outcome, receipt in zip(stored, receipts, strict=True):
+            conn.execute(
+                update(SnapshotRow).where(SnapshotRow.id == outcome.info.id).values(audit_index=receipt.index)
+            )
+        for snapshot_id, source in to_activate:
+            _activate(conn, snapshot_id, source)
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    audit: Any | None = None,
+    actor: str = "system",
+    actor_role: str = "",
+) -> list[SnapshotInfo]:
+    """Read every file, then import them all in one transaction (nothing is written if any file fails).
+
+    An OFAC companion file (``add.csv``, ``alt.csv``, ``sdn_comments.csv``) named beside its ``sdn.csv`` is
+    read as part of that set, not on its own.
+    """
+    from vaspguard.lists._ofac_csv import COMPANION_NAMES
+
+    given = [Path(p) for p in paths]
+    if not given:
+        raise InvalidRequest("paths", "no list file given")
+    primaries = {p.parent.resolve() for p in given if p.name.lower() in ("sdn.csv", "cons_prim.csv")}
+    chosen = [p for p in given if not (p.name.lower() in COMPANION_NAMES and p.parent.resolve() in primaries)]
+    parsed = [read_path(p, fmt) for p in chosen]
+    return [o.info for o in import_parsed(store, parsed, audit=audit, actor=actor, actor_role=actor_role)]
+
+
+# -- reading --------------------------------------------------------------------------------------------
+
+
+def get_snapshot(store: Store, snapshot_id: int, *, note: str | None = None) -> SnapshotInfo:
+    with store.connect() as conn:
+        row = conn.execute(select(SnapshotRow).where(SnapshotRow.id == snapshot_id)).one_or_none()
+    if row is None:
+        raise NotFound("list snapshot", str(snapshot_id))
+    return _info(row, note)
+
+
+def snapshot_warnings(store: Store, snapshot_id: int) -> list[str]:
+    with store.connect() as conn:
+        raw = conn.execute(
+            select(SnapshotRow.warnings).where(SnapshotRow.id == snapshot_id)
+        ).scalar_one_or_none()
+    if raw is None:
+        raise NotFound("list snapshot", str(snapshot_id))
+    result: list[str] = json.loads(raw)
+    return result
+
+
+def list_snapshots(store: Store, *, source: Source | str | None = None) -> list[SnapshotInfo]:
+    """Every snapshot, newest first (optionally of one source)."""
+    query = select(SnapshotRow).order_by(SnapshotRow.id.desc())
+    if source is not None:
+        query = query.where(SnapshotRow.source == Source(source).value)
+    with store.connect() as conn:
+        return [_info(r) for r in conn.execute(query)]
+
+
+def active_snapshots(store: Store) -> list[SnapshotInfo]:
+    """The active snapshot of each source, by source name."""
+    query = select(SnapshotRow).where(SnapshotRow.active.is_(True)).order_by(SnapshotRow.source)
+    with store.connect() as conn:
+        return [_info(r) for r in conn.execute(query)]
+
+
+def snapshot_entities(store: Store, snapshot_id: int) -> Iterator[ListEntity]:
+    """The entities of one snapshot, in key order."""
+    get_snapshot(store, snapshot_id)
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(EntityRow.data).where(EntityRow.snapshot_id == snapshot_id).order_by(EntityRow.entity_key)
+        ).all()
+    for (data,) in rows:
+        yield ListEntity.from_dict(json.loads(data))
+
+
+def active_entities(store: Store, *, source: Source | str | None = None) -> Iterator[ListEntity]:
+    """The entities of every active snapshot (what screening screens against)."""
+    query = (
+        select(EntityRow.data)
+        .join(SnapshotRow, SnapshotRow.id == EntityRow.snapshot_id)
+        .where(SnapshotRow.active.is_(True))
+        .order_by(EntityRow.entity_key)
+    )
+    if source is not None:
+        query = query.where(SnapshotRow.source == Source(source).value)
+    with store.connect() as conn:
+        rows = conn.execute(query).all()
+    for (data,) in rows:
+        yield ListEntity.from_dict(json.loads(data))
+
+
+def get_entity(store: Store, key: str, *, snapshot_id: int | None = None) -> ListEntity:
+    """One entity by key (``ofac_sdn:306``) from the active snapshot, or from ``snapshot_id``."""
+    query = select(EntityRow.data).join(SnapshotRow, SnapshotRow.id == EntityRow.snapshot_id)
+    query = query.where(EntityRow.entity_key == key)
+    query = query.where(
+        SnapshotRow.id == snapshot_id if snapshot_id is not None else SnapshotRow.active.is_(True)
+    )
+    with store.connect() as conn:
+        data = conn.execute(query).scalar_one_or_none()
+    if data is None:
+        raise NotFound("list entity", key)
+    return ListEntity.from_dict(json.loads(data))
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(
+    store: Store, text: str, *, limit: int = 20, source: Source | str | None = None
+) -> list[ListEntity]:
+    """Active entities with a name containing every word of ``text`` (case- and accent-insensitive).
+
+    This is inspection (find an entry by name or part of it), not screening: fuzzy, cross-script matching
+    is the screening capability's job.
+    """
+    words = fold(text).split()
+    if not words:
+        raise InvalidRequest("text", "give a name or part of one to search for")
+    query = (
+        select(EntityRow.data)
+        .join(SnapshotRow, SnapshotRow.id == EntityRow.snapshot_id)
+        .where(SnapshotRow.active.is_(True))
+        .where(and_(*(EntityRow.search_text.like(_like(w), escape="\\") for w in words)))
+        .order_by(func.length(EntityRow.primary_name), EntityRow.entity_key)
+        .limit(limit)
+    )
+    if source is not None:
+        query = query.where(SnapshotRow.source == Source(source).value)
+    with store.connect() as conn:
+        return [ListEntity.from_dict(json.loads(d)) for (d,) in conn.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAddress:
+    """A digital currency address in an active snapshot, with the entity that holds it."""
+
+    address: str
+    currency: str
+    chain: str | None
+    entity_key: str
+    entity_name: str
+    snapshot_id: int
+    possibly_truncated: bool
+    malformed: bool
+
+
+def listed_addresses(
+    store: Store, *, chain: str | None = None, currency: str | None = None, include_fragments: bool = False
+) -> list[ListedAddress]:
+    """Digital currency addresses of the active snapshots. Possible fragments (cut in a legacy file) are
+    left out unless ``include_fragments``: a fragment must never be screened as if it were an address."""
+    query = (
+        select(
+            AddressRow.address,
+            AddressRow.currency,
+            AddressRow.chain,
+            AddressRow.entity_key,
+            EntityRow.primary_name,
+            AddressRow.snapshot_id,
+            AddressRow.possibly_truncated,
+            AddressRow.malformed,
+        )
+        .join(SnapshotRow, SnapshotRow.id == AddressRow.snapshot_id)
+        .join(
+            EntityRow,
+            and_(
+                EntityRow.snapshot_id == AddressRow.snapshot_id, EntityRow.entity_key == AddressRow.entity_key
+            ),
+        )
+        .where(SnapshotRow.active.is_(True))
+        .order_by(AddressRow.chain, AddressRow.address, AddressRow.entity_key)
+    )
+    if chain is not None:
+        query = query.where(AddressRow.chain == chain)
+    if currency is not None:
+        query = query.where(AddressRow.currency == currency.upper())
+    if not include_fragments:
+        query = query.where(AddressRow.possibly_truncated.is_(False))
+    with store.connect() as conn:
+        rows = conn.execute(query).all()
+    return [ListedAddress(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7])) for r in rows]
