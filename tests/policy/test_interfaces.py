@@ -1,0 +1,256 @@
+"""The CLI (`policy decide`, `packs`, `evaluate`, `evidence`) and `POST /v1/decisions`, on both backends;
+the decision log; policy versions in the audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from vaspguard.api import Role, create_app, create_token
+from vaspguard.audit import AuditLog
+from vaspguard.policy._log import DecisionLog, input_digest
+from vaspguard.policy._service import PolicyService
+from vaspguard.policy._tables import PolicyDecisionRow, PolicyVersionRow
+from vaspguard.registry import Account, Customer, Name, PersonType, Price, Product, Registry
+from vaspguard.store import Store
+
+RU = {"type": "natural", "nationalities": ["RU"], "residence": "RU"}
+DE = {"type": "natural", "nationalities": ["DE"], "residence": "DE"}
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # AuditLog.open keeps its key and signed state under VASPGUARD_DATA_DIR: one per test.
+    monkeypatch.setenv("VASPGUARD_DATA_DIR", str(tmp_path / "var"))
+
+
+def _seed(store: Store) -> None:
+    reg = Registry(store)
+    reg.add_customers(
+        [
+            Customer("C1", PersonType.NATURAL, (Name("Ivan Petrov"),), ("RU",), "RU"),
+            Customer("C2", PersonType.NATURAL, (Name("Anna Schmidt"),), ("DE",), "DE"),
+        ]
+    )
+    reg.add_prices([Price("BTC", date(2022, 1, 1), Decimal("20000"))])
+    reg.add_accounts(
+        [
+            Account(
+                "A1", "C1", Product.SPOT, datetime(2022, 1, 1, tzinfo=UTC), balances={"BTC": Decimal("0.5")}
+            )
+        ]
+    )
+
+
+def _lines(*requests: Any) -> str:
+    return "\n".join(r if isinstance(r, str) else json.dumps(r) for r in requests) + "\n"
+
+
+def test_cli_decide_one_line_per_request_same_order(store: Store, cli: Any, tmp_path: Path) -> None:
+    _seed(store)
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        _lines(
+            {"customer": RU, "action": "deposit", "at": "2023-01-01", "request_id": "r1"},
+            {"customer": DE, "action": "deposit", "at": "2023-01-01"},
+            {"customer": RU, "action": "teleport", "at": "2023-01-01", "request_id": "r3"},
+            "{not json",
+            {"customer": {"id": "C1"}, "action": "spot_trade", "at": "2022-05-01"},  # 0.5 BTC = EUR 10,000
+            {"customer": {"id": "C1"}, "action": "deposit", "at": "2022-05-01", "amount_eur": 0.01},
+            {"customer": {"id": "nobody"}, "action": "deposit", "at": "2022-05-01"},
+            {"customer": RU, "action": "withdrawal", "at": "2025-11-25"},
+        )
+    )
+    code, out, err = cli("--db", store.url, "policy", "decide", "--input", path)
+    assert code == 2, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 8
+    assert rows[0]["decision"] == "deny" and rows[0]["request_id"] == "r1" and "decision_id" in rows[0]
+    assert rows[1]["decision"] == "allow" and "decision_id" not in rows[1]
+    assert (
+        rows[2]["error"]["field"] == "action"
+        and rows[2]["request_id"] == "r3"
+        and rows[2]["error"]["line"] == 3
+    )
+    assert rows[3]["error"]["type"] == "InvalidFile" and rows[3]["error"]["line"] == 4
+    assert rows[4]["decision"] == "allow" and rows[4]["customer_id"] == "C1"  # exactly EUR 10,000
+    assert rows[5]["decision"] == "deny" and rows[5]["rule_id"] == "EU-833-5B2-2022-576"  # 10,000.01 after
+    assert rows[6]["error"]["type"] == "NotFound"
+    assert rows[7]["decision"] == "review"
+    assert "3 of 8 lines" in err
+    policy_version = rows[0]["policy_version"]
+    with store.connect() as conn:
+        logged = conn.execute(select(PolicyDecisionRow).order_by(PolicyDecisionRow.decided_at)).all()
+        versions = conn.execute(select(PolicyVersionRow)).all()
+    # only deny and review are logged, each with its digest and version
+    assert sorted(r.outcome for r in logged) == ["deny", "deny", "review"]
+    assert {r.policy_version for r in logged} == {policy_version}
+    first = next(r for r in logged if r.request_id == "r1")
+    assert first.decision_id == rows[0]["decision_id"]
+    assert first.input_digest == input_digest(
+        {"customer": RU, "action": "deposit", "at": "2023-01-01", "request_id": "r1"}
+    )
+    assert [v.policy_version for v in versions] == [policy_version]
+
+
+def test_cli_decide_all_good_exits_zero_and_no_log(store: Store, cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(_lines({"customer": RU, "action": "deposit", "at": "2023-01-01"}))
+    code, out, err = cli("--db", store.url, "policy", "decide", "--input", path, "--no-log")
+    assert code == 0, err
+    assert json.loads(out)["decision"] == "deny"
+    with store.connect() as conn:
+        assert conn.execute(select(PolicyDecisionRow)).all() == []
+
+
+def test_custom_pack_changes_version_and_is_audited(store: Store, cli: Any, tmp_path: Path) -> None:
+    pack = tmp_path / "by.yaml"
+    pack.write_text(
+        """schema: vaspguard.policy/1
+pack: house-belarus
+title: House rule, Belarus (Reg 2025/392 not verified)
+regime: EU
+rules:
+  - id: HOUSE-BY-REVIEW
+    title: Belarusian nationals or residents
+    citation:
+      act: "Council Regulation (EC) No 765/2006"
+      amended_by: "Council Regulation (EU) 2025/392"
+      confidence: S
+    effective: {from: 2025-02-24}
+    actions: all
+    when: {any: [{nationality_in: [BY]}, {residence_in: [BY]}]}
+    outcome: review
+    reason: house rule pending verification of Reg 2025/392
+"""
+    )
+    req = tmp_path / "in.jsonl"
+    req.write_text(
+        _lines(
+            {
+                "customer": {"type": "natural", "nationalities": ["BY"]},
+                "action": "deposit",
+                "at": "2025-03-01",
+            }
+        )
+    )
+    code, out, _ = cli("--db", store.url, "policy", "decide", "--input", req)
+    assert code == 0 and json.loads(out)["decision"] == "allow"
+    base_version = json.loads(out)["policy_version"]
+    code, out, err = cli("--db", store.url, "policy", "decide", "--input", req, "--pack", pack)
+    assert code == 0, err
+    d = json.loads(out)
+    assert (d["decision"], d["rule_id"]) == ("review", "HOUSE-BY-REVIEW")
+    assert d["policy_version"] != base_version
+    log = AuditLog.open(store)
+    events = [e for e in log.events(type_prefix="policy.version")]
+    assert len(events) == 2  # one per version first used
+    code, out, _ = cli("--db", store.url, "policy", "packs", "--pack", pack, "--json")
+    assert code == 0
+    assert json.loads(out)["policy_version"] == d["policy_version"]
+
+
+def test_cli_bad_pack_is_one_clear_line(store: Store, cli: Any, tmp_path: Path) -> None:
+    pack = tmp_path / "bad.yaml"
+    pack.write_text(
+        "schema: vaspguard.policy/1\npack: bad\ntitle: t\nregime: x\nrules:\n"
+        "  - {id: R1, title: t, citation: {act: a}, actions: [deposit], when: {nationality_in: [UK]},"
+        " outcome: deny, reason: r}\n"
+    )
+    code, _, err = cli("--db", store.url, "policy", "packs", "--pack", pack)
+    assert code == 2
+    assert err.count("\n") == 1 and "bad.yaml" in err and "UK" in err and "GB" in err
+
+
+def test_cli_evaluate_and_evidence(store: Store, cli: Any) -> None:
+    _seed(store)
+    code, out, err = cli("--db", store.url, "policy", "evaluate", "--at", "2023-01-01", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["states"]["withdraw-only"] == 1 and summary["changed"] == 1
+    code, out, err = cli("--db", store.url, "policy", "state", "C1")
+    assert json.loads(out)["state"] == "withdraw-only"
+    code, out, err = cli(
+        "--db", store.url, "policy", "evidence", "add", "--customer", "C1", "--country", "AT",
+        "--permit-kind", "permanent", "--valid-from", "2020-01-01", "--document", "AT-123", "--by", "officer",
+        "--at", "2023-01-01", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["changes"][0]["new_state"] == "unrestricted"
+    code, out, err = cli("--db", store.url, "policy", "notices", "--customer", "C1")
+    notices = json.loads(out)
+    assert [n["new_state"] for n in notices] == ["unrestricted", "withdraw-only"]
+    code, _, err = cli("--db", store.url, "policy", "evaluate", "--at", "2023-13-01")
+    assert code == 2 and "--at" in err
+
+
+def test_api_decisions(store: Store) -> None:
+    _seed(store)
+    client = TestClient(create_app(store))
+    body = {"customer": RU, "action": "deposit", "at": "2023-01-01"}
+    assert client.post("/v1/decisions", json=body).status_code == 401
+    reader = create_token(store, name="r", role=Role.READER)
+    assert (
+        client.post("/v1/decisions", json=body, headers={"Authorization": f"Bearer {reader}"}).status_code
+        == 403
+    )
+    headers = {"Authorization": f"Bearer {create_token(store, name='engine', role=Role.SERVICE)}"}
+    one = client.post("/v1/decisions", json=body, headers=headers)
+    assert one.status_code == 200
+    assert one.json()["decision"] == "deny" and one.json()["rule_id"] == "EU-833-5B2-2022-1904"
+    # exact decimals: 9999.99 + 0.01 is 10,000, not above it
+    raw = (
+        '{"customer": {"id": "C1"}, "action": "deposit", "at": "2022-05-01", '
+        '"holdings_eur": 9999.99, "amount_eur": 0.01}'
+    )
+    exact = client.post("/v1/decisions", content=raw, headers={**headers, "Content-Type": "application/json"})
+    assert exact.json()["decision"] == "allow"
+    bad = client.post("/v1/decisions", json={**body, "at": "01/01/2023"}, headers=headers)
+    assert bad.status_code == 400 and "'at'" in bad.json()["detail"]
+    batch = client.post(
+        "/v1/decisions",
+        json={
+            "requests": [
+                body,
+                {**body, "action": "x"},
+                {"customer": {"id": "C2"}, "action": "deposit", "at": "2023-01-01"},
+            ]
+        },
+        headers=headers,
+    )
+    assert batch.status_code == 200
+    decisions = batch.json()["decisions"]
+    assert [d.get("decision") for d in decisions] == ["deny", None, "allow"]
+    assert decisions[1]["error"]["field"] == "action"
+    as_array = client.post("/v1/decisions", json=[body, body], headers=headers)
+    assert len(as_array.json()["decisions"]) == 2
+    too_many = client.post("/v1/decisions", json={"requests": [body] * 10_001}, headers=headers)
+    assert too_many.status_code == 400
+    app_service = client.app.state.policy_service  # type: ignore[attr-defined]
+    app_service.log.flush()
+    with store.connect() as conn:
+        assert len(conn.execute(select(PolicyDecisionRow)).all()) == 4  # deny x1 + batch deny + array deny x2
+    assert client.get("/v1/policy", headers=headers).json()["policy_version"].startswith("sha256:")
+
+
+def test_decision_log_surfaces_write_failures(store: Store) -> None:
+    service = PolicyService(store, log_decisions=False, audit=lambda s: None)
+    decision = service.decide({"customer": RU, "action": "deposit", "at": "2023-01-01"})
+    log = DecisionLog(store, batch_size=2, flush_seconds=0.01)
+    log.record({"x": 1}, decision)
+    log.flush()
+    store.dispose()
+    with store.connect() as conn:
+        conn.exec_driver_sql("DROP TABLE policy_decisions")
+    log.record({"x": 2}, decision)
+    from vaspguard.errors import StoreError
+
+    with pytest.raises(StoreError):
+        log.close()
