@@ -20,9 +20,11 @@ from vaspguard.audit._log import AuditLog, LoggedEvent, Receipt, verify_receipt_
 from vaspguard.audit._merkle import ProofError, leaf_hash, node_hash, verify_consistency, verify_inclusion
 from vaspguard.audit._note import (
     Checkpoint,
+    NoteFormatError,
     QuorumError,
     SignatureError,
     SignedCheckpoint,
+    SignedNote,
     SigningKey,
     VerifierKey,
 )
@@ -38,12 +40,14 @@ __all__ = [
     "ExportInfo",
     "ForkError",
     "LoggedEvent",
+    "NoteFormatError",
     "ProofError",
     "QuorumError",
     "Receipt",
     "RollbackError",
     "SignatureError",
     "SignedCheckpoint",
+    "SignedNote",
     "SigningKey",
     "VerifierKey",
     "VerifyCode",

@@ -653,6 +653,16 @@ class AuditLog:
             raise NotFound("audit entry", str(index))
         return bytes(data)
 
+    def entries(self, start: int, end: int) -> list[bytes]:
+        """Entry bytes for indices ``start`` .. ``end - 1`` (as stored)."""
+        with self.store.connect() as conn:
+            rows = conn.execute(
+                select(AuditLeafRow.entry)
+                .where(AuditLeafRow.idx >= start, AuditLeafRow.idx < end)
+                .order_by(AuditLeafRow.idx)
+            ).scalars()
+            return [bytes(e) for e in rows]
+
     def receipt(self, index: int, checkpoint: SignedCheckpoint | None = None) -> Receipt:
         """A fresh receipt for entry ``index`` against ``checkpoint`` (default: the latest one)."""
         checkpoint = checkpoint or self.latest_checkpoint()
