@@ -12,6 +12,7 @@ another rule denies anyway: the engine never guesses a missing fact.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -141,11 +142,7 @@ class _Compiler:
     def condition(self, cond: Any, where: str) -> Pred:
         if not isinstance(cond, dict) or not cond:
             self.fail(where, "a condition is a non-empty mapping")
-        preds = [self.key(k, v, f"{where}.{k}") for k, v in cond.items()]
-        if len(preds) == 1:
-            return preds[0]
-        t = tuple(preds)
-        return lambda s, f: all(p(s, f) for p in t)
+        return _all([self.key(k, v, f"{where}.{k}") for k, v in cond.items()])
 
     def key(self, key: str, v: Any, where: str) -> Pred:
         if key not in CONDITION_KEYS:
@@ -153,19 +150,14 @@ class _Compiler:
         if key in ("all", "any"):
             if not isinstance(v, list) or not v:
                 self.fail(where, "expected a non-empty list of conditions")
-            subs = tuple(self.condition(c, f"{where}[{i}]") for i, c in enumerate(v))
-            if key == "all":
-                return lambda s, f: all(p(s, f) for p in subs)
-            return lambda s, f: any(p(s, f) for p in subs)
+            subs = [self.condition(c, f"{where}[{i}]") for i, c in enumerate(v)]
+            return _all(subs) if key == "all" else _any(subs)
         if key == "not":
             sub = self.condition(v, where)
             return lambda s, f: not sub(s, f)
         if key == "person":
-            # Resolved at call time so persons may be declared in any order.
-            name = v
-            self.person(name, where)
-            persons = self.persons
-            return lambda s, f: persons[name](s, f)
+            # Compiled on first reference, so persons may be declared in any order.
+            return self.person(v, where)
         if key == "type":
             if v not in ("natural", "legal"):
                 self.fail(where, "expected natural or legal")
@@ -275,6 +267,33 @@ class _Compiler:
         return out
 
 
+def _all(preds: list[Pred]) -> Pred:
+    """Conjunction, unrolled for the common small cases (a generator per call costs more than the test)."""
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        a, b = preds
+        return lambda s, f: a(s, f) and b(s, f)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda s, f: a(s, f) and b(s, f) and c(s, f)
+    t = tuple(preds)
+    return lambda s, f: all(p(s, f) for p in t)
+
+
+def _any(preds: list[Pred]) -> Pred:
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        a, b = preds
+        return lambda s, f: a(s, f) or b(s, f)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda s, f: a(s, f) or b(s, f) or c(s, f)
+    t = tuple(preds)
+    return lambda s, f: any(p(s, f) for p in t)
+
+
 def _holdings_over(f: Facts, limit: Decimal) -> bool:
     """Art 5b(2) as amended by Reg 2022/576: 'exceeds EUR 10 000'; for a deposit, the total after it."""
     held = f.holdings_eur
@@ -364,6 +383,17 @@ class Engine:
                 for a in actions:
                     by_action[a].append(rule)
         self._by_action = {a: tuple(rules) for a, rules in by_action.items()}
+        # Rules in force change only on the days some rule starts or ends: split time into segments at
+        # those days and keep, per action, the rules in force in each segment (found by bisection).
+        self._starts = sorted(
+            {_FAR_PAST}
+            | {r.first for rs in by_action.values() for r in rs}
+            | {r.last + 1 for rs in by_action.values() for r in rs if r.last < _FAR_FUTURE}
+        )
+        self._segments = {
+            a: [tuple(r for r in rules if r.first <= start <= r.last) for start in self._starts]
+            for a, rules in by_action.items()
+        }
         self._rules: dict[str, Any] = {}
         for rules in self._by_action.values():
             for r in rules:
@@ -412,13 +442,10 @@ class Engine:
         return self.decide_facts(parse_request(request, source=self.facts_source))
 
     def decide_facts(self, f: Facts) -> Decision:
-        day = f.at.toordinal()
         hits: list[RuleHit] = []
         missing: _MissingFact | None = None
         best = -1
-        for r in self._by_action[f.action]:
-            if day < r.first or day > r.last:
-                continue
+        for r in self._segments[f.action][bisect_right(self._starts, f.at.toordinal()) - 1]:
             try:
                 if not r.when(f, f):
                     continue

@@ -103,6 +103,8 @@ def _fail(field: str, reason: str) -> InvalidRequest:
 
 
 def _mapping(value: Any, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+    if type(value) is dict and value.keys() <= allowed:
+        return value
     if not isinstance(value, Mapping):
         raise _fail(field, f"expected an object, got {type(value).__name__}")
     unknown = sorted(set(value) - allowed)
@@ -129,19 +131,36 @@ def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
         return None
     if isinstance(value, date):
         return value
+    known = _DATES.get(value) if isinstance(value, str) else None
+    if known is not None:
+        return known
     if not isinstance(value, str) or not _DATE.match(value):
         raise _fail(field, f"expected a date YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError as exc:
         raise _fail(field, f"not a calendar date: {value!r} ({exc})") from None
+    if len(_DATES) < 100_000:
+        _DATES[value] = parsed
+    return parsed
+
+
+_CODES: dict[str, str] = {}
+_WHERE: dict[str, frozenset[str]] = {}
+_DATES: dict[str, date] = {}
 
 
 def _country(value: Any, field: str) -> str:
+    code = _CODES.get(value) if isinstance(value, str) else None
+    if code is not None:
+        return code
     why = check_code(value)
     if why is not None:
         raise _fail(field, why)
-    return str(value).strip().upper()
+    code = str(value).strip().upper()
+    if len(_CODES) < 10_000:
+        _CODES[value] = code
+    return code
 
 
 def _countries(value: Any, field: str) -> frozenset[str]:
@@ -151,7 +170,14 @@ def _countries(value: Any, field: str) -> frozenset[str]:
 
 
 def _where(value: Any, field: str) -> frozenset[str]:
-    return frozenset() if value is None else location(_country(value, field))
+    if value is None:
+        return frozenset()
+    where = _WHERE.get(value) if isinstance(value, str) else None
+    if where is None:
+        where = location(_country(value, field))
+        if len(_WHERE) < 10_000:
+            _WHERE[value] = where
+    return where
 
 
 def _amount(value: Any, field: str) -> Decimal | None:
@@ -276,42 +302,41 @@ def _application(value: Any, field: str) -> str | None:
 
 
 def parse_customer(c: Mapping[str, Any], field: str, notes: list[str]) -> dict[str, Any]:
-    """The customer's facts as ``Facts`` keyword arguments."""
-    kind = _type(c, field, notes)
-    visas = []
-    for i, v in enumerate(_list(c.get("visas"), f"{field}.visas")):
-        vm = _mapping(v, f"{field}.visas[{i}]", _VISA)
-        visas.append(_country(vm.get("country"), f"{field}.visas[{i}].country"))
-    authorisations = []
-    for i, a in enumerate(_list(c.get("authorisations"), f"{field}.authorisations")):
-        am = _mapping(a, f"{field}.authorisations[{i}]", _AUTHORISATION)
-        authorisations.append(
-            Authorisation(
-                _text(am.get("legal_basis"), f"{field}.authorisations[{i}].legal_basis"),
-                str(am.get("scope") or ""),
-            )
-        )
-    applications = {
-        _application(a, f"{field}.permit_applications[{i}]")
-        for i, a in enumerate(_list(c.get("permit_applications"), f"{field}.permit_applications"))
-    }
-    return {
-        "type": kind,
-        "nationalities": _nationalities(c, field),
-        "residence": _where(c.get("residence"), f"{field}.residence"),
-        "established": _where(c.get("established"), f"{field}.established"),
-        "permits": tuple(
-            _permit(p, f"{field}.residence_permits[{i}]")
-            for i, p in enumerate(_list(c.get("residence_permits"), f"{field}.residence_permits"))
-        ),
-        "visas": tuple(visas),
-        "applications": frozenset(a for a in applications if a is not None),
-        "owners": tuple(
-            _owner(o, f"{field}.owners[{i}]") for i, o in enumerate(_list(c.get("owners"), f"{field}.owners"))
-        ),
-        "authorisations": tuple(authorisations),
-        "listed": _listed(c.get("listed"), f"{field}.listed"),
-    }
+    """The customer's facts as ``Facts`` keyword arguments (only the facts present; field paths for errors
+    are built only when a fact is present, this is on the hot path)."""
+    out: dict[str, Any] = {"type": _type(c, field, notes)}
+    if c.get("nationalities") or c.get("nationality"):
+        out["nationalities"] = _nationalities(c, field)
+    if (v := c.get("residence")) is not None:
+        out["residence"] = _where(v, f"{field}.residence")
+    if (v := c.get("established")) is not None:
+        out["established"] = _where(v, f"{field}.established")
+    if v := c.get("residence_permits"):
+        name = f"{field}.residence_permits"
+        out["permits"] = tuple(_permit(p, f"{name}[{i}]") for i, p in enumerate(_list(v, name)))
+    if v := c.get("visas"):
+        visas = []
+        for i, visa in enumerate(_list(v, f"{field}.visas")):
+            vm = _mapping(visa, f"{field}.visas[{i}]", _VISA)
+            visas.append(_country(vm.get("country"), f"{field}.visas[{i}].country"))
+        out["visas"] = tuple(visas)
+    if v := c.get("permit_applications"):
+        name = f"{field}.permit_applications"
+        apps = {_application(a, f"{name}[{i}]") for i, a in enumerate(_list(v, name))}
+        out["applications"] = frozenset(a for a in apps if a is not None)
+    if v := c.get("owners"):
+        name = f"{field}.owners"
+        out["owners"] = tuple(_owner(o, f"{name}[{i}]") for i, o in enumerate(_list(v, name)))
+    if v := c.get("authorisations"):
+        auths = []
+        for i, a in enumerate(_list(v, f"{field}.authorisations")):
+            am = _mapping(a, f"{field}.authorisations[{i}]", _AUTHORISATION)
+            basis = _text(am.get("legal_basis"), f"{field}.authorisations[{i}].legal_basis")
+            auths.append(Authorisation(basis, str(am.get("scope") or "")))
+        out["authorisations"] = tuple(auths)
+    if (v := c.get("listed")) is not None:
+        out["listed"] = _listed(v, f"{field}.listed")
+    return out
 
 
 def parse_request(request: Mapping[str, Any], *, source: FactSource | None = None) -> Facts:
@@ -332,6 +357,7 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         raise _fail("customer.id", "expected a string")
     holdings = _amount(r.get("holdings_eur"), "holdings_eur")
     login = _where(r.get("login_country"), "login_country")
+    notes_t: tuple[str, ...] = ()
     if customer_id is not None and set(c) <= {"id"}:
         if source is None:
             raise _fail("customer.id", "a customer by id needs the registry (run with a database)")
@@ -356,11 +382,14 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
                 cp_listed = source.address_listed(chain, address)
             except InvalidRequest as exc:
                 raise _fail("counterparty.address", exc.reason) from None
-    flags = []
-    for i, flag in enumerate(_list(r.get("flags"), "flags")):
-        if flag not in _FLAGS:
-            raise _fail(f"flags[{i}]", f"unknown flag {flag!r}; one of {', '.join(sorted(_FLAGS))}")
-        flags.append(flag)
+    flags: frozenset[str] = frozenset()
+    if raw_flags := r.get("flags"):
+        for i, flag in enumerate(_list(raw_flags, "flags")):
+            if flag not in _FLAGS:
+                raise _fail(f"flags[{i}]", f"unknown flag {flag!r}; one of {', '.join(sorted(_FLAGS))}")
+        flags = frozenset(raw_flags)
+    if notes:
+        notes_t = tuple(notes)
     asset = r.get("asset")
     if asset is not None:
         asset = _text(asset, "asset").upper()
@@ -375,9 +404,9 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         counterparty_chain=chain,
         counterparty_address=address,
         counterparty_listed=cp_listed,
-        flags=frozenset(flags),
+        flags=flags,
         customer_id=None if customer_id is None else str(customer_id),
         request_id=None if request_id is None else str(request_id),
-        notes=tuple(notes),
+        notes=notes_t,
         **facts,
     )
