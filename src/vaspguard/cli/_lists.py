@@ -1,10 +1,277 @@
-"""``vaspguard lists``."""
+"""``vaspguard lists``: import official files, inspect snapshots, search, addresses, diffs, fetch."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from vaspguard.cli._common import open_db, print_json, progress
 
 app = typer.Typer(
     help="Sanctions lists: import official files, snapshots, diffs, fetch from publishers.",
     no_args_is_help=True,
 )
+
+_JSON = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+_ACTOR = typer.Option(
+    None, "--actor", help="Who does this, for the audit log (default: $VASPGUARD_ACTOR, else $USER)."
+)
+
+
+def _console() -> Console:
+    # Piped output (files, CI logs) gets a wide fixed width so hashes and names are not cut.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _actor(actor: str | None) -> str:
+    return actor or os.environ.get("VASPGUARD_ACTOR") or os.environ.get("USER") or "cli"
+
+
+def _audit(store: Any) -> Any:
+    """The audit log (imports are always logged; a first use creates its key and says so)."""
+    from vaspguard.audit import AuditLog
+
+    return AuditLog.open(store)
+
+
+def _snapshot_table(snapshots: list[Any], title: str) -> Table:
+    table = Table(title=title)
+    for col in ("id", "source", "format", "published", "entities", "by kind", "sha256", "imported", "active"):
+        table.add_column(col)
+    for s in snapshots:
+        table.add_row(
+            str(s.id),
+            s.source.value,
+            s.format,
+            s.published_at.strftime("%Y-%m-%d %H:%M") if s.published_at else "-",
+            str(s.entity_count),
+            ", ".join(f"{k} {v}" for k, v in s.counts.items()),
+            s.sha256[:16] + "…",
+            s.imported_at.strftime("%Y-%m-%d %H:%M"),
+            "yes" if s.active else "no",
+        )
+    return table
+
+
+@app.command("import")
+def import_(
+    paths: list[Path] = typer.Argument(..., help="List files; for an OFAC CSV set name its sdn.csv."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="Insist on a format (checked against the content; detected by default)."
+    ),
+    actor: str | None = _ACTOR,
+    as_json: bool = _JSON,
+) -> None:
+    """Import publisher files as snapshots, all or nothing, and log each import to the audit log.
+
+    Formats are detected from the content: OFAC legacy CSV (with add/alt/comments beside sdn.csv), OFAC
+    XML and Enhanced XML (zip or bare), EU FSF XML, UN XML, UK FCDO XML, OFSI ConList CSV, OpenSanctions
+    FtM JSON and delta. If any file fails, nothing is imported and the active snapshots stay as they were.
+    """
+    from vaspguard.lists import import_parsed, read_path
+    from vaspguard.lists._ofac_csv import COMPANION_NAMES
+
+    store = open_db()
+    primaries = {p.parent.resolve() for p in paths if p.name.lower() in ("sdn.csv", "cons_prim.csv")}
+    chosen = [p for p in paths if not (p.name.lower() in COMPANION_NAMES and p.parent.resolve() in primaries)]
+    parsed = []
+    with progress(disable=as_json or not sys.stderr.isatty()) as bar:
+        task = bar.add_task("reading", total=len(chosen))
+        for path in chosen:
+            parsed.append(read_path(path, fmt))
+            bar.advance(task)
+    outcomes = import_parsed(store, parsed, audit=_audit(store), actor=_actor(actor), actor_role="compliance")
+    warnings = {o.info.id: list(p.warnings) for o, p in zip(outcomes, parsed, strict=True)}
+    if as_json:
+        print_json(
+            [
+                {**_jsonable_info(o.info), "stored": o.stored, "warnings": warnings[o.info.id]}
+                for o in outcomes
+            ]
+        )
+        return
+    console = _console()
+    console.print(_snapshot_table([o.info for o in outcomes], "imported"))
+    for o in outcomes:
+        if o.info.note:
+            console.print(f"snapshot {o.info.id}: {o.info.note}")
+        for w in warnings[o.info.id]:
+            console.print(f"snapshot {o.info.id}: warning: {w}")
+
+
+def _jsonable_info(info: Any) -> dict[str, Any]:
+    from vaspguard._json import to_jsonable
+
+    data: dict[str, Any] = to_jsonable(info)
+    return data
+
+
+@app.command("show")
+def show(
+    snapshot: int | None = typer.Argument(None, help="A snapshot id (default: the active snapshots)."),
+    all_: bool = typer.Option(False, "--all", help="Every snapshot, not only the active ones."),
+    as_json: bool = _JSON,
+) -> None:
+    """The active snapshots (or all, or one in detail: files with their SHA-256, counts, warnings)."""
+    from vaspguard.lists import active_snapshots, get_snapshot, list_snapshots, snapshot_warnings
+    from vaspguard.lists._snapshots import snapshot_files
+
+    store = open_db()
+    if snapshot is not None:
+        info = get_snapshot(store, snapshot)
+        files = snapshot_files(store, snapshot)
+        warnings = snapshot_warnings(store, snapshot)
+        if as_json:
+            print_json({**_jsonable_info(info), "files": files, "warnings": warnings})
+            return
+        console = _console()
+        console.print(_snapshot_table([info], f"snapshot {snapshot}"))
+        for f in files:
+            console.print(f"  {f['sha256']}  {f['name']}")
+        for w in warnings:
+            console.print(f"  warning: {w}")
+        return
+    snapshots = list_snapshots(store) if all_ else active_snapshots(store)
+    if as_json:
+        print_json([_jsonable_info(s) for s in snapshots])
+        return
+    if not snapshots:
+        _console().print("no list imported yet: vaspguard lists import FILE")
+        return
+    _console().print(_snapshot_table(snapshots, "all snapshots" if all_ else "active snapshots"))
+
+
+@app.command("entity")
+def entity(
+    key: str = typer.Argument(..., help="Entity key, e.g. ofac_sdn:306 or un_sc:6907993."),
+    snapshot: int | None = typer.Option(None, "--snapshot", help="From this snapshot (default: active)."),
+    as_json: bool = _JSON,
+) -> None:
+    """One listed entity with every field, as read from the publisher's file."""
+    from vaspguard.lists import get_entity
+
+    e = get_entity(open_db(), key, snapshot_id=snapshot)
+    if as_json:
+        print_json(e.to_dict())
+        return
+    console = _console()
+    console.print(f"[bold]{e.primary_name}[/bold]  {e.key}  ({e.kind.value})")
+    for name, value in e.to_dict().items():
+        if name in ("source", "source_id", "kind") or value in (None, [], {}, ""):
+            continue
+        console.print(f"  {name}: {value}")
+
+
+@app.command("search")
+def search(
+    text: str = typer.Argument(..., help="A name or part of one (every word must occur in one name)."),
+    source: str | None = typer.Option(
+        None, "--source", help="Only this source (ofac_sdn, un_sc, eu_fsf, ...)."
+    ),
+    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="At most this many entities."),
+    as_json: bool = _JSON,
+) -> None:
+    """Find entities of the active snapshots by name, alias or original-script name (inspection, not
+    screening: use `vaspguard screen` for fuzzy matching)."""
+    from vaspguard.lists import search as do_search
+
+    found = do_search(open_db(), text, limit=limit, source=_source(source))
+    if as_json:
+        print_json([e.to_dict() for e in found])
+        return
+    table = Table(title=f"{len(found)} found")
+    for col in ("key", "kind", "name", "other names", "programs"):
+        table.add_column(col)
+    for e in found:
+        others = "; ".join(n.name for n in e.names[1:4]) + (" …" if len(e.names) > 4 else "")
+        table.add_row(e.key, e.kind.value, e.primary_name, others, ", ".join(e.programs))
+    _console().print(table)
+
+
+def _source(value: str | None) -> Any:
+    from vaspguard.errors import InvalidRequest
+    from vaspguard.lists import Source
+
+    if value is None:
+        return None
+    try:
+        return Source(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in Source)
+        raise InvalidRequest("--source", f"{value!r} is not one of {choices}") from None
+
+
+@app.command("addresses")
+def addresses(
+    chain: str | None = typer.Option(None, "--chain", help="Only this chain: bitcoin, ethereum, tron, ..."),
+    currency: str | None = typer.Option(
+        None, "--currency", help="Only this publisher tag: XBT, ETH, USDT, ..."
+    ),
+    include_fragments: bool = typer.Option(
+        False, "--include-fragments", help="Also list possibly truncated addresses (flagged)."
+    ),
+    as_json: bool = _JSON,
+) -> None:
+    """Digital currency addresses of the active snapshots, with their chain and listed holder."""
+    from vaspguard.lists import listed_addresses
+
+    found = listed_addresses(open_db(), chain=chain, currency=currency, include_fragments=include_fragments)
+    if as_json:
+        print_json(found)
+        return
+    table = Table(title=f"{len(found)} addresses")
+    for col in ("chain", "tag", "address", "holder", "flags"):
+        table.add_column(col)
+    for a in found:
+        flags = ", ".join(
+            f for f, on in (("possibly truncated", a.possibly_truncated), ("malformed", a.malformed)) if on
+        )
+        table.add_row(a.chain or "?", a.currency, a.address, f"{a.entity_name} ({a.entity_key})", flags)
+    _console().print(table)
+
+
+@app.command("diff")
+def diff(
+    old: int = typer.Argument(..., help="The earlier snapshot id."),
+    new: int = typer.Argument(..., help="The later snapshot id."),
+    keys_only: bool = typer.Option(
+        False, "--keys", help="Only the keys of changed entities (for rescreening)."
+    ),
+    as_json: bool = _JSON,
+) -> None:
+    """Entities added, removed (delisted) and changed between two snapshots, with field-level changes."""
+    from vaspguard.lists import diff_snapshots
+
+    d = diff_snapshots(open_db(), old, new)
+    if keys_only:
+        keys = sorted(d.changed_keys)
+        if as_json:
+            print_json(keys)
+        else:
+            sys.stdout.write("".join(k + "\n" for k in keys))
+        return
+    if as_json:
+        print_json(d)
+        return
+    console = _console()
+    console.print(
+        f"{d.old.source.value}: snapshot {old} → {new}: "
+        f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed"
+    )
+    for r in d.added:
+        console.print(f"+ {r.key}  {r.name}  ({r.kind})")
+    for r in d.removed:
+        console.print(f"- {r.key}  {r.name}  ({r.kind})")
+    for c in d.changed:
+        console.print(f"~ {c.key}  {c.name}")
+        for f in c.changes:
+            for item in f.removed:
+                console.print(f"    {f.field} - {item}")
+            for item in f.added:
+                console.print(f"    {f.field} + {item}")

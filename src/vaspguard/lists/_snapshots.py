@@ -303,6 +303,18 @@ def get_snapshot(store: Store, snapshot_id: int, *, note: str | None = None) -> 
     return _info(row, note)
 
 
+def snapshot_files(store: Store, snapshot_id: int) -> list[dict[str, str]]:
+    """The files of a snapshot with the SHA-256 of each, as imported."""
+    with store.connect() as conn:
+        raw = conn.execute(
+            select(SnapshotRow.files).where(SnapshotRow.id == snapshot_id)
+        ).scalar_one_or_none()
+    if raw is None:
+        raise NotFound("list snapshot", str(snapshot_id))
+    result: list[dict[str, str]] = json.loads(raw)
+    return result
+
+
 def snapshot_warnings(store: Store, snapshot_id: int) -> list[str]:
     with store.connect() as conn:
         raw = conn.execute(
