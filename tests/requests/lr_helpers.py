@@ -8,6 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from vaspguard.audit import AuditLog
 from vaspguard.registry import (
     Account,
     Contact,
@@ -19,6 +22,15 @@ from vaspguard.registry import (
     Registry,
     Transaction,
     TransactionKind,
+)
+from vaspguard.requests import (
+    LawfulRequests,
+    Operator,
+    OperatorRole,
+    parse_agency,
+    parse_party,
+    parse_request,
+    public_hex,
 )
 from vaspguard.store import Store
 
@@ -221,3 +233,25 @@ def court_order(**overrides: Any) -> dict[str, Any]:
     }
     doc.update(overrides)
     return doc
+
+
+class Desk:
+    """The service with operators registered and their keys at hand."""
+
+    def __init__(self, store: Store) -> None:
+        build_exchange(store)
+        self.svc = LawfulRequests(store, audit=AuditLog(store, signer=Ed25519PrivateKey.generate()))
+        self.keys: dict[str, Ed25519PrivateKey] = {}
+        for name, role, region in OPERATORS:
+            key = Ed25519PrivateKey.generate()
+            self.keys[name] = key
+            self.svc.add_operator(Operator(name, OperatorRole(role), region, public_hex(key)), actor="admin")
+        for agency in AGENCIES:
+            self.svc.add_agency(parse_agency(agency), actor="admin")
+        self.svc.add_party(parse_party(FOUNDATION_PARTY), actor="admin")
+
+    def file(self, doc: dict[str, Any], intake: str = "intake1") -> str:
+        return self.svc.file(parse_request(doc), intake=intake).request_id
+
+    def approve(self, rid: str, name: str) -> Any:
+        return self.svc.approve(rid, operator=name, key=self.keys[name])

@@ -154,7 +154,7 @@ def weakenings(old: Policy, new: Policy) -> list[str]:
             out.append(f"reason {code}: tier {old.reason_tier(code)} -> {new.reason_tier(code)}")
     old_combos, new_combos = set(old.blocked_when()), set(new.blocked_when())
     for combo in sorted(old_combos - new_combos, key=sorted):
-        out.append(f"blocked_when {sorted(combo)} removed")
+        out.append(f"blocked_when {sorted(c.value for c in combo)} removed")
     for tier in (Tier.LOW, Tier.MEDIUM, Tier.HIGH):
         (on, oo), (nn, no) = _quorum_strength(old, tier), _quorum_strength(new, tier)
         if nn < on or no < oo:
@@ -168,7 +168,7 @@ def weakenings(old: Policy, new: Policy) -> list[str]:
     for kind in InstrumentType:
         extra = new.instrument_categories(kind) - old.instrument_categories(kind)
         if extra:
-            out.append(f"instrument {kind}: now suffices for {sorted(extra)}")
+            out.append(f"instrument {kind}: now suffices for {sorted(c.value for c in extra)}")
     for section, key in (
         ("dragnet", "max_identifiers"),
         ("dragnet", "max_customers_reached"),
