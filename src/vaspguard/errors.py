@@ -11,8 +11,9 @@
     ├── NotFound                    (kind, key): a record that does not exist
     ├── StoreError                  the database is unreachable, unmigrated or refused the operation
     ├── IntegrityViolation          a protected invariant was broken (tampered log, bad signature, ...)
-    └── Refused                     a safeguard refused an action (quorum, missing receipts, ...)
-        └── QuorumRefused           (request_id, reason): a lawful-request approval or disclosure refused
+    ├── Refused                     a safeguard refused an action (quorum, missing receipts, ...)
+    │   └── QuorumRefused           (request_id, reason): a lawful-request approval or disclosure refused
+    └── FetchFailed                 (url, reason): a list download failed (network, HTTP status, size)
 
 The CLI turns any ``VaspguardError`` into one line on stderr and a non-zero exit, never a traceback.
 Capabilities add their own subclasses below the matching branch.
@@ -104,3 +105,15 @@ class QuorumRefused(Refused):
 
     def __str__(self) -> str:
         return f"request {self.request_id}: refused: {self.reason}"
+
+
+@dataclass
+class FetchFailed(VaspguardError):
+    """A sanctions-list download failed; nothing was imported."""
+
+    url: str
+    reason: str
+    exit_code = 7
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.reason}"
