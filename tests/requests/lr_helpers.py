@@ -240,7 +240,7 @@ class Desk:
 
     def __init__(self, store: Store) -> None:
         build_exchange(store)
-        self.svc = LawfulRequests(store, audit=AuditLog(store, signer=Ed25519PrivateKey.generate()))
+        self.svc = LawfulRequests(store, audit=AuditLog.open(store))  # key in the test's data dir
         self.keys: dict[str, Ed25519PrivateKey] = {}
         for name, role, region in OPERATORS:
             key = Ed25519PrivateKey.generate()

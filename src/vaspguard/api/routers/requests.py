@@ -1,7 +1,69 @@
-"""HTTP routes of the requests capability."""
+"""HTTP routes of the requests capability: intake of lawful requests and reading their state.
+
+``POST /v1/requests`` takes the same JSON as ``vaspguard requests new --file`` and answers with the
+assessment (400 naming every bad field otherwise). The caller's token is the intake identity, so an API
+caller can never approve what it filed; approvals, narrowing and disclosure need an operator's private key
+and happen in the CLI, on the operator's machine.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from vaspguard._json import to_jsonable
+from vaspguard.api._auth import Principal, Role, require
+from vaspguard.errors import InvalidFields
 
 router = APIRouter(tags=["requests"])
+
+
+def _service(request: Request) -> Any:
+    from vaspguard.requests import LawfulRequests
+
+    return LawfulRequests(request.app.state.store)
+
+
+@router.post("/v1/requests", status_code=201)
+def file_request(
+    request: Request,
+    body: Any = Body(..., description="A lawful request as received (see README: Lawful requests)."),
+    principal: Principal = Depends(require(Role.LEGAL)),
+) -> Any:
+    """File and assess a request; the response is the assessment (tier, reasons, required approvals)."""
+    from vaspguard.requests import parse_request
+
+    try:
+        parsed = parse_request(body, origin="request")
+    except InvalidFields as exc:
+        return JSONResponse(
+            {
+                "detail": str(exc),
+                "error": "InvalidFields",
+                "fields": [{"field": p.field, "reason": p.reason} for p in exc.problems],
+            },
+            status_code=400,
+        )
+    result = _service(request).file(parsed, intake=f"api:{principal.name}")
+    return to_jsonable(result.to_dict())
+
+
+@router.get("/v1/requests")
+def list_requests(
+    request: Request,
+    attention: bool = Query(False, description="Only what central legal must look at now."),
+    on: date | None = Query(None, description="Evaluate as of this day (default today)."),
+    _principal: Principal = Depends(require(Role.LEGAL, Role.AUDITOR)),
+) -> Any:
+    return to_jsonable(_service(request).list(attention_only=attention, on=on))
+
+
+@router.get("/v1/requests/{request_id}")
+def show_request(
+    request_id: str, request: Request, _principal: Principal = Depends(require(Role.LEGAL, Role.AUDITOR))
+) -> Any:
+    """State, assessment, scope, approvals, quorum, timeline, disclosures and notices of one request."""
+    return to_jsonable(_service(request).show(request_id))
