@@ -9,9 +9,13 @@ Autoincrement ids are left to the database (omit the column).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Boolean, Connection, Date, DateTime, Table
+
+from vaspguard.store import Amount
 
 
 def write_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -36,35 +40,54 @@ def _copy(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable
 def _executemany(
     conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
-    dialect = conn.dialect
-    processors: list[Callable[[Any], Any] | None] = []
-    for name in columns:
-        col_type = table.c[name].type
-        processors.append(col_type.dialect_impl(dialect).bind_processor(dialect))
-    # A TypeDecorator (Amount) is its own dialect impl's owner: its bind_processor wraps process_bind_param.
-    for i, name in enumerate(columns):
-        col_type = table.c[name].type
-        if hasattr(col_type, "process_bind_param"):
-            processors[i] = col_type.bind_processor(dialect)
-    active = [(i, p) for i, p in enumerate(processors) if p is not None]
+    converters = [_sqlite_converter(table.c[name].type, conn) for name in columns]
+    active = [(i, f) for i, f in enumerate(converters) if f is not None]
     sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
 
-    def processed() -> Iterable[Sequence[Any]]:
+    def converted() -> Iterable[Sequence[Any]]:
         for row in rows:
-            if active:
-                out = list(row)
-                for i, p in active:
-                    if out[i] is not None:
-                        out[i] = p(out[i])
-                yield out
-            else:
-                yield row
+            out = list(row)
+            for i, f in active:
+                if out[i] is not None:
+                    out[i] = f(out[i])
+            yield out
 
     raw = conn.connection.driver_connection
     assert raw is not None
     cur = raw.cursor()
     try:
-        cur.executemany(sql, processed())
+        cur.executemany(sql, converted() if active else rows)
         return int(cur.rowcount) if cur.rowcount >= 0 else 0
     finally:
         cur.close()
+
+
+def _sqlite_converter(col_type: Any, conn: Connection) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy would store for a value of this column on SQLite, computed without its machinery
+    for the common types (the same text, at a fraction of the cost); other types use its bind processor."""
+    if isinstance(col_type, Amount):
+        return _amount_text
+    if isinstance(col_type, DateTime):
+        return _datetime_text
+    if isinstance(col_type, Date):
+        return _date_text
+    if isinstance(col_type, Boolean):
+        return int
+    processor: Callable[[Any], Any] | None = col_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return processor
+
+
+def _amount_text(value: Decimal) -> str:
+    # as Amount.process_bind_param: integral values normalised ("100"), others kept as given ("0.50")
+    return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+
+
+def _datetime_text(value: datetime) -> str:
+    # SQLAlchemy's SQLite DATETIME text, of the UTC wall-clock time (the column has no zone on SQLite)
+    if value.tzinfo is not None and value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _date_text(value: date) -> str:
+    return value.isoformat()
