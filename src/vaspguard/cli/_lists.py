@@ -275,3 +275,60 @@ def diff(
                 console.print(f"    {f.field} - {item}")
             for item in f.added:
                 console.print(f"    {f.field} + {item}")
+
+
+@app.command("fetch")
+def fetch(
+    feed: str = typer.Argument(
+        ..., help="What to fetch: see `vaspguard lists feeds` (e.g. un_sc, ofac_sdn_csv)."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="A mirror serving the feed's files under their local names (https)."
+    ),
+    url: str | None = typer.Option(None, "--url", help="Another URL for a single-file feed (https)."),
+    actor: str | None = _ACTOR,
+    as_json: bool = _JSON,
+) -> None:
+    """Download a list from its publisher (conditional request: nothing is fetched again if unchanged),
+    record each file's SHA-256, and import it like `lists import` when it changed."""
+    from vaspguard.lists import import_parsed, read_path
+    from vaspguard.lists._fetch import fetch_feed
+
+    store = open_db()
+
+    def importer(paths: list[Path]) -> list[Any]:
+        parsed = [read_path(p) for p in paths]
+        outcomes = import_parsed(
+            store, parsed, audit=_audit(store), actor=_actor(actor), actor_role="compliance"
+        )
+        return [o.info for o in outcomes]
+
+    result = fetch_feed(store, feed, base_url=base_url, url=url, importer=importer)
+    if as_json:
+        print_json(result)
+        return
+    console = _console()
+    for f in result.files:
+        state = "downloaded" if f.status == 200 else "not modified"
+        console.print(f"{f.name}: {state}, {f.size} bytes, sha256 {f.sha256}  ({f.url})")
+    if result.snapshot is None:
+        console.print(f"{feed}: unchanged since the last fetch; nothing imported")
+    else:
+        console.print(_snapshot_table([result.snapshot], "imported"))
+        if result.snapshot.note:
+            console.print(f"snapshot {result.snapshot.id}: {result.snapshot.note}")
+
+
+@app.command("feeds")
+def feeds(as_json: bool = _JSON) -> None:
+    """The feeds `lists fetch` knows, with the official URL of each file (after configuration)."""
+    from vaspguard.lists._fetch import FEEDS, feed_urls
+
+    table = {name: [{"file": f, "url": u} for f, u in feed_urls(name)] for name in FEEDS}
+    if as_json:
+        print_json(table)
+        return
+    for name, files in table.items():
+        _console().print(f"[bold]{name}[/bold]")
+        for f in files:
+            _console().print(f"  {f['file']}: {f['url']}")
