@@ -1,7 +1,102 @@
-"""HTTP routes of the lists capability."""
+"""HTTP routes of the lists capability (read-only: imports go through the CLI or ``lists fetch``, which
+log them to the audit log under a named actor).
+
+- ``GET /v1/lists/snapshots`` (``?all=true`` for every snapshot), ``GET /v1/lists/snapshots/{id}``
+- ``GET /v1/lists/diff?old=ID&new=ID`` (``&keys_only=true`` for the keys to rescreen)
+- ``GET /v1/lists/entities/{key}`` (``?snapshot=ID``), ``GET /v1/lists/search?q=TEXT``
+- ``GET /v1/lists/addresses`` (``?chain=&currency=&include_fragments=``)
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter(tags=["lists"])
+from fastapi import APIRouter, Depends, Query, Request
+
+from vaspguard._json import to_jsonable
+from vaspguard.api._auth import Role, require
+from vaspguard.store import Store
+
+router = APIRouter(prefix="/v1/lists", tags=["lists"])
+
+_read = require(Role.COMPLIANCE, Role.AUDITOR, Role.SERVICE)
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+@router.get("/snapshots", dependencies=[Depends(_read)])
+def snapshots(
+    request: Request, all: bool = Query(False, description="Every snapshot, not only active.")
+) -> Any:
+    from vaspguard.lists import active_snapshots, list_snapshots
+
+    store = _store(request)
+    return to_jsonable(list_snapshots(store) if all else active_snapshots(store))
+
+
+@router.get("/snapshots/{snapshot_id}", dependencies=[Depends(_read)])
+def snapshot(request: Request, snapshot_id: int) -> Any:
+    from vaspguard.lists import get_snapshot, snapshot_warnings
+    from vaspguard.lists._snapshots import snapshot_files
+
+    store = _store(request)
+    info = to_jsonable(get_snapshot(store, snapshot_id))
+    return {
+        **info,
+        "files": snapshot_files(store, snapshot_id),
+        "warnings": snapshot_warnings(store, snapshot_id),
+    }
+
+
+@router.get("/diff", dependencies=[Depends(_read)])
+def diff(
+    request: Request,
+    old: int = Query(..., description="The earlier snapshot id."),
+    new: int = Query(..., description="The later snapshot id."),
+    keys_only: bool = Query(False, description="Only the keys of added, removed and changed entities."),
+) -> Any:
+    from vaspguard.lists import diff_snapshots
+
+    d = diff_snapshots(_store(request), old, new)
+    return sorted(d.changed_keys) if keys_only else to_jsonable(d)
+
+
+@router.get("/entities/{key}", dependencies=[Depends(_read)])
+def entity(request: Request, key: str, snapshot: int | None = Query(None)) -> Any:
+    from vaspguard.lists import get_entity
+
+    return get_entity(_store(request), key, snapshot_id=snapshot).to_dict()
+
+
+@router.get("/search", dependencies=[Depends(_read)])
+def search(
+    request: Request,
+    q: str = Query(..., min_length=1, max_length=200, description="A name or part of one."),
+    source: str | None = Query(None),
+    limit: int = Query(20, ge=1, le=1000),
+) -> Any:
+    from vaspguard.errors import InvalidRequest
+    from vaspguard.lists import Source
+    from vaspguard.lists import search as do_search
+
+    if source is not None and source not in {s.value for s in Source}:
+        raise InvalidRequest("source", f"{source!r} is not a list source")
+    return [e.to_dict() for e in do_search(_store(request), q, limit=limit, source=source)]
+
+
+@router.get("/addresses", dependencies=[Depends(_read)])
+def addresses(
+    request: Request,
+    chain: str | None = Query(None),
+    currency: str | None = Query(None),
+    include_fragments: bool = Query(False),
+) -> Any:
+    from vaspguard.lists import listed_addresses
+
+    found = listed_addresses(
+        _store(request), chain=chain, currency=currency, include_fragments=include_fragments
+    )
+    return to_jsonable(found)
