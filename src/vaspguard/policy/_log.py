@@ -12,11 +12,13 @@ strings), so the logged decision can be matched to the exact request without sto
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import queue
 import threading
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
@@ -28,9 +30,33 @@ from vaspguard.policy._tables import PolicyDecisionRow
 from vaspguard.store import Store, utcnow
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return to_jsonable(value)
+
+
 def input_digest(request: Mapping[str, Any]) -> str:
-    canonical = json.dumps(to_jsonable(request), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class _Ids:
+    """Decision ids: a random per-process prefix and a counter (unique without a system call per id;
+    os.urandom per decision was the largest cost on the hot path)."""
+
+    def __init__(self) -> None:
+        self.prefix = uuid.uuid4().hex[:12]
+        self.counter = itertools.count(1)
+        self.lock = threading.Lock()
+
+    def next(self) -> str:
+        with self.lock:
+            n = next(self.counter)
+        return f"{self.prefix}-{n:023d}"
+
+
+_ids = _Ids()
 
 
 _STOP = object()
@@ -52,7 +78,7 @@ class DecisionLog:
         """Queue ``decision`` if it is deny or review; returns its decision id (``None`` for allow)."""
         if decision.decision is Outcome.ALLOW:
             return None
-        decision_id = str(uuid.uuid4())
+        decision_id = _ids.next()
         digest = input_digest(request if isinstance(request, Mapping) else _facts_dict(request))
         f = facts if facts is not None else (request if isinstance(request, Facts) else None)
         self._queue.put(

@@ -45,7 +45,8 @@ def _service(request: Request) -> Any:
 
 
 def _dump(value: Any) -> Response:
-    body = json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    # Decision JSON is already plain (strings, lists, booleans); to_jsonable only for anything else.
+    body = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=to_jsonable)
     return Response(content=body, media_type="application/json")
 
 

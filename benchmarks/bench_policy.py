@@ -1,0 +1,351 @@
+"""Restrictions (policy) benchmark: decisions per second in-process beside cedarpy, over HTTP (single and
+batch, p99), and batch evaluation of the registry on SQLite and PostgreSQL.
+
+    python -m benchmarks bench_policy
+    VASPGUARD_BENCH_CUSTOMERS=1000000 python -m benchmarks bench_policy   # the issue's scale
+
+Requests come from the generator of the differential test (tests/policy/test_cedar_differential.py), and the
+Cedar figure uses that test's independent Cedar encoding of the EU pack, so both engines answer the same
+questions. ``VASPGUARD_BENCH_PG`` names the PostgreSQL server (default the test server); when none answers,
+the PostgreSQL figure is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CUSTOMERS = int(os.environ.get("VASPGUARD_BENCH_CUSTOMERS", "200000"))
+PG = os.environ.get("VASPGUARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _cases() -> Any:
+    path = ROOT / "tests" / "policy" / "test_cedar_differential.py"
+    spec = importlib.util.spec_from_file_location("policy_cases", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}/s"
+
+
+def in_process(n: int = 50_000) -> None:
+    import cedarpy
+
+    from vaspguard.policy import Engine, builtin_packs, parse_request
+
+    cases = _cases()
+    rng = random.Random(42)
+    requests = [cases.generate(rng) for _ in range(n)]
+    full = Engine(builtin_packs())
+    eu = Engine(builtin_packs(["eu-833-2014-art5b"]))
+    facts = [parse_request(r) for r in requests]
+
+    def timed(fn: Any) -> float:
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        return best
+
+    t_facts = timed(lambda: [full.decide_facts(f) for f in facts])
+    t_eu = timed(lambda: [eu.decide_facts(f) for f in facts])
+    t_parse = timed(lambda: [full.decide(r) for r in requests])
+    contexts = [
+        {
+            "principal": 'Customer::"c"',
+            "action": f'Action::"{r["action"]}"',
+            "resource": 'Exchange::"x"',
+            "context": cases.context(r),
+        }
+        for r in requests
+    ]
+    deny = cedarpy.PolicySet.from_str(cases.DENY_POLICIES)
+    review = cedarpy.PolicySet.from_str(cases.REVIEW_POLICIES)
+    entities = cedarpy.Entities.from_json_str("[]")
+
+    def cedar() -> None:
+        cedarpy.is_authorized_batch(contexts, deny, entities)
+        cedarpy.is_authorized_batch(contexts, review, entities)
+
+    t_cedar = timed(cedar)
+    print(f"in-process, {n:,} generated requests, one core, best of 3:")
+    print(f"  vaspguard, all built-in packs, facts at hand : {_rate(n, t_facts)}")
+    print(f"  vaspguard, EU pack only, facts at hand       : {_rate(n, t_eu)}")
+    print(f"  vaspguard, all packs, JSON-shaped request    : {_rate(n, t_parse)} (parsing + validation)")
+    print(
+        f"  baseline cedarpy, EU encoding, batch API     : {_rate(n, t_cedar)} "
+        "(two policy sets: deny, review)"
+    )
+
+
+# -- HTTP ---------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http(seconds: float = 8.0, batch_size: int = 1000, clients: int = 4) -> None:
+    import httpx
+
+    from vaspguard.api import Role, create_token
+    from vaspguard.store import migrate, open_store
+
+    cases = _cases()
+    rng = random.Random(7)
+    requests = [cases.generate(rng) for _ in range(5000)]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        store = open_store(url)
+        migrate(store)
+        token = create_token(store, name="bench", role=Role.SERVICE)
+        store.dispose()
+        port = _free_port()
+        env = {**os.environ, "VASPGUARD_DATA_DIR": f"{tmp}/var", "VASPGUARD_DB": url}
+        server = subprocess.Popen(
+            [sys.executable, "-c", "from vaspguard.cli import main; main()", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            headers = {"Authorization": f"Bearer {token}"}
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(base + "/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            with httpx.Client(base_url=base, headers=headers) as warm:
+                warm.post("/v1/decisions", json=requests[0])
+
+            def run(body_of: Any) -> tuple[int, list[float]]:
+                latencies: list[float] = []
+                lock = threading.Lock()
+                stop = time.monotonic() + seconds
+
+                def worker(k: int) -> None:
+                    mine: list[float] = []
+                    with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
+                        i = k
+                        while time.monotonic() < stop:
+                            body = body_of(i)
+                            t = time.perf_counter()
+                            r = c.post(
+                                "/v1/decisions", content=body, headers={"Content-Type": "application/json"}
+                            )
+                            mine.append(time.perf_counter() - t)
+                            assert r.status_code == 200, r.text
+                            i += clients
+                    with lock:
+                        latencies.extend(mine)
+
+                threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+                t0 = time.perf_counter()
+                for th in threads:
+                    th.start()
+                for th in threads:
+                    th.join()
+                return len(latencies), [*latencies, time.perf_counter() - t0]
+
+            singles = [json.dumps(r) for r in requests]
+            n, lat = run(lambda i: singles[i % len(singles)])
+            wall = lat.pop()
+            p99 = statistics.quantiles(lat, n=100)[98] * 1000
+            print(f"HTTP on loopback (uvicorn subprocess, {clients} client threads, {seconds:.0f} s each):")
+            print(
+                f"  single decisions : {_rate(n, wall)}, "
+                f"p50 {statistics.median(lat) * 1000:.1f} ms, p99 {p99:.1f} ms"
+            )
+            batches = [
+                json.dumps({"requests": requests[j : j + batch_size]})
+                for j in range(0, len(requests), batch_size)
+            ]
+            n, lat = run(lambda i: batches[i % len(batches)])
+            wall = lat.pop()
+            p99 = statistics.quantiles(lat, n=100)[98] * 1000 if len(lat) >= 2 else lat[0] * 1000
+            print(
+                f"  batches of {batch_size}  : {_rate(n * batch_size, wall)} decisions "
+                f"({n} calls, p99 {p99:.0f} ms per call)"
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+# -- batch evaluation -------------------------------------------------------------------------------
+
+
+def _populate(store: Any, n: int) -> None:
+    """``n`` customers shaped like an EU exchange: ~6 % Russian nationals or residents, some dual nationals,
+    permits, pending applications, owned companies, a few in embargoed jurisdictions; holdings for 10 %."""
+    from vaspguard.registry import (
+        Account,
+        Customer,
+        Name,
+        Owner,
+        PermitApplication,
+        PermitKind,
+        PersonType,
+        Price,
+        Product,
+        Registry,
+        ResidencePermit,
+    )
+
+    rng = random.Random(1)
+    reg = Registry(store)
+    reg.add_prices(
+        [Price("BTC", date(2022, 1, 1), Decimal("30000")), Price("ETH", date(2022, 1, 1), Decimal("2000"))]
+    )
+    common = ["DE", "FR", "ES", "IT", "PL", "NL", "UA", "TR", "GB", "US", "KZ", "GE", "AE"]
+    opened = datetime(2021, 1, 1, tzinfo=UTC)
+    for start in range(0, n, 20_000):
+        customers, accounts = [], []
+        for i in range(start, min(n, start + 20_000)):
+            cid = f"B{i:08d}"
+            roll = rng.random()
+            if roll < 0.03:
+                c = Customer(cid, PersonType.NATURAL, (Name("x"),), ("RU",), "RU")
+            elif roll < 0.05:
+                permits = ()
+                if rng.random() < 0.5:
+                    permits = (
+                        ResidencePermit(
+                            "DE",
+                            PermitKind.TEMPORARY,
+                            date(2020, 1, 1),
+                            date(2020 + rng.randint(2, 6), 6, 30),
+                        ),
+                    )
+                c = Customer(cid, PersonType.NATURAL, (Name("x"),), ("RU",), "DE", residence_permits=permits)
+            elif roll < 0.055:
+                c = Customer(cid, PersonType.NATURAL, (Name("x"),), ("DE", "RU"), "RU")
+            elif roll < 0.06:
+                c = Customer(
+                    cid,
+                    PersonType.NATURAL,
+                    (Name("x"),),
+                    ("RU",),
+                    "AT",
+                    permit_applications=(PermitApplication("AT"),),
+                )
+            elif roll < 0.065:
+                c = Customer(
+                    cid,
+                    PersonType.LEGAL,
+                    (Name("x"),),
+                    established=rng.choice(["RU", "CY", "AE"]),
+                    owners=(
+                        Owner("o", nationalities=("RU",), share=Decimal(rng.choice(["0.3", "0.51", "1"]))),
+                    ),
+                )
+            elif roll < 0.067:
+                c = Customer(cid, PersonType.NATURAL, (Name("x"),), ("IR",), rng.choice(["IR", "SY", "CU"]))
+            else:
+                nat = rng.choice(common)
+                c = Customer(
+                    cid, PersonType.NATURAL, (Name("x"),), (nat,), rng.choice([nat, nat, "DE", "ES"])
+                )
+            customers.append(c)
+            if rng.random() < 0.1:
+                accounts.append(
+                    Account(
+                        f"A{i:08d}",
+                        cid,
+                        Product.SPOT,
+                        opened,
+                        balances={"BTC": Decimal(rng.randint(1, 100)) / 100},
+                    )
+                )
+        with store.connect() as conn:
+            reg.add_customers(customers, conn=conn)
+            reg.add_accounts(accounts, conn=conn)
+
+
+def evaluation(n: int = CUSTOMERS) -> None:
+    from vaspguard.policy import Engine, builtin_packs
+    from vaspguard.policy._evaluate import evaluate
+    from vaspguard.store import migrate, open_store
+
+    print(
+        f"batch evaluation of {n:,} customers "
+        "(fresh database; the first evaluation writes every restricted customer):"
+    )
+    backends: list[tuple[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        backends.append(("SQLite", lambda: open_store(f"sqlite:///{tmp}/eval.db")))
+        pg_db = None
+        try:
+            import psycopg
+
+            with psycopg.connect(PG, autocommit=True, connect_timeout=3) as admin:
+                pg_db = f"vg_bench_{uuid.uuid4().hex[:8]}"
+                admin.execute(f'CREATE DATABASE "{pg_db}"')
+            base = PG.rsplit("/", 1)[0]
+            backends.append(("PostgreSQL", lambda: open_store(f"{base}/{pg_db}")))
+        except Exception as exc:
+            print(f"  PostgreSQL skipped: {str(exc).splitlines()[0]}")
+        try:
+            for name, opener in backends:
+                store = opener()
+                migrate(store)
+                t = time.perf_counter()
+                _populate(store, n)
+                t_pop = time.perf_counter() - t
+                engine = Engine(builtin_packs())
+                results = []
+                for day in (date(2022, 6, 1), date(2023, 6, 1), date(2026, 6, 1)):
+                    t = time.perf_counter()
+                    r = evaluate(store, engine, day)
+                    results.append((day, time.perf_counter() - t, r))
+                print(f"  {name} (loading the registry took {t_pop:.0f} s):")
+                for day, secs, r in results:
+                    print(
+                        f"    {day}: {secs:5.1f} s = {_rate(r.customers, secs)} customers, "
+                        f"{len(r.changes):,} changes, {r.profiles:,} distinct profiles"
+                    )
+                store.dispose()
+        finally:
+            if pg_db is not None:
+                import psycopg
+
+                with psycopg.connect(PG, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
+
+
+def main() -> None:
+    in_process()
+    http()
+    evaluation()
+
+
+if __name__ == "__main__":
+    main()
