@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from vaspguard.errors import InvalidRequest
 from vaspguard.lists import EntityKind, ListEntity, NameKind
-from vaspguard.screening._normalise import NameForm, fold, name_forms, skeleton
+from vaspguard.screening._normalise import NameForm, broad_skeleton, fold, name_forms, skeleton
 from vaspguard.screening._score import (
     ALIAS_QUALITY,
     PARTICLES,
@@ -40,6 +40,7 @@ from vaspguard.screening._score import (
     combine,
     evidence_factors,
     explain,
+    is_cross_script,
     parse_dob,
 )
 
@@ -53,7 +54,7 @@ ALERT_THRESHOLD = 0.80
 # Names scored in full per query, best first by key overlap.
 CANDIDATES = 32
 
-_KEY_WEIGHT = {"t": 3.0, "p": 1.5, "s": 1.0, "j": 6.0}
+_KEY_WEIGHT = {"t": 3.0, "p": 1.5, "s": 1.0, "j": 6.0, "b": 2.0}
 _GRAM_WEIGHT = 2.0  # shared among a token's trigrams
 
 
@@ -123,6 +124,9 @@ def _form_keys(form: NameForm) -> dict[str, float]:
         for k, w in _token_keys(token):
             keys[k] = max(keys.get(k, 0.0), w)
     keys["j:" + "".join(form.tokens)] = _KEY_WEIGHT["j"]
+    broad = broad_skeleton("".join(form.tokens))
+    if len(broad) >= 4:
+        keys["b:" + broad] = _KEY_WEIGHT["b"]
     return keys
 
 
@@ -241,7 +245,11 @@ class Screener:
             for k, w in _form_keys(form).items():
                 if k.startswith("s:") and not form.abjad:
                     w *= 0.5
+                if k.startswith("b:") and form.script in ("Latn", "Zyyy"):
+                    continue  # sound classes are for names from other scripts
                 keys[k] = max(keys.get(k, 0.0), w)
+            if form.script not in ("Latn", "Zyyy") and len(form.tokens) > 1:
+                keys["b:" + broad_skeleton("".join(reversed(form.tokens)))] = _KEY_WEIGHT["b"]
         arrays: list[npt.NDArray[np.int32]] = []
         weights: list[npt.NDArray[np.float64]] = []
         for k, w in keys.items():
@@ -306,7 +314,12 @@ class Screener:
             quality = ALIAS_QUALITY.get(listed.kind, 1.0)
             for q, qw in zip(forms, query_weights, strict=True):
                 score, method, pairs = align(
-                    q.tokens, qw, listed.form.tokens, listed.weights, q.abjad or listed.form.abjad
+                    q.tokens,
+                    qw,
+                    listed.form.tokens,
+                    listed.weights,
+                    q.abjad or listed.form.abjad,
+                    is_cross_script(q, listed.form),
                 )
                 prev = best.get(listed.entity)
                 if prev is None or score * quality > prev[0]:

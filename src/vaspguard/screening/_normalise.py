@@ -33,9 +33,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import icu
+from rapidfuzz.distance import OSA
 
 __all__ = [
     "NameForm",
+    "broad_skeleton",
     "clean",
     "fold",
     "fold_homoglyphs",
@@ -216,25 +218,30 @@ def _arabic_article(word: str) -> str:
 
 def transliterate(text: str) -> str:
     """Any-script text as lower-case ASCII words separated by single spaces (idempotent)."""
-    return " ".join(_words_to_tokens(clean(text).split(" "))[0])
+    return " ".join(t for t, _ in _words_to_tokens(clean(text).split(" "))[0])
 
 
-def _words_to_tokens(words: list[str]) -> tuple[list[str], set[str]]:
-    tokens: list[str] = []
+# Tatweel (a stretching stroke) and ta marbuta, which Latin spellings write as a vowel or not at all.
+_ARABIC_DROP = str.maketrans("", "", "\u0640\u0629")
+
+
+def _words_to_tokens(words: list[str]) -> tuple[list[tuple[str, str]], set[str]]:
+    """(token, script of the word it came from) for each token, and the scripts seen."""
+    tokens: list[tuple[str, str]] = []
     scripts: set[str] = set()
     for raw in words:
         word = fold_homoglyphs(raw)
         script = script_of(word)
         scripts.add(script)
         if script == "Hang":
-            tokens.extend(_hangul_word(word))
-            continue
-        if script == "Arab":
-            word = _arabic_article(word)
-        if script in ("Latn", "Zyyy") and word.isascii():
-            tokens.extend(_ascii_tokens(word.lower()))
-            continue
-        tokens.extend(_ascii_tokens(_transliterator(script).transliterate(word)))
+            out = _hangul_word(word)
+        elif script in ("Latn", "Zyyy") and word.isascii():
+            out = _ascii_tokens(word.lower())
+        else:
+            if script == "Arab":
+                word = _arabic_article(word.translate(_ARABIC_DROP))
+            out = _ascii_tokens(_transliterator(script).transliterate(word))
+        tokens.extend((t, script) for t in out)
     return tokens, scripts
 
 
@@ -248,7 +255,7 @@ def words(text: str) -> frozenset[str]:
 TITLES = words(
     """mr mrs ms miss mister madam dr doctor prof professor sir dame lord lady rev reverend fr father
     sheikh shaikh sheik shaykh haji hajji hadji mullah mulla maulvi maulana mawlawi molvi qari hafiz
-    imam sayyid sayed syed general gen colonel col major maj captain capt lieutenant lt admiral adm
+    imam general gen colonel col major maj captain capt lieutenant lt admiral adm
     brigadier commander cmdr sergeant sgt president minister ambassador senator judge hon honourable
     honorable herr frau monsieur mme mlle senor senora don dona gospodin"""
 )
@@ -269,7 +276,7 @@ sro; s r o; spol s r o; k s; v o s; s p a; s r l; s a s; s a r l; b v; n v; g m 
 kk; kabushiki kaisha; yk; yugen kaisha; godo kaisha; gk;
 co ltd; company limited; holding company; public company limited; pcl;
 as; anonim sirketi; as; ltd sti; limited sirketi; sti;
-shrkt; shrkh; shrkt; sherkat; shirkat; mwssst; muassasat; muassasa;
+shrk; shrkt; shrkh; sherkat; shirkat; mwss; mwsst; mwssst; muassasat; muassasa;
 """
 LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
     tuple(part.split()) for part in _LEGAL_FORM_TEXT.replace("\n", " ").split(";") if part.strip()
@@ -282,6 +289,33 @@ _NATIVE_LEGAL = (
     "株式会社", "有限会社", "合同会社", "주식회사", "(주)", "유한회사",
     "общество с ограниченной ответственностью", "акционерное общество",
 )  # fmt: skip
+
+
+# Long legal-form words: a one-letter typo in them is still the legal form, and one glued to the
+# name before it (SHIPPINGCOMPANY, AGORDMCC) is split off.
+_LEGAL_WORDS = ("company", "limited", "liability", "corporation", "incorporated", "gesellschaft")
+_GLUED = ("company", "limited", "corporation", "incorporated", "ltd", "llc", "gmbh", "dmcc", "plc", "jsc")
+
+
+def _mend_legal_forms(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in tokens:
+        if len(t) >= 6 and not t.isdigit():
+            near = [w for w in _LEGAL_WORDS if w != t and abs(len(w) - len(t)) <= 1 and _one_edit(t, w)]
+            if near:
+                out.append(near[0])
+                continue
+            glued = next((g for g in _GLUED if t.endswith(g) and len(t) - len(g) >= 3), None)
+            if glued:
+                out.extend([*_mend_legal_forms([t[: -len(glued)]]), glued])
+                continue
+        out.append(t)
+    return out
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b are one substitution, insertion, deletion or adjacent swap apart."""
+    return OSA.distance(a, b, score_cutoff=1) <= 1
 
 
 def _tokens_are_legal_form(text: str) -> bool:
@@ -338,15 +372,17 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     if not is_person:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
-    tokens, scripts = _words_to_tokens(text.split(" "))
+    pairs, scripts = _words_to_tokens(text.split(" "))
     scripts.discard("Zyyy")
     script = script_of(text)
-    titles = [t for t in tokens if t in TITLES]
-    if titles and len(titles) < len(tokens):
-        tokens = [t for t in tokens if t not in TITLES]
+    # Titles are Latin words; "mr" from Arabic عمر is the name Omar, not "Mister".
+    titles = [t for t, sc in pairs if t in TITLES and sc in ("Latn", "Zyyy")]
+    if titles and len(titles) < len(pairs):
+        pairs = [(t, sc) for t, sc in pairs if not (t in TITLES and sc in ("Latn", "Zyyy"))]
+    tokens = [t for t, _ in pairs]
     dropped: list[str] = []
     if not is_person:
-        tokens, dropped = _strip_legal_forms(tokens)
+        tokens, dropped = _strip_legal_forms(_mend_legal_forms(tokens))
     if not tokens:
         return ()
     return (
@@ -391,6 +427,7 @@ def fold(token: str) -> str:
 
 
 _SKELETON_DIGRAPHS = (
+    ("dj", "j"),  # Maghreb French spelling of jim (Djamel / Jamal)
     ("kh", "x"),
     ("gh", "g"),
     ("sh", "s"),
@@ -411,3 +448,29 @@ def skeleton(token: str) -> str:
         out = out.replace(a, b)
     out = _VOWELS.sub("", out)
     return _DOUBLE.sub(r"\1", out)
+
+
+_BROAD_DIGRAPHS = (
+    ("ph", "f"), ("th", "t"), ("dh", "d"), ("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"),
+    ("zh", "s"), ("ts", "s"), ("dz", "s"), ("dj", "j"), ("ck", "k"), ("x", "ks"),
+)  # fmt: skip
+_BROAD = str.maketrans(
+    {**dict.fromkeys("pbfv", "P"), **dict.fromkeys("td", "T"), **dict.fromkeys("kgqc", "K"),
+     **dict.fromkeys("szj", "S"), **dict.fromkeys("lr", "R"), "m": "M", "n": "N",
+     **dict.fromkeys("aeiouyhw", None)}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def broad_skeleton(text: str) -> str:
+    """A coarse consonant-class skeleton for names that went through a script with a different sound
+    inventory (Korean and Japanese merge l/r and have no v; Hebrew and Arabic leave vowels out): classes
+    P (p b f v), T (t d), K (k g q c), S (s z j sh ch), R (l r), M, N; vowels, h, w and y dropped.
+    ``vladimir`` and ``beuladimil`` (블라디미르 read back) are both ``PRTMR``."""
+    out = text.replace(" ", "")
+    for a, b in _BROAD_DIGRAPHS:
+        out = out.replace(a, b)
+    return _DOUBLE_UPPER.sub(r"\1", out.translate(_BROAD))
+
+
+_DOUBLE_UPPER = re.compile(r"([A-Z])\1+")

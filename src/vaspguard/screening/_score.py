@@ -36,7 +36,7 @@ import jellyfish
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from vaspguard.lists import BirthDate, EntityKind, ListEntity, NameKind
-from vaspguard.screening._normalise import NameForm, fold, name_forms, skeleton, words
+from vaspguard.screening._normalise import NameForm, broad_skeleton, fold, name_forms, skeleton, words
 
 __all__ = [
     "Factor",
@@ -52,10 +52,11 @@ PARTICLES = words(
     den des di da do dos das du la le van von ter ten y e the of and und et"""
 )
 
-PAIR_MIN = 0.72  # below this two tokens are different tokens, not a poor pair
+PAIR_MIN = 0.75  # below this two tokens are different tokens, not a poor pair
 UNMATCHED_QUERY = 0.5
-UNMATCHED_CANDIDATE = 0.25
+UNMATCHED_CANDIDATE = 0.15
 JOINED_DISCOUNT = 0.97
+CROSS_CAP = 0.92  # the most a sound-class match across scripts can score
 NAME_BASE = 0.9
 ALIAS_QUALITY = {
     NameKind.PRIMARY: 1.0,
@@ -112,14 +113,17 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     fa, fb = fold(a), fold(b)
     if fa == fb:
         return 0.96, "variant"
-    sim = 0.6 * JaroWinkler.normalized_similarity(fa, fb) + 0.4 * Levenshtein.normalized_similarity(fa, fb)
+    sim = 0.5 * JaroWinkler.normalized_similarity(fa, fb) + 0.5 * Levenshtein.normalized_similarity(fa, fb)
+    if fa[0] != fb[0]:  # names rarely differ in their first sound by a typo (Fang/Wang, Bin/Min)
+        sim *= 0.9
     how = "fuzzy"
     if sim < 0.85 and min(len(fa), len(fb)) >= 4 and jellyfish.metaphone(fa) == jellyfish.metaphone(fb):
         sim, how = 0.85, "phonetic"
     if abjad:
         sa, sb = skeleton(a), skeleton(b)
         if sa == sb and len(sa) >= 2:
-            sk = 0.93 if len(sa) >= 3 else 0.88
+            # unwritten vowels make short skeletons ambiguous (hd: Huda, Hadi, Ahd)
+            sk = 0.96 if len(sa) >= 3 else 0.88
         else:
             sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb) if sa and sb else 0.0
         if sk > sim:
@@ -144,6 +148,7 @@ def align(
     rt: Sequence[str],
     rw: Sequence[float],
     abjad: bool,
+    cross: bool = False,
 ) -> tuple[float, str, list[tuple[int, int, float, str]]]:
     """The name score of query tokens ``qt`` (weights ``qw``) against candidate tokens ``rt`` (``rw``):
     (score, method, [(query index, candidate index, similarity, how)])."""
@@ -170,6 +175,10 @@ def align(
     left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
     den += UNMATCHED_QUERY * left_q + UNMATCHED_CANDIDATE * left_r
     score = num / den if den else 0.0
+    if cross and score < CROSS_CAP:
+        broad = CROSS_CAP * _broad_similarity(qt, rt)
+        if broad > score:
+            return round(broad, 6), "sound-classes", pairs
     if (left_q or left_r) and (len(qt) > 1 or len(rt) > 1):
         lq = sum(map(len, qt))
         lr = sum(map(len, rt))
@@ -179,6 +188,30 @@ def align(
         if joined > score:
             return round(joined, 6), "joined", pairs
     return round(score, 6), "tokens", pairs
+
+
+def _broad_similarity(q: Sequence[str], r: Sequence[str]) -> float:
+    """Sound-class skeletons of the joined names, compared when long enough to be specific (coarse
+    classes make short skeletons collide: Chinese or Arabic two-part names would meet strangers)."""
+    bq = broad_skeleton("".join(q))
+    if len(bq) < BROAD_MIN:
+        return 0.0
+    best = 0.0
+    for order in (r, tuple(reversed(r))):
+        br = broad_skeleton("".join(order))
+        if len(br) >= BROAD_MIN:
+            best = max(best, Levenshtein.normalized_similarity(bq, br))
+    return best if best >= 0.85 else 0.0
+
+
+def is_cross_script(q: NameForm, r: NameForm) -> bool:
+    """Whether one form comes from a script whose readings lose Latin sounds (Hangul, kana, Hebrew, Thai,
+    Devanagari, Greek) and the other does not share it: there sound classes are compared too."""
+    return q.script != r.script and (q.script in _SOUND_LOSSY or r.script in _SOUND_LOSSY)
+
+
+_SOUND_LOSSY = frozenset({"Hang", "Jpan", "Hebr", "Thai", "Deva", "Grek"})
+BROAD_MIN = 6
 
 
 def explain(
@@ -204,7 +237,7 @@ def compare_forms(
     """Compare a query form with a candidate form (the matcher is asymmetric, see the module doc)."""
     qw = [weight(t) for t in q.tokens]
     rw = [weight(t) for t in r.tokens]
-    score, method, pairs = align(q.tokens, qw, r.tokens, rw, q.abjad or r.abjad)
+    score, method, pairs = align(q.tokens, qw, r.tokens, rw, q.abjad or r.abjad, is_cross_script(q, r))
     return explain(q.tokens, r.tokens, score, method, pairs)
 
 
