@@ -26,9 +26,14 @@ MANIFEST_DOMAIN = b"vaspguard/lawful-request/disclosure-manifest/v1"
 INSTRUMENT_DOMAIN = b"vaspguard/lawful-request/instrument/v1"
 
 
-def canonical(value: Any) -> bytes:
+def canonical(value: Any, *, plain: bool = False) -> bytes:
+    """Canonical JSON bytes; ``plain=True`` when ``value`` is already JSON-native (skips the conversion)."""
     return json.dumps(
-        to_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        value if plain else to_jsonable(value),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
     ).encode()
 
 
@@ -36,8 +41,8 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def signing_input(domain: bytes, value: Any) -> bytes:
-    return domain + b"\n" + canonical(value)
+def signing_input(domain: bytes, value: Any, *, plain: bool = False) -> bytes:
+    return domain + b"\n" + canonical(value, plain=plain)
 
 
 # -- keys ---------------------------------------------------------------------------------------------------
@@ -101,14 +106,16 @@ def public_pem(key: Ed25519PrivateKey) -> bytes:
     )
 
 
-def sign(key: Ed25519PrivateKey, domain: bytes, value: Any) -> str:
-    return key.sign(signing_input(domain, value)).hex()
+def sign(key: Ed25519PrivateKey, domain: bytes, value: Any, *, plain: bool = False) -> str:
+    return key.sign(signing_input(domain, value, plain=plain)).hex()
 
 
-def verify(public_key_hex: str, signature_hex: str, domain: bytes, value: Any) -> bool:
+def verify(
+    public_key_hex: str, signature_hex: str, domain: bytes, value: Any, *, plain: bool = False
+) -> bool:
     try:
         pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
-        pub.verify(bytes.fromhex(signature_hex), signing_input(domain, value))
+        pub.verify(bytes.fromhex(signature_hex), signing_input(domain, value, plain=plain))
     except (InvalidSignature, ValueError):
         return False
     return True

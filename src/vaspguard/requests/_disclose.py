@@ -24,6 +24,8 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +81,23 @@ class Package:
 
 
 def record_leaf(category: str, record: dict[str, Any]) -> bytes:
-    return _crypto.leaf_hash(_crypto.canonical({"category": category, "record": record}))
+    """The leaf of one JSON-native record."""
+    return _crypto.leaf_hash(_crypto.canonical({"category": category, "record": record}, plain=True))
+
+
+def _plain(value: Any) -> Any:
+    """Registry values to JSON-native ones (a fast path of ``to_jsonable`` for the types records hold)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return to_jsonable(value)
 
 
 def _pseudonym(salt: str, customer_id: str) -> str:
@@ -302,7 +320,7 @@ def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> P
         if held in cats:
             pkg.not_held[held.value] = note
     for cat in sorted(out):
-        records = [to_jsonable(r) for r in out[cat]]
+        records = [_plain(r) for r in out[cat]]
         pkg.records[cat] = records
         for i, rec in enumerate(records):
             leaf = record_leaf(cat, rec)
@@ -328,6 +346,12 @@ def _csv_text(records: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def _json_lines_array(records: list[dict[str, Any]]) -> bytes:
+    """A JSON array with one record per line: readable, diffable, and written by the C encoder."""
+    body = ",\n".join(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
+    return (f"[\n{body}\n]\n" if records else "[]\n").encode()
+
+
 def write_package(output: Path, package: Package, manifest: dict[str, Any], signature: str) -> None:
     """Write into a temporary sibling directory and rename it into place: nothing half-written is left.
     ``files.sha256`` (sha256sum format) lets a recipient check the files with standard tools."""
@@ -337,16 +361,15 @@ def write_package(output: Path, package: Package, manifest: dict[str, Any], sign
     try:
         files: dict[str, str] = {}
         for cat, records in package.records.items():
-            data = (json.dumps(records, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+            data = _json_lines_array(records)
             (tmp / f"{cat}.json").write_bytes(data)
             files[f"{cat}.json"] = hashlib.sha256(data).hexdigest()
             text = _csv_text(records).encode()
             (tmp / f"{cat}.csv").write_bytes(text)
             files[f"{cat}.csv"] = hashlib.sha256(text).hexdigest()
         (tmp / "files.sha256").write_text("".join(f"{h}  {n}\n" for n, h in sorted(files.items())))
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        )
+        # Canonical JSON: the exact bytes the exchange signed (after MANIFEST_DOMAIN and a newline).
+        (tmp / "manifest.json").write_bytes(_crypto.canonical(manifest, plain=True) + b"\n")
         (tmp / "manifest.sig").write_text(signature + "\n")
         if output.exists():
             output.rmdir()  # empty (checked by the caller)
@@ -374,7 +397,7 @@ def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, An
         raise IntegrityViolation(
             f"{path}: signed by key {manifest.get('exchange_public_key')}, not the exchange's key"
         )
-    if not _crypto.verify(key, signature, _crypto.MANIFEST_DOMAIN, manifest):
+    if not _crypto.verify(key, signature, _crypto.MANIFEST_DOMAIN, manifest, plain=True):
         raise IntegrityViolation(f"{path}: the manifest signature does not verify")
     leaves: list[bytes] = []
     expected = manifest["records"]

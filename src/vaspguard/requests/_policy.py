@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -101,8 +102,14 @@ _REQUIRED = (
 
 def parse_policy(text: str, *, origin: str = "policy") -> Policy:
     """Parse and check a policy text; a malformed one is refused with the key that is wrong."""
+    return _parse_policy(text, origin)
+
+
+@lru_cache(maxsize=32)
+def _parse_policy(text: str, origin: str) -> Policy:
+    # Cached by text: a policy version is immutable, and the assessment of every request reads it.
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise InvalidFile(origin, f"not valid YAML: {exc}".splitlines()[0]) from None
     if not isinstance(data, dict):

@@ -1406,8 +1406,8 @@ class LawfulRequests:
         }
         key = self.exchange_key()
         manifest["exchange_public_key"] = _crypto.public_hex(key)
-        signature = _crypto.sign(key, _crypto.MANIFEST_DOMAIN, manifest)
-        manifest_sha = _crypto.sha256_hex(_crypto.canonical(manifest))
+        signature = _crypto.sign(key, _crypto.MANIFEST_DOMAIN, manifest, plain=True)
+        manifest_sha = _crypto.sha256_hex(_crypto.canonical(manifest, plain=True))
         subjects = [f"request:{request_id}", *(f"customer:{c}" for c in sorted(package.customers))]
         receipt = self._log(
             "requests.disclose",
