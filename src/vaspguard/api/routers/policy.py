@@ -58,8 +58,27 @@ async def decisions(request: Request, _p: Principal = Depends(_decide)) -> Respo
         body = json.loads(raw, parse_float=Decimal)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequest("(body)", f"not JSON: {exc}") from None
-    # Deciding may read the registry (customers by id): off the event loop.
-    return await run_in_threadpool(_decide_body, _service(request), body)
+    service = _service(request)
+    # A request with an inline customer and no counterparty address is pure computation (tens of
+    # microseconds): decided on the event loop. One that reads the registry or the address book is not.
+    if _needs_io(body):
+        return await run_in_threadpool(_decide_body, service, body)
+    return _decide_body(service, body)
+
+
+def _needs_io(body: Any) -> bool:
+    items = body if isinstance(body, list) else body.get("requests", [body]) if isinstance(body, dict) else []
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        customer = item.get("customer")
+        if isinstance(customer, dict) and customer.keys() <= {"id"}:
+            return True
+        if isinstance(item.get("counterparty"), dict) and item["counterparty"].get("address") is not None:
+            return True
+    return False
 
 
 def _decide_body(service: Any, body: Any) -> Response:
