@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -140,6 +140,7 @@ def _names() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=8192)
 def country_code(text: str | None) -> str | None:
     """ISO 3166-1 alpha-2 for a country name or code as a publisher writes it; ``None`` when unknown."""
     if not text:

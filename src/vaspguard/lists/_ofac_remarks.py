@@ -75,6 +75,7 @@ _DOC_RE = re.compile(
 _DCA_RE = re.compile(r"^Digital Currency Address - (?P<tag>[A-Z0-9]+)(?: (?P<address>\S+))?\s*$")
 _QUOTED_ALIAS = re.compile(r"^(?P<kind>a\.k\.a\.|f\.k\.a\.|n\.k\.a\.) '(?P<name>.*)'?$")
 _ALT = re.compile(r"^alt\. ")
+_ABBREVIATION_END = re.compile(r"(?:^|[\s.])[A-Za-z]\.$")
 
 
 @dataclass
@@ -94,7 +95,7 @@ class ParsedRemarks:
 def _split(remarks: str) -> list[str]:
     text = remarks.strip()
     # The final full stop ends the remarks; keep it where it ends an abbreviation such as "S.A.".
-    if text.endswith(".") and not re.search(r"(?:^|[\s.])[A-Za-z]\.$", text):
+    if text.endswith(".") and not _ABBREVIATION_END.search(text[-3:]):
         text = text[:-1]
     return [p.strip() for p in text.split("; ") if p.strip()]
 
