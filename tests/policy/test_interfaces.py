@@ -254,3 +254,53 @@ def test_decision_log_surfaces_write_failures(store: Store) -> None:
 
     with pytest.raises(StoreError):
         log.close()
+
+
+def test_screening_results_feed_decisions_and_evaluation(
+    store: Store, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listed customers and listed addresses come from screening (its contract functions, stubbed here so
+    this test does not depend on importing and matching lists)."""
+    import vaspguard.screening as screening
+
+    _seed(store)
+
+    class Book:
+        def lookup(self, address: str, chain: str | None = None, *, strict: bool = True) -> list[str]:
+            return ["hit"] if address == "0x" + "ab" * 20 else []
+
+    monkeypatch.setattr(screening, "listed_customer_ids", lambda s: {"C2"}, raising=False)
+    monkeypatch.setattr(
+        screening, "AddressBook", type("AB", (), {"from_store": staticmethod(lambda s: Book())})
+    )
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        _lines(
+            {"customer": {"id": "C2"}, "action": "withdrawal", "at": "2024-01-01"},
+            {
+                "customer": DE,
+                "action": "withdrawal",
+                "at": "2024-01-01",
+                "counterparty": {"chain": "ethereum", "address": "0x" + "ab" * 20},
+            },
+            {
+                "customer": DE,
+                "action": "withdrawal",
+                "at": "2024-01-01",
+                "counterparty": {"chain": "ethereum", "address": "0x" + "cd" * 20},
+            },
+        )
+    )
+    code, out, err = cli("--db", store.url, "policy", "decide", "--input", path)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["decision"], r["rule_id"], r["report"]) for r in rows] == [
+        ("deny", "LISTED-PERSON-FREEZE", True),
+        ("deny", "LISTED-ADDRESS", True),
+        ("allow", None, False),
+    ]
+    code, out, err = cli("--db", store.url, "policy", "evaluate", "--at", "2024-01-01", "--json")
+    assert code == 0, err
+    assert json.loads(out)["states"]["frozen"] == 1
+    code, out, _ = cli("--db", store.url, "policy", "state", "C2")
+    assert json.loads(out)["state"] == "frozen"

@@ -548,7 +548,14 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
         "review",
         "EU-833-5B2-2025-2033-RETURN",
     ),
-    # -- missing holdings when another rule denies anyway ------------------------------------------------
+    # -- missing holdings when another rule denies anyway, or an exemption settles it ---------------------
+    (
+        "exempt dual national needs no holdings in 2022/576",
+        req(ru(nationalities=["RU", "DE"]), "deposit", "2022-05-01"),
+        "allow",
+        "EU-833-5B3-NATIONALS",
+    ),
+    ("not covered needs no holdings in 2022/576", req(DE, "spot_trade", "2022-05-01"), "allow", None),
     (
         "listed without holdings in 2022/576",
         req({**RU, "listed": True}, "deposit", "2022-05-01"),

@@ -462,8 +462,12 @@ class Engine:
                 if hit is None:
                     hit = RuleHit(r.id, r.outcome, r.citation, _render(r.reason, f), r.report)
             except _MissingFact as exc:
-                missing = missing or exc
-                continue
+                # The rule cannot be settled without the fact, unless an allow exemption lifts it anyway.
+                ex = next((ex for ex in r.allow if ex.when(f, f)), None)
+                if ex is None:
+                    missing = missing or exc
+                    continue
+                hit = RuleHit(ex.id, Outcome.ALLOW, ex.citation, _exempt(r, ex, f))
             hits.append(hit)
             best = max(best, hit.outcome.severity)
         if missing is not None and best < Outcome.DENY.severity:
