@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -86,16 +87,16 @@ def detect_format(path: Path, fmt: FileFormat | str | None) -> FileFormat:
 
 
 def detect_kind(path: Path, kind: RecordKind | str | None) -> RecordKind:
-    """``--kind``, or the kind the file name starts with (``customers.csv``, ``transactions-2025.jsonl``)."""
+    """``--kind``, or the one kind the file name names (``customers.csv``, ``2025_transactions.jsonl``)."""
     if kind:
         try:
             return RecordKind(str(kind).lower())
         except ValueError:
             raise InvalidRequest("kind", f"{kind!r} is not one of {', '.join(RecordKind)}") from None
-    stem = path.name.lower()
-    for k in RecordKind:
-        if stem.startswith(k.value):
-            return k
+    words = set(re.split(r"[^a-z]+", path.name.lower()))
+    found = [k for k in RecordKind if k.value in words]
+    if len(found) == 1:
+        return found[0]
     raise InvalidFile(
         path, f"cannot tell the record kind from the file name; give --kind ({', '.join(RecordKind)})"
     )

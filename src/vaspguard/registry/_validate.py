@@ -48,20 +48,22 @@ _INT_DIGITS, _FRAC_DIGITS = 20, 18
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return value is None or (value.__class__ is str and (not value or value.isspace()))
 
 
 def text(value: Any, field: str, *, required: bool = True, max_len: int = 1000) -> str | None:
-    if is_blank(value):
+    if value.__class__ is str:
+        stripped: str = value.strip()
+        if stripped:
+            if len(stripped) > max_len:
+                raise FieldError(field, f"longer than {max_len} characters")
+            return stripped
+        value = None
+    if value is None:
         if required:
             raise FieldError(field, "missing")
         return None
-    if not isinstance(value, str):
-        raise FieldError(field, f"expected text, got {type(value).__name__}")
-    stripped: str = value.strip()
-    if len(stripped) > max_len:
-        raise FieldError(field, f"longer than {max_len} characters")
-    return stripped
+    raise FieldError(field, f"expected text, got {type(value).__name__}")
 
 
 def identifier(value: Any, field: str, *, required: bool = True) -> str | None:
