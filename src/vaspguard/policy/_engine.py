@@ -463,11 +463,11 @@ class Engine:
                     hit = RuleHit(r.id, r.outcome, r.citation, _render(r.reason, f), r.report)
             except _MissingFact as exc:
                 # The rule cannot be settled without the fact, unless an allow exemption lifts it anyway.
-                ex = next((ex for ex in r.allow if ex.when(f, f)), None)
-                if ex is None:
+                lifted = next((e for e in r.allow if e.when(f, f)), None)
+                if lifted is None:
                     missing = missing or exc
                     continue
-                hit = RuleHit(ex.id, Outcome.ALLOW, ex.citation, _exempt(r, ex, f))
+                hit = RuleHit(lifted.id, Outcome.ALLOW, lifted.citation, _exempt(r, lifted, f))
             hits.append(hit)
             best = max(best, hit.outcome.severity)
         if missing is not None and best < Outcome.DENY.severity:
