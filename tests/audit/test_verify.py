@@ -15,7 +15,15 @@ import pytest
 from audit_helpers import approval, drop_triggers
 from sqlalchemy import text
 
-from vaspguard.audit import AuditLog, Checkpoint, SignedCheckpoint, SigningKey, VerifyCode, verify_bundle
+from vaspguard.audit import (
+    AuditLog,
+    Checkpoint,
+    SignedCheckpoint,
+    SigningKey,
+    VerifyCode,
+    export_bundle,
+    verify_bundle,
+)
 from vaspguard.audit._note import COSIGNATURE_V1
 from vaspguard.store import Store
 
@@ -263,3 +271,29 @@ def test_witness_refuses_rollback_and_fork(
     assert code == 5 and "older than size 41" in err
     witness = SigningKey.parse((tmp_path / "w").read_text())
     assert witness.key_type == COSIGNATURE_V1
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["none", "delete", "swap", "edit", "reencode", "cut"],
+)
+def test_chunked_and_parallel_verification_agree(keyed: AuditLog, tmp_path: Path, tamper: str) -> None:
+    """Chunks of 8 entries (in 1 and 2 processes) give the same report as one pass over everything."""
+    bundle = export_bundle(keyed, tmp_path / "b").path
+    lines = (bundle / "entries.jsonl").read_bytes().splitlines(keepends=True)
+    if tamper == "delete":
+        del lines[13]
+    elif tamper == "swap":
+        lines[3], lines[17] = lines[17], lines[3]
+    elif tamper == "edit":
+        lines[25] = lines[25].replace(b"officer2", b"officer9")
+    elif tamper == "reencode":
+        lines[31] = lines[31].replace(b'"v":1', b'"v": 1')
+    elif tamper == "cut":
+        lines[-1] = lines[-1][:-1]
+    (bundle / "entries.jsonl").write_bytes(b"".join(lines))
+    whole = verify_bundle(bundle, keyed.public_key, workers=1)
+    assert (whole.code is VerifyCode.OK) == (tamper == "none"), whole.findings
+    for workers in (1, 2) if tamper in ("none", "swap") else (1,):
+        chunked = verify_bundle(bundle, keyed.public_key, workers=workers, chunk=8)
+        assert chunked.to_json() == whole.to_json()

@@ -51,6 +51,10 @@ _TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _MAX_TEXT = 200
 
+# One encoder, built once: ``json.dumps`` with options builds a new encoder per call, which dominates the
+# cost of verifying a million entries.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
 
 class EntryError(ValueError):
     """An entry that is not the canonical encoding of a version-1 event."""
@@ -70,8 +74,9 @@ class Event:
     policy_version: str | None = None
     payload: Mapping[str, Any] = field(default_factory=dict)
 
-    def check(self) -> None:
-        """Raise ``InvalidRequest`` naming the field when the event cannot be logged."""
+    def check(self) -> bytes:
+        """The canonical JSON of the payload; ``InvalidRequest`` naming the field if the event cannot be
+        logged."""
         if not _TYPE.match(self.type) or len(self.type) > 100:
             raise InvalidRequest(
                 "type", f"{self.type!r} is not a dotted lower-case event type like 'lists.import'"
@@ -100,8 +105,10 @@ class Event:
             not isinstance(self.policy_version, str) or len(self.policy_version) > _MAX_TEXT
         ):
             raise InvalidRequest("policy_version", f"must be text of at most {_MAX_TEXT} characters")
+        if not isinstance(self.payload, Mapping):
+            raise InvalidRequest("payload", "must be a mapping (a JSON object)")
         try:
-            canonical_json(self.payload)
+            return canonical_json(dict(self.payload))
         except (TypeError, ValueError) as exc:
             raise InvalidRequest("payload", f"not JSON-able: {exc}") from None
 
@@ -127,9 +134,7 @@ class Entry:
 
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no whitespace, UTF-8, no NaN: the one byte form of a JSON value."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def new_salt() -> bytes:
@@ -147,29 +152,44 @@ def format_ts(ts: datetime) -> str:
 
 def encode_entry(event: Event, *, idx: int, ts: datetime, commitment_hex: str) -> bytes:
     """The canonical entry bytes of ``event`` at leaf index ``idx``."""
-    return canonical_json(
+    return _entry_text(
         {
-            "v": SCHEMA_VERSION,
             "idx": idx,
             "type": event.type,
             "ts": format_ts(ts),
             "actor": event.actor,
             "actor_role": event.actor_role,
             "actor_region": event.actor_region,
-            "subjects": list(event.subjects),
+            "subjects": event.subjects,
             "policy_version": event.policy_version,
             "commitment": commitment_hex,
         }
-    )
+    ).encode("utf-8")
 
 
 def decode_entry(data: bytes) -> Entry:
     """Parse and validate entry bytes; raise ``EntryError`` unless they are exactly the canonical form."""
+    obj = check_entry(data)
+    return Entry(
+        idx=obj["idx"],
+        type=obj["type"],
+        ts=obj["ts"],
+        actor=obj["actor"],
+        actor_role=obj["actor_role"],
+        actor_region=obj["actor_region"],
+        subjects=tuple(obj["subjects"]),
+        policy_version=obj["policy_version"],
+        commitment=obj["commitment"],
+    )
+
+
+def check_entry(data: bytes) -> dict[str, Any]:
+    """The validated JSON object of canonical entry bytes (the verifier's hot path); ``EntryError`` if not."""
     try:
         obj = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise EntryError(f"not UTF-8 JSON: {exc}") from None
-    if not isinstance(obj, dict) or set(obj) != _KEYS:
+    if type(obj) is not dict or obj.keys() != _KEYS:
         raise EntryError("not a version-1 event object (wrong key set)")
     if obj["v"] != SCHEMA_VERSION or type(obj["v"]) is not int:
         raise EntryError(f"unknown schema version {obj['v']!r}")
@@ -189,19 +209,40 @@ def decode_entry(data: bytes) -> Entry:
         raise EntryError("subjects is not a list of strings")
     if obj["policy_version"] is not None and not isinstance(obj["policy_version"], str):
         raise EntryError("policy_version is neither a string nor null")
-    if canonical_json(obj) != data:
+    if _entry_text(obj).encode("utf-8") != data:
         raise EntryError("entry bytes are not the canonical encoding of their own content")
-    return Entry(
-        idx=obj["idx"],
-        type=obj["type"],
-        ts=obj["ts"],
-        actor=obj["actor"],
-        actor_role=obj["actor_role"],
-        actor_region=obj["actor_region"],
-        subjects=tuple(subjects),
-        policy_version=obj["policy_version"],
-        commitment=obj["commitment"],
+    return obj
+
+
+_str = json.encoder.encode_basestring  # the C string encoder the canonical JSONEncoder uses
+
+
+def _entry_text(obj: Mapping[str, Any]) -> str:
+    """``canonical_json`` of a version-1 entry object, spelled out field by field (3x faster; a property
+    test holds the two equal). ``type``, ``ts`` and ``commitment`` are validated to need no escaping."""
+    policy = obj["policy_version"]
+    text: str = (
+        '{"actor":'
+        + _str(obj["actor"])
+        + ',"actor_region":'
+        + _str(obj["actor_region"])
+        + ',"actor_role":'
+        + _str(obj["actor_role"])
+        + ',"commitment":"'
+        + obj["commitment"]
+        + '","idx":'
+        + str(obj["idx"])
+        + ',"policy_version":'
+        + ("null" if policy is None else _str(policy))
+        + ',"subjects":['
+        + ",".join(map(_str, obj["subjects"]))
+        + '],"ts":"'
+        + obj["ts"]
+        + '","type":"'
+        + obj["type"]
+        + '","v":1}'
     )
+    return text
 
 
 def utc_now() -> datetime:

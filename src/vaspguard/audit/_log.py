@@ -35,7 +35,6 @@ from vaspguard.audit._event import (
     Entry,
     EntryError,
     Event,
-    canonical_json,
     commitment,
     decode_entry,
     encode_entry,
@@ -209,11 +208,13 @@ def _recorder(ranges: list[tuple[int, int]]) -> Callable[[int, int], bytes]:
 
 
 class _Tree:
-    """Reads subtree hashes from the stored tree, batching row fetches."""
+    """Subtree hashes of the stored tree: from ``known`` hashes (level, index) when given, else fetched in
+    batches from the database; range hashes are memoised, as the proofs of one batch share most of them."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, known: dict[tuple[int, int], bytes] | None = None) -> None:
         self.conn = conn
-        self.cache: dict[tuple[int, int], bytes] = {}
+        self.cache: dict[tuple[int, int], bytes] = dict(known or {})
+        self.ranges: dict[tuple[int, int], bytes] = {}
 
     def fetch(self, ranges: Iterable[tuple[int, int]]) -> None:
         pieces = {p for start, end in ranges for p in _perfect_pieces(start, end)} - set(self.cache)
@@ -240,26 +241,43 @@ class _Tree:
             )
 
     def subtree(self, start: int, end: int) -> bytes:
-        pieces = _perfect_pieces(start, end)
-        hashes = [self.cache[p] for p in pieces]
-        # Fold right to left: the pieces are the right-edge decomposition, exactly as MTH splits them.
-        h = hashes[-1]
-        for left in reversed(hashes[:-1]):
-            h = node_hash(left, h)
+        h = self.ranges.get((start, end))
+        if h is None:
+            n = end - start
+            if n & (n - 1) == 0 and start % n == 0:
+                h = self.cache[(n.bit_length() - 1, start // n)]
+            else:
+                k = split_point(n)
+                h = node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+            self.ranges[(start, end)] = h
         return h
 
     def inclusion_paths(self, indices: Sequence[int], size: int) -> list[list[bytes]]:
-        ranges: list[tuple[int, int]] = []
-        for m in indices:
-            inclusion_path(m, size, _recorder(ranges))
-        self.fetch(ranges)
-        return [inclusion_path(m, size, self.subtree) for m in indices]
+        try:
+            return [inclusion_path(m, size, self.subtree) for m in indices]
+        except KeyError:
+            ranges: list[tuple[int, int]] = []
+            for m in indices:
+                inclusion_path(m, size, _recorder(ranges))
+            self.fetch(ranges)
+            return [inclusion_path(m, size, self.subtree) for m in indices]
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         ranges: list[tuple[int, int]] = []
         consistency_proof(first, second, _recorder(ranges))
         self.fetch(ranges)
         return consistency_proof(first, second, self.subtree)
+
+
+def _frontier_pieces(frontier: Frontier) -> list[tuple[tuple[int, int], bytes]]:
+    """The frontier's hashes keyed (level, index at that level), largest first."""
+    out: list[tuple[tuple[int, int], bytes]] = []
+    start = 0
+    for level in range(frontier.size.bit_length() - 1, -1, -1):
+        if frontier.size >> level & 1:
+            out.append(((level, start >> level), frontier.hashes[len(out)]))
+            start += 1 << level
+    return out
 
 
 def load_or_create_key(key_dir: Path, origin: str = DEFAULT_ORIGIN) -> tuple[SigningKey, bool]:
@@ -382,38 +400,52 @@ class AuditLog:
         """``append_many``; ``also`` runs inside the same transaction (for erasure)."""
         if not events:
             return []
+        prepared = []
         for event in events:
             if not isinstance(event, Event):
                 raise InvalidRequest("event", f"expected an audit Event, got {type(event).__name__}")
-            event.check()
+            prepared.append((event, event.check()))
+        sqlite = self.store.backend is Backend.SQLITE
         with self._writer() as (conn, state):
             frontier = Frontier.from_bytes(state.size, bytes(state.frontier))
             old_size, old_root = frontier.size, frontier.root()
-            leaves: list[dict[str, Any]] = []
-            payloads: list[dict[str, Any]] = []
-            subjects: list[dict[str, Any]] = []
-            nodes: list[dict[str, Any]] = []
+            # Every hash a receipt of this batch needs: the old frontier, the new leaves, the new nodes.
+            known: dict[tuple[int, int], bytes] = {}
+            known.update(_frontier_pieces(frontier))
+            leaves: list[tuple[int, bytes, bytes, str]] = []
+            payloads: list[tuple[int, bytes, str]] = []
+            subjects: list[tuple[str, int]] = []
+            nodes: list[tuple[int, int, bytes]] = []
             now = utc_now()
 
             def on_node(level: int, idx: int, h: bytes) -> None:
-                nodes.append({"level": level, "idx": idx, "hash": h})
+                nodes.append((level, idx, h))
+                known[(level, idx)] = h
 
-            for event in events:
+            for event, payload_json in prepared:
                 idx = frontier.size
-                payload_json = canonical_json(dict(event.payload))
                 salt = new_salt()
                 entry = encode_entry(event, idx=idx, ts=now, commitment_hex=commitment(salt, payload_json))
                 lh = leaf_hash(entry)
+                known[(0, idx)] = lh
                 frontier.append(lh, on_node)
-                leaves.append({"idx": idx, "entry": entry, "leaf_hash": lh, "type": event.type})
-                payloads.append({"idx": idx, "salt": salt, "payload": payload_json.decode("utf-8")})
-                subjects.extend({"subject": s, "idx": idx} for s in event.subjects)
-            conn.execute(insert(AuditLeafRow), leaves)
-            conn.execute(insert(AuditPayloadRow), payloads)
+                leaves.append((idx, entry, lh, event.type))
+                payloads.append((idx, salt, payload_json.decode("utf-8")))
+                subjects.extend((s, idx) for s in event.subjects)
+            # Plain DB-API executemany: the same four statements for every batch, no ORM work per row.
+            p = "?" if sqlite else "%s"
+            conn.exec_driver_sql(
+                f"INSERT INTO audit_leaves (idx, entry, leaf_hash, type) VALUES ({p}, {p}, {p}, {p})", leaves
+            )
+            conn.exec_driver_sql(
+                f"INSERT INTO audit_payloads (idx, salt, payload) VALUES ({p}, {p}, {p})", payloads
+            )
             if subjects:
-                conn.execute(insert(AuditSubjectRow), subjects)
+                conn.exec_driver_sql(f"INSERT INTO audit_subjects (subject, idx) VALUES ({p}, {p})", subjects)
             if nodes:
-                conn.execute(insert(AuditNodeRow), nodes)
+                conn.exec_driver_sql(
+                    f"INSERT INTO audit_nodes (level, idx, hash) VALUES ({p}, {p}, {p})", nodes
+                )
             done = conn.execute(
                 update(AuditStateRow)
                 .where(AuditStateRow.log_id == LOG_ID, AuditStateRow.size == old_size)
@@ -424,12 +456,12 @@ class AuditLog:
             if also is not None:
                 also(conn)
             signed = self._sign(conn, state, frontier, old_size, old_root)
-            tree = _Tree(conn)
-            paths = tree.inclusion_paths([leaf["idx"] for leaf in leaves], frontier.size)
+            tree = _Tree(conn, known)
+            paths = tree.inclusion_paths([leaf[0] for leaf in leaves], frontier.size)
         self._remember(signed)
         return [
-            Receipt(leaf["idx"], leaf["entry"], leaf["leaf_hash"], tuple(path), signed)
-            for leaf, path in zip(leaves, paths, strict=True)
+            Receipt(idx, entry, lh, tuple(path), signed)
+            for (idx, entry, lh, _), path in zip(leaves, paths, strict=True)
         ]
 
     def _sign(
