@@ -103,7 +103,7 @@ def bench_postgresql() -> None:
                         {"id": 10**9 * batch + b * batch + i, "entry": f"entry {i}".encode() * 30}
                         for i in range(batch)
                     ]
-                    conn.exec_driver_sql("INSERT INTO plain_log VALUES (%(id)s, %(entry)s)", rows)  # type: ignore[arg-type]
+                    conn.exec_driver_sql("INSERT INTO plain_log VALUES (%(id)s, %(entry)s)", rows)
                     conn.commit()
                 base = total / (time.perf_counter() - start)
             print(
