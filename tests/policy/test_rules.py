@@ -604,6 +604,20 @@ def test_float_amounts_are_read_exactly() -> None:
     assert d.decision is Outcome.DENY
 
 
+def test_shares_as_percentages_and_permits_without_kind() -> None:
+    cy = {"type": "legal", "established": "CY"}
+    d = decide(req({**cy, "owners": [{"nationalities": ["RU"], "share": 60}]}, "deposit", "2023-03-01"))
+    assert d.decision is Outcome.REVIEW and any("read as 60 %" in r for r in d.reasons)
+    d = decide(req({**cy, "owners": [{"nationalities": ["RU"], "share": "50%"}]}, "deposit", "2023-03-01"))
+    assert d.decision is Outcome.ALLOW
+    d = decide(
+        req(ru(residence_permits=[{"country": "DE", "valid_until": "2024-01-01"}]), "deposit", "2023-03-01")
+    )
+    assert (d.decision, d.rule_id) == (Outcome.ALLOW, "EU-833-5B3-PERMIT")
+    d = decide(req({**DE, "login_country": "IR"}, "deposit", "2023-03-01"))
+    assert (d.decision, d.rule_id) == (Outcome.DENY, "OFAC-IRAN")
+
+
 def test_type_inferred_and_said() -> None:
     d = decide(req({"nationalities": ["RU"], "residence": "RU"}, "deposit", "2023-03-01"))
     assert d.decision is Outcome.DENY
@@ -656,7 +670,15 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ),
     (
         req(
-            {"type": "legal", "established": "CY", "owners": [{"nationalities": ["RU"], "share": "51"}]},
+            {"type": "legal", "established": "CY", "owners": [{"nationalities": ["RU"], "share": "151"}]},
+            "deposit",
+            "2023-03-01",
+        ),
+        "customer.owners[0].share",
+    ),
+    (
+        req(
+            {"type": "legal", "established": "CY", "owners": [{"nationalities": ["RU"], "share": "120%"}]},
             "deposit",
             "2023-03-01",
         ),

@@ -68,6 +68,7 @@ _CUSTOMER = frozenset(
         "owners",
         "authorisations",
         "listed",
+        "login_country",  # accepted here too; the request's own login_country wins
         # Identity fields a caller may send along; no rule reads them.
         "name",
         "names",
@@ -252,7 +253,22 @@ def _type(c: Mapping[str, Any], field: str, notes: list[str]) -> str:
     raise _fail(f"{field}.type", "required (natural or legal): the customer's facts do not settle it")
 
 
-def _owner(value: Any, field: str) -> OwnerFacts:
+def _share(value: Any, field: str, notes: list[str]) -> Decimal | None:
+    """A fraction 0..1; ``"60%"`` or a number above 1 (up to 100) is read as a percentage, and said."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        pct = _amount(value.strip()[:-1], field)
+        share = None if pct is None else pct / 100
+    else:
+        share = _amount(value, field)
+        if share is not None and 1 < share <= 100:
+            notes.append(f"{field} {value} read as {share} % (a share is a fraction, 0.6 for 60 %)")
+            share = share / 100
+    if share is not None and share > 1:
+        raise _fail(field, f"a share is a fraction from 0 to 1 (0.51 for 51 %), got {value!r}")
+    return share
+
+
+def _owner(value: Any, field: str, notes: list[str]) -> OwnerFacts:
     o = _mapping(value, field, _OWNER)
     kind = o.get("type")
     if kind is None:
@@ -263,11 +279,7 @@ def _owner(value: Any, field: str) -> OwnerFacts:
         )
     elif kind not in ("natural", "legal"):
         raise _fail(f"{field}.type", f"expected natural or legal, got {kind!r}")
-    share = _amount(o.get("share"), f"{field}.share")
-    if share is not None and share > 1:
-        raise _fail(
-            f"{field}.share", f"a share is a fraction from 0 to 1 (0.51 for 51 %), got {o.get('share')!r}"
-        )
+    share = _share(o.get("share"), f"{field}.share", notes)
     return OwnerFacts(
         type=str(kind),
         nationalities=_nationalities(o, field),
@@ -280,8 +292,10 @@ def _owner(value: Any, field: str) -> OwnerFacts:
 
 def _permit(value: Any, field: str) -> Permit:
     p = _mapping(value, field, _PERMIT)
-    kind = p.get("kind")
-    if kind not in ("temporary", "permanent"):
+    # Art 5b(3) names "temporary or permanent" permits, i.e. every residence permit: a permit whose kind is
+    # not given still counts; a kind that is neither is refused (a visa is not a permit).
+    kind = p.get("kind", "unspecified")
+    if kind not in ("temporary", "permanent", "unspecified"):
         raise _fail(f"{field}.kind", f"expected temporary or permanent, got {kind!r}")
     valid_from = parse_date(p.get("valid_from"), f"{field}.valid_from", required=False)
     valid_until = parse_date(p.get("valid_until"), f"{field}.valid_until", required=False)
@@ -326,7 +340,7 @@ def parse_customer(c: Mapping[str, Any], field: str, notes: list[str]) -> dict[s
         out["applications"] = frozenset(a for a in apps if a is not None)
     if v := c.get("owners"):
         name = f"{field}.owners"
-        out["owners"] = tuple(_owner(o, f"{name}[{i}]") for i, o in enumerate(_list(v, name)))
+        out["owners"] = tuple(_owner(o, f"{name}[{i}]", notes) for i, o in enumerate(_list(v, name)))
     if v := c.get("authorisations"):
         auths = []
         for i, a in enumerate(_list(v, f"{field}.authorisations")):
@@ -369,6 +383,8 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
             login = _where(stored["login_country"], f"customer {customer_id} (registry).login_country")
     else:
         facts = parse_customer(c, "customer", notes)
+        if not login and c.get("login_country") is not None:
+            login = _where(c["login_country"], "customer.login_country")
     cp = r.get("counterparty")
     chain = address = None
     cp_listed = False
