@@ -53,6 +53,7 @@ __all__ = ["ALERT_THRESHOLD", "Breakdown", "Match", "Screener", "entity_kind_hin
 ALERT_THRESHOLD = 0.80
 # Names scored in full per query, best first by key overlap.
 CANDIDATES = 32
+CANDIDATE_FLOOR = 0.3
 
 _KEY_WEIGHT = {"t": 3.0, "p": 1.5, "s": 1.0, "j": 6.0, "b": 2.0}
 _GRAM_WEIGHT = 2.0  # shared among a token's trigrams
@@ -261,7 +262,8 @@ class Screener:
             return np.empty(0, dtype=np.int64)
         ids = np.concatenate(arrays)
         acc = np.bincount(ids, weights=np.concatenate(weights), minlength=len(self._names))
-        hit = np.flatnonzero(acc)
+        # Names sharing well under a third of the best name's key weight cannot win: not scored.
+        hit = np.flatnonzero(acc >= CANDIDATE_FLOOR * acc.max())
         if len(hit) > limit:
             hit = hit[np.argpartition(-acc[hit], limit)[:limit]]
         return hit[np.argsort(-acc[hit], kind="stable")]

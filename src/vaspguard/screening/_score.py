@@ -101,6 +101,9 @@ def default_weight(token: str) -> float:
     return 1.0
 
 
+_metaphone = lru_cache(maxsize=1 << 16)(jellyfish.metaphone)
+
+
 @lru_cache(maxsize=1 << 18)
 def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     """Similarity of two Latin tokens in [0, 1], and how it was found."""
@@ -117,7 +120,7 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     if fa[0] != fb[0]:  # names rarely differ in their first sound by a typo (Fang/Wang, Bin/Min)
         sim *= 0.9
     how = "fuzzy"
-    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and jellyfish.metaphone(fa) == jellyfish.metaphone(fb):
+    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _metaphone(fa) == _metaphone(fb):
         sim, how = 0.85, "phonetic"
     if abjad:
         sa, sb = skeleton(a), skeleton(b)
