@@ -81,6 +81,7 @@ def test_birth_dates_keep_precision(
 def test_not_a_date() -> None:
     assert birth_date("unknown") is None
     assert birth_date("31 Feb 1960") is None
+    assert birth_date("24/06/1402") is None  # a Hijri date is not the Gregorian year 1402
 
 
 @pytest.fixture(scope="module")

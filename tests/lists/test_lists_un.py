@@ -30,9 +30,22 @@ def test_un_counts(shared_data: Path) -> None:
     ]
     # 39 entities have Arabic originals (as the notes say); 2 more are Cyrillic and 1 is in Latin letters.
     assert Counter(n.script for n in entity_originals) == {"Arab": 39, "Cyrl": 2, "Latn": 1}
-    dobs = [b for e in persons for b in e.birth_dates]
-    assert sum(1 for b in dobs if b.circa) > 0
-    assert sum(1 for b in dobs if b.start.year != b.end.year) > 0  # BETWEEN ranges kept as ranges
+    # 2,308 alias elements: 615 QUALITY Low (weak), 1,524 Good; entities write a.k.a. (594) / f.k.a. (19).
+    kinds = Counter(n.kind for e in parsed.entities for n in e.names)
+    assert kinds[NameKind.WEAK] == 615
+    assert kinds[NameKind.FKA] == 19
+    # DOB elements: 722 EXACT, 117 APPROXIMATELY, 31 BETWEEN (870). Kept with their precision; the two
+    # that are no date ("30-35 years old", a Hijri date) stay as published text, never guessed.
+    dobs = Counter((b.circa, b.precision, b.start.year != b.end.year) for e in persons for b in e.birth_dates)
+    assert dobs == {
+        (False, DatePrecision.DAY, False): 454,  # EXACT with a DATE
+        (False, DatePrecision.YEAR, False): 262,  # EXACT with only a YEAR
+        (False, DatePrecision.MONTH, False): 5,  # EXACT given in NOTE as "Nov. 1973", "Between Aug. and Sep."
+        (True, DatePrecision.YEAR, False): 116,  # APPROXIMATELY
+        (False, DatePrecision.YEAR, True): 31,  # BETWEEN FROM_YEAR and TO_YEAR
+    }
+    texts = sorted(e.extra["birth_date_text"] for e in persons if "birth_date_text" in e.extra)
+    assert texts == ["24/06/1402 (Hijri Calendar)", "30-35 years old"]
 
 
 def test_un_record_fields(shared_data: Path) -> None:

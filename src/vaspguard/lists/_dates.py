@@ -28,6 +28,14 @@ def span(text: str) -> tuple[date, date, DatePrecision] | None:
     """The days a single published date covers: ``"12 Jan 1960"``, ``"Jan 1960"``, ``"1960"``,
     ``"1960-01-12"``, ``"12/01/1960"`` (day first, as European and UK publishers write it)."""
     t = text.strip().rstrip(".")
+    result = _span(t)
+    # No one listed today was born before 1800: an earlier year is another calendar (a Hijri 1402) or a typo.
+    if result is not None and result[0].year < 1800:
+        return None
+    return result
+
+
+def _span(t: str) -> tuple[date, date, DatePrecision] | None:
     try:
         if m := _ISO.match(t):
             d = date(int(m[1]), int(m[2]), int(m[3]))
@@ -46,8 +54,6 @@ def span(text: str) -> tuple[date, date, DatePrecision] | None:
             return date(year, month, 1), _month_end(year, month), DatePrecision.MONTH
         if m := _YEAR.match(t):
             year = int(m[1])
-            if year < 1800:
-                return None
             return date(year, 1, 1), date(year, 12, 31), DatePrecision.YEAR
         if m := _DMY_NUM.match(t):
             d = date(int(m[3]), int(m[2]), int(m[1]))

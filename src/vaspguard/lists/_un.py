@@ -10,6 +10,7 @@ carry ``QUALITY`` Good (a.k.a.) or Low (weak); empty alias elements are skipped.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -33,6 +34,7 @@ from vaspguard.lists._text import script_of, squash
 from vaspguard.lists._xml import children, stream, text
 
 _RECORDS = frozenset({"INDIVIDUAL", "ENTITY"})
+_BETWEEN_MONTHS = re.compile(r"^Between ([A-Za-z]+)\.? and ([A-Za-z]+)\.? (\d{4})$", re.IGNORECASE)
 
 
 def read_un_xml(path: Path, data: bytes) -> ParsedList:
@@ -76,17 +78,22 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:
         name = squash(text(alias, "ALIAS_NAME"))
         if not name:
             continue
-        quality = text(alias, "QUALITY").lower()
-        kind = NameKind.WEAK if quality in ("low", "very low") else NameKind.AKA
+        quality = text(alias, "QUALITY").lower()  # Good | Low (individuals); a.k.a. | f.k.a. (entities)
+        kind = {"low": NameKind.WEAK, "very low": NameKind.WEAK, "f.k.a.": NameKind.FKA}.get(
+            quality, NameKind.AKA
+        )
         ln = ListName(name, kind, script_of(name))
         if ln not in names:
             names.append(ln)
 
     births: list[BirthDate] = []
+    unparsed: list[str] = []
     for dob in children(rec, "INDIVIDUAL_DATE_OF_BIRTH"):
         b = _birth(dob)
         if b is not None and b not in births:
             births.append(b)
+        elif b is None and (note := squash(text(dob, "NOTE"))):
+            unparsed.append(note)  # "30-35 years old", a Hijri date: kept as published, not guessed
     places = [
         p
         for pob in children(rec, "INDIVIDUAL_PLACE_OF_BIRTH")
@@ -142,6 +149,8 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:
             extra[key] = "; ".join(vals)
     if unmapped:
         extra["nationality_text"] = "; ".join(unmapped)
+    if unparsed:
+        extra["birth_date_text"] = "; ".join(unparsed)
     list_type = text(rec, "UN_LIST_TYPE")
     gender = text(rec, "GENDER").lower() or None
     return ListEntity(
@@ -175,7 +184,12 @@ def _birth(dob: Element) -> BirthDate | None:
         return None
     raw = day or year
     if not raw:
-        return None
+        note = squash(text(dob, "NOTE"))
+        if m := _BETWEEN_MONTHS.match(note):  # "Between Aug. and Sep. 1977"
+            a, b = birth_date(f"{m[1]} {m[3]}"), birth_date(f"{m[2]} {m[3]}")
+            if a is not None and b is not None:
+                return BirthDate(a.start, b.end, DatePrecision.MONTH, kind == "APPROXIMATELY", note)
+        return birth_date(note, circa=kind == "APPROXIMATELY") if note else None
     b = birth_date(raw, circa=kind == "APPROXIMATELY")
     if b is None and span(raw[:10]) is not None:
         b = birth_date(raw[:10], circa=kind == "APPROXIMATELY")
