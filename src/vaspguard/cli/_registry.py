@@ -105,34 +105,42 @@ def show(
     c = customer
     typer.echo(f"{c.id}  {c.primary_name}  ({c.type}, KYC {c.kyc_status})")
     for n in c.names:
-        typer.echo(f"  name       {n.name}  [{n.script}, {n.kind}]")
+        _line("name", f"{n.name}  [{n.script}, {n.kind}]")
     if c.birth_date:
-        typer.echo(f"  born       {c.birth_date}")
+        _line("born", f"{c.birth_date}")
     if c.nationalities:
-        typer.echo(f"  nationality {' '.join(c.nationalities)}")
+        _line("nationality", f"{' '.join(c.nationalities)}")
     if c.residence:
-        typer.echo(f"  residence  {c.residence}")
+        _line("residence", f"{c.residence}")
     if c.established:
-        typer.echo(f"  established {c.established}")
+        _line("established", f"{c.established}")
     for p in c.residence_permits:
-        typer.echo(f"  permit     {p.country} {p.kind} {p.valid_from} .. {p.valid_until or 'open-ended'}")
+        _line("permit", f"{p.country} {p.kind} {p.valid_from} .. {p.valid_until or 'open-ended'}")
     for v in c.visas:
-        typer.echo(f"  visa       {v.country} {v.kind} {v.valid_from or '?'} .. {v.valid_until or '?'}")
+        _line("visa", f"{v.country} {v.kind} {v.valid_from or '?'} .. {v.valid_until or '?'}")
     for a in c.permit_applications:
-        typer.echo(f"  applied    {a.country} on {a.filed_on or '?'} ({a.status})")
+        _line("applied", f"{a.country} on {a.filed_on or '?'} ({a.status})")
     for o in c.owners:
         share = f"{o.share:%}" if o.share is not None else "share unknown"
         link = f" = customer {o.customer_id}" if o.customer_id else ""
         where = f", resident {o.residence}" if o.residence else ""
-        typer.echo(f"  owner      {o.name} ({share}{', controls' if o.control else ''}{where}){link}")
+        _line("owner", f"{o.name} ({share}{', controls' if o.control else ''}{where}){link}")
     for ct in c.contacts:
-        typer.echo(f"  {ct.kind:<10} {ct.value}")
+        _line(ct.kind, ct.value)
     for acc in accounts:
         bal = ", ".join(f"{amt} {asset}" for asset, amt in sorted(acc.balances.items())) or "empty"
-        typer.echo(f"  account    {acc.id} {acc.product} ({acc.status}): {bal}")
+        _line("account", f"{acc.id} {acc.product} ({acc.status}): {bal}")
     for t in latest:
         where = f" {t.chain}:{t.address}" if t.address else ""
-        typer.echo(f"  tx         {t.occurred_at:%Y-%m-%d %H:%M} {t.kind} {t.amount} {t.asset}{where}")
+        if t.counter_asset:
+            where = f" for {t.counter_amount} {t.counter_asset}"
+        elif t.counterparty_customer_id:
+            where = f" to customer {t.counterparty_customer_id}"
+        _line("tx", f"{t.occurred_at:%Y-%m-%d %H:%M} {t.kind} {t.amount} {t.asset}{where}")
+
+
+def _line(label: str, text: str) -> None:
+    typer.echo(f"  {label:<12} {text}")
 
 
 @app.command("stats")
