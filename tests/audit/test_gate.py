@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from audit_helpers import approval
@@ -21,6 +22,7 @@ from vaspguard.audit import (
 )
 from vaspguard.audit._note import COSIGNATURE_V1, SignedNote
 from vaspguard.errors import IntegrityViolation, InvalidRequest, Refused
+from vaspguard.store import Store
 
 
 def _disclosure_case(audit: AuditLog) -> tuple[list, SignedCheckpoint]:  # type: ignore[type-arg]
@@ -134,3 +136,29 @@ def test_witness_quorum_is_enforced(audit: AuditLog, tmp_path: pytest.TempPathFa
     require_receipts(receipts, checkpoint=cosigned, quorum=1, **kw)  # type: ignore[arg-type]
     with pytest.raises(QuorumError):
         require_receipts(receipts, checkpoint=cosigned, quorum=2, **kw)  # type: ignore[arg-type]
+
+
+def test_log_require_receipts_waits_for_the_witness_quorum(store: Store, tmp_path: Path) -> None:
+    witness = SigningKey.generate("auditor.example", COSIGNATURE_V1)
+    audit = AuditLog(store, signer=Ed25519PrivateKey.generate(), witnesses=[witness.verifier], quorum=1)
+    first = audit.append(approval(actor="legal-eu"))
+    second = audit.append(dataclasses.replace(approval(actor="hq"), actor_region="HQ"))
+    required = {"requests.approve": 2}
+    with pytest.raises(Refused, match="witness cosignature"):
+        audit.require_receipts([first, second], required=required, central_region="HQ")
+    audit.cosign(witness, state_file=tmp_path / "w.state")
+    entries = audit.require_receipts([first, second], required=required, central_region="HQ")
+    assert [e.actor for e in entries] == ["legal-eu", "hq"]
+    late = audit.append(approval(actor="late"))  # not yet covered by a cosigned checkpoint
+    with pytest.raises(Refused):
+        audit.require_receipts([first, late], required=required)
+    with pytest.raises(InvalidRequest):
+        AuditLog(store, signer=Ed25519PrivateKey.generate(), witnesses=[], quorum=1)
+
+
+def test_log_require_receipts_refuses_a_receipt_from_another_log(store: Store) -> None:
+    audit = AuditLog(store, signer=Ed25519PrivateKey.generate(), origin="a.example/log")
+    receipt = audit.append(approval())
+    other = AuditLog(store, signer=Ed25519PrivateKey.generate(), origin="a.example/log")
+    with pytest.raises(SignatureError):
+        other.require_receipts([receipt], required={"requests.approve": 1})

@@ -102,6 +102,8 @@ def test_bad_events_are_refused_and_nothing_is_written(audit: AuditLog) -> None:
     for bad, field in [
         (Event(type="Bad Type", actor="a"), "type"),
         (Event(type="x.y", actor=" "), "actor"),
+        (Event(type="x.y", actor="a\nb"), "actor"),
+        (Event(type="x.y", actor="a", actor_region="E\x00U"), "actor_region"),
         (Event(type="x.y", actor="a", subjects="request:R1"), "subjects"),  # type: ignore[arg-type]
         (Event(type="x.y", actor="a", subjects=("r", "r")), "subjects"),
         (Event(type="x.y", actor="a", payload={"amount": float("nan")}), "payload"),

@@ -19,7 +19,7 @@ import base64
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
-from vaspguard.audit._config import DEFAULT_ORIGIN, AuditSettings
+from vaspguard.audit._config import DEFAULT_ORIGIN, AuditSettings, read_witnesses
 from vaspguard.audit._event import (
     Entry,
     EntryError,
@@ -41,6 +41,7 @@ from vaspguard.audit._event import (
     new_salt,
     utc_now,
 )
+from vaspguard.audit._gate import require_receipts as gate_require_receipts
 from vaspguard.audit._merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -316,6 +317,8 @@ class AuditLog:
         origin: str | None = None,
         signed_state: Path | None = None,
         public_key: VerifierKey | None = None,
+        witnesses: Sequence[VerifierKey] = (),
+        quorum: int = 0,
     ) -> None:
         self.store = store
         self.signer: SigningKey | None
@@ -337,6 +340,11 @@ class AuditLog:
         self.key_created: Path | None = None
         # The last checkpoint this key signed, kept outside the database (see module docstring).
         self._signed_state = signed_state
+        # Witness keys and how many must cosign a checkpoint before ``require_receipts`` releases an action.
+        if quorum > len(witnesses):
+            raise InvalidRequest("quorum", f"{quorum} exceeds the {len(witnesses)} configured witness key(s)")
+        self.witnesses = list(witnesses)
+        self.quorum = quorum
 
     @classmethod
     def reader(cls, store: Store, public_key: VerifierKey) -> AuditLog:
@@ -349,7 +357,14 @@ class AuditLog:
         settings = AuditSettings()
         key_dir = key_dir or settings.directory()
         key, created = load_or_create_key(key_dir, settings.origin)
-        audit = cls(store, signer=key, signed_state=key_dir / "last-signed.note")
+        witnesses = read_witnesses(key_dir / "witnesses")
+        audit = cls(
+            store,
+            signer=key,
+            signed_state=key_dir / "last-signed.note",
+            witnesses=witnesses,
+            quorum=settings.quorum,
+        )
         if created:
             audit.key_created = key_dir / "log.key"
         return audit
@@ -724,6 +739,64 @@ class AuditLog:
             self.consistency_proof(receipt.checkpoint.size, latest.size),
         )
         return entry
+
+    def require_receipts(
+        self,
+        receipts: Sequence[Receipt],
+        *,
+        required: Mapping[str, int],
+        subject: str | None = None,
+        central_region: str | None = None,
+        before: int | None = None,
+        initiator: str | None = None,
+    ) -> list[Entry]:
+        """Log before act, against this log: check each receipt, then prove all of them included in the newest
+        checkpoint that carries the configured witness quorum, and apply ``gate.require_receipts``.
+
+        Raises ``Refused`` when the approvals are not enough or no checkpoint covering them has the quorum yet
+        (witnesses have not cosigned), ``IntegrityViolation`` for a forged receipt.
+        """
+        for receipt in receipts:
+            self.verify_receipt(receipt)
+        needed = max((r.index for r in receipts), default=-1) + 1
+        checkpoint = self._quorum_checkpoint(needed)
+        if checkpoint is None:
+            raise Refused(
+                f"no checkpoint covering entry {needed - 1} carries {self.quorum} witness cosignature(s) yet"
+            )
+        fresh = [self.receipt(r.index, checkpoint) for r in receipts]
+        return gate_require_receipts(
+            fresh,
+            checkpoint=checkpoint,
+            public_key=self.public_key,
+            required=required,
+            subject=subject,
+            central_region=central_region,
+            before=before,
+            initiator=initiator,
+            witnesses=self.witnesses,
+            quorum=self.quorum,
+        )
+
+    def _quorum_checkpoint(self, min_size: int) -> SignedCheckpoint | None:
+        if self.quorum == 0:
+            latest = self.latest_checkpoint()
+            return latest if latest is not None and latest.size >= min_size else self.checkpoint()
+        names = {w.name for w in self.witnesses}
+        with self.store.connect() as conn:
+            rows = conn.execute(
+                select(AuditCosignatureRow.size, AuditCosignatureRow.witness)
+                .where(AuditCosignatureRow.size >= max(min_size, 1))
+                .order_by(AuditCosignatureRow.size.desc())
+            ).all()
+        counts: dict[int, int] = {}
+        for size, witness in rows:
+            if witness in names:
+                counts[size] = counts.get(size, 0) + 1
+        for size in sorted(counts, reverse=True):
+            if counts[size] >= self.quorum:
+                return self.checkpoint_at(size)
+        return None
 
     def events(
         self,
