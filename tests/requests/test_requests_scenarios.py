@@ -361,3 +361,30 @@ def test_unverified_emergency_is_flagged(
         "OVERBROAD_CATEGORIES",
     } <= codes
     assert result["tier"] in ("high", "blocked")
+
+
+def test_listed_security_service_is_sanctioned(
+    shared_data: Path, registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path]
+) -> None:
+    """With OFAC's SDN list imported, the FSB (listed under CYBER2 and others) is REQUESTER_SANCTIONED."""
+    sdn = shared_data / "lists" / "ofac_sdn_csv" / "jackdwyer_gitscrape_2024-05-03" / "sdn.csv"
+    code, out, err = cli("--db", exchange.url, "lists", "import", sdn)
+    assert code == 0, err
+    fsb = {
+        "id": "RU-FSB-2",
+        "name": "Federal Security Service",
+        "country": "RU",
+        "class": "security_service",
+        "verification_status": "verified",
+        "verified_on": iso(TODAY - timedelta(days=30)),
+    }
+    code, out, err = cli("--db", exchange.url, "authorities", "add", "--file", write("fsb2.json", fsb))
+    assert code == 0, err
+    assert "SANCTIONED: 'Federal Security Service' matches 'FEDERAL SECURITY SERVICE'" in out
+    request = court_order(
+        agency="RU-FSB-2", instrument={**court_order()["instrument"], "type": "mlat_request"}
+    )
+    result = _new(cli, exchange.url, write("fsb-req.json", request), "intake1")
+    sanctioned = [r for r in result["reasons"] if r["code"] == "REQUESTER_SANCTIONED"]
+    assert sanctioned and "ofac_sdn:21344" in sanctioned[0]["detail"]
+    assert result["tier"] == "blocked"

@@ -74,14 +74,23 @@ def authorities_add(
     from vaspguard.requests import load_json, parse_agency
 
     agency = parse_agency(load_json(file), origin=str(file))
-    new = _service().add_agency(agency, actor=_actor(actor))
+    added = _service().add_agency(agency, actor=_actor(actor))
     if as_json:
-        print_json(agency)
-    else:
-        _out(
-            f"{'added' if new else 'updated'} agency {agency.id}: {agency.name} "
-            f"({agency.country}, {agency.agency_class})"
+        print_json(
+            {
+                "agency": agency,
+                "new": added.new,
+                "sanctions_hits": added.sanctions_hits,
+                "sanctions_screening": added.sanctions_screening,
+            }
         )
+        return
+    _out(
+        f"{'added' if added.new else 'updated'} agency {agency.id}: {agency.name} "
+        f"({agency.country}, {agency.agency_class}); sanctions screening: {added.sanctions_screening}"
+    )
+    for hit in added.sanctions_hits:
+        _out(f"  SANCTIONED: {hit.name!r} matches {hit.listed_name!r} ({hit.entity_key}, {hit.score:.2f})")
 
 
 @authorities_app.command("list")

@@ -48,7 +48,7 @@ from vaspguard.requests._model import (
     TargetType,
     Tier,
 )
-from vaspguard.requests._names import SanctionsScreen, name_scorer
+from vaspguard.requests._names import SanctionsHit, SanctionsScreen, name_scorer
 from vaspguard.requests._policy import (
     Policy,
     QuorumSlot,
@@ -229,6 +229,13 @@ def party_from_doc(doc: dict[str, Any]) -> ProtectedParty:
         ),
         notes=doc.get("notes"),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyAdded:
+    new: bool
+    sanctions_hits: tuple[SanctionsHit, ...]
+    sanctions_screening: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,8 +488,10 @@ class LawfulRequests:
 
     # -- authorities -------------------------------------------------------------------------------------
 
-    def add_agency(self, agency: Agency, *, actor: str) -> bool:
-        """Add or update an agency; returns True when it is new. Parent and linked bodies must exist."""
+    def add_agency(self, agency: Agency, *, actor: str) -> AgencyAdded:
+        """Add or update an agency, screening its names against the sanctions lists (the hits are logged and
+        returned; every assessment screens again against the lists then in force). Parent and linked bodies
+        must exist."""
         with self.store.connect() as conn:
             for other, field in [(agency.parent_id, "parent"), *((x, "linked") for x in agency.linked_ids)]:
                 if (
@@ -522,7 +531,7 @@ class LawfulRequests:
             else:
                 conn.execute(insert(AgencyRow).values(id=agency.id, created_at=self.clock(), **values))
         log.info("agency %s logged at audit index %s", agency.id, receipt.index)
-        return not exists
+        return AgencyAdded(new=not exists, sanctions_hits=tuple(hits), sanctions_screening=check)
 
     def get_agency(self, agency_id: str) -> Agency:
         with self.store.connect() as conn:
