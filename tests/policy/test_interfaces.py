@@ -304,3 +304,19 @@ def test_screening_results_feed_decisions_and_evaluation(
     assert json.loads(out)["states"]["frozen"] == 1
     code, out, _ = cli("--db", store.url, "policy", "state", "C2")
     assert json.loads(out)["state"] == "frozen"
+
+
+def test_api_shutdown_flushes_the_decision_log(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    import vaspguard.policy._service as service_module
+
+    # A writer that would wait a minute: only the shutdown hook can have written the row in time.
+    slow = functools.partial(DecisionLog, batch_size=10_000, flush_seconds=60)
+    monkeypatch.setattr(service_module, "DecisionLog", slow)
+    headers = {"Authorization": f"Bearer {create_token(store, name='engine', role=Role.SERVICE)}"}
+    with TestClient(create_app(store)) as client:
+        body = {"customer": RU, "action": "custody", "at": "2023-01-01"}
+        assert client.post("/v1/decisions", json=body, headers=headers).json()["decision"] == "deny"
+    with store.connect() as conn:
+        assert [r.outcome for r in conn.execute(select(PolicyDecisionRow))] == ["deny"]

@@ -25,6 +25,16 @@ router = APIRouter(prefix="/v1", tags=["policy"])
 
 MAX_BATCH = 10_000
 _lock = threading.Lock()
+_services: list[Any] = []  # every service this module created, to flush their decision logs at shutdown
+
+
+def _close_services() -> None:
+    """Flush queued decision-log rows when the server stops (the writer thread is a daemon)."""
+    while _services:
+        _services.pop().close()
+
+
+router.on_shutdown.append(_close_services)
 _decide = require(Role.SERVICE, Role.COMPLIANCE)
 _read = require(Role.COMPLIANCE, Role.AUDITOR, Role.SERVICE)
 
@@ -41,6 +51,7 @@ def _service(request: Request) -> Any:
                 service = PolicyService(state.store, actor="api")
                 service.register_version()
                 state.policy_service = service
+                _services.append(service)
     return service
 
 
