@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from audit_helpers import approval, drop_triggers
@@ -18,7 +19,7 @@ from vaspguard.audit import (
     verify_consistency,
     verify_inclusion,
 )
-from vaspguard.audit._merkle import mth
+from vaspguard.audit._merkle import Frontier, mth
 from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound
 from vaspguard.store import Store
 
@@ -181,3 +182,31 @@ def test_log_refuses_to_sign_after_history_was_rewritten(audit: AuditLog, store:
         conn.execute(text("DELETE FROM audit_nodes"))
     with pytest.raises(IntegrityViolation, match="refusing to sign"):
         audit.append(approval(actor="mallory"))
+
+
+def test_signer_remembers_what_it_signed_and_refuses_a_restored_database(
+    store: Store, tmp_path: Path
+) -> None:
+    """The database is put back to an older state (a restored backup, or an attacker covering tracks):
+    the key's own memory beside it (``last-signed.note``) refuses to sign a tree that forgets entries."""
+    audit = AuditLog.open(store, key_dir=tmp_path / "keys")
+    audit.append_many([approval(actor=f"a{i}") for i in range(5)])
+    frontier_at_5 = Frontier()
+    for i in range(5):
+        frontier_at_5.append(leaf_hash(audit.entry(i)))
+    audit.append_many([approval(actor=f"b{i}") for i in range(5)])
+    drop_triggers(store)
+    with store.connect() as conn:  # the database as it was at size 5, consistent with itself
+        for table in ("audit_leaves", "audit_payloads", "audit_subjects"):
+            conn.execute(text(f"DELETE FROM {table} WHERE idx >= 5"))
+        conn.execute(text("DELETE FROM audit_nodes"))
+        conn.execute(text("DELETE FROM audit_checkpoints WHERE size > 5"))
+        conn.execute(
+            text("UPDATE audit_state SET size = 5, frontier = :f, checkpoint_size = 5, checkpoint_root = :r"),
+            {"f": frontier_at_5.to_bytes(), "r": frontier_at_5.root()},
+        )
+    reopened = AuditLog.open(store, key_dir=tmp_path / "keys")
+    with pytest.raises(IntegrityViolation, match="rollback"):
+        reopened.append(approval(actor="mallory"))
+    # Without the signer's memory the database alone would have let this through.
+    assert (tmp_path / "keys" / "last-signed.note").exists()

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from multiprocessing import get_context
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -43,7 +43,11 @@ from vaspguard.audit._note import (
     VerifierKey,
 )
 from vaspguard.audit._scan import CHUNK, ChunkResult, scan_chunk
+from vaspguard.audit._tables import AuditCheckpointRow, AuditCosignatureRow, AuditLeafRow, AuditPayloadRow
 from vaspguard.errors import InvalidFile, InvalidRequest
+
+if TYPE_CHECKING:
+    from vaspguard.audit._log import AuditLog
 
 BUNDLE_FORMAT = "vaspguard-audit-bundle/1"
 _MAX_EXAMPLES = 10
@@ -145,34 +149,26 @@ class ExportInfo:
 
 
 def export_bundle(
-    audit: Any,
+    audit: AuditLog,
     directory: Path,
     *,
     with_payloads: bool = False,
     on_entries: Callable[[int], None] | None = None,
 ) -> ExportInfo:
     """Write the bundle of ``audit`` (an ``AuditLog``) into the new or empty ``directory``."""
-    from vaspguard.audit._tables import AuditCheckpointRow, AuditCosignatureRow, AuditLeafRow, AuditPayloadRow
-
     if directory.exists() and any(directory.iterdir()):
         raise InvalidRequest("directory", f"{directory} is not empty")
     directory.mkdir(parents=True, exist_ok=True)
     store = audit.store
     entries = 0
     with store.engine.connect() as conn:
-        # One read transaction: entries and checkpoints form one snapshot (PostgreSQL REPEATABLE READ; a
-        # SQLite read transaction in WAL mode sees one snapshot too).
+        # One read transaction, one snapshot of entries and checkpoints: REPEATABLE READ on PostgreSQL, an
+        # explicit read transaction on SQLite (WAL readers see the database as of their first read).
         if store.backend == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        with _atomic(directory / "entries.jsonl") as fh:
-            rows = conn.execution_options(yield_per=10_000).execute(
-                select(AuditLeafRow.entry).order_by(AuditLeafRow.idx)
-            )
-            for (entry,) in rows:
-                fh.write(bytes(entry) + b"\n")
-                entries += 1
-                if on_entries is not None and entries % 10_000 == 0:
-                    on_entries(entries)
+        else:
+            conn.exec_driver_sql("BEGIN")
+        # Checkpoints first: should the snapshot ever miss, entries then cover at least every signed size.
         cosigs: dict[int, list[str]] = {}
         for size, line in conn.execute(
             select(AuditCosignatureRow.size, AuditCosignatureRow.line).order_by(AuditCosignatureRow.witness)
@@ -186,6 +182,15 @@ def export_bundle(
                 text = note + "".join(cosigs.get(size, []))
                 fh.write(json.dumps({"size": size, "note": text}, ensure_ascii=False).encode() + b"\n")
                 checkpoints += 1
+        with _atomic(directory / "entries.jsonl") as fh:
+            rows = conn.execution_options(yield_per=10_000).execute(
+                select(AuditLeafRow.entry).order_by(AuditLeafRow.idx)
+            )
+            for (entry,) in rows:
+                fh.write(bytes(entry) + b"\n")
+                entries += 1
+                if on_entries is not None and entries % 10_000 == 0:
+                    on_entries(entries)
         payloads = None
         if with_payloads:
             payloads = 0
