@@ -3,6 +3,7 @@ versions, custom packs beside the built-in ones."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from importlib import resources
 
 import pytest
@@ -108,3 +109,25 @@ def test_pack_conflicts_refused() -> None:
         Engine([house, clash])
     with pytest.raises(InvalidFile):
         builtin_packs(["no-such-pack"])
+
+
+def test_thresholds_in_force_include_those_inside_person_conditions() -> None:
+    text = GOOD.replace(
+        "risky: {residence_in: HIGH_RISK}", 'risky: {residence_in: HIGH_RISK, holdings_over: "500"}'
+    )
+    text += (
+        text[text.index("  - id: HOUSE-1") :]
+        .replace("HOUSE-1", "HOUSE-2")
+        .replace("2024-01-01", "2025-01-01", 1)
+    )
+    text = text.replace("until: 2024-12-31", "until: 2025-12-31", 2).replace(
+        "effective: {from: 2025-01-01, until: 2025-12-31}", "effective: {from: 2026-01-01}"
+    )
+    engine = Engine([parse_pack(text.encode(), "house.yaml")])
+    from datetime import date
+
+    assert engine.thresholds_on(date(2024, 6, 1)) == (Decimal("500"),)
+    assert engine.thresholds_on(date(2026, 6, 1)) == (Decimal("500"),)
+    assert engine.thresholds_on(date(2023, 6, 1)) == ()
+    assert Engine(builtin_packs()).thresholds_on(date(2022, 4, 9)) == (Decimal("10000"),)
+    assert Engine(builtin_packs()).thresholds_on(date(2022, 10, 7)) == ()

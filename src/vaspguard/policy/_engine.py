@@ -97,7 +97,8 @@ class _Compiler:
         self.spec = pack.spec
         self.persons: dict[str, Pred] = {}
         self._building: set[str] = set()
-        self.limits: list[Decimal] = []
+        self.limits: list[Decimal] = []  # thresholds the rule being compiled compares holdings with
+        self._person_limits: dict[str, list[Decimal]] = {}
         for name, codes in self.spec.sets.items():
             for code in codes:
                 if (why := check_code(code)) is not None:
@@ -134,10 +135,13 @@ class _Compiler:
             if name in self._building:
                 self.fail(where, f"person condition {name!r} refers to itself")
             self._building.add(name)
+            outer, self.limits = self.limits, []
             self.persons[name] = self.condition(self.spec.persons[name], f"persons.{name}")
+            self._person_limits[name], self.limits = self.limits, outer
             self._building.discard(name)
-        compiled = self.persons[name]
-        return compiled
+        # a person compiled once is used by many rules: each of them compares with its thresholds
+        self.limits.extend(self._person_limits[name])
+        return self.persons[name]
 
     def condition(self, cond: Any, where: str) -> Pred:
         if not isinstance(cond, dict) or not cond:
