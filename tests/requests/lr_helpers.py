@@ -251,7 +251,7 @@ class Desk:
         self.svc.add_party(parse_party(FOUNDATION_PARTY), actor="admin")
 
     def file(self, doc: dict[str, Any], intake: str = "intake1") -> str:
-        return self.svc.file(parse_request(doc), intake=intake).request_id
+        return self.svc.file(parse_request(doc), intake=intake, key=self.keys[intake]).request_id
 
     def approve(self, rid: str, name: str) -> Any:
         return self.svc.approve(rid, operator=name, key=self.keys[name])

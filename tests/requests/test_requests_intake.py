@@ -109,7 +109,18 @@ def test_cli_bad_request_writes_nothing(
     ops: object, exchange: Store, cli: Any, write: Callable[[str, Any], Path]
 ) -> None:
     path = write("bad.json", court_order(channel="fax", data_categories=[]))
-    code, _out, err = cli("--db", exchange.url, "requests", "new", "--file", path, "--as", "intake1")
+    code, _out, err = cli(
+        "--db",
+        exchange.url,
+        "requests",
+        "new",
+        "--file",
+        path,
+        "--as",
+        "intake1",
+        "--key",
+        path.parent / "keys" / "intake1.pem",
+    )
     assert code == 2
     assert err.count("\n") == 1
     assert "bad.json: field 'channel': unknown value 'fax'" in err and "field 'data_categories'" in err
@@ -117,7 +128,16 @@ def test_cli_bad_request_writes_nothing(
         assert conn.execute(select(func.count()).select_from(RequestRow)).scalar_one() == 0
     (path.parent / "broken.json").write_text('{"received_at": ')
     code, _out, err = cli(
-        "--db", exchange.url, "requests", "new", "--file", path.parent / "broken.json", "--as", "intake1"
+        "--db",
+        exchange.url,
+        "requests",
+        "new",
+        "--file",
+        path.parent / "broken.json",
+        "--as",
+        "intake1",
+        "--key",
+        path.parent / "keys" / "intake1.pem",
     )
     assert code == 2 and "not valid JSON" in err
 
@@ -164,7 +184,16 @@ def test_cli_registry_errors(
     code, out, err = cli("operators", "keygen", "--out", tmp_path / "keys" / "legal1.pem")
     assert code == 2 and "refusing to overwrite" in err
     code, out, err = cli(
-        "--db", db, "requests", "new", "--file", write("ok.json", court_order()), "--as", "nobody"
+        "--db",
+        db,
+        "requests",
+        "new",
+        "--file",
+        write("ok.json", court_order()),
+        "--as",
+        "nobody",
+        "--key",
+        tmp_path / "keys" / "intake1.pem",
     )
     assert code == 3 and "operator 'nobody' not found" in err
     code, out, err = cli("--db", db, "operators", "list", "--json")

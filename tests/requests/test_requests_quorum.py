@@ -18,6 +18,7 @@ from vaspguard.requests import (
     ReasonCode,
     Tier,
     parse_agency,
+    parse_request,
     public_hex,
 )
 from vaspguard.requests._tables import ApprovalRow
@@ -44,6 +45,14 @@ def test_intake_operator_cannot_approve(desk: Desk) -> None:
     with pytest.raises(QuorumRefused, match="intake operator"):
         desk.approve(rid, "legal2")
     assert desk.approve(rid, "legal1").quorum.met
+
+
+def test_filing_as_someone_else_is_refused(desk: Desk) -> None:
+    """Otherwise a regional lead could file "as intake1" and then approve what they filed."""
+    with pytest.raises(InvalidRequest, match="not the registered key"):
+        desk.svc.file(parse_request(court_order()), intake="intake1", key=desk.keys["lead-cis"])
+    with pytest.raises(InvalidRequest, match="needs their key"):
+        desk.svc.file(parse_request(court_order()), intake="intake1")
 
 
 def test_intake_role_cannot_approve(desk: Desk) -> None:

@@ -16,7 +16,10 @@ from vaspguard.store import Store
 
 
 def _new(cli: Any, db: str, path: Path, operator: str) -> dict[str, Any]:
-    code, out, err = cli("--db", db, "requests", "new", "--file", path, "--as", operator, "--json")
+    key = path.parent / "keys" / f"{operator}.pem"
+    code, out, err = cli(
+        "--db", db, "requests", "new", "--file", path, "--as", operator, "--key", key, "--json"
+    )
     assert code == 0, err
     result: dict[str, Any] = json.loads(out)
     return result

@@ -232,15 +232,16 @@ def requests_new(
     operator: str = typer.Option(
         ..., "--as", help="The registered operator filing it (they can never approve it)."
     ),
+    key: Path = typer.Option(
+        ..., "--key", help="The filing operator's private key (signs the request as filed)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
 ) -> None:
     """File a request: validate every field, assess it under the policy in force, log both."""
-    from vaspguard.requests import load_json, parse_request
+    from vaspguard.requests import load_json, parse_request, read_private_key
 
     request = parse_request(load_json(file), origin=str(file))
-    svc = _service()
-    op = svc.get_operator(operator)
-    _print_assessment(svc.file(request, intake=op.name, region=op.region), as_json)
+    _print_assessment(_service().file(request, intake=operator, key=read_private_key(key)), as_json)
 
 
 @app.command("assess")

@@ -782,8 +782,18 @@ class LawfulRequests:
             if conn.execute(select(RequestRow.id).where(RequestRow.id == candidate)).first() is None:
                 return candidate
 
-    def file(self, request: LawfulRequest, *, intake: str, region: str = "") -> Assessment:
-        """Record and assess a request. ``intake`` is the operator (or API caller) who filed it."""
+    def file(
+        self, request: LawfulRequest, *, intake: str, key: Ed25519PrivateKey | None = None, region: str = ""
+    ) -> Assessment:
+        """Record and assess a request. ``intake`` is the operator who filed it, proven by their ``key`` (they
+        sign the request as filed), or an API caller ``api:NAME`` identified by its token."""
+        intake_signature = None
+        if key is not None:
+            op = self._operator_with_key(intake, key)
+            region = op.region
+            intake_signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, {"intake": request_doc(request)})
+        elif not intake.startswith("api:"):
+            raise InvalidRequest("--key", f"filing as operator {intake!r} needs their key")
         policy = self.policy()
         scope = Scope(request.targets, request.data_categories, request.date_range).normalised()
         if request.follow_up_of:
@@ -837,6 +847,7 @@ class LawfulRequests:
                         "document_sha256": request.instrument.document_sha256,
                         "request_sha256": _crypto.sha256_hex(_crypto.canonical(request_doc(request))),
                         "scope_sha256": digest,
+                        "intake_signature": intake_signature,
                     },
                 ),
                 _event(
@@ -943,7 +954,7 @@ class LawfulRequests:
                 _approval_message(row.id, "approve", a.scope_sha256, a.scope_version, a.operator),
             ):
                 why = "signature does not verify with the operator's registered key"
-            elif a.operator == row.intake_operator:
+            elif row.intake_operator in (a.operator, f"api:{a.operator}"):
                 why = "the intake operator cannot approve"
             elif a.operator in seen:
                 why = "second approval by the same operator"
@@ -989,7 +1000,7 @@ class LawfulRequests:
             reason = f"the request is {row.state}, not awaiting approval"
         elif ReasonCode.INSTRUMENT_INSUFFICIENT in assessment.codes():
             reason = "the instrument does not cover every requested category: narrow the scope first"
-        elif operator == row.intake_operator:
+        elif row.intake_operator in (operator, f"api:{operator}"):
             reason = "the intake operator cannot approve the request they filed"
         elif op.role is OperatorRole.INTAKE:
             reason = "intake operators cannot approve"
