@@ -320,3 +320,17 @@ def test_api_shutdown_flushes_the_decision_log(store: Store, monkeypatch: pytest
         assert client.post("/v1/decisions", json=body, headers=headers).json()["decision"] == "deny"
     with store.connect() as conn:
         assert [r.outcome for r in conn.execute(select(PolicyDecisionRow))] == ["deny"]
+
+
+def test_decide_survives_an_audit_log_that_refuses(store: Store, cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(_lines({"customer": RU, "action": "deposit", "at": "2023-01-01"}))
+    other = f"sqlite:///{tmp_path}/other.db"
+    assert cli("--db", other, "policy", "decide", "--input", path)[0] == 0
+    # same signing state, another database: the audit log refuses to sign; decisions still come, loudly
+    code, out, err = cli("--db", store.url, "policy", "decide", "--input", path)
+    assert code == 0
+    assert json.loads(out)["decision"] == "deny"
+    assert "warning: policy version not recorded in the audit log" in err
+    with store.connect() as conn:
+        assert conn.execute(select(PolicyVersionRow)).all() == []

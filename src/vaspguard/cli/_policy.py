@@ -14,7 +14,7 @@ import typer
 
 from vaspguard._json import to_jsonable
 from vaspguard.cli._common import open_db, print_json
-from vaspguard.errors import InvalidFile, InvalidRequest
+from vaspguard.errors import InvalidFile, InvalidRequest, VaspguardError
 
 app = typer.Typer(
     help="Restrictions: sanctions regimes as policy-as-code; decisions and batch evaluation.",
@@ -67,7 +67,12 @@ def decide(
     packs = _packs(pack, no_builtin)
     store = open_db()
     service = PolicyService(store, packs, log_decisions=not no_log, actor="cli")
-    service.register_version()
+    try:
+        service.register_version()
+    except VaspguardError as exc:
+        # Decisions do not depend on the audit log; a log that refuses to sign (for instance a signing
+        # state left by another database) is reported loudly, and the version is recorded on a later run.
+        sys.stderr.write(f"vaspguard: warning: policy version not recorded in the audit log: {exc}\n")
     errors = total = 0
     with ExitStack() as stack:
         src: TextIO = sys.stdin if str(input) == "-" else stack.enter_context(_open(input))
