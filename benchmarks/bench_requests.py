@@ -185,8 +185,14 @@ def run(backend: str) -> None:
             flush=True,
         )
         svc = LawfulRequests(store, audit=AuditLog(store, signer=Ed25519PrivateKey.generate()))
-        keys = {n: Ed25519PrivateKey.generate() for n in ("legal1", "legal2", "privacy1", "sec-us")}
-        roles = {"legal1": "legal", "legal2": "legal", "privacy1": "privacy", "sec-us": "security"}
+        keys = {n: Ed25519PrivateKey.generate() for n in ("intake", "legal1", "legal2", "privacy1", "sec-us")}
+        roles = {
+            "intake": "intake",
+            "legal1": "legal",
+            "legal2": "legal",
+            "privacy1": "privacy",
+            "sec-us": "security",
+        }
         for n, k in keys.items():
             svc.add_operator(
                 Operator(n, OperatorRole(roles[n]), "AMERICAS" if n == "sec-us" else "EU", public_hex(k)),
@@ -211,7 +217,7 @@ def run(backend: str) -> None:
         for i in range(100):
             doc = _court_order({"type": "account_id", "value": f"A{(i * 7919) % CUSTOMERS:07d}"})
             start = time.perf_counter()
-            svc.file(parse_request(doc), intake="bench")
+            svc.file(parse_request(doc), intake="intake", key=keys["intake"])
             samples.append(time.perf_counter() - start)
         request = parse_request(_court_order({"type": "account_id", "value": "A0000001"}))
         scope = Scope(request.targets, request.data_categories, request.date_range)
@@ -253,7 +259,8 @@ def run(backend: str) -> None:
         assert len(naive) == len(reach.customers) == DRAGNET_SENDERS
         print(
             f"[{backend}] dragnet reach ('all who sent to X', {len(reach.customers):,} customers, "
-            f"{reach.account_count:,} accounts): {_ms(indexed)} | baseline full scan of {TX:,} rows: {_ms(scan)}",
+            f"{reach.account_count:,} accounts): {_ms(indexed)} | "
+            f"baseline full scan of {TX:,} rows: {_ms(scan)}",
             flush=True,
         )
 
@@ -263,7 +270,7 @@ def run(backend: str) -> None:
             date_range={"from": "2025-01-01", "to": "2026-12-31"},
             data_categories=["transaction_history", "subscriber_info"],
         )
-        rid = svc.file(parse_request(doc), intake="bench").request_id
+        rid = svc.file(parse_request(doc), intake="intake", key=keys["intake"]).request_id
         tier = svc.assessment(rid).tier.value
         for n in ("legal1", "privacy1", "sec-us"):
             svc.approve(rid, operator=n, key=keys[n])
@@ -283,8 +290,9 @@ def run(backend: str) -> None:
         plain = time.perf_counter() - start
         records = sum(out["record_counts"].values())
         print(
-            f"[{backend}] disclosure ({tier} tier, {out['customers']:,} customers, {records:,} records, JSON+CSV, "
-            f"signed manifest): {assembly:.2f} s = {records / assembly:,.0f} records/s | baseline plain SELECT of "
+            f"[{backend}] disclosure ({tier} tier, {out['customers']:,} customers, {records:,} records, "
+            f"JSON+CSV, signed manifest): {assembly:.2f} s = {records / assembly:,.0f} records/s | "
+            "baseline plain SELECT of "
             f"{rows:,} rows: {plain:.2f} s",
             flush=True,
         )
