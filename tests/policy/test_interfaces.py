@@ -98,6 +98,10 @@ def test_cli_decide_one_line_per_request_same_order(store: Store, cli: Any, tmp_
         {"customer": RU, "action": "deposit", "at": "2023-01-01", "request_id": "r1"}
     )
     assert [v.policy_version for v in versions] == [policy_version]
+    code, out, err = cli("--db", store.url, "policy", "log", "--outcome", "review")
+    assert code == 0, err
+    assert [r["outcome"] for r in json.loads(out)] == ["review"]
+    assert cli("--db", store.url, "policy", "log", "--outcome", "allow")[0] == 2
 
 
 def test_cli_decide_all_good_exits_zero_and_no_log(store: Store, cli: Any, tmp_path: Path) -> None:

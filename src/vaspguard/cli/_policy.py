@@ -310,3 +310,27 @@ def state_cmd(customer: str = typer.Argument(..., help="Registry customer id."))
             "evaluation_id": row.evaluation_id,
         }
     )
+
+
+@app.command("log")
+def log_cmd(
+    customer: str | None = typer.Option(None, "--customer", help="Only this customer's decisions."),
+    outcome: str | None = typer.Option(None, "--outcome", help="deny or review."),
+    limit: int = typer.Option(100, "--limit", help="At most this many (newest first)."),
+) -> None:
+    """The decision log (JSON): deny and review decisions with id, input digest, rule and policy version."""
+    from sqlalchemy import select
+
+    from vaspguard.policy._tables import PolicyDecisionRow
+
+    if outcome is not None and outcome not in ("deny", "review"):
+        raise InvalidRequest("--outcome", f"expected deny or review, got {outcome!r}")
+    store = open_db()
+    q = select(PolicyDecisionRow).order_by(PolicyDecisionRow.decided_at.desc()).limit(limit)
+    if customer is not None:
+        q = q.where(PolicyDecisionRow.customer_id == customer)
+    if outcome is not None:
+        q = q.where(PolicyDecisionRow.outcome == outcome)
+    with store.connect() as conn:
+        rows = conn.execute(q).all()
+    print_json([dict(r._mapping) for r in rows])
