@@ -55,6 +55,16 @@ def test_filing_as_someone_else_is_refused(desk: Desk) -> None:
         desk.svc.file(parse_request(court_order()), intake="intake1")
 
 
+def test_deactivated_operator_signs_nothing(desk: Desk) -> None:
+    rid = desk.file(medium_request())
+    desk.approve(rid, "legal1")
+    desk.svc.deactivate_operator("legal1", actor="admin", reason="key compromised")
+    with pytest.raises(InvalidRequest, match="not active"):
+        desk.approve(desk.file(court_order()), "legal1")
+    # What was signed before stays on record and verifies.
+    assert desk.svc.quorum_status(rid).counted == ("legal1",)
+
+
 def test_intake_role_cannot_approve(desk: Desk) -> None:
     rid = desk.file(court_order(), intake="legal2")
     with pytest.raises(QuorumRefused, match="intake operators cannot approve"):

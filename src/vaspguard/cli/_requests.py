@@ -195,6 +195,17 @@ def operators_add(
     _out(f"added operator {op.name} ({op.role}, {op.region})")
 
 
+@operators_app.command("deactivate")
+def operators_deactivate(
+    name: str = typer.Argument(..., help="The operator to take out of service."),
+    reason: str = typer.Option(..., "--reason", help="Why (left the company, key compromised, ...)."),
+    actor: str | None = typer.Option(None, "--as", help=_ACTOR_HELP),
+) -> None:
+    """Deactivate an operator: they can file, approve, reject or narrow nothing more (logged)."""
+    _service().deactivate_operator(name, actor=_actor(actor), reason=reason)
+    _out(f"operator {name} deactivated")
+
+
 @operators_app.command("list")
 def operators_list(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
     """List operators with role, region and public key."""

@@ -540,14 +540,16 @@ class LawfulRequests:
             raise NotFound("agency", agency_id)
         return agency_from_doc(json.loads(doc))
 
-    def list_agencies(self) -> list[Agency]:
-        with self.store.connect() as conn:
-            docs = conn.execute(select(AgencyRow.doc).order_by(AgencyRow.id)).scalars().all()
+    def list_agencies(self, conn: Connection | None = None) -> list[Agency]:
+        if conn is None:
+            with self.store.connect() as own:
+                return self.list_agencies(own)
+        docs = conn.execute(select(AgencyRow.doc).order_by(AgencyRow.id)).scalars().all()
         return [agency_from_doc(json.loads(d)) for d in docs]
 
-    def related_agencies(self, agency: Agency) -> list[tuple[Agency, str]]:
+    def related_agencies(self, agency: Agency, conn: Connection | None = None) -> list[tuple[Agency, str]]:
         """Parent and linked bodies, transitively (links count both ways), with how each is related."""
-        everyone = {a.id: a for a in self.list_agencies()}
+        everyone = {a.id: a for a in self.list_agencies(conn)}
         out: list[tuple[Agency, str]] = []
         seen = {agency.id}
         frontier: list[tuple[Agency, str]] = [(agency, "")]
@@ -619,10 +621,27 @@ class LawfulRequests:
                 )
         return not exists
 
-    def list_parties(self) -> list[ProtectedParty]:
-        with self.store.connect() as conn:
-            docs = conn.execute(select(ProtectedPartyRow.doc).order_by(ProtectedPartyRow.id)).scalars().all()
+    def list_parties(self, conn: Connection | None = None) -> list[ProtectedParty]:
+        if conn is None:
+            with self.store.connect() as own:
+                return self.list_parties(own)
+        docs = conn.execute(select(ProtectedPartyRow.doc).order_by(ProtectedPartyRow.id)).scalars().all()
         return [party_from_doc(json.loads(d)) for d in docs]
+
+    def deactivate_operator(self, name: str, *, actor: str, reason: str) -> None:
+        """Take an operator's key out of service (left, compromised). Approvals already signed stay on record
+        and keep verifying; the operator can sign nothing new."""
+        self.get_operator(name)
+        if not reason.strip():
+            raise InvalidRequest("--reason", "say why the operator is deactivated")
+        self._log(
+            "requests.operator.deactivate",
+            actor=actor,
+            subjects=(f"operator:{name}",),
+            payload={"reason": reason},
+        )
+        with self.store.connect() as conn:
+            conn.execute(update(OperatorRow).where(OperatorRow.name == name).values(active=False))
 
     # -- operators ---------------------------------------------------------------------------------------
 
@@ -687,7 +706,7 @@ class LawfulRequests:
                 select(AgencyRow.doc).where(AgencyRow.id == request.agency_id)
             ).scalar_one_or_none()
             agency = agency_from_doc(json.loads(doc)) if doc else None
-        related = self.related_agencies(agency) if agency else []
+        related = self.related_agencies(agency, conn) if agency else []
         names = [agency.name, *agency.aliases] if agency else [request.agency_name]
         names += [a.name for a, _ in related]
         hits, check = self.sanctions.hits(names, min_score=policy.section("requester")["sanctions_min_score"])
@@ -712,7 +731,7 @@ class LawfulRequests:
         policy: Policy,
         scorer: Callable[[str, str], float],
     ) -> list[str]:
-        parties = {p.id: p for p in self.list_parties()}
+        parties = {p.id: p for p in self.list_parties(conn)}
         if not parties:
             return []
         out: list[str] = []
