@@ -19,6 +19,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from vaspguard.errors import InvalidFile, InvalidRow
@@ -189,9 +190,30 @@ def read_ofac_csv(
                 extra=extra,
             )
         )
+    entities = resolve_links(entities)
     for label, orphans in (("comments", comments), ("addresses", addresses), ("aliases", aliases)):
         if orphans:
             warnings.append(
                 f"{len(orphans)} {label} rows name entities not in {primary.name} (not the same download?)"
             )
     return entities, warnings
+
+
+def resolve_links(entities: list[ListEntity]) -> list[ListEntity]:
+    """Fill in the target id of "Linked To: NAME" where exactly one entity of the list has that primary
+    name; an ambiguous or unknown name stays a name only, never a guessed id."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for e in entities:
+        by_name[e.primary_name.casefold()].append(e.source_id)
+    out = []
+    for e in entities:
+        if any(not lk.target_source_id for lk in e.links):
+            links = []
+            for lk in e.links:
+                ids = by_name.get((lk.target_name or "").casefold(), [])
+                links.append(
+                    replace(lk, target_source_id=ids[0]) if len(ids) == 1 and not lk.target_source_id else lk
+                )
+            e = replace(e, links=tuple(links))
+        out.append(e)
+    return out
