@@ -115,6 +115,10 @@ def test_the_2021_scenario(
     assert code == 0, err
     code, out, err = cli("--db", db, "audit", "verify", bundle, "--key", data_dir / "audit" / "log.pub")
     assert code == 0, out + err
+    exported = [json.loads(line) for line in (bundle / "entries.jsonl").read_text().splitlines()]
+    about = [(e["type"], e["actor"]) for e in exported if f"request:{rid}" in e["subjects"]]
+    assert ("requests.approve.refused", "lead-cis") in about
+    assert ("requests.disclose.refused", "lead-cis") in about
     # The state shows no approval and nothing disclosed.
     code, out, err = cli("--db", db, "requests", "show", rid, "--json")
     shown = json.loads(out)
