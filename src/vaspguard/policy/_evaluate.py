@@ -146,15 +146,23 @@ def _with_action(f: Facts, action: Action) -> Facts:
 # -- bulk loading --------------------------------------------------------------------------------------------
 
 
+_EMPTY: frozenset[str] = frozenset()
+_CODE_CACHE: dict[str, frozenset[str]] = {}
+
+
 def _code(value: str | None) -> frozenset[str]:
     if not value:
-        return frozenset()
-    return location(value) if check_code(value) is None else frozenset({value.upper()})
+        return _EMPTY
+    where = _CODE_CACHE.get(value)
+    if where is None:
+        where = location(value) if check_code(value) is None else frozenset({value.upper()})
+        _CODE_CACHE[value] = where
+    return where
 
 
 def _grouped(conn: Connection, query: Any) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = defaultdict(list)
-    for row in conn.execute(query):
+    for row in conn.execute(query).all():  # one fetchall: far cheaper than a fetch per row
         out[row[0]].append(row)
     return out
 
@@ -469,6 +477,14 @@ def evaluate(
     )
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
 def _existing(store: Store, ids: Sequence[str]) -> set[str]:
     with store.connect() as conn:
         return set(conn.execute(select(CustomerRow.id).where(CustomerRow.id.in_(ids))).scalars())
@@ -485,8 +501,6 @@ def _change(
     engine: Engine, eval_id: int, cid: str, at: date, old: CustomerState, new: Standing
 ) -> dict[str, Any]:
     body = notice(engine, cid, at, old, new)
-    from vaspguard._json import to_jsonable
-
     return {
         "evaluation_id": eval_id,
         "customer_id": cid,
@@ -494,7 +508,7 @@ def _change(
         "new_state": new.state.value,
         "rule_id": new.rule_id,
         "citation": new.citation,
-        "body": json.dumps(to_jsonable(body), ensure_ascii=False),
+        "body": json.dumps(body, ensure_ascii=False, default=_json_default),
         "created_at": utcnow(),
     }
 
