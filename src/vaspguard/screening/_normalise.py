@@ -443,11 +443,11 @@ _VOWELS = re.compile(r"[aeiouyw]")
 def skeleton(token: str) -> str:
     """The consonant skeleton of a Latin token, for comparing with abjad scripts whose vowels are unwritten:
     ``mohammed``, ``muhammad`` and ``mhmd`` (from محمد) all give ``mhmd``."""
-    out = token.replace("ph", "f").replace("ck", "k").replace("q", "k")
+    # Doubled letters are one sound (Mohammed), but consonants either side of a vowel are two (Aziz: zz).
+    out = _DOUBLE.sub(r"\1", token).replace("ph", "f").replace("ck", "k").replace("q", "k")
     for a, b in _SKELETON_DIGRAPHS:
         out = out.replace(a, b)
-    out = _VOWELS.sub("", out)
-    return _DOUBLE.sub(r"\1", out)
+    return _VOWELS.sub("", out)
 
 
 _BROAD_DIGRAPHS = (

@@ -52,11 +52,12 @@ PARTICLES = words(
     den des di da do dos das du la le van von ter ten y e the of and und et"""
 )
 
-PAIR_MIN = 0.75  # below this two tokens are different tokens, not a poor pair
+PAIR_MIN = 0.8  # below this two tokens are different tokens, not a poor pair
+INITIAL = 0.8  # an initial against a name it begins (weighs 0.5: see default_weight)
 UNMATCHED_QUERY = 0.5
 UNMATCHED_CANDIDATE = 0.15
 JOINED_DISCOUNT = 0.97
-CROSS_CAP = 0.92  # the most a sound-class match across scripts can score
+CROSS_CAP = 0.88  # sound classes are coarse: alone they rank a candidate but never reach the alert line
 NAME_BASE = 0.9
 ALIAS_QUALITY = {
     NameKind.PRIMARY: 1.0,
@@ -112,7 +113,7 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     if a.isdigit() or b.isdigit():
         return 0.0, "number"
     if len(a) == 1 or len(b) == 1:
-        return (0.75, "initial") if a[0] == b[0] else (0.0, "initial")
+        return (INITIAL, "initial") if a[0] == b[0] else (0.0, "initial")
     fa, fb = fold(a), fold(b)
     if fa == fb:
         return 0.96, "variant"
@@ -123,15 +124,34 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _metaphone(fa) == _metaphone(fb):
         sim, how = 0.85, "phonetic"
     if abjad:
+        if _abjad_pattern(a).match(b) or _abjad_pattern(b).match(a):
+            # every written letter of one is in the other, in order, short vowels aside (ly ~ ali)
+            n = len(skeleton(a) if len(a) <= len(b) else skeleton(b))
+            sk = 0.97 if n >= 2 else 0.93
+            if sk > sim:
+                return sk, "skeleton"
         sa, sb = skeleton(a), skeleton(b)
-        if sa == sb and len(sa) >= 2:
-            # unwritten vowels make short skeletons ambiguous (hd: Huda, Hadi, Ahd)
-            sk = 0.96 if len(sa) >= 3 else 0.88
+        if sa == sb and sa:
+            # unwritten vowels make short skeletons ambiguous (hd: Huda, Hadi, Ahd; l: Ali, Ely)
+            sk = 0.96 if len(sa) >= 3 else 0.88 if len(sa) == 2 else 0.8
+        elif min(len(sa), len(sb)) >= 3:
+            sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb)
         else:
-            sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb) if sa and sb else 0.0
+            sk = 0.0  # one or two consonants say nothing by themselves
         if sk > sim:
             sim, how = sk, "skeleton"
     return round(sim, 6), how
+
+
+_LONG_VOWELS = {"w": "(?:w|v|u|o|ou|oo)?", "y": "(?:y|i|e|ee|ie|ey|ai)?"}
+
+
+@lru_cache(maxsize=1 << 16)
+def _abjad_pattern(token: str) -> re.Pattern[str]:
+    """A pattern for the Latin spellings of a token read from an abjad: its consonants in order (doubled
+    or not), its written long vowels (w, y, alif) optional, short vowels anywhere, a final h optional."""
+    parts = ["[aeiouy]*" if ch in "aeiou" else _LONG_VOWELS.get(ch, re.escape(ch) + "+") for ch in token]
+    return re.compile("^[aeiou]*" + "[aeiou]*".join(parts) + "[aeiou]*h?$")
 
 
 def _joined_similarity(q: Sequence[str], r: Sequence[str], abjad: bool) -> float:
@@ -182,10 +202,12 @@ def align(
         broad = CROSS_CAP * _broad_similarity(qt, rt)
         if broad > score:
             return round(broad, 6), "sound-classes", pairs
-    if (left_q or left_r) and (len(qt) > 1 or len(rt) > 1):
+    # (only when a space was lost or added: equal token counts are compared token by token)
+    if (left_q or left_r) and (len(qt) != len(rt) or abjad):
         lq = sum(map(len, qt))
         lr = sum(map(len, rt))
-        if JOINED_DISCOUNT * min(lq, lr) / max(lq, lr) <= score:  # the joined score cannot win
+        # the joined score cannot win (abjad skeletons are compared whatever the lengths)
+        if not abjad and JOINED_DISCOUNT * min(lq, lr) / max(lq, lr) <= score:
             return round(score, 6), "tokens", pairs
         joined = JOINED_DISCOUNT * _joined_similarity(qt, rt, abjad)
         if joined > score:
