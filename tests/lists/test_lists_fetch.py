@@ -174,6 +174,13 @@ def test_cli_fetch(
     code, out, err = cli("--db", store.url, "lists", "fetch", "un_sc", "--base-url", publisher.url)
     assert code == 0, err
     assert "unchanged since the last fetch" in out
+    from vaspguard.audit import AuditLog
+
+    (event,) = AuditLog.open(store).events("lists.import")
+    assert event.payload["fetched"] == {
+        "feed": "un_sc",
+        "files": [{"url": f"{publisher.url}/consolidated.xml", "status": 200}],
+    }
     publisher.fail = 500
     code, out, err = cli("--db", store.url, "lists", "fetch", "un_sc", "--base-url", publisher.url)
     assert code == 7

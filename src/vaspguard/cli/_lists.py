@@ -75,11 +75,10 @@ def import_(
     FtM JSON and delta. If any file fails, nothing is imported and the active snapshots stay as they were.
     """
     from vaspguard.lists import import_parsed, read_path
-    from vaspguard.lists._ofac_csv import COMPANION_NAMES
+    from vaspguard.lists._snapshots import list_files
 
     store = open_db()
-    primaries = {p.parent.resolve() for p in paths if p.name.lower() in ("sdn.csv", "cons_prim.csv")}
-    chosen = [p for p in paths if not (p.name.lower() in COMPANION_NAMES and p.parent.resolve() in primaries)]
+    chosen = list_files(paths)
     parsed = []
     with progress(disable=as_json or not sys.stderr.isatty()) as bar:
         task = bar.add_task("reading", total=len(chosen))
@@ -296,10 +295,10 @@ def fetch(
 
     store = open_db()
 
-    def importer(paths: list[Path]) -> list[Any]:
+    def importer(paths: list[Path], context: dict[str, Any]) -> list[Any]:
         parsed = [read_path(p) for p in paths]
         outcomes = import_parsed(
-            store, parsed, audit=_audit(store), actor=_actor(actor), actor_role="compliance"
+            store, parsed, audit=_audit(store), actor=_actor(actor), actor_role="compliance", context=context
         )
         return [o.info for o in outcomes]
 

@@ -168,9 +168,10 @@ def fetch_feed(
     url: str | None = None,
     dest: Path | None = None,
     client: httpx.Client | None = None,
-    importer: Callable[[list[Path]], list[SnapshotInfo]] | None = None,
+    importer: Callable[[list[Path], dict[str, Any]], list[SnapshotInfo]] | None = None,
 ) -> FetchResult:
-    """Fetch ``feed`` (conditionally) and, when a file changed, import it with ``importer``."""
+    """Fetch ``feed`` (conditionally) and, when a file changed, import it with ``importer(paths, context)``
+    (``context`` names the feed and each file's URL and HTTP status, for the audit record)."""
     files = feed_urls(feed, base_url=base_url, url=url)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = (dest or Settings().data_dir / "lists") / feed / stamp
@@ -208,10 +209,11 @@ def fetch_feed(
     if importer is None:
         from vaspguard.lists._snapshots import import_paths
 
-        def importer(paths: list[Path]) -> list[SnapshotInfo]:
+        def importer(paths: list[Path], context: dict[str, Any]) -> list[SnapshotInfo]:
             return import_paths(store, paths)
 
-    (snapshot,) = importer([folder / fetched[0].name])
+    context = {"fetched": {"feed": feed, "files": [{"url": f.url, "status": f.status} for f in fetched]}}
+    (snapshot,) = importer([folder / fetched[0].name], context)
     with store.connect() as conn:
         conn.execute(update(FetchRow).where(FetchRow.id.in_(record_ids)).values(snapshot_id=snapshot.id))
     return FetchResult(feed, tuple(fetched), True, snapshot)

@@ -187,8 +187,10 @@ def import_parsed(
     audit: Any | None = None,
     actor: str = "system",
     actor_role: str = "",
+    context: dict[str, Any] | None = None,
 ) -> list[ImportOutcome]:
-    """Store already-read lists as snapshots (see the module docstring for atomicity and activation)."""
+    """Store already-read lists as snapshots (see the module docstring for atomicity and activation).
+    ``context`` is added to each audit record (e.g. the URLs a fetch downloaded from)."""
     outcomes: list[ImportOutcome] = []
     to_activate: list[tuple[int, Source]] = []
     with store.connect() as conn:
@@ -217,7 +219,9 @@ def import_parsed(
             row = conn.execute(select(SnapshotRow).where(SnapshotRow.id == snapshot_id)).one()
             outcomes.append(ImportOutcome(_info(row, note), True, not stale))
     if audit is not None:
-        _audit_and_activate(store, audit, outcomes, to_activate, actor=actor, actor_role=actor_role)
+        _audit_and_activate(
+            store, audit, outcomes, to_activate, actor=actor, actor_role=actor_role, context=context or {}
+        )
         outcomes = [replace(o, info=get_snapshot(store, o.info.id, note=o.info.note)) for o in outcomes]
     return outcomes
 
@@ -230,6 +234,7 @@ def _audit_and_activate(
     *,
     actor: str,
     actor_role: str,
+    context: dict[str, Any],
 ) -> None:
     from vaspguard.audit import Event
 
@@ -250,6 +255,7 @@ def _audit_and_activate(
                 "declared_count": o.info.declared_count,
                 "counts": o.info.counts,
                 "activated": o.activated,
+                **context,
             },
         )
         for o in outcomes
@@ -267,6 +273,18 @@ def _audit_and_activate(
             _activate(conn, snapshot_id, source)
 
 
+def list_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to read among ``paths``: an OFAC companion (``add.csv``, ``alt.csv``, ``sdn_comments.csv``,
+    ``cons_*``) named beside its primary file is read as part of that set, not on its own."""
+    from vaspguard.lists._ofac_csv import COMPANION_NAMES
+
+    given = [Path(p) for p in paths]
+    if not given:
+        raise InvalidRequest("paths", "no list file given")
+    primaries = {p.parent.resolve() for p in given if p.name.lower() in ("sdn.csv", "cons_prim.csv")}
+    return [p for p in given if not (p.name.lower() in COMPANION_NAMES and p.parent.resolve() in primaries)]
+
+
 def import_paths(
     store: Store,
     paths: Iterable[str | Path],
@@ -276,19 +294,9 @@ def import_paths(
     actor: str = "system",
     actor_role: str = "",
 ) -> list[SnapshotInfo]:
-    """Read every file, then import them all in one transaction (nothing is written if any file fails).
-
-    An OFAC companion file (``add.csv``, ``alt.csv``, ``sdn_comments.csv``) named beside its ``sdn.csv`` is
-    read as part of that set, not on its own.
-    """
-    from vaspguard.lists._ofac_csv import COMPANION_NAMES
-
-    given = [Path(p) for p in paths]
-    if not given:
-        raise InvalidRequest("paths", "no list file given")
-    primaries = {p.parent.resolve() for p in given if p.name.lower() in ("sdn.csv", "cons_prim.csv")}
-    chosen = [p for p in given if not (p.name.lower() in COMPANION_NAMES and p.parent.resolve() in primaries)]
-    parsed = [read_path(p, fmt) for p in chosen]
+    """Read every file (see ``list_files``), then import them all in one transaction: nothing is written if
+    any file fails."""
+    parsed = [read_path(p, fmt) for p in list_files(paths)]
     return [o.info for o in import_parsed(store, parsed, audit=audit, actor=actor, actor_role=actor_role)]
 
 
