@@ -98,3 +98,29 @@ def test_errors_for_unknown_things(cli, store: Store) -> None:  # type: ignore[n
     assert (code, err.strip()) == (3, "vaspguard: list snapshot '99' not found")
     code, _, err = cli(*db, "lists", "search", "x", "--source", "nope")
     assert code == 2 and "--source" in err
+
+
+def test_check_reads_without_importing(cli, store: Store, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli(
+        "--db",
+        store.url,
+        "lists",
+        "check",
+        "--json",
+        shared_data / "lists/ofac_sdn_csv/jackdwyer_gitscrape_2024-05-03/sdn.csv",
+    )
+    assert code == 0, err
+    (report,) = json.loads(out)
+    assert report["entities"] == 14965
+    assert report["possibly_truncated"] == 6
+    assert (
+        report["sha256"] == "210ca6b4a8187a34e0850be69ecc6e918f23ad7778b8b5b2f9c9d5fbbaf4e0cb"
+    )  # MANIFEST.md
+    code, out, _ = cli("--db", store.url, "lists", "show", "--json", "--all")
+    assert json.loads(out) == []
+    code, _, err = cli(
+        "lists",
+        "check",
+        shared_data / "lists/ofac_sdn_xml/deriv_perl-Data-Validate-Sanctions_excerpt/sdn.xml",
+    )
+    assert code == 2 and "declares 8197 records but holds 8" in err

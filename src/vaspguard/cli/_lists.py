@@ -111,6 +111,57 @@ def _jsonable_info(info: Any) -> dict[str, Any]:
     return data
 
 
+@app.command("check")
+def check(
+    paths: list[Path] = typer.Argument(..., help="List files to read and check, without importing."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="Insist on a format (checked against the content)."
+    ),
+    as_json: bool = _JSON,
+) -> None:
+    """Read files as an import would (format, safety, declared counts, rows) and report what they hold;
+    nothing touches the database. Exits non-zero, naming file, row and field, on the first bad file."""
+    from collections import Counter
+
+    from vaspguard.lists import read_path
+    from vaspguard.lists._snapshots import list_files
+
+    report: list[dict[str, Any]] = []
+    for path in list_files(paths):
+        p = read_path(path, fmt)
+        report.append(
+            {
+                "file": str(path),
+                "source": p.source.value,
+                "format": p.format,
+                "published_at": p.published_at,
+                "sha256": p.sha256,
+                "files": [{"name": f, "sha256": h} for f, h in zip(p.files, p.hashes, strict=True)],
+                "entities": len(p.entities),
+                "declared_count": p.declared_count,
+                "counts": dict(sorted(Counter(e.kind.value for e in p.entities).items())),
+                "addresses": sum(len(e.crypto_addresses) for e in p.entities),
+                "possibly_truncated": sum(
+                    c.possibly_truncated for e in p.entities for c in e.crypto_addresses
+                ),
+                "warnings": list(p.warnings),
+            }
+        )
+    if as_json:
+        print_json(report)
+        return
+    console = _console()
+    for r in report:
+        published = r["published_at"].isoformat() if r["published_at"] else "no publisher date"
+        console.print(f"{r['file']}: {r['format']} ({r['source']}), {published}, {r['entities']} entities")
+        console.print(
+            f"  by kind: {r['counts']}; {r['addresses']} wallet addresses ({r['possibly_truncated']} cut)"
+        )
+        console.print(f"  sha256 {r['sha256']}")
+        for w in r["warnings"]:
+            console.print(f"  warning: {w}")
+
+
 @app.command("show")
 def show(
     snapshot: int | None = typer.Argument(None, help="A snapshot id (default: the active snapshots)."),
