@@ -338,3 +338,21 @@ def test_decide_survives_an_audit_log_that_refuses(store: Store, cli: Any, tmp_p
     assert "warning: policy version not recorded in the audit log" in err
     with store.connect() as conn:
         assert conn.execute(select(PolicyVersionRow)).all() == []
+
+
+def test_api_custom_packs_from_the_environment(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = tmp_path / "house.yaml"
+    pack.write_text(
+        "schema: vaspguard.policy/1\npack: house\ntitle: t\nregime: house\nrules:\n"
+        "  - {id: HOUSE-AF, title: t, citation: {act: House policy}, actions: all,"
+        " when: {residence_in: [AF]}, outcome: review, reason: high-risk residence}\n"
+    )
+    monkeypatch.setenv("VASPGUARD_POLICY_PACKS", str(pack))
+    headers = {"Authorization": f"Bearer {create_token(store, name='engine', role=Role.SERVICE)}"}
+    client = TestClient(create_app(store))
+    body = {"customer": {"type": "natural", "residence": "AF"}, "action": "deposit", "at": "2024-01-01"}
+    d = client.post("/v1/decisions", json=body, headers=headers).json()
+    assert (d["decision"], d["rule_id"]) == ("review", "HOUSE-AF")
+    assert "house" in [p["id"] for p in client.get("/v1/policy", headers=headers).json()["packs"]]

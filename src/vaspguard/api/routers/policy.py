@@ -3,12 +3,14 @@
 The body is read with JSON numbers as exact decimals (never floats). One request object gets its decision
 (or 400 naming the field); ``{"requests": [...]}`` or a JSON array gets ``{"decisions": [...]}`` in the same
 order, where a bad request's place holds ``{"error": {...}}`` and the others are still decided.
-The engine is built once per app, on first use, from the built-in packs.
+The engine is built once per app, on first use, from the built-in packs and any packs named in
+``VASPGUARD_POLICY_PACKS``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from decimal import Decimal
 from typing import Any
@@ -46,9 +48,12 @@ def _service(request: Request) -> Any:
         with _lock:
             service = getattr(state, "policy_service", None)
             if service is None:
-                from vaspguard.policy._service import PolicyService
+                from vaspguard.policy._service import PolicyService, load_packs
 
-                service = PolicyService(state.store, actor="api")
+                # Custom packs for the server: VASPGUARD_POLICY_PACKS, paths separated by the OS path
+                # separator (':' on Linux), loaded after the built-in packs.
+                extra = [p for p in os.environ.get("VASPGUARD_POLICY_PACKS", "").split(os.pathsep) if p]
+                service = PolicyService(state.store, load_packs(extra), actor="api")
                 service.register_version()
                 state.policy_service = service
                 _services.append(service)
