@@ -15,6 +15,7 @@ Gender, ``Digital Currency Address - TAG``, ...), ``identityDocuments``, ``addre
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -40,7 +41,7 @@ from vaspguard.lists._model import (
 from vaspguard.lists._ofac_remarks import DOC_TYPES as _OFAC_DOC_LABELS
 from vaspguard.lists._ofac_remarks import parse_remarks
 from vaspguard.lists._text import script_of, squash
-from vaspguard.lists._xml import child, children, local, stream, text
+from vaspguard.lists._xml import all_at, child, local, stream, text
 
 _KINDS = {
     "individual": EntityKind.PERSON,
@@ -86,8 +87,6 @@ def read_ofac_xml(path: Path, data: bytes) -> ParsedList:
 
 
 def _with_source(e: ListEntity, source: Source) -> ListEntity:
-    from dataclasses import replace
-
     return replace(e, source=source)
 
 
@@ -104,7 +103,7 @@ def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:
     if not primary:
         raise InvalidRow(path, index, "lastName", f"entry {uid} has no name")
     names = [ListName(primary, NameKind.PRIMARY)]
-    for aka in children(child(rec, "akaList") or rec, "aka"):
+    for aka in all_at(rec, "akaList", "aka"):
         n = _name(aka)
         kind = _ALIAS.get(text(aka, "type").lower(), NameKind.AKA)
         if text(aka, "category").lower() == "weak":
@@ -115,7 +114,7 @@ def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:
     crypto: list[CryptoAddress] = []
     other: dict[str, str] = {}
     gender = None
-    for id_el in children(child(rec, "idList") or rec, "id"):
+    for id_el in all_at(rec, "idList", "id"):
         id_type, number = text(id_el, "idType"), text(id_el, "idNumber")
         if id_type.startswith(_DCA):
             crypto.append(_crypto(id_type[len(_DCA) :].strip(), number))
@@ -139,23 +138,15 @@ def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:
                 )
             )
     births: list[BirthDate] = []
-    for item in children(child(rec, "dateOfBirthList") or rec, "dateOfBirthItem"):
+    for item in all_at(rec, "dateOfBirthList", "dateOfBirthItem"):
         b = birth_date(text(item, "dateOfBirth"))
         if b is not None:
             births.append(b)
-    places = [
-        text(i, "placeOfBirth") for i in children(child(rec, "placeOfBirthList") or rec, "placeOfBirthItem")
-    ]
-    nats = [
-        country_code(text(i, "country")) or ""
-        for i in children(child(rec, "nationalityList") or rec, "nationality")
-    ]
-    cits = [
-        country_code(text(i, "country")) or ""
-        for i in children(child(rec, "citizenshipList") or rec, "citizenship")
-    ]
+    places = [text(i, "placeOfBirth") for i in all_at(rec, "placeOfBirthList", "placeOfBirthItem")]
+    nats = [country_code(text(i, "country")) or "" for i in all_at(rec, "nationalityList", "nationality")]
+    cits = [country_code(text(i, "country")) or "" for i in all_at(rec, "citizenshipList", "citizenship")]
     addresses = []
-    for a in children(child(rec, "addressList") or rec, "address"):
+    for a in all_at(rec, "addressList", "address"):
         fields = ("address1", "address2", "address3", "city", "stateOrProvince", "postalCode", "country")
         label = ", ".join(v for f in fields if (v := text(a, f)))
         if label:
@@ -187,7 +178,7 @@ def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:
         addresses=tuple(addresses),
         documents=tuple(documents),
         gender=gender or (parsed.gender if parsed else None),
-        programs=_uniq([squash(p.text) for p in children(child(rec, "programList") or rec, "program")]),
+        programs=_uniq([squash(p.text) for p in all_at(rec, "programList", "program")]),
         remarks=("; ".join(parsed.rest) or None) if parsed else None,
         crypto_addresses=tuple(crypto),
         links=tuple(parsed.links) if parsed else (),
@@ -277,14 +268,14 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:
     if kind is None:
         raise InvalidRow(path, index, "entityType", f"entity {uid}: {kind_text!r} is not a known type")
     names: list[ListName] = []
-    for name in children(child(rec, "names") or rec, "name"):
+    for name in all_at(rec, "names", "name"):
         is_primary = text(name, "isPrimary") == "true"
         kind_of = (
             NameKind.PRIMARY if is_primary else _ALIAS.get(text(name, "aliasType").lower(), NameKind.AKA)
         )
         if text(name, "isLowQuality") == "true":
             kind_of = NameKind.WEAK
-        for tr in children(child(name, "translations") or name, "translation"):
+        for tr in all_at(name, "translations", "translation"):
             full = squash(text(tr, "formattedFullName"))
             if not full:
                 continue
@@ -304,7 +295,7 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:
     crypto: list[CryptoAddress] = []
     gender = None
     extra: dict[str, str] = {}
-    for f in children(child(rec, "features") or rec, "feature"):
+    for f in all_at(rec, "features", "feature"):
         ftype = text(f, "type")
         value = squash(text(f, "value"))
         if ftype == "Birthdate":
@@ -326,7 +317,7 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:
             key = ftype.rstrip(":- ").strip()
             extra[key] = f"{extra[key]}; {value}" if key in extra else value
     documents = []
-    for d in children(child(rec, "identityDocuments") or rec, "identityDocument"):
+    for d in all_at(rec, "identityDocuments", "identityDocument"):
         number = text(d, "documentNumber")
         if number:
             documents.append(
@@ -339,27 +330,21 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:
                 )
             )
     addresses = []
-    for a in children(child(rec, "addresses") or rec, "address"):
+    for a in all_at(rec, "addresses", "address"):
         country = text(a, "country")
-        for tr in children(child(a, "translations") or a, "translation"):
-            parts = [
-                squash(text(p, "value"))
-                for p in (child(tr, "addressParts") or tr).iter()
-                if local(p.tag) == "addressPart"
-            ]
+        for tr in all_at(a, "translations", "translation"):
+            parts = [squash(text(p, "value")) for p in all_at(tr, "addressParts", "addressPart")]
             label = ", ".join(x for x in [*parts, country] if x)
             if label and text(tr, "isPrimary") == "true":
                 addresses.append(PostalAddress(label, country_code(country)))
-        if not children(child(a, "translations") or a, "translation") and country:
+        if not all_at(a, "translations", "translation") and country:
             addresses.append(PostalAddress(country, country_code(country)))
     links = []
-    for r in children(child(rec, "relationships") or rec, "relationship"):
+    for r in all_at(rec, "relationships", "relationship"):
         target = child(r, "relatedEntity")
         if target is not None:
             links.append(Link(target.get("entityId", ""), text(r, "type"), squash(target.text) or None))
-    listed = [
-        el.get("datePublished", "") for el in children(child(rec, "sanctionsLists") or rec, "sanctionsList")
-    ]
+    listed = [el.get("datePublished", "") for el in all_at(rec, "sanctionsLists", "sanctionsList")]
     listed_days = sorted(date.fromisoformat(d[:10]) for d in listed if d)
     return ListEntity(
         source=Source.OFAC_SDN,
@@ -373,12 +358,8 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:
         addresses=tuple(addresses),
         documents=tuple(documents),
         gender=gender,
-        programs=_uniq(
-            [squash(p.text) for p in children(child(rec, "sanctionsPrograms") or rec, "sanctionsProgram")]
-        ),
-        legal_basis=_uniq(
-            [squash(p.text) for p in children(child(rec, "legalAuthorities") or rec, "legalAuthority")]
-        ),
+        programs=_uniq([squash(p.text) for p in all_at(rec, "sanctionsPrograms", "sanctionsProgram")]),
+        legal_basis=_uniq([squash(p.text) for p in all_at(rec, "legalAuthorities", "legalAuthority")]),
         listed_on=listed_days[0] if listed_days else None,
         remarks=text(info, "remarks") or None,
         crypto_addresses=tuple(crypto),

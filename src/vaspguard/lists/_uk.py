@@ -34,7 +34,7 @@ from vaspguard.lists._model import (
     Source,
 )
 from vaspguard.lists._text import script_of, squash
-from vaspguard.lists._xml import child, children, stream, text
+from vaspguard.lists._xml import all_at, child, stream, text
 
 _KINDS = {"individual": EntityKind.PERSON, "entity": EntityKind.ORGANISATION, "ship": EntityKind.VESSEL}
 _UNKNOWN_PART = re.compile(
@@ -86,26 +86,18 @@ def read_uk_xml(path: Path, data: bytes) -> ParsedList:
     return ParsedList(source=Source.UK_FCDO, format="uk_xml", published_at=published, entities=entities)
 
 
-def _all(el: Element | None, *path: str) -> list[Element]:
-    """Every element at ``path`` below ``el`` (each step may repeat)."""
-    level = [el] if el is not None else []
-    for name in path:
-        level = [c for p in level for c in children(p, name)]
-    return level
-
-
 def _designation(rec: Element, path: Path, index: int) -> ListEntity:
     uid = text(rec, "UniqueID")
     if not uid:
         raise InvalidRow(path, index, "UniqueID", f"Designation {index} has no UniqueID")
     names: list[ListName] = []
-    for n in _all(rec, "Names", "Name"):
+    for n in all_at(rec, "Names", "Name"):
         full = _full_name([text(n, f"Name{i}") for i in range(1, 7)])
         if full:
             ln = ListName(full, _alias_kind(text(n, "NameType"), text(n, "AliasStrength")), script_of(full))
             if ln not in names:
                 names.append(ln)
-    for n in _all(rec, "NonLatinNames", "NonLatinName"):
+    for n in all_at(rec, "NonLatinNames", "NonLatinName"):
         original = squash(text(n, "NameNonLatinScript"))
         if original:
             lang = text(n, "NonLatinScriptLanguage") or None
@@ -118,23 +110,23 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:
     kind = _KINDS.get(text(rec, "IndividualEntityShip").lower(), EntityKind.UNKNOWN)
     ind = child(rec, "IndividualDetails", "Individual")
     births: list[BirthDate] = []
-    for d in _all(ind, "DOBs", "DOB"):
+    for d in all_at(ind, "DOBs", "DOB"):
         b = uk_birth(text(d))
         if b is not None and b not in births:
             births.append(b)
     places = []
-    for loc in _all(ind, "BirthDetails", "Location"):
+    for loc in all_at(ind, "BirthDetails", "Location"):
         place = ", ".join(x for x in (text(loc, "TownOfBirth"), text(loc, "CountryOfBirth")) if x)
         if place and place not in places:
             places.append(place)
-    nats = [c for n in _all(ind, "Nationalities", "Nationality") if (c := country_code(text(n)))]
+    nats = [c for n in all_at(ind, "Nationalities", "Nationality") if (c := country_code(text(n)))]
     documents = []
-    for el in _all(ind, "PassportDetails", "Passport"):
+    for el in all_at(ind, "PassportDetails", "Passport"):
         if number := text(el, "PassportNumber"):
             documents.append(
                 Document("passport", number, None, note=text(el, "PassportAdditionalInformation") or None)
             )
-    for el in _all(ind, "NationalIdentifierDetails", "NationalIdentifier"):
+    for el in all_at(ind, "NationalIdentifierDetails", "NationalIdentifier"):
         if number := text(el, "NationalIdentifierNumber"):
             documents.append(
                 Document(
@@ -145,7 +137,7 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:
                 )
             )
     addresses = []
-    for a in _all(rec, "Addresses", "Address"):
+    for a in all_at(rec, "Addresses", "Address"):
         parts = [text(a, f"AddressLine{i}") for i in range(1, 7)] + [text(a, "AddressPostalCode")]
         country = text(a, "AddressCountry")
         label = ", ".join(x for x in [*parts, country] if x)
@@ -159,10 +151,10 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:
     ):
         if v := text(rec, tag):
             extra[key] = v
-    titles = [text(t) for t in _all(rec, "Titles", "Title") if text(t)]
+    titles = [text(t) for t in all_at(rec, "Titles", "Title") if text(t)]
     if titles:
         extra["title"] = "; ".join(titles)
-    positions = [squash(text(t)) for t in _all(ind, "Positions", "Position") if text(t)]
+    positions = [squash(text(t)) for t in all_at(ind, "Positions", "Position") if text(t)]
     if positions:
         extra["position"] = "; ".join(positions)
     ship = child(rec, "ShipDetails", "Ship")
@@ -171,7 +163,7 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:
             values = [squash(v.text) for v in el.iter() if v is not el and squash(v.text)]
             if values:
                 extra[el.tag[0].lower() + el.tag[1:]] = "; ".join(values)
-        for imo in _all(ship, "IMONumbers", "IMONumber"):
+        for imo in all_at(ship, "IMONumbers", "IMONumber"):
             documents.append(Document("imo", text(imo).removeprefix("IMO").strip()))
     gender = text(ind, "Gender").lower() if ind is not None else ""
     regime = squash(text(rec, "RegimeName"))

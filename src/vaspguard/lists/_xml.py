@@ -48,6 +48,15 @@ def children(el: Element, name: str) -> list[Element]:
     return [c for c in el if local(c.tag) == name]
 
 
+def all_at(el: Element | None, *path: str) -> list[Element]:
+    """Every element at ``path`` below ``el`` (each step may repeat), namespace-agnostic. (Never test an
+    ``Element`` for truth: an element without children is false, and Python 3.12 deprecates the test.)"""
+    level = [el] if el is not None else []
+    for name in path:
+        level = [c for p in level for c in children(p, name)]
+    return level
+
+
 def refusal(exc: Exception, path: Path) -> InvalidFile:
     """The one-line reason a document is refused."""
     if isinstance(exc, ParseError):
