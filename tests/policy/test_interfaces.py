@@ -356,3 +356,26 @@ def test_api_custom_packs_from_the_environment(
     d = client.post("/v1/decisions", json=body, headers=headers).json()
     assert (d["decision"], d["rule_id"]) == ("review", "HOUSE-AF")
     assert "house" in [p["id"] for p in client.get("/v1/policy", headers=headers).json()["packs"]]
+
+
+def test_api_token_check_is_remembered_only_briefly(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vaspguard.api.routers.policy as routes
+    from vaspguard.api import revoke_token
+
+    client = TestClient(create_app(store))
+    token = create_token(store, name="engine", role=Role.SERVICE)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"customer": DE, "action": "deposit", "at": "2024-01-01"}
+    assert client.post("/v1/decisions", json=body, headers=headers).status_code == 200
+    revoke_token(store, 1)
+    monkeypatch.setattr(routes, "TOKEN_TTL", 0.0)  # the remembered check has expired
+    assert client.post("/v1/decisions", json=body, headers=headers).status_code == 401
+    auditor = create_token(store, name="a", role=Role.AUDITOR)
+    for _ in range(2):  # refused whether checked in the database or remembered
+        monkeypatch.setattr(routes, "TOKEN_TTL", 60.0)
+        r = client.post("/v1/decisions", json=body, headers={"Authorization": f"Bearer {auditor}"})
+        assert r.status_code == 403
+    assert (
+        client.post("/v1/decisions", json=body, headers={"Authorization": "Bearer vg_forged"}).status_code
+        == 401
+    )

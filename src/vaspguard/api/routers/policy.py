@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
-from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._auth import Principal, Role, _bearer, authenticate, require, token_digest
 from vaspguard.errors import InvalidRequest
 
 router = APIRouter(prefix="/v1", tags=["policy"])
@@ -37,8 +39,45 @@ def _close_services() -> None:
 
 
 router.on_shutdown.append(_close_services)
-_decide = require(Role.SERVICE, Role.COMPLIANCE)
 _read = require(Role.COMPLIANCE, Role.AUDITOR, Role.SERVICE)
+
+# The decision route sits on the trading path: a token's check is remembered for TOKEN_TTL seconds, so
+# most calls need no database round trip. A revoked token therefore keeps working on this one route for at
+# most TOKEN_TTL seconds; every other route checks on every call.
+TOKEN_TTL = 2.0
+_DECIDERS = (Role.ADMIN, Role.SERVICE, Role.COMPLIANCE)
+_checked: dict[tuple[int, str], tuple[float, Principal]] = {}
+
+
+async def _decider(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    store = request.app.state.store
+    key = (id(store), token_digest(credentials.credentials))
+    now = time.monotonic()
+    hit = _checked.get(key)
+    if hit is not None and now - hit[0] < TOKEN_TTL:
+        principal = hit[1]
+    else:
+        found = await run_in_threadpool(authenticate, store, credentials.credentials)
+        if found is None:
+            _checked.pop(key, None)
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "invalid or revoked token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        principal = found
+        if len(_checked) > 10_000:
+            _checked.clear()
+        _checked[key] = (now, principal)
+    if principal.role not in _DECIDERS:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role} may not do this")
+    return principal
 
 
 def _service(request: Request) -> Any:
@@ -67,7 +106,7 @@ def _dump(value: Any) -> Response:
 
 
 @router.post("/decisions")
-async def decisions(request: Request, _p: Principal = Depends(_decide)) -> Response:
+async def decisions(request: Request, _p: Principal = Depends(_decider)) -> Response:
     """Decide one request, or a batch (``{"requests": [...]}`` or a JSON array), with the engine's packs."""
     raw = await request.body()
     try:
