@@ -277,8 +277,10 @@ def test_witness_refuses_rollback_and_fork(
     "tamper",
     ["none", "delete", "swap", "edit", "reencode", "cut"],
 )
-def test_chunked_and_parallel_verification_agree(keyed: AuditLog, tmp_path: Path, tamper: str) -> None:
-    """Chunks of 8 entries (in 1 and 2 processes) give the same report as one pass over everything."""
+def test_chunked_and_parallel_verification_agree(
+    keyed: AuditLog, store: Store, tmp_path: Path, tamper: str
+) -> None:
+    """Chunks of 8 entries (in 1 and, once, 2 processes) give the same report as one pass over everything."""
     bundle = export_bundle(keyed, tmp_path / "b").path
     lines = (bundle / "entries.jsonl").read_bytes().splitlines(keepends=True)
     if tamper == "delete":
@@ -294,6 +296,7 @@ def test_chunked_and_parallel_verification_agree(keyed: AuditLog, tmp_path: Path
     (bundle / "entries.jsonl").write_bytes(b"".join(lines))
     whole = verify_bundle(bundle, keyed.public_key, workers=1)
     assert (whole.code is VerifyCode.OK) == (tamper == "none"), whole.findings
-    for workers in (1, 2) if tamper in ("none", "swap") else (1,):
+    parallel = tamper == "swap" and store.backend == "sqlite"  # worker processes are slow to start
+    for workers in (1, 2) if parallel else (1,):
         chunked = verify_bundle(bundle, keyed.public_key, workers=workers, chunk=8)
         assert chunked.to_json() == whole.to_json()
