@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from vaspguard.cli._common import open_db, print_json, progress
+from vaspguard.settings import Settings
 
 app = typer.Typer(help="Demo data: a deterministic synthetic exchange.", no_args_is_help=True)
 
@@ -81,5 +82,7 @@ def seed_command(
         f"{len(report.planted_withdrawals)} withdrawals to addresses of interest"
     )
     if secret:
+        settings = Settings()
+        url = f"http://{settings.api_host}:{settings.api_port}/v1/customers"
         typer.echo(f"demo admin API token (shown once): {secret}")
-        typer.echo(f'  try: curl -H "Authorization: Bearer {secret}" http://127.0.0.1:8000/v1/customers')
+        typer.echo(f'  try: curl -H "Authorization: Bearer {secret}" {url}')
