@@ -210,3 +210,28 @@ def test_seed_cli_if_empty_and_serve(store: Store, cli: CliRunner, tmp_path: Pat
     assert body["items"][0]["names"]
     accounts = client.get("/v1/customers/C0000000/accounts", headers={"Authorization": f"Bearer {token}"})
     assert accounts.status_code == 200 and accounts.json()
+
+
+def test_deferred_indexes_are_rebuilt(store: Store, second_store: Store, tmp_path: Path) -> None:
+    from sqlalchemy import inspect
+
+    seed(store, customers=30, seed=4, defer_indexes=True)
+    seed(second_store, customers=30, seed=4, defer_indexes=False)
+    assert _export(store, tmp_path / "a") == _export(second_store, tmp_path / "b")
+    for table in ("transactions", "logins", "customer_names", "owners"):
+        got = {ix["name"] for ix in inspect(store.engine).get_indexes(table)}
+        assert got == {ix["name"] for ix in inspect(second_store.engine).get_indexes(table)}
+        assert got, table
+
+
+def test_failed_seed_still_rebuilds_indexes(sqlite_store: Store) -> None:
+    from sqlalchemy import inspect
+
+    before = {ix["name"] for ix in inspect(sqlite_store.engine).get_indexes("transactions")}
+
+    def boom(n: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        seed(sqlite_store, customers=4100, seed=1, defer_indexes=True, on_progress=boom)
+    assert {ix["name"] for ix in inspect(sqlite_store.engine).get_indexes("transactions")} == before
