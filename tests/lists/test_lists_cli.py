@@ -60,6 +60,8 @@ def test_import_show_search_addresses_diff(cli, store: Store, shared_data: Path)
     assert "ofac_sdn:24228" in {r["key"] for r in d["removed"]}  # UNITED COMPANY RUSAL PLC, delisted
     code, out, _ = cli(*db, "lists", "diff", str(first[0]["id"]), str(second["id"]), "--keys")
     assert "ofac_sdn:30518\n" in out
+    # NEW defaults to the active snapshot of OLD's source
+    assert cli(*db, "lists", "diff", str(first[0]["id"]), "--keys")[1] == out
 
     code, out, _ = cli(*db, "lists", "diff", str(first[0]["id"]), str(second["id"]))
     assert code == 0

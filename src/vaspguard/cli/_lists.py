@@ -289,16 +289,26 @@ def addresses(
 @app.command("diff")
 def diff(
     old: int = typer.Argument(..., help="The earlier snapshot id."),
-    new: int = typer.Argument(..., help="The later snapshot id."),
+    new: int | None = typer.Argument(
+        None, help="The later snapshot id (default: the active one of its source)."
+    ),
     keys_only: bool = typer.Option(
         False, "--keys", help="Only the keys of changed entities (for rescreening)."
     ),
     as_json: bool = _JSON,
 ) -> None:
     """Entities added, removed (delisted) and changed between two snapshots, with field-level changes."""
-    from vaspguard.lists import diff_snapshots
+    from vaspguard.errors import NotFound
+    from vaspguard.lists import active_snapshots, diff_snapshots, get_snapshot
 
-    d = diff_snapshots(open_db(), old, new)
+    store = open_db()
+    if new is None:
+        source = get_snapshot(store, old).source
+        active = [s.id for s in active_snapshots(store) if s.source is source]
+        if not active:
+            raise NotFound("active snapshot of", source.value)
+        new = active[0]
+    d = diff_snapshots(store, old, new)
     if keys_only:
         keys = sorted(d.changed_keys)
         if as_json:
