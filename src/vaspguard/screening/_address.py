@@ -118,6 +118,8 @@ class AddressBook:
         self._hits: dict[str, list[AddressHit]] = defaultdict(list)
         for entity in entities:
             for ca in entity.crypto_addresses:
+                if ca.possibly_truncated:  # a fragment cut off by a legacy file is no address
+                    continue
                 form = normalise_address(ca.address, strict=False)
                 hit = AddressHit(
                     address=ca.address,
