@@ -14,6 +14,7 @@ SDN_2019 = "lists/ofac_sdn_csv/watchman_2019-01/sdn.csv"
 SDN_2024 = "lists/ofac_sdn_csv/jackdwyer_gitscrape_2024-05-03/sdn.csv"
 CONS_2025 = "lists/ofac_consolidated_nonsdn_csv/watchman_2025-12/cons_prim.csv"
 B10C = "lists/ofac_digital_currency_addresses/0xB10C_lists_2024-09-27"
+FORK_2025 = "lists/ofac_digital_currency_addresses/chainsentry-ai_fork_lists_2025-06-20"
 
 
 def _txt(folder: Path, tag: str) -> set[str]:
@@ -142,3 +143,26 @@ def test_companion_alone_is_refused(shared_data: Path, name: str) -> None:
 
     with pytest.raises(InvalidFile, match="companion"):
         read_path(shared_data / "lists/ofac_sdn_csv/watchman_bench_2021-07" / name)
+
+
+def test_2024_addresses_against_the_2025_list(shared_data: Path) -> None:
+    # A year later (2025-06-20) every whole address of the May 2024 sdn.csv is still listed, except those
+    # of TORNADO CASH (ent_num 39796), which OFAC delisted on 21 March 2025.
+    folder = shared_data / FORK_2025
+    parsed = read_path(shared_data / SDN_2024)
+    gone = {
+        (e.source_id, e.primary_name)
+        for e in parsed.entities
+        for c in e.crypto_addresses
+        if not c.possibly_truncated and c.address not in _txt(folder, c.currency)
+    }
+    assert gone == {("39796", "TORNADO CASH")}
+    # and the 2021 set: only the address OFAC published malformed in 2021 (LIFSHITS, ent_num 29702)
+    parsed = read_path(shared_data / SDN_2021)
+    gone = {
+        (e.source_id, c.address)
+        for e in parsed.entities
+        for c in e.crypto_addresses
+        if c.address not in _txt(folder, c.currency)
+    }
+    assert gone == {("29702", "0xa7e5d5a720f06526557c513402f2e6b5fa20b00")}
