@@ -11,6 +11,12 @@
     ├── NotFound                    (kind, key): a record that does not exist
     ├── StoreError                  the database is unreachable, unmigrated or refused the operation
     ├── IntegrityViolation          a protected invariant was broken (tampered log, bad signature, ...)
+    │   ├── ProofError              an RFC 9162 inclusion or consistency proof does not verify
+    │   ├── NoteFormatError         text that is not a well-formed C2SP signed note or checkpoint
+    │   ├── SignatureError          a note's signature fails, or none is by a trusted key
+    │   │   └── QuorumError         fewer witness cosignatures than the quorum
+    │   ├── RollbackError           a checkpoint older than one already seen
+    │   └── ForkError               (message, evidence): two signed checkpoints that cannot both be true
     ├── Refused                     a safeguard refused an action (quorum, missing receipts, ...)
     │   └── QuorumRefused           (request_id, reason): a lawful-request approval or disclosure refused
     └── FetchFailed                 (url, reason): a list download failed (network, HTTP status, size)
@@ -117,3 +123,31 @@ class FetchFailed(VaspguardError):
 
     def __str__(self) -> str:
         return f"{self.url}: {self.reason}"
+
+
+class ProofError(IntegrityViolation):
+    """An RFC 9162 proof did not verify (§2.1.3.2 inclusion / §2.1.4.2 consistency)."""
+
+
+class NoteFormatError(IntegrityViolation):
+    """Text that is not a well-formed C2SP signed note or checkpoint."""
+
+
+class SignatureError(IntegrityViolation):
+    """A note's signatures do not verify, or it carries none by a trusted key."""
+
+
+class QuorumError(SignatureError):
+    """Fewer witnesses cosigned a checkpoint than the quorum requires."""
+
+
+class RollbackError(IntegrityViolation):
+    """A checkpoint older than one already seen (the log was rolled back, or shows a stale view)."""
+
+
+class ForkError(IntegrityViolation):
+    """Two checkpoints signed by the log that cannot both be true: a split view. ``evidence`` keeps both."""
+
+    def __init__(self, message: str, *, evidence: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.evidence = evidence

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from vaspguard.audit._merkle import (
     EMPTY_ROOT,
     Frontier,
-    ProofError,
     consistency_proof,
     inclusion_path,
     leaf_hash,
@@ -22,6 +21,7 @@ from vaspguard.audit._merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from vaspguard.errors import ProofError
 
 ENTRIES = [f"entry {i}".encode() for i in range(300)]
 LEAVES = [leaf_hash(e) for e in ENTRIES]

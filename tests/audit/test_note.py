@@ -7,8 +7,8 @@ import base64
 import pytest
 
 from vaspguard.audit import Checkpoint, QuorumError, SignatureError, SignedCheckpoint, SigningKey, VerifierKey
-from vaspguard.audit._note import COSIGNATURE_V1, NoteFormatError, SignedNote
-from vaspguard.errors import InvalidRequest
+from vaspguard.audit._note import COSIGNATURE_V1, SignedNote
+from vaspguard.errors import InvalidRequest, NoteFormatError
 
 # The example key and note of the Go reference implementation (golang.org/x/mod/sumdb/note). Ed25519 is
 # deterministic, so signing the same text must give the same line byte for byte.

@@ -17,18 +17,23 @@ from vaspguard.audit._config import AuditSettings
 from vaspguard.audit._event import Entry, Event
 from vaspguard.audit._gate import require_receipts
 from vaspguard.audit._log import AuditLog, LoggedEvent, Receipt, verify_receipt_offline
-from vaspguard.audit._merkle import ProofError, leaf_hash, node_hash, verify_consistency, verify_inclusion
+from vaspguard.audit._merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion
 from vaspguard.audit._note import (
     Checkpoint,
-    NoteFormatError,
-    QuorumError,
-    SignatureError,
     SignedCheckpoint,
     SignedNote,
     SigningKey,
     VerifierKey,
 )
-from vaspguard.audit._witness import Cosignature, ForkError, RollbackError, check_extends
+from vaspguard.audit._witness import Cosignature, check_extends
+from vaspguard.errors import (
+    ForkError,
+    NoteFormatError,
+    ProofError,
+    QuorumError,
+    RollbackError,
+    SignatureError,
+)
 
 __all__ = [
     "AuditLog",

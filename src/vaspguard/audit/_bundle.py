@@ -36,15 +36,12 @@ from sqlalchemy import select
 from vaspguard.audit._event import commitment
 from vaspguard.audit._merkle import Frontier, node_hash
 from vaspguard.audit._note import (
-    NoteFormatError,
-    QuorumError,
-    SignatureError,
     SignedCheckpoint,
     VerifierKey,
 )
 from vaspguard.audit._scan import CHUNK, ChunkResult, scan_chunk
 from vaspguard.audit._tables import AuditCheckpointRow, AuditCosignatureRow, AuditLeafRow, AuditPayloadRow
-from vaspguard.errors import InvalidFile, InvalidRequest
+from vaspguard.errors import InvalidFile, InvalidRequest, NoteFormatError, QuorumError, SignatureError
 
 if TYPE_CHECKING:
     from vaspguard.audit._log import AuditLog

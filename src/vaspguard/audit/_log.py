@@ -45,7 +45,6 @@ from vaspguard.audit._gate import require_receipts as gate_require_receipts
 from vaspguard.audit._merkle import (
     EMPTY_ROOT,
     Frontier,
-    ProofError,
     consistency_proof,
     inclusion_path,
     leaf_hash,
@@ -74,7 +73,7 @@ from vaspguard.audit._tables import (
 )
 from vaspguard.audit._witness import Cosignature
 from vaspguard.audit._witness import cosign as witness_cosign
-from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound, Refused, StoreError
+from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound, ProofError, Refused, StoreError
 from vaspguard.store import Backend, Store
 
 log = logging.getLogger("vaspguard.audit")

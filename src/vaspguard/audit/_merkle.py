@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 
-from vaspguard.errors import IntegrityViolation
+from vaspguard.errors import IntegrityViolation, ProofError
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -151,10 +151,6 @@ def subtree_from_leaves(leaf_hashes: Sequence[bytes]) -> SubtreeHash:
         return mth(leaf_hashes[start:end])
 
     return subtree
-
-
-class ProofError(IntegrityViolation):
-    """A proof did not verify (RFC 9162 §2.1.3.2 / §2.1.4.2 failure)."""
 
 
 def verify_inclusion(

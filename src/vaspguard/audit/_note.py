@@ -30,7 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-from vaspguard.errors import IntegrityViolation, InvalidRequest
+from vaspguard.errors import InvalidRequest, NoteFormatError, QuorumError, SignatureError
 
 ED25519 = 0x01
 COSIGNATURE_V1 = 0x04
@@ -40,14 +40,6 @@ _NAME = re.compile(r"[^\s+\u2014]+\Z")
 _SIG_LINE = re.compile(r"\u2014 ([^\s+]+) ([A-Za-z0-9+/=]+)\Z")
 _DECIMAL = re.compile(r"(0|[1-9][0-9]{0,19})\Z")
 MAX_SIGNATURES = 100
-
-
-class SignatureError(IntegrityViolation):
-    """A note's signatures do not verify, or it carries none by a trusted key."""
-
-
-class NoteFormatError(IntegrityViolation):
-    """Text that is not a well-formed signed note or checkpoint."""
 
 
 def key_id(name: str, key_type: int, public: bytes) -> bytes:
@@ -335,7 +327,3 @@ class SignedCheckpoint:
         if len(cosigned) < quorum:
             raise QuorumError(f"{len(cosigned)} of {quorum} required witness cosignatures")
         return cosigned
-
-
-class QuorumError(SignatureError):
-    """Fewer witnesses cosigned a checkpoint than the quorum requires."""

@@ -13,21 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaspguard.audit._merkle import ProofError, verify_consistency
+from vaspguard.audit._merkle import verify_consistency
 from vaspguard.audit._note import COSIGNATURE_V1, SignedCheckpoint, SignedNote, SigningKey, VerifierKey
-from vaspguard.errors import IntegrityViolation, InvalidRequest
-
-
-class RollbackError(IntegrityViolation):
-    """A checkpoint older than one already seen (the log was rolled back, or is showing a stale view)."""
-
-
-class ForkError(IntegrityViolation):
-    """Two checkpoints signed by the log that cannot both be true: a split view. Keep both as evidence."""
-
-    def __init__(self, message: str, *, evidence: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.evidence = tuple(evidence)
+from vaspguard.errors import ForkError, InvalidRequest, ProofError, RollbackError
 
 
 @dataclass(frozen=True)

@@ -225,8 +225,7 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
 ) -> None:
     from vaspguard.audit import SignedCheckpoint, VerifyCode, verify_bundle
-    from vaspguard.audit._note import NoteFormatError
-    from vaspguard.errors import InvalidFile, InvalidRequest
+    from vaspguard.errors import InvalidFile, InvalidRequest, NoteFormatError
 
     log_key = _verifier(key)
     witnesses = [_verifier(w) for w in witness]
