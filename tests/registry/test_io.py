@@ -389,3 +389,25 @@ def test_export_cli_and_show(store: Store, cli: CliRunner, tmp_path: Path) -> No
     assert json.loads(out)["customers"] == 30
     code, _, err = cli("--db", store.url, "registry", "show", "C404")
     assert code == 3 and "customer 'C404' not found" in err
+
+
+def test_errors_across_chunks_come_in_row_order_and_nothing_is_written(store: Store, tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from vaspguard.registry._io import CHUNK
+
+    n = 2 * CHUNK + 500
+    rows = [
+        [f"X{i // 300}", (date(2025, 1, 1) + timedelta(days=i % 300)).isoformat(), "1.5"] for i in range(n)
+    ]
+    rows[CHUNK + 10][2] = "-1"  # line CHUNK + 12: in the second chunk
+    rows[2 * CHUNK + 7][1] = "2025-02-30"  # in the third
+    path = _csv(tmp_path / "prices.csv", ["asset", "day", "eur"], rows)
+    with pytest.raises(InvalidRow) as info:
+        import_file(store, path)
+    assert (info.value.row, info.value.field) == (CHUNK + 12, "eur")
+    assert Registry(store).stats()["prices"] == 0
+
+    report = import_file(store, path, skip_invalid=True)
+    assert [(s.row, s.field) for s in report.skipped] == [(CHUNK + 12, "eur"), (2 * CHUNK + 9, "day")]
+    assert Registry(store).stats()["prices"] == n - 2

@@ -16,6 +16,7 @@ import enum
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +25,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, delete, select
 
-from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow
+from vaspguard.errors import InputError, InvalidFile, InvalidRequest, InvalidRow
 from vaspguard.registry import _records as rec
 from vaspguard.registry._model import Customer, Transaction
 from vaspguard.registry._records import LAYOUTS, PARSERS, RecordKind
@@ -424,17 +425,30 @@ def import_file(
     fmt_ = detect_format(path, fmt)
     kind_ = detect_kind(path, kind)
     read = 0
-    with store.connect() as conn:
+    # Reading and parsing chunk k+1 (this thread) overlaps checking and writing chunk k (one writer thread,
+    # the only one touching the connection). Errors still come out in row order: a chunk's check sorts its
+    # own errors, and a writer error (lower rows) is raised before anything found later in the file.
+    with store.connect() as conn, ThreadPoolExecutor(1, thread_name_prefix="import-writer") as writer:
         importer = _Importer(conn, path, kind_, skip_invalid)
+        pending: Future[None] | None = None
         batch: list[tuple[int, Any]] = []
-        for item in read_records(path, kind_, fmt_):
-            batch.append(item)
-            read += 1
-            if len(batch) >= CHUNK:
-                importer.chunk(batch)
-                batch = []
-                if on_progress:
-                    on_progress(read)
+        try:
+            for item in read_records(path, kind_, fmt_):
+                batch.append(item)
+                read += 1
+                if len(batch) >= CHUNK:
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(importer.chunk, batch)
+                    batch = []
+                    if on_progress:
+                        on_progress(read)
+        except InputError:
+            if pending is not None:
+                pending.result()
+            raise
+        if pending is not None:
+            pending.result()
         if batch:
             importer.chunk(batch)
         importer.finish()
