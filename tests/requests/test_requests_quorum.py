@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from lr_helpers import AGENCIES, TODAY, Desk, at, court_order
+from lr_helpers import AGENCIES, FOUNDATION, TODAY, Desk, at, court_order
 from sqlalchemy import update
 
 from vaspguard.errors import InvalidRequest, QuorumRefused
@@ -333,3 +333,40 @@ def test_ndo_without_end_is_flagged_and_holds_notices(desk: Desk, tmp_path: Path
     ]
     with pytest.raises(QuorumRefused, match="only legal or executive"):
         desk.svc.extend_gag(rid, operator="privacy1", key=desk.keys["privacy1"], until=TODAY, basis="x")
+
+
+def test_transparency_report_counts_exactly(desk: Desk, tmp_path: Path, cli: Any) -> None:
+    disclosed = desk.file(court_order())
+    desk.approve(disclosed, "legal1")
+    desk.svc.disclose(disclosed, tmp_path / "pkg", actor="legal1")
+    political = desk.file(
+        court_order(
+            agency="RU-ROSFIN",
+            instrument={**court_order()["instrument"], "type": "mlat_request"},
+            targets=[{"type": "counterparty_address", "value": FOUNDATION, "chain": "bitcoin"}],
+            data_categories=["subscriber_info"],
+            non_disclosure=None,
+        )
+    )
+    desk.svc.reject(
+        political, operator="legal1", key=desk.keys["legal1"], reason="donors of a protected party"
+    )
+    narrowed = desk.file(medium_request())
+    desk.svc.narrow(narrowed, operator="legal1", key=desk.keys["legal1"], categories=[DataCategory.IP_LOGS])
+
+    report = desk.svc.report(TODAY - timedelta(days=30), TODAY)
+    assert report["requests"] == 3
+    assert report["outcomes"] == {"disclosed": 1, "pending": 1, "rejected_human_rights": 1}
+    assert report["narrowed"] == 1 and report["customers_affected"] == 1
+    assert report["by_country"] == {
+        "DE": {"received": 2, "disclosed": 1, "accounts_affected": 1},
+        "RU": {"received": 1, "disclosed": 0, "accounts_affected": 0},
+    }
+    assert report["by_agency_class"]["financial_intelligence_unit"]["received"] == 1
+    assert report["reasons"]["PROTECTED_TARGET"] == 1
+    assert report["non_disclosure_orders"] == {"received": 1, "without_end_or_too_long": 0}
+    assert desk.svc.report(TODAY + timedelta(days=1), TODAY + timedelta(days=2))["requests"] == 0
+    period = ("--from", (TODAY - timedelta(days=30)).isoformat(), "--to", TODAY.isoformat())
+    code, out, err = cli("--db", desk.svc.store.url, "requests", "report", *period, "--json")
+    assert code == 0, err
+    assert json.loads(out)["by_country"] == report["by_country"]

@@ -433,6 +433,34 @@ def requests_list(
             _out(f"    ! {item}")
 
 
+@app.command("report")
+def requests_report(
+    start: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
+    end: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
+    as_json: bool = typer.Option(False, "--json", help="The whole report as JSON (the structured export)."),
+) -> None:
+    """Transparency report: exact counts by country, agency class, instrument and outcome for a period."""
+    first, last = _day(start, "--from"), _day(end, "--to")
+    assert first is not None and last is not None
+    if first > last:
+        raise InvalidRequest("--from", "is after --to")
+    data = _service().report(first, last)
+    if as_json:
+        print_json(data)
+        return
+    _out(
+        f"{data['requests']} requests {first}..{last}; {data['customers_affected']} customers affected; "
+        f"{data['narrowed']} narrowed"
+    )
+    _out("  outcomes: " + ", ".join(f"{k} {v}" for k, v in data["outcomes"].items()))
+    for dim in ("by_country", "by_agency_class", "by_instrument"):
+        for key, b in data[dim].items():
+            _out(
+                f"  {dim[3:]:<13} {key:<30} received {b['received']:>5}  disclosed {b['disclosed']:>5}  "
+                f"accounts {b['accounts_affected']:>6}"
+            )
+
+
 @app.command("notices")
 def requests_notices(
     due: bool = typer.Option(False, "--due", help="Only notices due now (no order holds them any more)."),

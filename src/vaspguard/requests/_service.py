@@ -1722,6 +1722,85 @@ class LawfulRequests:
             )
         return out
 
+    def report(self, start: date, end: date) -> dict[str, Any]:
+        """Transparency figures for requests received from ``start`` to ``end`` (inclusive), exact numbers
+        (RDR P11a): by country, agency class and instrument; outcomes including narrowed and refused on
+        human-rights grounds; accounts affected; emergency and non-disclosure rates; reason counts."""
+        lo = datetime.combine(start, datetime.min.time(), UTC)
+        hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
+        with self.store.connect() as conn:
+            rows = conn.execute(
+                select(RequestRow).where(RequestRow.received_at >= lo, RequestRow.received_at < hi)
+            ).all()
+            classes = dict(conn.execute(select(AgencyRow.id, AgencyRow.agency_class)).all())
+            ids = [r.id for r in rows]
+            affected: dict[str, set[str]] = {}
+            for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):
+                for rid, cid in conn.execute(
+                    select(NoticeRow.request_id, NoticeRow.customer_id).where(NoticeRow.request_id.in_(chunk))
+                ):
+                    affected.setdefault(rid, set()).add(cid)
+        human_rights = {ReasonCode.PROTECTED_TARGET.value, ReasonCode.POLITICAL_OFFENCE.value}
+
+        def outcome(r: Any, codes: set[str]) -> str:
+            if r.state == RequestState.DISCLOSED.value:
+                return "disclosed"
+            if r.state == RequestState.PRESERVED.value:
+                return "preserved"
+            if r.state == RequestState.REJECTED.value:
+                return "rejected_human_rights" if codes & human_rights else "rejected"
+            if r.tier == Tier.BLOCKED.value:
+                return "blocked_pending_rejection"
+            return "pending"
+
+        def bucket() -> dict[str, int]:
+            return {"received": 0, "disclosed": 0, "accounts_affected": 0}
+
+        by: dict[str, dict[str, dict[str, int]]] = {"country": {}, "agency_class": {}, "instrument": {}}
+        outcomes: dict[str, int] = {}
+        reasons: dict[str, int] = {}
+        customers: set[str] = set()
+        narrowed = emergency = emergency_disclosed = ndo = ndo_without_end = 0
+        for r in rows:
+            codes = {x["code"] for x in json.loads(r.assessment)["reasons"]}
+            for code in codes:
+                reasons[code] = reasons.get(code, 0) + 1
+            result = outcome(r, codes)
+            outcomes[result] = outcomes.get(result, 0) + 1
+            n = len(affected.get(r.id, ()))
+            customers |= affected.get(r.id, set())
+            keys = {
+                "country": r.agency_country or "unknown",
+                "agency_class": classes.get(r.agency_id, "unregistered") if r.agency_id else "unregistered",
+                "instrument": r.instrument_type,
+            }
+            for dim, key in keys.items():
+                b = by[dim].setdefault(key, bucket())
+                b["received"] += 1
+                b["disclosed"] += result == "disclosed"
+                b["accounts_affected"] += n
+            narrowed += r.scope_version > 1
+            emergency += bool(r.emergency)
+            emergency_disclosed += bool(r.emergency) and result == "disclosed"
+            doc = json.loads(r.doc)
+            if doc.get("non_disclosure"):
+                ndo += 1
+                ndo_without_end += ReasonCode.NDO_WITHOUT_END.value in codes
+        return {
+            "period": {"from": start, "to": end},
+            "requests": len(rows),
+            "outcomes": dict(sorted(outcomes.items())),
+            "narrowed": narrowed,
+            "customers_affected": len(customers),
+            "by_country": dict(sorted(by["country"].items())),
+            "by_agency_class": dict(sorted(by["agency_class"].items())),
+            "by_instrument": dict(sorted(by["instrument"].items())),
+            "emergency": {"received": emergency, "disclosed": emergency_disclosed},
+            "non_disclosure_orders": {"received": ndo, "without_end_or_too_long": ndo_without_end},
+            "reasons": dict(sorted(reasons.items())),
+            "policy_versions": sorted({r.policy_version for r in rows}),
+        }
+
     def show(self, request_id: str) -> dict[str, Any]:
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
