@@ -132,3 +132,65 @@ def test_list_with_no_records_refused(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidFile, match="cannot read"):
         read_path(tmp_path / "nope.xml")
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_zip_bomb_refused_before_inflating(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vaspguard.lists._read as reader
+
+    # 50 MB of zeros compress to ~50 KB; with the limit lowered to 1 MB the member is refused from its
+    # declared size, before a byte is inflated (the real limit is 2 GiB).
+    monkeypatch.setattr(reader, "MAX_ZIP_MEMBER", 1024**2)
+    bomb = _zip(tmp_path / "CONS_ENHANCED.ZIP", {"CONS_ENHANCED.XML": b"\0" * (50 * 1024**2)})
+    with pytest.raises(InvalidFile, match="inflates to 52428800 bytes: refused"):
+        read_path(bomb)
+
+
+def test_zip_with_several_lists_refused(tmp_path: Path) -> None:
+    two = _zip(tmp_path / "lists.zip", {"a.xml": b"<x/>", "b.xml": b"<y/>"})
+    with pytest.raises(InvalidFile, match=r"zip should hold one list file, holds a\.xml, b\.xml"):
+        read_path(two)
+
+
+SDN_XML_WALLET = """<?xml version="1.0" standalone="yes"?>
+<sdnList xmlns="http://tempuri.org/sdnList.xsd">
+  <publshInformation><Publish_Date>05/03/2024</Publish_Date><Record_Count>1</Record_Count></publshInformation>
+  <sdnEntry>
+    <uid>29702</uid><lastName>LIFSHITS</lastName><firstName>Artem Mikhaylovich</firstName>
+    <sdnType>Individual</sdnType>
+    <programList><program>CYBER2</program></programList>
+    <idList>
+      <id><uid>1</uid><idType>Digital Currency Address - ETH</idType>
+        <idNumber>0xa7e5d5a720f06526557c513402f2e6b5fa20b008</idNumber></id>
+      <id><uid>2</uid><idType>Digital Currency Address - USDT</idType>
+        <idNumber>TWwxR5pvEW2A6C5cCTNN2GYJjgqbTKJ8ib</idNumber></id>
+      <id><uid>3</uid><idType>Gender</idType><idNumber>Male</idNumber></id>
+      <id><uid>4</uid><idType>Passport</idType><idNumber>4005504207</idNumber><idCountry>Russia</idCountry></id>
+      <id><uid>5</uid><idType>Secondary sanctions risk:</idType>
+        <idNumber>Ukraine-/Russia-Related</idNumber></id>
+    </idList>
+  </sdnEntry>
+</sdnList>
+"""
+
+
+def test_ofac_xml_wallets_and_non_document_ids(tmp_path: Path) -> None:
+    # The shape of a current sdn.xml entry (the genuine excerpt predates wallet ids): wallets, gender and
+    # risk notes ride in <idList>; only documents become documents.
+    path = tmp_path / "sdn.xml"
+    path.write_text(SDN_XML_WALLET)
+    parsed = read_path(path)
+    assert parsed.declared_count == 1
+    (e,) = parsed.entities
+    assert [(c.currency, c.chain) for c in e.crypto_addresses] == [("ETH", "ethereum"), ("USDT", "tron")]
+    assert e.gender == "male"
+    assert [(d.type, d.number, d.country) for d in e.documents] == [("passport", "4005504207", "RU")]
+    assert e.extra["Secondary sanctions risk"] == "Ukraine-/Russia-Related"
