@@ -14,7 +14,6 @@ Invariants, each enforced here and tested with a refusing case:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -28,25 +27,39 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from vaspguard._json import to_jsonable
+from vaspguard.audit import AuditLog, Event, Receipt
 from vaspguard.errors import InvalidRequest, NotFound, QuorumRefused
 from vaspguard.requests import _crypto
 from vaspguard.requests._assess import AssessmentContext, assess
+from vaspguard.requests._disclose import assemble, write_package
 from vaspguard.requests._model import (
     Agency,
+    AgencyClass,
     Assessment,
+    CallbackNumber,
+    CallbackVerification,
+    Channel,
     DataCategory,
     DateRange,
+    Emergency,
+    Instrument,
     InstrumentType,
     LawfulRequest,
+    NonDisclosure,
+    Offence,
     Operator,
     OperatorRole,
+    PartyKind,
+    ProtectedAddress,
     ProtectedParty,
+    Reason,
     ReasonCode,
     RequestState,
     Scope,
     Target,
     TargetType,
     Tier,
+    VerificationStatus,
 )
 from vaspguard.requests._names import SanctionsHit, SanctionsScreen, name_scorer
 from vaspguard.requests._policy import (
@@ -140,15 +153,6 @@ def request_doc(r: LawfulRequest) -> dict[str, Any]:
 
 
 def request_from_doc(doc: dict[str, Any]) -> LawfulRequest:
-    from vaspguard.requests._model import (
-        CallbackVerification,
-        Channel,
-        Emergency,
-        Instrument,
-        NonDisclosure,
-        Offence,
-    )
-
     inst = doc["instrument"]
     dr = doc["date_range"]
     cb = doc.get("callback")
@@ -193,8 +197,6 @@ def request_from_doc(doc: dict[str, Any]) -> LawfulRequest:
 
 
 def agency_from_doc(doc: dict[str, Any]) -> Agency:
-    from vaspguard.requests._model import AgencyClass, CallbackNumber, VerificationStatus
-
     return Agency(
         id=doc["id"],
         name=doc["name"],
@@ -215,8 +217,6 @@ def agency_from_doc(doc: dict[str, Any]) -> Agency:
 
 
 def party_from_doc(doc: dict[str, Any]) -> ProtectedParty:
-    from vaspguard.requests._model import PartyKind, ProtectedAddress
-
     return ProtectedParty(
         id=doc["id"],
         name=doc["name"],
@@ -315,8 +315,6 @@ class LawfulRequests:
     @property
     def audit(self) -> Any:
         if self._audit is None:
-            from vaspguard.audit import AuditLog
-
             self._audit = AuditLog.open(self.store)
         return self._audit
 
@@ -331,8 +329,6 @@ class LawfulRequests:
         policy_version: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> Any:
-        from vaspguard.audit import Event
-
         return self.audit.append(
             Event(
                 type=type_,
@@ -1355,8 +1351,6 @@ class LawfulRequests:
             raise QuorumRefused(
                 request_id, "no quorum on the current scope: missing " + ", ".join(status.missing)
             )
-        from vaspguard.audit import Receipt
-
         logged = {e.index: e for e in self.audit.events("requests.approve", subject=f"request:{request_id}")}
         proof = []
         by_operator = {
@@ -1400,8 +1394,6 @@ class LawfulRequests:
         return proof
 
     def disclose(self, request_id: str, output: Path, *, actor: str) -> dict[str, Any]:
-        from vaspguard.requests._disclose import assemble, write_package
-
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
         reason = None
@@ -1899,8 +1891,6 @@ def _event(
     policy_version: str | None,
     payload: dict[str, Any],
 ) -> Any:
-    from vaspguard.audit import Event
-
     return Event(
         type=type_,
         actor=actor,
@@ -1913,8 +1903,6 @@ def _event(
 
 
 def _assessment_from(doc: dict[str, Any]) -> Assessment:
-    from vaspguard.requests._model import Reason
-
     return Assessment(
         request_id=doc["request_id"],
         tier=Tier(doc["tier"]),
@@ -1926,6 +1914,3 @@ def _assessment_from(doc: dict[str, Any]) -> Assessment:
         reach=dict(doc.get("reach", {})),
         checks=dict(doc.get("checks", {})),
     )
-
-
-_ = (hashlib, UTC)
