@@ -395,3 +395,98 @@ def test_listed_security_service_is_sanctioned(
     sanctioned = [r for r in result["reasons"] if r["code"] == "REQUESTER_SANCTIONED"]
     assert sanctioned and "ofac_sdn:21344" in sanctioned[0]["detail"]
     assert result["tier"] == "blocked"
+
+
+def test_cli_text_outputs(
+    registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Every human-readable path of the CLI runs and says what matters (the JSON paths are tested above)."""
+    db = exchange.url
+    ops = registries
+    order = court_order(data_categories=["transaction_history", "ip_logs"])
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "new",
+        "--file",
+        write("o.json", order),
+        "--as",
+        "intake1",
+        "--key",
+        ops.key("intake1"),
+    )
+    assert code == 0, err
+    rid = out.split(":")[0]
+    assert "tier medium" in out and "required approvals: legal, privacy|security" in out
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "narrow",
+        rid,
+        "--as",
+        "legal1",
+        "--key",
+        ops.key("legal1"),
+        "--category",
+        "transaction_history",
+        "--from",
+        iso(TODAY - timedelta(days=100)),
+    )
+    assert code == 0 and "tier low" in out, err
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "narrow",
+        rid,
+        "--as",
+        "legal1",
+        "--key",
+        ops.key("legal1"),
+        "--category",
+        "kyc_documents",
+    )
+    assert code == 2 and "cannot be added by narrowing" in err
+    code, out, err = cli(
+        "--db", db, "requests", "approve", rid, "--as", "legal2", "--key", ops.key("legal2"), "--json"
+    )
+    assert code == 0 and json.loads(out)["quorum"]["met"] is True, err
+    code, out, err = cli("--db", db, "requests", "disclose", rid, "--output", tmp_path / "p", "--json")
+    assert code == 0 and json.loads(out)["notices"] == 1, err
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "gag",
+        rid,
+        "--until",
+        iso(TODAY + timedelta(days=200)),
+        "--basis",
+        "extension order",
+        "--as",
+        "legal1",
+        "--key",
+        ops.key("legal1"),
+    )
+    assert code == 0 and "1 notice(s) held" in out, err
+    for args, expect in [
+        (("requests", "show", rid), "state disclosed"),
+        (("requests", "assess", rid), "tier low"),
+        (("requests", "list"), rid),
+        (("requests", "notices"), "held"),
+        (("requests", "policy", "show"), "sha256:"),
+        (("requests", "policy", "history"), "(packaged default)"),
+        (("requests", "report", "--from", iso(TODAY - timedelta(days=10)), "--to", iso(TODAY)), "1 requests"),
+        (("requests", "verify-package", tmp_path / "p"), "compare with the exchange's published key"),
+        (("authorities", "list"), "RU-ROSFIN"),
+        (("protected", "list"), "FBK"),
+        (("operators", "list"), "lead-cis"),
+    ]:
+        code, out, err = cli("--db", db, *args)
+        assert code == 0 and expect in out, (args, out, err)
+    code, out, err = cli("--db", db, "operators", "deactivate", "legal2", "--reason", "left the company")
+    assert code == 0, err
+    code, out, err = cli("--db", db, "operators", "list")
+    assert "legal2" in out and "inactive" in out
