@@ -11,6 +11,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	@# PyICU (transliteration for screening) compiles against the system ICU: install it where it is missing.
+	@pkg-config --exists icu-i18n 2>/dev/null || { command -v apt-get >/dev/null && \
+		(apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config) || \
+		echo "make: ICU headers missing: install libicu-dev (Debian) or icu4c (Homebrew) and pkg-config" >&2; }
 	$(UV) sync --frozen
 	@touch $@
 
