@@ -27,7 +27,7 @@ from sqlalchemy import Connection, delete, select
 
 from vaspguard.errors import InputError, InvalidFile, InvalidRequest, InvalidRow
 from vaspguard.registry import _records as rec
-from vaspguard.registry._model import Customer, Transaction
+from vaspguard.registry._model import Account, Customer, Login, Price, Product, Transaction
 from vaspguard.registry._records import LAYOUTS, PARSERS, RecordKind
 from vaspguard.registry._rows import (
     account_rows,
@@ -38,6 +38,7 @@ from vaspguard.registry._rows import (
     transaction_rows,
     write,
 )
+from vaspguard.registry._store import Registry, _transaction
 from vaspguard.registry._tables import (
     AccountRow,
     BalanceRow,
@@ -461,8 +462,6 @@ def import_file(
 
 
 def _records(store: Store, kind: RecordKind) -> Iterator[dict[str, Any]]:
-    from vaspguard.registry._store import Registry, _transaction
-
     reg = Registry(store)
     if kind is RecordKind.CUSTOMERS:
         for c in reg.iter_customers(batch_size=CHUNK):
@@ -481,8 +480,6 @@ def _records(store: Store, kind: RecordKind) -> Iterator[dict[str, Any]]:
         RecordKind.LOGINS: (LoginRow.id,),
         RecordKind.PRICES: (PriceRow.asset, PriceRow.day),
     }[kind]
-    from vaspguard.registry._model import Login, Price
-
     with store.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(
             select(table).order_by(*order)
@@ -497,8 +494,6 @@ def _records(store: Store, kind: RecordKind) -> Iterator[dict[str, Any]]:
 
 
 def _paged_accounts(store: Store) -> Iterator[dict[str, Any]]:
-    from vaspguard.registry._model import Account, Product
-
     last: str | None = None
     while True:
         with store.connect() as conn:
@@ -693,11 +688,6 @@ def _counting(
         if n % CHUNK == 0:
             on_progress(n)
     on_progress(n)
-
-
-def record_kinds() -> tuple[RecordKind, ...]:
-    """Kinds in the order an import must take them (customers before what refers to them)."""
-    return tuple(RecordKind)
 
 
 __all__ = ["FileFormat", "ImportReport", "RecordKind", "export_file", "import_file", "read_records"]
