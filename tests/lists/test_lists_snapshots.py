@@ -203,3 +203,19 @@ def test_no_activation_without_audit_record(store: Store, shared_data: Path) -> 
     with pytest.raises(RuntimeError, match="audit log unavailable"):
         import_paths(store, [shared_data / SDN_2021], audit=_FailingAudit())
     assert [s.id for s in active_snapshots(store)] == [first.id]
+
+
+def test_unchanged_entities_stored_once(store: Store, shared_data: Path) -> None:
+    from sqlalchemy import func, select
+
+    from vaspguard.lists._tables import EntityDataRow, EntityRow
+
+    (a,) = import_paths(store, [shared_data / SDN_2019])
+    (b,) = import_paths(store, [shared_data / SDN_2021])
+    diff = diff_snapshots(store, a.id, b.id)
+    with store.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(EntityDataRow)).scalar_one()
+        refs = conn.execute(select(func.count()).select_from(EntityRow)).scalar_one()
+    assert refs == a.entity_count + b.entity_count
+    # the second snapshot added content only for its new and changed entities
+    assert stored == a.entity_count + len(diff.added) + len(diff.changed)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from vaspguard.errors import InvalidRequest
 from vaspguard.lists._model import SnapshotInfo
 from vaspguard.lists._snapshots import get_snapshot
-from vaspguard.lists._tables import EntityRow
+from vaspguard.lists._tables import EntityDataRow, EntityRow
 from vaspguard.store import Store
 
 _SCALARS = ("kind", "reference", "gender", "listed_on", "remarks")
@@ -137,9 +137,9 @@ def diff_snapshots(store: Store, old_id: int, new_id: int) -> ListDiff:
             for start in range(0, len(changed_keys), 500):
                 chunk = changed_keys[start : start + 500]
                 rows = conn.execute(
-                    select(EntityRow.entity_key, EntityRow.data).where(
-                        EntityRow.snapshot_id == sid, EntityRow.entity_key.in_(chunk)
-                    )
+                    select(EntityRow.entity_key, EntityDataRow.data)
+                    .join(EntityDataRow, EntityDataRow.digest == EntityRow.digest)
+                    .where(EntityRow.snapshot_id == sid, EntityRow.entity_key.in_(chunk))
                 )
                 result.update({k: json.loads(d) for k, d in rows})
             return result

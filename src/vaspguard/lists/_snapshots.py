@@ -26,12 +26,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from vaspguard.errors import InvalidFile, InvalidRequest, NotFound
 from vaspguard.lists._model import ListEntity, ParsedList, SnapshotInfo, Source
 from vaspguard.lists._read import read_path
-from vaspguard.lists._tables import AddressRow, EntityRow, SnapshotRow
+from vaspguard.lists._tables import AddressRow, EntityDataRow, EntityRow, SnapshotRow
 from vaspguard.store import Store, utcnow
 
 _BATCH = 1000
@@ -80,6 +82,15 @@ class ImportOutcome:
     activated: bool
 
 
+def entity_data() -> Select[Any]:
+    """``SELECT data`` of entities (joined to their stored content), to be narrowed by the caller."""
+    return (
+        select(EntityDataRow.data)
+        .select_from(EntityRow)
+        .join(EntityDataRow, EntityDataRow.digest == EntityRow.digest)
+    )
+
+
 # -- writing --------------------------------------------------------------------------------------------
 
 
@@ -90,7 +101,7 @@ def _active_row(conn: Connection, source: Source) -> Any:
 
 
 def _load_entities(conn: Connection, snapshot_id: int) -> dict[str, ListEntity]:
-    rows = conn.execute(select(EntityRow.data).where(EntityRow.snapshot_id == snapshot_id))
+    rows = conn.execute(entity_data().where(EntityRow.snapshot_id == snapshot_id))
     entities = (ListEntity.from_dict(json.loads(data)) for (data,) in rows)
     return {e.key: e for e in entities}
 
@@ -130,11 +141,14 @@ def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
     seen: set[str] = set()
     entity_rows: list[dict[str, Any]] = []
     address_rows: list[dict[str, Any]] = []
+    contents: dict[str, str] = {}
     for e in parsed.entities:
         if e.key in seen:
             raise InvalidFile(parsed.files[0] if parsed.files else "?", f"entity {e.source_id} appears twice")
         seen.add(e.key)
         data = canonical_json(e.to_dict())
+        digest = hashlib.sha256(data.encode()).hexdigest()
+        contents[digest] = data
         entity_rows.append(
             {
                 "snapshot_id": snapshot_id,
@@ -142,8 +156,7 @@ def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
                 "kind": e.kind.value,
                 "primary_name": e.primary_name,
                 "search_text": "\n".join(dict.fromkeys(fold(n.name) for n in e.names)),
-                "digest": hashlib.sha256(data.encode()).hexdigest(),
-                "data": data,
+                "digest": digest,
             }
         )
         address_rows.extend(
@@ -158,11 +171,32 @@ def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
             }
             for c in e.crypto_addresses
         )
+    _store_contents(conn, contents)
     for start in range(0, len(entity_rows), _BATCH):
         conn.execute(insert(EntityRow), entity_rows[start : start + _BATCH])
     if address_rows:
         conn.execute(insert(AddressRow), address_rows)
     return snapshot_id
+
+
+def _store_contents(conn: Connection, contents: dict[str, str]) -> None:
+    """Store entity JSON not stored yet (content-addressed: an unchanged entity is never written again)."""
+    digests = list(contents)
+    known: set[str] = set()
+    for start in range(0, len(digests), _BATCH):
+        chunk = digests[start : start + _BATCH]
+        known.update(
+            conn.execute(select(EntityDataRow.digest).where(EntityDataRow.digest.in_(chunk))).scalars()
+        )
+    new = [{"digest": d, "data": contents[d]} for d in digests if d not in known]
+    # Concurrent imports may store the same content at once: a duplicate digest is the same data, so
+    # "insert unless present" is exact, not a lost write.
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(new), _BATCH):
+        conn.execute(
+            dialect_insert(EntityDataRow).on_conflict_do_nothing(index_elements=["digest"]),
+            new[start : start + _BATCH],
+        )
 
 
 def _activate(conn: Connection, snapshot_id: int, source: Source) -> None:
@@ -355,7 +389,7 @@ def snapshot_entities(store: Store, snapshot_id: int) -> Iterator[ListEntity]:
     get_snapshot(store, snapshot_id)
     with store.connect() as conn:
         rows = conn.execute(
-            select(EntityRow.data).where(EntityRow.snapshot_id == snapshot_id).order_by(EntityRow.entity_key)
+            entity_data().where(EntityRow.snapshot_id == snapshot_id).order_by(EntityRow.entity_key)
         ).all()
     for (data,) in rows:
         yield ListEntity.from_dict(json.loads(data))
@@ -364,7 +398,7 @@ def snapshot_entities(store: Store, snapshot_id: int) -> Iterator[ListEntity]:
 def active_entities(store: Store, *, source: Source | str | None = None) -> Iterator[ListEntity]:
     """The entities of every active snapshot (what screening screens against)."""
     query = (
-        select(EntityRow.data)
+        entity_data()
         .join(SnapshotRow, SnapshotRow.id == EntityRow.snapshot_id)
         .where(SnapshotRow.active.is_(True))
         .order_by(EntityRow.entity_key)
@@ -379,7 +413,7 @@ def active_entities(store: Store, *, source: Source | str | None = None) -> Iter
 
 def get_entity(store: Store, key: str, *, snapshot_id: int | None = None) -> ListEntity:
     """One entity by key (``ofac_sdn:306``) from the active snapshot, or from ``snapshot_id``."""
-    query = select(EntityRow.data).join(SnapshotRow, SnapshotRow.id == EntityRow.snapshot_id)
+    query = entity_data().join(SnapshotRow, SnapshotRow.id == EntityRow.snapshot_id)
     query = query.where(EntityRow.entity_key == key)
     query = query.where(
         SnapshotRow.id == snapshot_id if snapshot_id is not None else SnapshotRow.active.is_(True)
@@ -408,7 +442,7 @@ def search(
     if not words:
         raise InvalidRequest("text", "give a name or part of one to search for")
     query = (
-        select(EntityRow.data)
+        entity_data()
         .join(SnapshotRow, SnapshotRow.id == EntityRow.snapshot_id)
         .where(SnapshotRow.active.is_(True))
         .where(and_(*(EntityRow.search_text.like(_like(w), escape="\\") for w in words)))

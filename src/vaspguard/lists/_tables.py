@@ -6,8 +6,11 @@ Invariants:
   is ``active`` (a partial unique index enforces it on both backends). A snapshot and all its entities
   are written in one transaction; rows are never updated afterwards except the ``active`` flag (and
   ``audit_index`` once the import is in the audit log).
-- ``lists_entities``: every entity of a snapshot as canonical JSON (``data``) with its SHA-256
-  (``digest``), so two snapshots diff by comparing digests and only changed entities are decoded.
+- ``lists_entities``: every entity of a snapshot, by key, with the SHA-256 (``digest``) of its canonical
+  JSON; two snapshots diff by comparing digests and only changed entities are decoded.
+- ``lists_entity_data``: the canonical JSON itself, stored once per digest. Successive snapshots of a list
+  share most entities, so a new snapshot stores only what changed (a daily OFAC fetch does not grow the
+  database by a full copy each time).
 - ``lists_addresses``: the digital currency addresses of a snapshot, indexed for lookup by address.
 - ``lists_fetches``: every download attempt of ``lists fetch`` (URL, HTTP status, validators, checksum).
 """
@@ -60,7 +63,13 @@ class EntityRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     primary_name: Mapped[str] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text)  # every name, case-folded, one per line
-    digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(ForeignKey("lists_entity_data.digest"))
+
+
+class EntityDataRow(Base):
+    __tablename__ = "lists_entity_data"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of ``data``
     data: Mapped[str] = mapped_column(Text)  # canonical JSON of ListEntity.to_dict()
 
 

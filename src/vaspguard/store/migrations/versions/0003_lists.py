@@ -1,4 +1,4 @@
-"""lists: snapshots of publisher files, their entities and currency addresses, fetch records
+"""lists: snapshots of publisher files, their entities (content stored once) and addresses, fetch records
 
 Revision ID: 0003_lists
 Revises: 0002_audit
@@ -43,6 +43,13 @@ def upgrade() -> None:
         sqlite_where=sa.text("active"),
         postgresql_where=sa.text("active"),
     )
+    # Entity JSON stored once per content digest, shared by every snapshot that holds that entity.
+    op.create_table(
+        "lists_entity_data",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_lists_entity_data")),
+    )
     op.create_table(
         "lists_entities",
         sa.Column("snapshot_id", sa.Integer(), nullable=False),
@@ -51,12 +58,16 @@ def upgrade() -> None:
         sa.Column("primary_name", sa.Text(), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
-        sa.Column("data", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["snapshot_id"],
             ["lists_snapshots.id"],
             name=op.f("fk_lists_entities_snapshot_id_lists_snapshots"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["digest"],
+            ["lists_entity_data.digest"],
+            name=op.f("fk_lists_entities_digest_lists_entity_data"),
         ),
         sa.PrimaryKeyConstraint("snapshot_id", "entity_key", name=op.f("pk_lists_entities")),
     )
@@ -102,5 +113,6 @@ def downgrade() -> None:
     op.drop_table("lists_fetches")
     op.drop_table("lists_addresses")
     op.drop_table("lists_entities")
+    op.drop_table("lists_entity_data")
     op.drop_index("uq_lists_snapshots_active_source", table_name="lists_snapshots")
     op.drop_table("lists_snapshots")
