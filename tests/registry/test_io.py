@@ -411,3 +411,11 @@ def test_errors_across_chunks_come_in_row_order_and_nothing_is_written(store: St
     report = import_file(store, path, skip_invalid=True)
     assert [(s.row, s.field) for s in report.skipped] == [(CHUNK + 12, "eur"), (2 * CHUNK + 9, "day")]
     assert Registry(store).stats()["prices"] == n - 2
+
+
+def test_export_to_a_missing_directory_is_one_line(store: Store, cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "customers.csv"
+    code, _, err = cli("--db", store.url, "registry", "export", "--kind", "customers", "-o", target)
+    assert code == 2
+    assert err.strip() == f"vaspguard: {target}: cannot write: No such file or directory"
+    assert not target.parent.exists()

@@ -673,6 +673,8 @@ def export_file(
             with tmp.open("w", encoding="utf-8", newline="") as fh:
                 n = _write_csv(fh, kind_, records) if fmt_ is FileFormat.CSV else _write_jsonl(fh, records)
         tmp.replace(path)
+    except OSError as exc:
+        raise InvalidFile(path, f"cannot write: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return n
