@@ -236,19 +236,15 @@ def address(
 def _touched_since(store: Any, old: dict[str, int], new: dict[str, int]) -> set[str] | None:
     """Keys of entities a list diff added or changed between the last run's snapshots and the active ones;
     None when that cannot be told (then everything is screened)."""
-    import vaspguard.lists as lists
+    from vaspguard.lists import diff_snapshots
 
-    diff_snapshots = getattr(lists, "diff_snapshots", None)
-    if diff_snapshots is None or set(new) - set(old):
+    if set(new) - set(old):  # a source screened for the first time: everything
         return None
     touched: set[str] = set()
     for source, snap in new.items():
-        if old.get(source) == snap:
-            continue
-        diff = diff_snapshots(store, old[source], snap)
-        for attr in ("added", "changed"):
-            for item in getattr(diff, attr, ()):
-                touched.add(item if isinstance(item, str) else getattr(item, "key", str(item)))
+        if old.get(source) != snap:
+            diff = diff_snapshots(store, old[source], snap)
+            touched |= {r.key for r in diff.added} | {c.key for c in diff.changed}
     return touched
 
 

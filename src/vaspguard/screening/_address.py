@@ -142,7 +142,7 @@ class AddressBook:
 
     @classmethod
     def from_store(cls, store: Store) -> AddressBook:
-        from vaspguard.lists import active_entities  # type: ignore[attr-defined,unused-ignore]
+        from vaspguard.lists import active_entities
 
         return cls(active_entities(store))
 

@@ -4,21 +4,25 @@
 Name score (``compare_forms``), in [0, 1]:
 
 - Query and candidate tokens are paired greedily by similarity, each token used at most once, only when
-  the similarity reaches 0.72. A pair's
-  similarity is 1 for equal tokens; 0.96 for spelling variants that fold together (``yuriy``/``iouri``);
-  otherwise a blend of Jaro-Winkler (0.6) and normalised Levenshtein (0.4) on the folded tokens, raised to
-  0.85 when their Metaphone codes agree; for a name written in an abjad (Arabic, Persian, Hebrew) or Thai,
-  equal consonant skeletons count 0.93. An initial against a token that starts with it counts 0.75.
+  the similarity reaches 0.8. A pair's similarity is 1 for equal tokens; 0.96 for spelling variants that
+  fold together (``yuriy``/``iouri``); otherwise the mean of Jaro-Winkler and normalised Levenshtein on the
+  folded tokens, times 0.9 when their first letters differ (Fang/Wang), raised to 0.85 when their Metaphone
+  codes agree. For a name written in an abjad (Arabic, Persian, Hebrew) or Thai: 0.97 when one token's
+  written letters appear in the other in order with short vowels free (``ly`` ~ ``ali``), else equal
+  consonant skeletons count 0.96 (0.88 for two consonants). An initial against a token it begins: 0.8.
   Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``).
 - Each token has a weight: rare tokens 1, frequent ones down to 0.3 (from the list's own token frequencies,
   so ``mohammed``, ``bin``, ``trading`` weigh little), particles 0.3, initials 0.5.
-- score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.25·Σ unmatched candidate w): a query
+- score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.15·Σ unmatched candidate w): a query
   part the listed name does not explain costs more than a listed part the query omits (lists carry
   patronymics and second family names customers often leave out).
-- Missing or extra spaces (``Abubakar``/``Abu Bakar``, ``Xi Jin Ping``/``Xi Jinping``): the tokens joined
-  are compared too (normalised Levenshtein, in both name orders), times 0.97; the higher score wins.
+- Lost or extra spaces (``Abubakar``/``Abu Bakar``, ``Xi Jin Ping``/``Xi Jinping``): when the token counts
+  differ (or for abjads) the joined tokens are compared too (normalised Levenshtein, both name orders;
+  consonant skeletons for abjads), times 0.97; the higher score wins.
+- Across scripts that lose Latin sounds (Hangul, kana, Hebrew, Thai, Devanagari, Greek), coarse sound-class
+  skeletons of 6+ classes are compared too, capped at 0.88: enough to rank a candidate, never to alert.
 
-Entity score (``score_entity``): 0.9 × name score × alias quality (weak alias 0.85, former name 0.95),
+Entity score (``combine``): 0.9 × name score × alias quality (weak alias 0.85, former name 0.95),
 then evidence: date of birth, nationality, country, gender, kind and identity documents add or subtract
 (see ``_FACTORS``), clamped to [0, 1]. An exact name with no other evidence scores 0.9, so corroborated
 matches rank above it and contradicted ones below: scores do not saturate.

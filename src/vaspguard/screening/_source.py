@@ -12,12 +12,8 @@ from vaspguard.store import Store
 
 def active_list(store: Store) -> tuple[list[ListEntity], dict[str, int]]:
     """The entities of the store's active snapshots, and {source: snapshot id}."""
-    import vaspguard.lists as lists
+    from vaspguard.lists import active_entities, active_snapshots
 
-    active_entities = getattr(lists, "active_entities", None)
-    active_snapshots = getattr(lists, "active_snapshots", None)
-    if active_entities is None or active_snapshots is None:
-        raise StoreError("this build cannot read list snapshots from the store (vaspguard.lists)")
     entities = list(active_entities(store))
     snapshots = {s.source.value: s.id for s in active_snapshots(store)}
     if not entities:
@@ -27,7 +23,7 @@ def active_list(store: Store) -> tuple[list[ListEntity], dict[str, int]]:
 
 def read_lists(paths: Iterable[Path]) -> list[ListEntity]:
     """The entities of list files read directly (no store), later files last."""
-    from vaspguard.lists import read_path  # type: ignore[attr-defined,unused-ignore]
+    from vaspguard.lists import read_path
 
     entities: list[ListEntity] = []
     for path in paths:

@@ -32,11 +32,8 @@ _cache: dict[str, tuple[tuple[tuple[str, int], ...], Screener, AddressBook]] = {
 
 
 def _active(store: Store) -> tuple[tuple[str, int], ...]:
-    import vaspguard.lists as lists
+    from vaspguard.lists import active_snapshots
 
-    active_snapshots = getattr(lists, "active_snapshots", None)
-    if active_snapshots is None:
-        return ()
     return tuple(sorted((s.source.value, s.id) for s in active_snapshots(store)))
 
 
