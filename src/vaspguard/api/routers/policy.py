@@ -10,6 +10,7 @@ The engine is built once per app, on first use, from the built-in packs and any 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
 from vaspguard.api._auth import Principal, Role, _bearer, authenticate, require, token_digest
-from vaspguard.errors import InvalidRequest
+from vaspguard.errors import InvalidRequest, VaspguardError
 
 router = APIRouter(prefix="/v1", tags=["policy"])
 
@@ -93,7 +94,12 @@ def _service(request: Request) -> Any:
                 # separator (':' on Linux), loaded after the built-in packs.
                 extra = [p for p in os.environ.get("VASPGUARD_POLICY_PACKS", "").split(os.pathsep) if p]
                 service = PolicyService(state.store, load_packs(extra), actor="api")
-                service.register_version()
+                try:
+                    service.register_version()
+                except VaspguardError as exc:  # decisions do not depend on it; said loudly, as in the CLI
+                    logging.getLogger("vaspguard.policy").warning(
+                        "policy version %s not recorded in the audit log: %s", service.policy_version, exc
+                    )
                 state.policy_service = service
                 _services.append(service)
     return service
