@@ -50,7 +50,7 @@ def test_verifier_endpoints(audit: AuditLog, client: TestClient) -> None:
     )
     entries = client.get("/v1/audit/entries", params={"start": 9, "limit": 5}, headers=auditor).json()
     assert entries["size"] == 11 and len(entries["entries"]) == 2
-    assert client.get("/v1/audit/proofs/inclusion/99", headers=auditor).status_code == 404
+    assert client.get("/v1/audit/proofs/inclusion/99", headers=auditor).status_code == 400
 
 
 def test_roles_and_notes(audit: AuditLog, client: TestClient) -> None:

@@ -10,30 +10,39 @@ actions)::
 
 Leaves hold no personal data: only a salted commitment to the payload, which is kept (erasable) beside them.
 This package imports nothing of vaspguard but ``store``, ``errors`` and ``settings``.
+
+Names are imported on first use (PEP 562), so the verifier's worker processes, which need only the entry
+checks, start without the database layer.
 """
 
-from vaspguard.audit._bundle import ExportInfo, VerifyCode, VerifyReport, export_bundle, verify_bundle
-from vaspguard.audit._config import AuditSettings
-from vaspguard.audit._event import Entry, Event
-from vaspguard.audit._gate import require_receipts
-from vaspguard.audit._log import AuditLog, LoggedEvent, Receipt, verify_receipt_offline
-from vaspguard.audit._merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion
-from vaspguard.audit._note import (
-    Checkpoint,
-    SignedCheckpoint,
-    SignedNote,
-    SigningKey,
-    VerifierKey,
-)
-from vaspguard.audit._witness import Cosignature, check_extends
-from vaspguard.errors import (
-    ForkError,
-    NoteFormatError,
-    ProofError,
-    QuorumError,
-    RollbackError,
-    SignatureError,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vaspguard.audit._bundle import ExportInfo, VerifyCode, VerifyReport, export_bundle, verify_bundle
+    from vaspguard.audit._config import AuditSettings
+    from vaspguard.audit._event import Entry, Event
+    from vaspguard.audit._gate import require_receipts
+    from vaspguard.audit._log import AuditLog, LoggedEvent, Receipt, verify_receipt_offline
+    from vaspguard.audit._merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion
+    from vaspguard.audit._note import (
+        Checkpoint,
+        SignedCheckpoint,
+        SignedNote,
+        SigningKey,
+        VerifierKey,
+    )
+    from vaspguard.audit._witness import Cosignature, check_extends
+    from vaspguard.errors import (
+        ForkError,
+        NoteFormatError,
+        ProofError,
+        QuorumError,
+        RollbackError,
+        SignatureError,
+    )
 
 __all__ = [
     "AuditLog",
@@ -67,3 +76,49 @@ __all__ = [
     "verify_inclusion",
     "verify_receipt_offline",
 ]
+
+_WHERE = {
+    "ExportInfo": "vaspguard.audit._bundle",
+    "VerifyCode": "vaspguard.audit._bundle",
+    "VerifyReport": "vaspguard.audit._bundle",
+    "export_bundle": "vaspguard.audit._bundle",
+    "verify_bundle": "vaspguard.audit._bundle",
+    "AuditSettings": "vaspguard.audit._config",
+    "Entry": "vaspguard.audit._event",
+    "Event": "vaspguard.audit._event",
+    "require_receipts": "vaspguard.audit._gate",
+    "AuditLog": "vaspguard.audit._log",
+    "LoggedEvent": "vaspguard.audit._log",
+    "Receipt": "vaspguard.audit._log",
+    "verify_receipt_offline": "vaspguard.audit._log",
+    "leaf_hash": "vaspguard.audit._merkle",
+    "node_hash": "vaspguard.audit._merkle",
+    "verify_consistency": "vaspguard.audit._merkle",
+    "verify_inclusion": "vaspguard.audit._merkle",
+    "Checkpoint": "vaspguard.audit._note",
+    "SignedCheckpoint": "vaspguard.audit._note",
+    "SignedNote": "vaspguard.audit._note",
+    "SigningKey": "vaspguard.audit._note",
+    "VerifierKey": "vaspguard.audit._note",
+    "Cosignature": "vaspguard.audit._witness",
+    "check_extends": "vaspguard.audit._witness",
+    "ForkError": "vaspguard.errors",
+    "NoteFormatError": "vaspguard.errors",
+    "ProofError": "vaspguard.errors",
+    "QuorumError": "vaspguard.errors",
+    "RollbackError": "vaspguard.errors",
+    "SignatureError": "vaspguard.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vaspguard.audit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

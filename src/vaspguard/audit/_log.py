@@ -710,7 +710,10 @@ class AuditLog:
             return [bytes(e) for e in rows]
 
     def receipt(self, index: int, checkpoint: SignedCheckpoint | None = None) -> Receipt:
-        """A fresh receipt for entry ``index`` against ``checkpoint`` (default: the latest one)."""
+        """A fresh receipt for entry ``index`` against ``checkpoint`` (default: the latest, signing one that
+        covers the entry if needed)."""
+        if checkpoint is not None and index >= checkpoint.size:
+            raise InvalidRequest("index", f"entry {index} is not in the checkpoint of size {checkpoint.size}")
         checkpoint = checkpoint or self.latest_checkpoint()
         if checkpoint is None or index >= checkpoint.size:
             checkpoint = self.checkpoint()
