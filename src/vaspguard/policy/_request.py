@@ -167,6 +167,11 @@ def _country(value: Any, field: str) -> str:
 def _countries(value: Any, field: str) -> frozenset[str]:
     if isinstance(value, str):
         value = [value]
+    if type(value) is list:
+        # Fast path: every code already seen (no field paths built unless one needs checking).
+        known = [_CODES.get(v) if type(v) is str else None for v in value]
+        if None not in known:
+            return frozenset(known)  # type: ignore[arg-type]
     return frozenset(_country(v, f"{field}[{i}]") for i, v in enumerate(_list(value, field)))
 
 
