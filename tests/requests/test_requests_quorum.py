@@ -273,6 +273,18 @@ def test_email_needs_callback_to_an_independent_number(desk: Desk) -> None:
     assert ReasonCode.OUT_OF_BAND_CHANNEL not in a.codes()
 
 
+def test_sender_outside_official_domains(desk: Desk) -> None:
+    cb = {"number": "+49309014", "by": "intake1", "at": at(TODAY).isoformat(), "outcome": "confirmed"}
+    base = court_order(channel="email", callback=cb, non_disclosure=None)
+    official = desk.svc.assessment(desk.file({**base, "sender_email": "K.Roth@berlin.de"}))
+    assert official.reasons == ()
+    sub = desk.svc.assessment(desk.file({**base, "sender_email": "roth@ag-tiergarten.berlin.de"}))
+    assert sub.reasons == ()
+    lookalike = desk.svc.assessment(desk.file({**base, "sender_email": "roth@berlin-de.gov-mail.com"}))
+    details = {r.code: r.detail for r in lookalike.reasons}
+    assert "berlin-de.gov-mail.com, not an official domain" in details[ReasonCode.REQUESTER_UNVERIFIED]
+
+
 def test_signed_instrument(desk: Desk) -> None:
     issuer = Ed25519PrivateKey.generate()
     agency = {**AGENCIES[2], "public_keys": [public_hex(issuer)]}

@@ -232,6 +232,7 @@ def test_lawful_court_order(
     disclosed = next(e for e in events if e["type"] == "requests.disclose")
     assert disclosed["payload"]["record_counts"] == {"transaction_history": len(records)}
     assert disclosed["payload"]["merkle_root"] == manifest["merkle_root"]
+    assert disclosed["payload"]["notices"] == {"held": 1, "pending": 0}
     code, out, err = cli("--db", db, "requests", "show", rid, "--json")
     shown = json.loads(out)
     assert shown["state"] == "disclosed"

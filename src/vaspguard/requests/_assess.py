@@ -102,6 +102,16 @@ def assess(
             f"{agency_label} was last verified on {agency.verified_on}, more than "
             f"{requester['reverify_after_days']} days ago",
         )
+    if request.sender_email and agency is not None:
+        # An official domain is necessary, never sufficient (police mailboxes are bought and sold): a sender
+        # outside the agency's registered domains is a signal; a callback is still what verifies.
+        domain = request.sender_email.rsplit("@", 1)[1]
+        if not any(domain == d or domain.endswith("." + d) for d in agency.domains):
+            add(
+                ReasonCode.REQUESTER_UNVERIFIED,
+                f"sent from {domain}, not an official domain of {agency_label} "
+                f"({', '.join(agency.domains) or 'none registered'})",
+            )
     security = set(requester["security_classes"])
     if agency is not None:
         if agency.agency_class.value in security:

@@ -198,6 +198,7 @@ _REQUEST_KEYS = {
     "offence",
     "callback",
     "follow_up_of",
+    "sender_email",
 }
 
 
@@ -367,6 +368,10 @@ def parse_request(data: Any, *, origin: str | None = None) -> LawfulRequest:
 
     deadline = r.day(doc, "deadline", "", required=False)
     follow_up_of = r.text(doc, "follow_up_of", "", required=False)
+    sender_email = r.text(doc, "sender_email", "", required=False)
+    if sender_email is not None and (sender_email.count("@") != 1 or not sender_email.split("@")[1]):
+        r.fail("sender_email", f"{sender_email!r} is not an email address")
+        sender_email = None
     r.done()
     assert received_at and channel and officer and instrument  # guaranteed by done()
     return LawfulRequest(
@@ -386,6 +391,7 @@ def parse_request(data: Any, *, origin: str | None = None) -> LawfulRequest:
         offence=offence,
         callback=callback,
         follow_up_of=follow_up_of,
+        sender_email=sender_email.lower() if sender_email else None,
     )
 
 

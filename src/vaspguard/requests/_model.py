@@ -272,6 +272,7 @@ class LawfulRequest:
     offence: Offence | None = None
     callback: CallbackVerification | None = None
     follow_up_of: str | None = None  # the emergency request this legal process ratifies
+    sender_email: str | None = None  # the address an emailed request came from
 
 
 @dataclass(frozen=True, slots=True)

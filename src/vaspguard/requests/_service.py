@@ -193,6 +193,7 @@ def request_from_doc(doc: dict[str, Any]) -> LawfulRequest:
         if cb
         else None,
         follow_up_of=doc.get("follow_up_of"),
+        sender_email=doc.get("sender_email"),
     )
 
 
@@ -1439,22 +1440,6 @@ class LawfulRequests:
         manifest["exchange_public_key"] = _crypto.public_hex(key)
         signature = _crypto.sign(key, _crypto.MANIFEST_DOMAIN, manifest, plain=True)
         manifest_sha = _crypto.sha256_hex(_crypto.canonical(manifest, plain=True))
-        subjects = [f"request:{request_id}", *(f"customer:{c}" for c in sorted(package.customers))]
-        receipt = self._log(
-            "requests.disclose",
-            actor=actor,
-            subjects=subjects[:1000],
-            policy_version=row.policy_version,
-            payload={
-                "categories": sorted(package.counts),
-                "record_counts": package.counts,
-                "merkle_root": package.root_hex,
-                "manifest_sha256": manifest_sha,
-                "customers": len(package.customers),
-                "output": str(output),
-            },
-        )
-        write_package(output, package, manifest, signature)
         ndo = request.non_disclosure
         policy = self.policy_at(row.policy_version)
         today = now.date()
@@ -1489,6 +1474,26 @@ class LawfulRequests:
                     "created_at": now,
                 }
             )
+        subjects = [f"request:{request_id}", *(f"customer:{c}" for c in sorted(package.customers))]
+        receipt = self._log(
+            "requests.disclose",
+            actor=actor,
+            subjects=subjects[:1000],
+            policy_version=row.policy_version,
+            payload={
+                "categories": sorted(package.counts),
+                "record_counts": package.counts,
+                "merkle_root": package.root_hex,
+                "manifest_sha256": manifest_sha,
+                "customers": len(package.customers),
+                "notices": {
+                    "held": sum(n["status"] == "held" for n in notices),
+                    "pending": sum(n["status"] == "pending" for n in notices),
+                },
+                "output": str(output),
+            },
+        )
+        write_package(output, package, manifest, signature)
         with self.store.connect() as conn:
             conn.execute(
                 insert(DisclosureRow).values(
