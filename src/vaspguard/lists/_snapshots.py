@@ -180,23 +180,14 @@ def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
 
 
 def _store_contents(conn: Connection, contents: dict[str, str]) -> None:
-    """Store entity JSON not stored yet (content-addressed: an unchanged entity is never written again)."""
-    digests = list(contents)
-    known: set[str] = set()
-    for start in range(0, len(digests), _BATCH):
-        chunk = digests[start : start + _BATCH]
-        known.update(
-            conn.execute(select(EntityDataRow.digest).where(EntityDataRow.digest.in_(chunk))).scalars()
-        )
-    new = [{"digest": d, "data": contents[d]} for d in digests if d not in known]
-    # Concurrent imports may store the same content at once: a duplicate digest is the same data, so
-    # "insert unless present" is exact, not a lost write.
+    """Store entity JSON not stored yet (content-addressed: an unchanged entity is never written again).
+    A digest already present holds the same data, so "insert unless present" loses nothing, also when
+    two imports store the same content at once."""
+    rows = [{"digest": d, "data": data} for d, data in contents.items()]
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(new), _BATCH):
-        conn.execute(
-            dialect_insert(EntityDataRow).on_conflict_do_nothing(index_elements=["digest"]),
-            new[start : start + _BATCH],
-        )
+    statement = dialect_insert(EntityDataRow).on_conflict_do_nothing(index_elements=["digest"])
+    for start in range(0, len(rows), _BATCH):
+        conn.execute(statement, rows[start : start + _BATCH])
 
 
 def _activate(conn: Connection, snapshot_id: int, source: Source) -> None:
