@@ -379,3 +379,22 @@ def test_api_token_check_is_remembered_only_briefly(store: Store, monkeypatch: p
         client.post("/v1/decisions", json=body, headers={"Authorization": "Bearer vg_forged"}).status_code
         == 401
     )
+
+
+def test_cli_subset_of_builtin_packs(store: Store, cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(_lines({"customer": RU, "action": "deposit", "at": "2023-01-01"}))
+    code, out, err = cli(
+        "--db",
+        store.url,
+        "policy",
+        "decide",
+        "--input",
+        path,
+        "--builtin",
+        "listed-persons,ofac-jurisdictions",
+    )
+    assert code == 0, err
+    assert json.loads(out)["decision"] == "allow"  # no EU nexus: Art 5b is not applied
+    code, _, err = cli("--db", store.url, "policy", "packs", "--builtin", "eu-833")
+    assert code == 2 and "built-in" in err

@@ -25,12 +25,22 @@ _PACK = typer.Option(
     None, "--pack", help="An extra rule pack (YAML) after the built-in ones; repeat for several."
 )
 _NO_BUILTIN = typer.Option(False, "--no-builtin", help="Use only the --pack files, not the built-in packs.")
+_BUILTIN = typer.Option(
+    None,
+    "--builtin",
+    help="Only these built-in packs, comma-separated (e.g. without the EU packs for a provider with no EU "
+    "nexus, Reg 833/2014 Art 13).",
+)
 
 
-def _packs(packs: list[Path] | None, no_builtin: bool) -> Any:
-    from vaspguard.policy._service import load_packs
+def _packs(packs: list[Path] | None, no_builtin: bool, builtin: str | None = None) -> Any:
+    from vaspguard.policy import builtin_packs, load_pack
 
-    loaded = load_packs(packs or (), builtin=not no_builtin)
+    if builtin is not None and no_builtin:
+        raise InvalidRequest("--builtin", "give --builtin or --no-builtin, not both")
+    names = [n.strip() for n in builtin.split(",") if n.strip()] if builtin is not None else None
+    loaded = [] if no_builtin else builtin_packs(names) if names is not None else builtin_packs()
+    loaded += [load_pack(p) for p in packs or ()]
     if not loaded:
         raise InvalidRequest("--pack", "no packs: give --pack FILE or drop --no-builtin")
     return loaded
@@ -53,6 +63,7 @@ def decide(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write decisions here (default stdout)."),
     pack: list[Path] | None = _PACK,
     no_builtin: bool = _NO_BUILTIN,
+    builtin: str | None = _BUILTIN,
     no_log: bool = typer.Option(False, "--no-log", help="Do not record deny/review decisions in the log."),
 ) -> None:
     """Decide each request of a JSON Lines file: one decision per line, in the same order.
@@ -64,7 +75,7 @@ def decide(
     """
     from vaspguard.policy._service import PolicyService
 
-    packs = _packs(pack, no_builtin)
+    packs = _packs(pack, no_builtin, builtin)
     store = open_db()
     service = PolicyService(store, packs, log_decisions=not no_log, actor="cli")
     try:
@@ -112,12 +123,13 @@ def _open(path: Path) -> TextIO:
 def packs_cmd(
     pack: list[Path] | None = _PACK,
     no_builtin: bool = _NO_BUILTIN,
+    builtin: str | None = _BUILTIN,
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List the loaded rule packs, their rules and the policy_version they make (validates --pack files)."""
     from vaspguard.policy import Engine
 
-    loaded = _packs(pack, no_builtin)
+    loaded = _packs(pack, no_builtin, builtin)
     engine = Engine(loaded)
     data: dict[str, Any] = {
         "policy_version": engine.policy_version,
@@ -157,6 +169,7 @@ def evaluate_cmd(
     at: str = typer.Option(..., "--at", help="Evaluation date, YYYY-MM-DD (UTC)."),
     pack: list[Path] | None = _PACK,
     no_builtin: bool = _NO_BUILTIN,
+    builtin: str | None = _BUILTIN,
     json_out: bool = typer.Option(
         False, "--json", help="Machine-readable output (summary and every change)."
     ),
@@ -170,7 +183,7 @@ def evaluate_cmd(
 
     day = _date(at, "--at")
     store = open_db()
-    service = PolicyService(store, _packs(pack, no_builtin), log_decisions=False, actor="cli")
+    service = PolicyService(store, _packs(pack, no_builtin, builtin), log_decisions=False, actor="cli")
     service.register_version()
     total = Registry(store).count_customers()
     with progress(disable=json_out) as bar:
