@@ -409,9 +409,9 @@ class AuditLog:
         return self._append(events)
 
     def _append(
-        self, events: Sequence[Event], also: Callable[[Connection], None] | None = None
+        self, events: Sequence[Event], also: Callable[[Connection, int], None] | None = None
     ) -> list[Receipt]:
-        """``append_many``; ``also`` runs inside the same transaction (for erasure)."""
+        """``append_many``; ``also(conn, size before the batch)`` runs in the same transaction (erasure)."""
         if not events:
             return []
         prepared = []
@@ -468,7 +468,7 @@ class AuditLog:
             if done.rowcount != 1:
                 raise StoreError("audit log state changed under the writer lock")
             if also is not None:
-                also(conn)
+                also(conn, old_size)
             signed = self._sign(conn, state, frontier, old_size, old_root)
             tree = _Tree(conn, known)
             paths = tree.inclusion_paths([leaf[0] for leaf in leaves], frontier.size)
@@ -560,7 +560,9 @@ class AuditLog:
                 "reason", "an erasure needs its legal ground (e.g. 'GDPR art. 17 request E-12')"
             )
 
-        def remove(conn: Connection) -> None:
+        def remove(conn: Connection, size: int) -> None:
+            if not 0 <= index < size:  # never the erasure's own new entry
+                raise NotFound("audit entry", str(index))
             done = conn.execute(delete(AuditPayloadRow).where(AuditPayloadRow.idx == index))
             if done.rowcount != 1:
                 raise NotFound("audit payload", str(index))
