@@ -5,8 +5,9 @@ Name score (``compare_forms``), in [0, 1]:
 
 - Query and candidate tokens are paired greedily by similarity, each token used at most once, only when
   the similarity reaches 0.8. A pair's similarity is 1 for equal tokens; 0.96 for spelling variants that
-  fold together (``yuriy``/``iouri``); otherwise the mean of Jaro-Winkler and normalised Levenshtein on the
-  folded tokens, times 0.9 when their first letters differ (Fang/Wang), raised to 0.85 when their Metaphone
+  fold together (``yuriy``/``iouri``); otherwise the mean of Jaro-Winkler and normalised OSA (a swap of
+  neighbouring letters is one edit), the better of as written and folded, times 0.9 when their first
+  letters differ and are not swapped (Fang/Wang), raised to 0.85 when their Metaphone
   codes agree. For a name written in an abjad (Arabic, Persian, Hebrew) or Thai: 0.97 when one token's
   written letters appear in the other in order with short vowels free (``ly`` ~ ``ali``), else equal
   consonant skeletons count 0.96 (0.88 for two consonants). An initial against a token it begins: 0.8.
@@ -37,7 +38,7 @@ from datetime import date
 from functools import lru_cache
 
 import jellyfish
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from vaspguard.lists import BirthDate, EntityKind, ListEntity, NameKind
 from vaspguard.screening._normalise import NameForm, broad_skeleton, fold, name_forms, skeleton, words
@@ -109,6 +110,14 @@ def default_weight(token: str) -> float:
 _metaphone = lru_cache(maxsize=1 << 16)(jellyfish.metaphone)
 
 
+def _fuzzy(a: str, b: str) -> float:
+    sim = 0.5 * JaroWinkler.normalized_similarity(a, b) + 0.5 * OSA.normalized_similarity(a, b)
+    # Names rarely differ in their first sound by a typo (Fang/Wang, Bin/Min); swapped first letters do.
+    if a[0] != b[0] and not (len(a) > 1 and len(b) > 1 and a[0] == b[1] and a[1] == b[0]):
+        sim *= 0.9
+    return float(sim)
+
+
 @lru_cache(maxsize=1 << 18)
 def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     """Similarity of two Latin tokens in [0, 1], and how it was found."""
@@ -121,9 +130,9 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     fa, fb = fold(a), fold(b)
     if fa == fb:
         return 0.96, "variant"
-    sim = 0.5 * JaroWinkler.normalized_similarity(fa, fb) + 0.5 * Levenshtein.normalized_similarity(fa, fb)
-    if fa[0] != fb[0]:  # names rarely differ in their first sound by a typo (Fang/Wang, Bin/Min)
-        sim *= 0.9
+    # As written and as folded (a typo can fold into another spelling): the better. OSA counts a swap of
+    # two neighbouring letters as one edit (Ansari/Nasari).
+    sim = max(_fuzzy(a, b), _fuzzy(fa, fb))
     how = "fuzzy"
     if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _metaphone(fa) == _metaphone(fb):
         sim, how = 0.85, "phonetic"
