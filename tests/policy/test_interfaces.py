@@ -398,3 +398,24 @@ def test_cli_subset_of_builtin_packs(store: Store, cli: Any, tmp_path: Path) -> 
     assert json.loads(out)["decision"] == "allow"  # no EU nexus: Art 5b is not applied
     code, _, err = cli("--db", store.url, "policy", "packs", "--builtin", "eu-833")
     assert code == 2 and "built-in" in err
+
+
+def test_registry_login_country_on_or_before_the_date(store: Store) -> None:
+    from vaspguard.registry import Login
+
+    _seed(store)
+    Registry(store).add_logins(
+        [
+            Login("C2", datetime(2024, 1, 1, 23, 59, tzinfo=UTC), "203.0.113.7", "IR"),
+            Login("C2", datetime(2024, 1, 2, 9, 0, tzinfo=UTC), "198.51.100.1", "DE"),
+        ]
+    )
+    service = PolicyService(store, log_decisions=False, audit=lambda s: None)
+    on = service.decide({"customer": {"id": "C2"}, "action": "spot_trade", "at": "2024-01-01"})
+    assert (on.decision.value, on.rule_id) == ("deny", "OFAC-IRAN")
+    after = service.decide({"customer": {"id": "C2"}, "action": "spot_trade", "at": "2024-01-02"})
+    assert after.decision.value == "allow"
+    given = service.decide(
+        {"customer": {"id": "C2"}, "action": "spot_trade", "at": "2024-01-01", "login_country": "DE"}
+    )
+    assert given.decision.value == "allow"  # the request's own login location wins
