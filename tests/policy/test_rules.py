@@ -28,8 +28,14 @@ def ru(**extra: Any) -> dict[str, Any]:
 CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
     # -- Art 5b over time --------------------------------------------------------------------------------
     (
-        "before 2022/576",
+        "publication day of 2022/576",
         req(RU, "deposit", "2022-04-08", holdings_eur="50000", amount_eur="1"),
+        "allow",
+        "EU-833-5B2-2022-576-NOT-YET",
+    ),
+    (
+        "before 2022/576",
+        req(RU, "deposit", "2022-04-07", holdings_eur="50000", amount_eur="1"),
         "allow",
         None,
     ),
