@@ -150,13 +150,14 @@ def format_ts(ts: datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def encode_entry(event: Event, *, idx: int, ts: datetime, commitment_hex: str) -> bytes:
-    """The canonical entry bytes of ``event`` at leaf index ``idx``."""
+def encode_entry(event: Event, *, idx: int, ts: datetime | str, commitment_hex: str) -> bytes:
+    """The canonical entry bytes of ``event`` at leaf index ``idx`` (``ts`` a datetime or ``format_ts``'s
+    text, which a batch computes once)."""
     return _entry_text(
         {
             "idx": idx,
             "type": event.type,
-            "ts": format_ts(ts),
+            "ts": ts if isinstance(ts, str) else format_ts(ts),
             "actor": event.actor,
             "actor_role": event.actor_role,
             "actor_region": event.actor_region,

@@ -38,6 +38,7 @@ from vaspguard.audit._event import (
     commitment,
     decode_entry,
     encode_entry,
+    format_ts,
     new_salt,
     utc_now,
 )
@@ -430,7 +431,7 @@ class AuditLog:
             payloads: list[tuple[int, bytes, str]] = []
             subjects: list[tuple[str, int]] = []
             nodes: list[tuple[int, int, bytes]] = []
-            now = utc_now()
+            now = format_ts(utc_now())  # one time for the whole batch
 
             def on_node(level: int, idx: int, h: bytes) -> None:
                 nodes.append((level, idx, h))
