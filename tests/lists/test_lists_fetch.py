@@ -137,6 +137,11 @@ def test_fetch_failure_keeps_active(
     publisher.files["consolidated.xml"] = b"<html>maintenance</html>"
     with pytest.raises(InvalidFile, match="XML root <html>"):
         fetch_feed(store, "un_sc", base_url=publisher.url, dest=tmp_path)
+    # the bad file is not taken as "what we have": the next fetch asks again and meets the failure again
+    with pytest.raises(InvalidFile, match="XML root <html>"):
+        fetch_feed(store, "un_sc", base_url=publisher.url, dest=tmp_path)
+    good_etag = '"' + hashlib.sha256((shared_data / UN).read_bytes()).hexdigest()[:16] + '"'
+    assert publisher.requests[-1][1]["if-none-match"] == good_etag  # validators of the last imported file
     assert ok.snapshot is not None
     assert [s.id for s in active_snapshots(store)] == [ok.snapshot.id]
 

@@ -134,7 +134,10 @@ def _check_url(url: str) -> None:
 def _last_ok(store: Store, feed: str, url: str) -> Any:
     query = (
         select(FetchRow)
+        # Only a download that was imported counts: after a file that failed to import, the next fetch
+        # asks unconditionally, so the failure is met again instead of hidden behind a 304.
         .where(FetchRow.source == feed, FetchRow.url == url, FetchRow.status == 200)
+        .where(FetchRow.snapshot_id.is_not(None))
         .order_by(FetchRow.id.desc())
         .limit(1)
     )
