@@ -219,3 +219,21 @@ def test_unchanged_entities_stored_once(store: Store, shared_data: Path) -> None
     assert refs == a.entity_count + b.entity_count
     # the second snapshot added content only for its new and changed entities
     assert stored == a.entity_count + len(diff.added) + len(diff.changed)
+
+
+def test_delta_without_base_and_unknown_deletes_warned(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    from vaspguard.lists import snapshot_warnings
+
+    delta = tmp_path / "entities.delta.json"
+    lines = (shared_data / DELTA).read_text(encoding="utf-8").splitlines()
+    delta.write_text(
+        "\n".join([*lines, '{"op": "DEL", "entity": {"id": "NK-gone"}}']) + "\n", encoding="utf-8"
+    )
+    (info,) = import_paths(store, [delta])
+    assert info.entity_count == 2
+    assert snapshot_warnings(store, info.id) == [
+        "a delta with no active snapshot to apply it to: its entities alone form the snapshot",
+        "1 deleted entities were not in the base snapshot: NK-gone",
+    ]

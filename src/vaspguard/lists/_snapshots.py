@@ -110,11 +110,20 @@ def _apply_delta(conn: Connection, parsed: ParsedList) -> tuple[ParsedList, int 
     """A delta applied to the active snapshot of its source: the full entity set it yields."""
     base = _active_row(conn, parsed.source)
     current = _load_entities(conn, base.id) if base is not None else {}
-    for source_id in parsed.removed:
-        current.pop(f"{parsed.source.value}:{source_id}", None)
+    missing = [sid for sid in parsed.removed if current.pop(f"{parsed.source.value}:{sid}", None) is None]
     for e in parsed.entities:
         current[e.key] = e
-    return replace(parsed, entities=list(current.values())), (base.id if base is not None else None)
+    warnings = list(parsed.warnings)
+    if base is None:
+        warnings.append(
+            "a delta with no active snapshot to apply it to: its entities alone form the snapshot"
+        )
+    if missing:
+        warnings.append(
+            f"{len(missing)} deleted entities were not in the base snapshot: {', '.join(missing[:5])}"
+        )
+    applied = replace(parsed, entities=list(current.values()), warnings=tuple(warnings))
+    return applied, (base.id if base is not None else None)
 
 
 def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
