@@ -125,6 +125,16 @@ def test_states_diff_and_notices_over_time(registry: Registry, store: Store) -> 
 
     r2 = evaluate(store, engine, date(2023, 6, 1))
     states = _states(store)
+    with store.connect() as conn:
+        ru_row = conn.execute(
+            select(PolicyCustomerStateRow).where(PolicyCustomerStateRow.customer_id == "C-RU")
+        ).one()
+    # same state, new legal basis: the stored basis follows, the state keeps its start, no notice
+    assert (ru_row.state, ru_row.rule_id, ru_row.since) == (
+        "withdraw-only",
+        "EU-833-5B2-2022-1904",
+        date(2022, 5, 1),
+    )
     assert states["C-RU-SMALL"] == "withdraw-only" and states["L-RU"] == "withdraw-only"
     assert states["L-CY"] == "review"  # Art 12: 75 % owned by a Russian national
     assert states["C-RU-PENDING"] == "review"

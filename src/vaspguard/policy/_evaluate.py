@@ -415,10 +415,17 @@ def evaluate(
             raise InvalidRequest("customer", f"not in the registry: {', '.join(sorted(missing))}")
     now = utcnow()
     with store.connect() as conn:
-        q = select(PolicyCustomerStateRow.customer_id, PolicyCustomerStateRow.state)
+        q = select(
+            PolicyCustomerStateRow.customer_id,
+            PolicyCustomerStateRow.state,
+            PolicyCustomerStateRow.rule_id,
+            PolicyCustomerStateRow.since,
+        )
         if ids is not None:
             q = q.where(PolicyCustomerStateRow.customer_id.in_(ids))
-        previous = {r.customer_id: CustomerState(r.state) for r in conn.execute(q)}
+        rows = conn.execute(q).all()
+        previous = {r.customer_id: CustomerState(r.state) for r in rows}
+        previous_rule = {r.customer_id: (r.rule_id, r.since) for r in rows}
         eval_id = conn.execute(
             insert(PolicyEvaluationRow)
             .values(
@@ -436,7 +443,20 @@ def evaluate(
         upserts: list[dict[str, Any]] = []
         for cid, st in results.items():
             old = previous.get(cid, CustomerState.UNRESTRICTED)
-            if old is not st.state:
+            if old is st.state and previous_rule[cid][0] != st.rule_id:
+                # Same state on another legal basis (e.g. the threshold removed by Reg 2022/1904): the stored
+                # basis follows, the state keeps its start date, no notice (the state did not change).
+                upserts.append(
+                    {
+                        "customer_id": cid,
+                        "state": st.state.value,
+                        "rule_id": st.rule_id,
+                        "citation": st.citation,
+                        "evaluation_id": eval_id,
+                        "since": previous_rule[cid][1],
+                    }
+                )
+            elif old is not st.state:
                 changes.append(_change(engine, eval_id, cid, at, old, st))
                 upserts.append(
                     {
@@ -458,9 +478,7 @@ def evaluate(
         if upserts:
             conn.execute(insert(PolicyCustomerStateRow), upserts)
         if changes:
-            conn.execute(
-                insert(PolicyNoticeRow), [{k: v for k, v in c.items() if k != "notice"} for c in changes]
-            )
+            conn.execute(insert(PolicyNoticeRow), changes)
         conn.execute(
             update(PolicyEvaluationRow)
             .where(PolicyEvaluationRow.id == eval_id)
