@@ -173,8 +173,15 @@ def test_fork_against_the_pinned_checkpoint(
     pin = tmp_path / "pinned.note"
     # What this auditor was shown earlier: a size-20 tree that is not a prefix of the exported log.
     pin.write_text(SignedCheckpoint.sign(Checkpoint(keyed.origin, 20, b"\x13" * 32), keyed.signer).note)
-    code, report = _verify(cli, _export(cli, store, tmp_path / "b"), _pub(tmp_path), "--pinned", pin)
+    bundle = _export(cli, store, tmp_path / "b")
+    code, report = _verify(cli, bundle, _pub(tmp_path), "--pinned", pin)
     assert code == VerifyCode.FORK == 12, report
+    # A pinned size the log never published a checkpoint for: the entries decide.
+    pin.write_text(SignedCheckpoint.sign(Checkpoint(keyed.origin, 15, b"\x13" * 32), keyed.signer).note)
+    code, report = _verify(cli, bundle, _pub(tmp_path), "--pinned", pin)
+    assert code == VerifyCode.FORK, report
+    pin.write_text(SignedCheckpoint.sign(Checkpoint(keyed.origin, 15, keyed.root(15)), keyed.signer).note)
+    assert _verify(cli, bundle, _pub(tmp_path), "--pinned", pin)[0] == 0
 
 
 def test_invalid_signature_and_unknown_key(
