@@ -62,7 +62,6 @@ def require_receipts(
     key = _log_key(public_key, checkpoint)
     checkpoint.verify(key, witnesses=witnesses, quorum=quorum)
     counted: dict[str, dict[str, Entry]] = {t: {} for t in required}
-    central = False
     for receipt in receipts:
         try:
             entry = decode_entry(receipt.entry)
@@ -88,10 +87,8 @@ def require_receipts(
         if len(counted[t]) < n
     ]
     entries = [e for by_actor in counted.values() for e in by_actor.values()]
-    if central_region is not None:
-        central = any(e.actor_region == central_region for e in entries)
-        if not central:
-            missing.append(f"no approval from the central region {central_region!r}")
+    if central_region is not None and not any(e.actor_region == central_region for e in entries):
+        missing.append(f"no approval from the central region {central_region!r}")
     if missing:
         what = f" for {subject}" if subject else ""
         raise Refused(f"action refused{what}: " + "; ".join(missing))
