@@ -154,6 +154,13 @@ def test_zip_bomb_refused_before_inflating(tmp_path: Path, monkeypatch: pytest.M
         read_path(bomb)
 
 
+def test_nested_zip_refused(tmp_path: Path) -> None:
+    inner = _zip(tmp_path / "inner.zip", {"a.xml": b"<x/>"})
+    outer = _zip(tmp_path / "outer.zip", {"inner.xml": inner.read_bytes()})
+    with pytest.raises(InvalidFile, match="nested archives are refused"):
+        read_path(outer)
+
+
 def test_zip_with_several_lists_refused(tmp_path: Path) -> None:
     two = _zip(tmp_path / "lists.zip", {"a.xml": b"<x/>", "b.xml": b"<y/>"})
     with pytest.raises(InvalidFile, match=r"zip should hold one list file, holds a\.xml, b\.xml"):

@@ -17,7 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from vaspguard.errors import InvalidFile
+from vaspguard.lists._eu import read_eu_xml
+from vaspguard.lists._ftm import read_ftm
 from vaspguard.lists._model import ParsedList, Source
+from vaspguard.lists._ofac_csv import companions_of, read_ofac_csv
+from vaspguard.lists._ofac_xml import read_ofac_enhanced, read_ofac_xml
+from vaspguard.lists._uk import read_ofsi_csv, read_uk_xml
+from vaspguard.lists._un import read_un_xml
 from vaspguard.lists._xml import local, root_of
 
 FORMATS = (
@@ -137,14 +143,14 @@ def read_path(
     if detected == "zip":
         member, inner = _unzip(data, p)
         detected = detect(inner, p / member)
+        if detected == "zip":
+            raise InvalidFile(p, f"{member} is itself a zip: nested archives are refused")
     if fmt is not None and fmt not in FORMATS:
         raise InvalidFile(p, f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
     if fmt is not None and fmt != detected:
         raise InvalidFile(p, f"content is {detected}, not the {fmt} asked for")
     reader = _READERS.get(detected)
-    if reader is None:
-        raise InvalidFile(p, f"{detected} is recognised but not read yet")
-    parsed = reader(p, inner, companions)
+    parsed = reader(p, inner) if reader is not None else _read_ofac_csv(p, inner, companions)
     files: tuple[str, ...] = (str(p),)
     hashes: tuple[str, ...] = (digest,)
     sha = digest
@@ -165,8 +171,6 @@ def read_path(
 
 
 def _read_ofac_csv(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._ofac_csv import companions_of, read_ofac_csv
-
     found = companions_of(p) if companions else {}
     loaded: dict[str, tuple[Path, bytes]] = {}
     for role, cp in found.items():
@@ -189,62 +193,22 @@ def _read_ofac_csv(p: Path, data: bytes, companions: bool) -> ParsedList:
     )
 
 
-def _read_un(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._un import read_un_xml
-
-    return read_un_xml(p, data)
-
-
-def _read_ofac_xml(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._ofac_xml import read_ofac_xml
-
-    return read_ofac_xml(p, data)
-
-
-def _read_enhanced(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._ofac_xml import read_ofac_enhanced
-
-    return read_ofac_enhanced(p, data)
-
-
-def _read_eu(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._eu import read_eu_xml
-
-    return read_eu_xml(p, data)
-
-
-def _read_uk_xml(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._uk import read_uk_xml
-
-    return read_uk_xml(p, data)
-
-
-def _read_ofsi(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._uk import read_ofsi_csv
-
-    return read_ofsi_csv(p, data)
-
-
-def _read_ftm(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._ftm import read_ftm
-
-    return read_ftm(p, data, delta=False)
-
-
-def _read_ftm_delta(p: Path, data: bytes, companions: bool) -> ParsedList:
-    from vaspguard.lists._ftm import read_ftm
-
+def _read_ftm_delta(p: Path, data: bytes) -> ParsedList:
     return read_ftm(p, data, delta=True)
 
 
-_READERS: dict[str, Callable[[Path, bytes, bool], ParsedList]] = {
-    "ofac_csv": _read_ofac_csv,
-    "ofac_xml": _read_ofac_xml,
-    "ofac_enhanced_xml": _read_enhanced,
-    "eu_xml": _read_eu,
-    "un_xml": _read_un,
-    "uk_xml": _read_uk_xml,
-    "uk_ofsi_csv": _read_ofsi,
+def _read_ftm(p: Path, data: bytes) -> ParsedList:
+    return read_ftm(p, data, delta=False)
+
+
+# The readers of single files (the OFAC CSV set, which needs its companions, is read by _read_ofac_csv).
+_READERS: dict[str, Callable[[Path, bytes], ParsedList]] = {
+    "ofac_xml": read_ofac_xml,
+    "ofac_enhanced_xml": read_ofac_enhanced,
+    "eu_xml": read_eu_xml,
+    "un_xml": read_un_xml,
+    "uk_xml": read_uk_xml,
+    "uk_ofsi_csv": read_ofsi_csv,
     "ftm_json": _read_ftm,
     "ftm_delta": _read_ftm_delta,
 }
