@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import os
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +141,20 @@ def test_cosignatures_and_quorum() -> None:
     tampered = SignedCheckpoint(signed.checkpoint, note.with_signature(bad).text)
     with pytest.raises(SignatureError, match="does not verify"):
         tampered.verify(log_key.verifier, witnesses=witnesses, quorum=2)
+
+
+def test_key_generation_race_keeps_one_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes generating the log key at once: the second keeps the first's key, never a mix."""
+    from vaspguard.audit import _log
+
+    winner = SigningKey.generate("race.example/log")
+    real_link = os.link
+
+    def other_process_first(src: str | Path, dst: str | Path) -> None:
+        Path(dst).write_text(winner.skey + "\n")
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", other_process_first)
+    key, created = _log.load_or_create_key(tmp_path, "race.example/log")
+    assert (key.skey, created) == (winner.skey, False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.key"]

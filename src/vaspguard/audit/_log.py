@@ -288,9 +288,18 @@ def load_or_create_key(key_dir: Path, origin: str = DEFAULT_ORIGIN) -> tuple[Sig
         return SigningKey.parse(path.read_text()), False
     key = SigningKey.generate(origin, ED25519)
     key_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole under a temporary name, then linked into place: two processes starting at once end up
+    # with one key, and nobody ever reads a half-written one.
+    tmp = key_dir / f".log.key.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key.skey + "\n")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return SigningKey.parse(path.read_text()), False
+    finally:
+        tmp.unlink()
     (key_dir / "log.pub").write_text(key.verifier.vkey + "\n")
     log.warning(
         "generated a new audit log signing key at %s (public key %s, also in log.pub): keep it secret, "
