@@ -54,6 +54,11 @@ def test_import_show_search_addresses_diff(cli, store: Store, shared_data: Path)
     assert eth and {a["chain"] for a in eth} == {"ethereum"}
     code, out, _ = cli(*db, "lists", "entity", "un_sc:6907993", "--json")
     assert json.loads(out)["nationalities"] == ["CD"]
+    code, out, _ = cli(*db, "lists", "entity", "ofac_sdn:28263")
+    assert code == 0
+    assert "    weak: snowsjohn\n" in out
+    assert "    XBT 134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak\n" in out
+    assert "    linked_to LAZARUS GROUP\n" in out
 
     code, out, _ = cli(*db, "lists", "diff", str(first[0]["id"]), str(second["id"]), "--json")
     d = json.loads(out)

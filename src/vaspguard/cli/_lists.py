@@ -210,12 +210,23 @@ def entity(
     if as_json:
         print_json(e.to_dict())
         return
+    from vaspguard.lists._diff import render
+
     console = _console()
-    console.print(f"[bold]{e.primary_name}[/bold]  {e.key}  ({e.kind.value})")
+    console.print(f"[bold]{e.primary_name}[/bold]  {e.key}  ({e.kind.value})", markup=True)
     for name, value in e.to_dict().items():
         if name in ("source", "source_id", "kind") or value in (None, [], {}, ""):
             continue
-        console.print(f"  {name}: {value}")
+        if isinstance(value, list):
+            console.print(f"  {name}:", markup=False)
+            for item in value:
+                console.print(f"    {render(name, item)}", markup=False)
+        elif isinstance(value, dict):
+            console.print(f"  {name}:", markup=False)
+            for k, v in value.items():
+                console.print(f"    {k}: {v}", markup=False)
+        else:
+            console.print(f"  {name}: {value}", markup=False)
 
 
 @app.command("search")
