@@ -16,6 +16,7 @@ Invariants:
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import logging
 import os
@@ -543,12 +544,16 @@ class AuditLog:
     def _remember(self, signed: SignedCheckpoint) -> None:
         if self._signed_state is None:
             return
-        remembered = self._remembered()
-        if remembered is not None and remembered.size >= signed.size:
-            return
-        tmp = self._signed_state.with_suffix(".tmp")
-        tmp.write_text(signed.note)
-        os.replace(tmp, self._signed_state)
+        # Several processes may share the key: compare and replace under an exclusive lock, so the memory
+        # only ever grows.
+        with open(self._signed_state.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            remembered = self._remembered()
+            if remembered is not None and remembered.size >= signed.size:
+                return
+            tmp = self._signed_state.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(signed.note)
+            os.replace(tmp, self._signed_state)
 
     def checkpoint(self) -> SignedCheckpoint:
         """A signed checkpoint of the whole log (signing a new one if entries were added since the last)."""
