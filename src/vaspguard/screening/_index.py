@@ -54,7 +54,7 @@ __all__ = ["ALERT_THRESHOLD", "Breakdown", "Match", "Screener", "entity_kind_hin
 ALERT_THRESHOLD = 0.77
 # Names scored in full per query, best first by key overlap.
 CANDIDATES = 32
-CANDIDATE_FLOOR = 0.3
+CANDIDATE_FLOOR = 0.4
 
 _KEY_WEIGHT = {"t": 3.0, "p": 1.5, "s": 1.0, "j": 6.0, "b": 2.0}
 _GRAM_WEIGHT = 2.0  # shared among a token's trigrams
