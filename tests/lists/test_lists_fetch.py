@@ -190,3 +190,16 @@ def test_cli_fetch(
     code, out, err = cli("--db", store.url, "lists", "fetch", "un_sc", "--base-url", publisher.url)
     assert code == 7
     assert err.startswith(f"vaspguard: {publisher.url}/consolidated.xml: HTTP 500")
+    code, out, _ = cli("--db", store.url, "lists", "fetches", "un_sc", "--json")
+    assert [(r["status"], r["snapshot_id"]) for r in json.loads(out)] == [
+        (500, None),
+        (304, None),
+        (200, result["snapshot"]["id"]),
+    ]
+    from fastapi.testclient import TestClient
+
+    from vaspguard.api import Role, create_app, create_token
+
+    token = create_token(store, name="auditor", role=Role.AUDITOR)
+    api = TestClient(create_app(store)).get("/v1/lists/fetches", headers={"Authorization": f"Bearer {token}"})
+    assert [r["status"] for r in api.json()] == [500, 304, 200]

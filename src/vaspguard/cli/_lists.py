@@ -403,3 +403,33 @@ def feeds(as_json: bool = _JSON) -> None:
         _console().print(f"[bold]{name}[/bold]")
         for f in files:
             _console().print(f"  {f['file']}: {f['url']}")
+
+
+@app.command("fetches")
+def fetches(
+    feed: str | None = typer.Argument(None, help="Only this feed."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10000, help="At most this many, newest first."),
+    as_json: bool = _JSON,
+) -> None:
+    """The record of downloads: when, from which URL, HTTP status, validators, SHA-256, size, snapshot."""
+    from vaspguard.lists._fetch import fetch_history
+
+    rows = fetch_history(open_db(), feed, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} fetches")
+    for col in ("id", "when", "feed", "status", "sha256", "bytes", "snapshot", "url"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["fetched_at"].strftime("%Y-%m-%d %H:%M:%S"),
+            r["feed"],
+            str(r["status"]),
+            (r["sha256"] or "-")[:16],
+            str(r["size"] or "-"),
+            str(r["snapshot_id"] or "-"),
+            r["url"],
+        )
+    _console().print(table)

@@ -5,6 +5,7 @@ log them to the audit log under a named actor).
 - ``GET /v1/lists/diff?old=ID&new=ID`` (``&keys_only=true`` for the keys to rescreen)
 - ``GET /v1/lists/entities/{key}`` (``?snapshot=ID``), ``GET /v1/lists/search?q=TEXT``
 - ``GET /v1/lists/addresses`` (``?chain=&currency=&include_fragments=``)
+- ``GET /v1/lists/fetches`` (``?feed=&limit=``): the download record (URL, status, SHA-256, snapshot)
 """
 
 from __future__ import annotations
@@ -100,3 +101,10 @@ def addresses(
         _store(request), chain=chain, currency=currency, include_fragments=include_fragments
     )
     return to_jsonable(found)
+
+
+@router.get("/fetches", dependencies=[Depends(_read)])
+def fetches(request: Request, feed: str | None = Query(None), limit: int = Query(50, ge=1, le=10000)) -> Any:
+    from vaspguard.lists._fetch import fetch_history
+
+    return to_jsonable(fetch_history(_store(request), feed, limit=limit))
