@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -36,15 +35,15 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 """
 
 
-def test_xml_bomb_refused_quickly(tmp_path: Path) -> None:
+def test_xml_bomb_refused_at_the_declaration(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.xml"
     bomb.write_text(BILLION_LAUGHS)
-    started = time.monotonic()
-    with pytest.raises(InvalidFile, match="declares entities"):
+    # Refused at the first <!ENTITY> declaration, before any reference is expanded (10^9 "lol"s would
+    # take minutes and gigabytes; no timing is asserted, the reason says where it stopped).
+    with pytest.raises(
+        InvalidFile, match=r"XML declares entities \(possible XML bomb\): refused, nothing expanded"
+    ):
         read_path(bomb)
-    # Not a timing assertion of performance, a guard that nothing was expanded (10^9 "lol"s would take
-    # minutes and gigabytes).
-    assert time.monotonic() - started < 5
 
 
 def test_external_entity_refused(tmp_path: Path) -> None:
