@@ -235,3 +235,33 @@ def test_failed_seed_still_rebuilds_indexes(sqlite_store: Store) -> None:
     with pytest.raises(KeyboardInterrupt):
         seed(sqlite_store, customers=4100, seed=1, defer_indexes=True, on_progress=boom)
     assert {ix["name"] for ix in inspect(sqlite_store.engine).get_indexes("transactions")} == before
+
+
+def test_worker_processes_give_the_same_exchange(sqlite_store: Store, tmp_path: Path) -> None:
+    from vaspguard.demo._seed import CHUNK
+    from vaspguard.store import migrate, open_store
+
+    n = 2 * CHUNK + 100  # three chunks, so results must come back in order
+    one = seed(
+        sqlite_store,
+        customers=n,
+        seed=9,
+        transactions_per_customer=2,
+        workers=1,
+        addresses_of_interest=ADDRESSES,
+    )
+    other = open_store(f"sqlite:///{tmp_path / 'parallel.db'}")
+    migrate(other)
+    try:
+        two = seed(
+            other,
+            customers=n,
+            seed=9,
+            transactions_per_customer=2,
+            workers=2,
+            addresses_of_interest=ADDRESSES,
+        )
+        assert two == one
+        assert _export(other, tmp_path / "b") == _export(sqlite_store, tmp_path / "a")
+    finally:
+        other.dispose()

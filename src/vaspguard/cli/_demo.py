@@ -34,6 +34,12 @@ def seed_command(
         False, "--if-empty", help="Do nothing (exit 0) when the registry already has customers."
     ),
     token: bool = typer.Option(True, "--token/--no-token", help="Create and print a demo admin API token."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Processes generating data (default: up to 4, one core left free, from 20,000 customers on).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON report (with planted cases)."),
 ) -> None:
     """Seed an empty database with a demo exchange (with a progress bar), and print a demo admin token."""
@@ -67,6 +73,7 @@ def seed_command(
             addresses_of_interest=addresses,
             as_of=day,
             on_progress=lambda n: bar.update(task, completed=n),
+            workers=workers,
         )
     secret = create_token(store, name="demo-admin", role=Role.ADMIN) if token else None
     if json_out:

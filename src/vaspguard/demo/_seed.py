@@ -22,10 +22,14 @@ What it holds, by design (each is something a later part of vaspguard must handl
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 import random
 import unicodedata
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -55,6 +59,7 @@ from vaspguard.store import Store, metadata
 
 DEFAULT_AS_OF = date(2026, 11, 1)
 CHUNK = 2000  # customers generated and committed together
+PARALLEL_FROM = 20_000  # customers; below this, starting worker processes costs more than it saves
 DEFER_INDEXES_FROM = 50_000  # customers; below this, building indexes afterwards costs more than it saves
 _REGISTRY_TABLES = ("customers", "customer_names", "customer_nationalities", "customer_contacts",
                     "residence_permits", "visas", "permit_applications", "owners", "accounts", "balances",
@@ -840,6 +845,7 @@ def seed(
     as_of: date = DEFAULT_AS_OF,
     on_progress: Callable[[int], None] | None = None,
     defer_indexes: bool | None = None,
+    workers: int | None = None,
 ) -> SeedReport:
     """Write the demo exchange into an empty registry (refused when customers exist).
 
@@ -847,6 +853,8 @@ def seed(
     and logins in one transaction: an interrupted seed leaves whole customers, never half of one.
     ``defer_indexes`` (default: from ``DEFER_INDEXES_FROM`` customers on) drops the registry's secondary
     indexes for the load and builds them again at the end, also when the load fails or is interrupted.
+    ``workers`` processes generate chunks (default: up to 4, one core left free, from ``PARALLEL_FROM``
+    customers on); the output does not depend on it, since every customer has its own seeded RNG.
     """
     if customers < 0 or transactions_per_customer < 0 or logins_per_customer < 0:
         raise Refused("counts must not be negative")
@@ -855,7 +863,9 @@ def seed(
     if existing:
         raise Refused(f"the registry already has {existing} customers; seed an empty database")
     addresses = list(addresses_of_interest or ())
-    gen = _Generator(seed, customers, as_of, transactions_per_customer, logins_per_customer, addresses)
+    args = (seed, customers, as_of, transactions_per_customer, logins_per_customer, addresses)
+    if workers is None:
+        workers = min(4, (os.cpu_count() or 1) - 1) if customers >= PARALLEL_FROM else 1
     totals = {"customers": 0, "accounts": 0, "transactions": 0, "logins": 0, "prices": 0}
     report: dict[str, dict[str, str]] = {"listed": {}, "withdrawals": {}}
     if defer_indexes is None:
@@ -868,21 +878,23 @@ def seed(
     try:
         with store.connect() as conn:
             _bulk_settings(conn)
-            totals["prices"] = write(conn, {"prices": gen.price_rows()})
+            totals["prices"] = write(conn, {"prices": _Generator(*args).price_rows()})
         # One writer thread: chunk k is written (the database works, or sqlite3 runs without the GIL)
-        # while chunk k+1 is generated. At most two chunks are in memory.
+        # while chunk k+1 is generated, here or in worker processes.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-writer") as writer:
             pending: Future[int] | None = None
-            for lo in range(0, customers, CHUNK):
-                hi = min(customers, lo + CHUNK)
-                rows = gen.chunk(lo, hi, report)
+            done = 0
+            for hi, rows, part in _generated(args, workers):
                 for key in ("customers", "accounts", "transactions", "logins"):
                     totals[key] += len(rows.get(key, ()))
+                for key in ("listed", "withdrawals"):
+                    report[key].update(part[key])
                 if pending is not None:
                     pending.result()
                     if on_progress:
-                        on_progress(lo)
+                        on_progress(done)
                 pending = writer.submit(_write_chunk, store, rows)
+                done = hi
             if pending is not None:
                 pending.result()
         if on_progress:
@@ -903,6 +915,47 @@ def seed(
         planted_listed=report["listed"],
         planted_withdrawals=report["withdrawals"],
     )
+
+
+Part = dict[str, dict[str, str]]  # planted cases found in one chunk
+_WORKER: _Generator | None = None
+
+
+def _init_worker(args: tuple[Any, ...]) -> None:
+    global _WORKER
+    _WORKER = _Generator(*args)
+
+
+def _worker_chunk(lo: int, hi: int) -> tuple[Rows, Part]:
+    assert _WORKER is not None
+    part: Part = {"listed": {}, "withdrawals": {}}
+    return dict(_WORKER.chunk(lo, hi, part)), part
+
+
+def _generated(args: tuple[Any, ...], workers: int) -> Iterator[tuple[int, Rows, Part]]:
+    """``(hi, rows, planted)`` for each chunk of customers, in order."""
+    customers = args[1]
+    ranges = [(lo, min(customers, lo + CHUNK)) for lo in range(0, customers, CHUNK)]
+    if workers <= 1:
+        gen = _Generator(*args)
+        for lo, hi in ranges:
+            part: Part = {"listed": {}, "withdrawals": {}}
+            yield hi, gen.chunk(lo, hi, part), part
+        return
+    # "spawn": the parent has a writer thread and open database connections, which fork would copy.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(args,)) as pool:
+        todo = iter(ranges)
+        queue: deque[tuple[int, Future[tuple[Rows, Part]]]] = deque(
+            (hi, pool.submit(_worker_chunk, lo, hi)) for lo, hi in itertools.islice(todo, 2 * workers)
+        )
+        while queue:  # at most 2 * workers chunks in flight: memory stays bounded
+            hi, future = queue.popleft()
+            following = next(todo, None)
+            if following is not None:
+                queue.append((following[1], pool.submit(_worker_chunk, *following)))
+            rows, part = future.result()
+            yield hi, rows, part
 
 
 def _write_chunk(store: Store, rows: Rows) -> int:
