@@ -233,6 +233,9 @@ def _print_assessment(result: object, as_json: bool) -> None:
     reach = result.reach
     _out(f"  reach: {reach.get('customers', 0)} customers, {reach.get('accounts', 0)} accounts")
     _out("  required approvals: " + (", ".join(result.required_approvals) or "none possible (blocked)"))
+    screening = str(result.checks.get("sanctions_screening", ""))
+    if screening.startswith("unavailable"):
+        _out(f"  WARNING: the requester was not screened against sanctions lists ({screening})")
 
 
 @app.command("new")
@@ -408,10 +411,13 @@ def requests_show(
     for r in a["reasons"]:
         _out(f"  {r['code']}: {r['detail']}")
     q = data["quorum"]
-    _out(
-        "  quorum: "
-        + ("met by " + ", ".join(q["counted"]) if q["met"] else "missing " + ", ".join(q["missing"]))
-    )
+    if data["tier"] == "blocked":
+        _out("  quorum: none possible (blocked)")
+    else:
+        _out(
+            "  quorum: "
+            + ("met by " + ", ".join(q["counted"]) if q["met"] else "missing " + ", ".join(q["missing"]))
+        )
     for e in data["timeline"]:
         _out(f"  {e['at']}  {e['kind']:<20} {e['actor']:<16} audit #{e['audit_index']}")
 

@@ -144,13 +144,14 @@ def assess(
         if uncovered and not (categories & covered):
             add(
                 ReasonCode.INSTRUMENT_INSUFFICIENT,
-                f"a {itype} suffices for none of the requested categories ({', '.join(sorted(uncovered))})",
+                f"instrument {itype} suffices for none of the requested categories "
+                f"({', '.join(sorted(uncovered))})",
                 Tier.BLOCKED,
             )
         elif uncovered:
             add(
                 ReasonCode.INSTRUMENT_INSUFFICIENT,
-                f"a {itype} does not suffice for {', '.join(sorted(uncovered))}; narrow to "
+                f"instrument {itype} does not suffice for {', '.join(sorted(uncovered))}; narrow to "
                 f"{', '.join(sorted(categories & covered))} or obtain a stronger instrument",
             )
 
@@ -176,8 +177,8 @@ def assess(
         if process is None:
             add(
                 ReasonCode.FOREIGN_WITHOUT_MLAT,
-                f"{agency_label} is foreign and a {itype} is neither an MLAT request nor a recognised "
-                "direct-cooperation process for these categories",
+                f"{agency_label} is foreign and instrument {itype} is neither an MLAT request nor a "
+                "recognised direct-cooperation process for these categories",
             )
 
     # -- the channel (Reuters 2021: the request that bypassed every portal) -------------------------------
