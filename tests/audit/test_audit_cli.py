@@ -1,4 +1,4 @@
-"""The `vaspguard audit` commands end to end (the offline verifier is in test_verify.py)."""
+"""The `vaspguard audit` commands end to end (the offline verifier is in test_audit_verify.py)."""
 
 from __future__ import annotations
 
