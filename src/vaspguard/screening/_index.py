@@ -242,16 +242,24 @@ class Screener:
     # --- queries --------------------------------------------------------------------------------------
 
     def _candidates(self, forms: Sequence[NameForm], limit: int) -> npt.NDArray[np.int64]:
+        """The listed names worth scoring in full: per query form, the best ``limit`` by key overlap (a
+        second form, such as Arabic compounds joined, brings its own candidates)."""
+        if len(forms) == 1:
+            return self._form_candidates(forms[0], limit)
+        found = [self._form_candidates(form, limit) for form in forms]
+        return np.unique(np.concatenate(found))
+
+    def _form_candidates(self, form: NameForm, limit: int) -> npt.NDArray[np.int64]:
         keys: dict[str, float] = {}
-        for form in forms:
-            for k, w in _form_keys(form).items():
-                if k.startswith("s:") and not form.abjad:
-                    w *= 0.5
-                if k.startswith("b:") and form.script in ("Latn", "Zyyy"):
-                    continue  # sound classes are for names from other scripts
-                keys[k] = max(keys.get(k, 0.0), w)
-            if form.script not in ("Latn", "Zyyy") and len(form.tokens) > 1:
-                keys["b:" + broad_skeleton("".join(reversed(form.tokens)))] = _KEY_WEIGHT["b"]
+        for k, w in _form_keys(form).items():
+            if k.startswith("s:"):
+                # for a name read from an abjad the skeleton is what was written: as strong as a token
+                w = w if form.abjad else 0.5 * w
+            if k.startswith("b:") and form.script in ("Latn", "Zyyy"):
+                continue  # sound classes are for names from other scripts
+            keys[k] = w
+        if form.script not in ("Latn", "Zyyy") and len(form.tokens) > 1:
+            keys["b:" + broad_skeleton("".join(reversed(form.tokens)))] = _KEY_WEIGHT["b"]
         arrays: list[npt.NDArray[np.int32]] = []
         weights: list[npt.NDArray[np.float64]] = []
         for k, w in keys.items():
@@ -263,7 +271,7 @@ class Screener:
             return np.empty(0, dtype=np.int64)
         ids = np.concatenate(arrays)
         acc = np.bincount(ids, weights=np.concatenate(weights), minlength=len(self._names))
-        # Names sharing well under a third of the best name's key weight cannot win: not scored.
+        # Names sharing well under half of the best name's key weight cannot win: not scored.
         hit = np.flatnonzero(acc >= CANDIDATE_FLOOR * acc.max())
         if len(hit) > limit:
             hit = hit[np.argpartition(-acc[hit], limit)[:limit]]

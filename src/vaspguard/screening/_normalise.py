@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002  # names in many scripts are this module's subject matter
+# ruff: noqa: RUF001, RUF002, RUF003  # names in many scripts are this module's subject matter
 """Name normalisation and transliteration: any script in, comparable Latin tokens out.
 
 Pipeline for one name (``name_forms``), each step a function with its own tests:
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,6 +38,7 @@ from rapidfuzz.distance import OSA
 
 __all__ = [
     "NameForm",
+    "arabic_compounds",
     "broad_skeleton",
     "clean",
     "fold",
@@ -221,8 +223,12 @@ def transliterate(text: str) -> str:
     return " ".join(t for t, _ in _words_to_tokens(clean(text).split(" "))[0])
 
 
-# Tatweel (a stretching stroke) and ta marbuta, which Latin spellings write as a vowel or not at all.
-_ARABIC_DROP = str.maketrans("", "", "\u0640\u0629")
+# Tatweel (a stretching stroke) and ta marbuta, which Latin spellings write as a vowel or not at all; the
+# Persian and Urdu forms of yeh, kaf and heh (ی ک ہ ھ ە) read as their Arabic letters (ICU leaves some as is).
+_ARABIC_DROP = str.maketrans(
+    {"\u0640": None, "\u0629": None, "\u06cc": "\u064a", "\u06a9": "\u0643", "\u06c1": "\u0647",
+     "\u06be": "\u0647", "\u06d5": "\u0647", "\u0649": "\u064a"}
+)  # fmt: skip
 
 
 def _words_to_tokens(words: list[str]) -> tuple[list[tuple[str, str]], set[str]]:
@@ -372,6 +378,8 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     if not is_person:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
+    if _PERSIAN_LETTERS.search(text):
+        text = text.translate(_PERSIAN_READING)
     pairs, scripts = _words_to_tokens(text.split(" "))
     scripts.discard("Zyyy")
     script = script_of(text)
@@ -385,15 +393,68 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
         tokens, dropped = _strip_legal_forms(_mend_legal_forms(tokens))
     if not tokens:
         return ()
-    return (
-        NameForm(
-            tokens=tuple(tokens),
-            script=script,
-            abjad=bool(scripts & ABJADS),
-            legal_forms=tuple(dropped),
-            titles=tuple(titles),
-        ),
+    main = NameForm(
+        tokens=tuple(tokens),
+        script=script,
+        abjad=bool(scripts & ABJADS),
+        legal_forms=tuple(dropped),
+        titles=tuple(titles),
     )
+    if "Arab" in scripts:
+        joined = arabic_compounds(main.tokens)
+        if joined != main.tokens:
+            return main, NameForm(joined, script, True, main.legal_forms, main.titles)
+    return (main,)
+
+
+# A name with letters only Persian, Urdu and Pashto use (ی ک گ پ چ ژ ہ ھ) is read as they read it: ث as s,
+# ذ ض ظ as z (Saqib, Zakir, Fazal, Zia), not as the Arabic th, dh, d, z.
+_PERSIAN_LETTERS = re.compile("[\u06cc\u06a9\u06af\u067e\u0686\u0698\u06c1\u06be]")
+_PERSIAN_READING = str.maketrans(
+    {"\u062b": "\u0633", "\u0630": "\u0632", "\u0636": "\u0632", "\u0638": "\u0632"}
+)
+
+# Arabic letters whose sound the article's l takes (al-din is said ad-din, written uddin in Latin).
+_SUN = ("t", "th", "d", "dh", "r", "z", "s", "sh", "n")
+_COMPOUND_HEADS = frozenset({"abd", "bd", "abw", "abu", "ab"})  # bd: abd with its ayn unwritten
+_COMPOUND_TAILS = frozenset({"dyn", "din", "allh", "alh", "llh"})
+
+
+def _article(noun: str) -> str:
+    """How Latin spellings join the article to ``noun``: assimilated before sun letters (ud-din)."""
+    return "" if noun.startswith(_SUN) and not noun.startswith("ll") else "al"
+
+
+def arabic_compounds(tokens: Sequence[str]) -> tuple[str, ...]:
+    """Tokens read from Arabic with its compound names joined as Latin spellings write them:
+    ``abd al qadr`` → ``abdalqadr`` (Abdelkader), ``shms al dyn`` → ``shmsdyn`` (Shamsuddin),
+    ``mty allh`` → ``mtyallh`` (Matiullah), ``abw bkr`` → ``abwbkr`` (Abubakar); a free-standing article
+    is left out (``al hrzy`` → ``hrzy``, as in HARZI)."""
+    out: list[str] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        if t in _COMPOUND_HEADS and i + 1 < n:
+            if tokens[i + 1] == "al" and i + 2 < n:
+                out.append(t + _article(tokens[i + 2]) + tokens[i + 2])
+                i += 3
+            else:
+                out.append(t + tokens[i + 1])
+                i += 2
+            continue
+        if out and t == "al" and i + 1 < n and tokens[i + 1] in _COMPOUND_TAILS:
+            out[-1] += _article(tokens[i + 1]) + tokens[i + 1]
+            i += 2
+            continue
+        if out and t in ("allh", "llh") and out[-1] not in _COMPOUND_HEADS:
+            out[-1] += t
+            i += 1
+            continue
+        if t != "al" or i + 1 == n:  # a free-standing article: Latin spellings mostly leave it out
+            out.append(t)
+        i += 1
+    return tuple(out)
 
 
 # --- comparison keys ---------------------------------------------------------------------------------------
@@ -428,6 +489,7 @@ def fold(token: str) -> str:
 
 _SKELETON_DIGRAPHS = (
     ("dj", "j"),  # Maghreb French spelling of jim (Djamel / Jamal)
+    ("dj", "j"),  # Maghreb French spelling of jim (Djamel / Jamal)
     ("kh", "x"),
     ("gh", "g"),
     ("sh", "s"),
@@ -447,7 +509,8 @@ def skeleton(token: str) -> str:
     out = _DOUBLE.sub(r"\1", token).replace("ph", "f").replace("ck", "k").replace("q", "k")
     for a, b in _SKELETON_DIGRAPHS:
         out = out.replace(a, b)
-    return _VOWELS.sub("", out)
+    # French spellings of Arabic names write shin as ch and sin as c (Akkacha, Lounici): one class s.
+    return _VOWELS.sub("", out.replace("c", "s"))
 
 
 _BROAD_DIGRAPHS = (
