@@ -130,7 +130,7 @@ class VerifyReport:
                 {"code": int(f.code), "kind": f.code.name.lower(), "message": f.message}
                 for f in self.findings
             ],
-            "fork_evidence": self.fork_evidence,
+            "fork_evidence": list(dict.fromkeys(self.fork_evidence)),
         }
 
 
