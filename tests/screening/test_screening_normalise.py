@@ -255,3 +255,23 @@ def test_skeleton_french_spellings_of_arabic() -> None:
     assert score_names("جمال لونيسي", "DJAMEL LOUNICI") >= 0.95
     assert score_names("شمس الدین", "SHAMSUDDIN") >= 0.95
     assert score_names("مطيع الله", "MATIULLAH") >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens"),
+    [
+        ("OOOYUNIDZHET", ("yunidzhet",)),  # legal form glued before the name
+        ("LTDNISSA DISTRIBUTION", ("nissa", "distribution")),
+        ("LIMITEDLIABILITY COMPANY INVENT", ("liability", "invent")),
+        ("JINMINGSHENG TECHNOLOGY HK COLIMITED", ("jinmingsheng", "technology", "hk")),
+        ("IFDKZAO", ("ifdk",)),  # ... and after it
+        ("OJSCRN HOLDING", ("rn", "holding")),
+        ("Zaozerny Plant", ("zaozerny", "plant")),  # a word that merely begins like one is kept
+        ("Cooperative Bank", ("cooperative", "bank")),
+    ],
+)
+def test_glued_legal_forms_split_off(name: str, tokens: tuple[str, ...]) -> None:
+    assert name_forms(name, "organisation")[0].tokens == tokens
+    # for persons legal forms are not looked for
+    if name == "OOOYUNIDZHET":
+        assert name_forms(name, "person")[0].tokens == ("oooyunidzhet",)

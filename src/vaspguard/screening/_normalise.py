@@ -300,7 +300,15 @@ _NATIVE_LEGAL = (
 # Long legal-form words: a one-letter typo in them is still the legal form, and one glued to the
 # name before it (SHIPPINGCOMPANY, AGORDMCC) is split off.
 _LEGAL_WORDS = ("company", "limited", "liability", "corporation", "incorporated", "gesellschaft")
-_GLUED = ("company", "limited", "corporation", "incorporated", "ltd", "llc", "gmbh", "dmcc", "plc", "jsc")
+_GLUED = (
+    "company", "limited", "corporation", "incorporated", "ltd", "llc", "gmbh", "dmcc", "plc", "jsc", "ooo",
+    "zao", "oao",
+)  # fmt: skip
+# ... and legal-form words glued to the name after them (OOOROMASHKA, LIMITEDLIABILITY, LTDNISSA); not zao
+# or oao, which begin ordinary words (Zaozerny).
+_GLUED_BEFORE = (
+    "company", "limited", "liability", "corporation", "ooo", "ojsc", "cjsc", "pjsc", "llc", "ltd",
+)  # fmt: skip
 
 
 def _mend_legal_forms(tokens: list[str]) -> list[str]:
@@ -314,6 +322,13 @@ def _mend_legal_forms(tokens: list[str]) -> list[str]:
             glued = next((g for g in _GLUED if t.endswith(g) and len(t) - len(g) >= 3), None)
             if glued:
                 out.extend([*_mend_legal_forms([t[: -len(glued)]]), glued])
+                continue
+        if len(t) >= 5 and not t.isdigit():
+            head = next((g for g in _GLUED_BEFORE if t.startswith(g) and len(t) - len(g) >= 2), None)
+            if head is None and t[:2] == "co" and (t[2:],) in LEGAL_FORMS:
+                head = "co"  # COLTD, COLIMITED
+            if head:
+                out.extend([head, *_mend_legal_forms([t[len(head) :]])])
                 continue
         out.append(t)
     return out
