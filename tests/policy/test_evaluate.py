@@ -245,3 +245,46 @@ def test_evidence_for_unknown_customer(store: Store) -> None:
             recorded_by="me",
             at=date(2024, 1, 1),
         )
+
+
+def test_an_asset_without_a_price_never_lowers_holdings_below_the_threshold(store: Store) -> None:
+    """Holdings missing an unpriced asset are a lower bound: enough to deny above EUR 10,000, not enough
+    to allow at or below it (review in the batch, an error naming holdings_eur for one decision)."""
+    from vaspguard.policy._service import PolicyService
+
+    reg = Registry(store)
+    n = PersonType.NATURAL
+    reg.add_customers(
+        [
+            Customer("U-LOW", n, (Name("a"),), ("RU",), "RU"),
+            Customer("U-HIGH", n, (Name("b"),), ("RU",), "RU"),
+            Customer("U-DE", n, (Name("c"),), ("DE",), "DE"),
+        ]
+    )
+    reg.add_prices([Price("BTC", date(2022, 1, 1), Decimal("20000"))])
+    reg.add_accounts(
+        [
+            Account(
+                "X1", "U-LOW", Product.SPOT, T0, balances={"BTC": Decimal("0.1"), "NEWCOIN": Decimal("5")}
+            ),
+            Account(
+                "X2", "U-HIGH", Product.SPOT, T0, balances={"BTC": Decimal("1"), "NEWCOIN": Decimal("5")}
+            ),
+            Account("X3", "U-DE", Product.SPOT, T0, balances={"NEWCOIN": Decimal("5")}),
+        ]
+    )
+    service = PolicyService(store, log_decisions=False, audit=lambda s: None)
+    high = service.decide({"customer": {"id": "U-HIGH"}, "action": "spot_trade", "at": "2022-05-01"})
+    assert high.decision.value == "deny"
+    assert any("NEWCOIN" in r for r in high.reasons)
+    with pytest.raises(InvalidRequest) as exc:
+        service.decide({"customer": {"id": "U-LOW"}, "action": "spot_trade", "at": "2022-05-01"})
+    assert exc.value.field == "holdings_eur" and "NEWCOIN" in exc.value.reason
+    assert (
+        service.decide(
+            {"customer": {"id": "U-DE"}, "action": "spot_trade", "at": "2022-05-01"}
+        ).decision.value
+        == "allow"
+    )
+    evaluate(store, Engine(builtin_packs()), date(2022, 5, 1))
+    assert _states(store) == {"U-LOW": "review", "U-HIGH": "withdraw-only"}

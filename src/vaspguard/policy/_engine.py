@@ -303,7 +303,7 @@ def _holdings_over(f: Facts, limit: Decimal) -> bool:
     held = f.holdings_eur
     if f.action is Action.DEPOSIT:
         if held is not None and f.amount_eur is not None:
-            return held + f.amount_eur > limit
+            return _over(f, held + f.amount_eur, limit)
         # Either part alone already above the limit settles it (both are non-negative).
         if (held is not None and held > limit) or (f.amount_eur is not None and f.amount_eur > limit):
             return True
@@ -313,7 +313,21 @@ def _holdings_over(f: Facts, limit: Decimal) -> bool:
         )
     if held is None:
         raise _MissingFact("holdings_eur", f"needed to compare crypto holdings with EUR {limit} on {f.at}")
-    return held > limit
+    return _over(f, held, limit)
+
+
+def _over(f: Facts, total: Decimal, limit: Decimal) -> bool:
+    """``total > limit``, where a total missing unpriced assets is only a lower bound: above the limit it
+    settles the question, at or below it does not (never under-block for want of a price)."""
+    if total > limit:
+        return True
+    if f.unpriced:
+        raise _MissingFact(
+            "holdings_eur",
+            f"no EUR price on {f.at} for {', '.join(f.unpriced)}: "
+            f"cannot tell whether EUR {limit} is exceeded",
+        )
+    return False
 
 
 def _owned_or_controlled(s: Any, f: Facts, owner: Pred, share_over: Decimal) -> bool:

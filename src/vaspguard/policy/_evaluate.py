@@ -108,7 +108,18 @@ def standing(engine: Engine, facts: Facts) -> Standing:
     """The state that the engine's decisions on every action give this customer."""
     decisions: dict[Action, Decision] = {}
     for action in Action:
-        decisions[action] = engine.decide_facts(_with_action(facts, action))
+        try:
+            decisions[action] = engine.decide_facts(_with_action(facts, action))
+        except InvalidRequest as exc:
+            # A fact the rules need is missing (an asset with no price in the threshold period): the
+            # customer is reviewed, never waved through.
+            decisions[action] = Decision(
+                decision=Outcome.REVIEW,
+                rule_id=None,
+                citation=None,
+                policy_version=engine.policy_version,
+                reasons=(f"review: {exc.reason}",),
+            )
     denied = tuple(a.value for a, d in decisions.items() if d.decision is Outcome.DENY)
     review = tuple(a.value for a, d in decisions.items() if d.decision is Outcome.REVIEW)
     allowed = tuple(a.value for a, d in decisions.items() if d.decision is Outcome.ALLOW)
@@ -138,6 +149,7 @@ def _with_action(f: Facts, action: Action) -> Facts:
         authorisations=f.authorisations,
         listed=f.listed,
         holdings_eur=f.holdings_eur,
+        unpriced=f.unpriced,
         amount_eur=Decimal(0),
         customer_id=f.customer_id,
     )
@@ -174,7 +186,9 @@ def _listed_ids(store: Store) -> frozenset[str]:
     return frozenset(fn(store)) if fn is not None else frozenset()
 
 
-def _holdings(conn: Connection, at: date, ids: Sequence[str] | None) -> dict[str, Decimal]:
+def _holdings(
+    conn: Connection, at: date, ids: Sequence[str] | None
+) -> tuple[dict[str, Decimal], dict[str, set[str]]]:
     """Crypto holdings in EUR at ``at``'s prices (latest price on or before the day), per customer."""
     latest = (
         select(PriceRow.asset, func.max(PriceRow.day).label("day"))
@@ -196,11 +210,16 @@ def _holdings(conn: Connection, at: date, ids: Sequence[str] | None) -> dict[str
     if ids is not None:
         q = q.where(AccountRow.customer_id.in_(ids))
     out: dict[str, Decimal] = defaultdict(Decimal)
-    for cid, asset, amount in conn.execute(q):
-        if asset in FIAT:
+    unpriced: dict[str, set[str]] = defaultdict(set)
+    for cid, asset, amount in conn.execute(q).all():
+        if asset in FIAT or not amount:
             continue
-        out[cid] += amount * prices.get(asset, Decimal(0))
-    return out
+        price = prices.get(asset)
+        if price is None:
+            unpriced[cid].add(asset)
+        else:
+            out[cid] += amount * price
+    return out, unpriced
 
 
 def load_facts(
@@ -273,7 +292,7 @@ def load_facts(
                 OwnerRow.customer_id,
             ),
         )
-        holdings = _holdings(conn, at, ids) if with_holdings else {}
+        holdings, unpriced = _holdings(conn, at, ids) if with_holdings else ({}, {})
         base = conn.execute(
             scoped(
                 select(
@@ -322,14 +341,17 @@ def load_facts(
             authorisations=tuple(auths),
             listed=("screening: confirmed match",) if cid in listed else (),
             holdings_eur=holdings.get(cid, Decimal(0)) if with_holdings else None,
+            unpriced=tuple(sorted(unpriced[cid])) if cid in unpriced else (),
             customer_id=cid,
         )
 
 
 def _profile(f: Facts, thresholds: tuple[Decimal, ...]) -> tuple[Any, ...]:
-    over = 0
+    over: int | tuple[str, ...] = 0
     if thresholds and f.holdings_eur is not None:
         over = sum(1 for t in thresholds if f.holdings_eur > t)
+        if f.unpriced and over < len(thresholds):
+            over = f.unpriced  # undecidable below the top threshold: its own profile
     return (
         f.type,
         f.nationalities,

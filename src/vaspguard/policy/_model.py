@@ -122,6 +122,7 @@ class Facts:
     authorisations: tuple[Authorisation, ...] = ()
     listed: tuple[str, ...] = ()  # the lists the customer is a confirmed match on ("listed" if unknown)
     holdings_eur: Decimal | None = None
+    unpriced: tuple[str, ...] = ()  # assets held with no EUR price on the date: holdings_eur is a lower bound
     amount_eur: Decimal | None = None
     asset: str | None = None
     counterparty_chain: str | None = None

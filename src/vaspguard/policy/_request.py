@@ -368,6 +368,7 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
     at = parse_date(r.get("at"), "at")
     assert at is not None
     notes: list[str] = []
+    unpriced: tuple[str, ...] = ()
     if "customer" not in r:
         raise _fail("customer", 'required: an inline customer or {"id": ...}')
     c = _mapping(r["customer"], "customer", _CUSTOMER)
@@ -384,6 +385,9 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         facts = parse_customer(stored, f"customer {customer_id} (registry)", notes)
         if holdings is None:
             holdings = _amount(stored.get("holdings_eur"), f"customer {customer_id} (registry).holdings_eur")
+            unpriced = tuple(stored.get("unpriced") or ())
+            if unpriced:
+                notes.append(f"no EUR price on {at} for {', '.join(unpriced)}: not counted in holdings")
         if not login and stored.get("login_country"):
             login = _where(stored["login_country"], f"customer {customer_id} (registry).login_country")
     else:
@@ -429,5 +433,6 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         customer_id=None if customer_id is None else str(customer_id),
         request_id=None if request_id is None else str(request_id),
         notes=notes_t,
+        unpriced=unpriced,
         **facts,
     )

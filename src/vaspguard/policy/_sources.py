@@ -15,12 +15,13 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from datetime import time as dtime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from vaspguard.errors import NotFound
-from vaspguard.registry import Customer, Registry
+from vaspguard.registry import FIAT, Customer, Registry
 from vaspguard.registry._tables import LoginRow
 from vaspguard.store import Store
 
@@ -141,7 +142,18 @@ class RegistrySource:
         facts["authorisations"] = auths
         if customer_id in self.listed_ids():
             facts["listed"] = ["screening: confirmed match"]
-        facts["holdings_eur"] = self.registry.holdings_eur(customer_id, at)
+        prices = self.registry.prices_on(at)
+        total, unpriced = Decimal(0), set()
+        for account in self.registry.accounts(customer_id):
+            for asset, amount in account.balances.items():
+                if asset in FIAT or not amount:
+                    continue
+                if asset in prices:
+                    total += amount * prices[asset]
+                else:
+                    unpriced.add(asset)
+        facts["holdings_eur"] = total
+        facts["unpriced"] = sorted(unpriced)
         facts["login_country"] = login
         return facts
 
