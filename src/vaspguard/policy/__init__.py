@@ -24,6 +24,20 @@ from vaspguard.policy._model import (
 from vaspguard.policy._packs import BUILTIN, RulePack, builtin_packs, load_pack, parse_pack, policy_version
 from vaspguard.policy._request import FactSource, parse_request
 
+
+def __getattr__(name: str) -> Any:
+    # The database-bound parts import the registry and store; loaded on first use only.
+    if name == "PolicyService":
+        from vaspguard.policy._service import PolicyService
+
+        return PolicyService
+    if name in ("evaluate", "record_evidence"):
+        from vaspguard.policy import _evaluate
+
+        return getattr(_evaluate, name)
+    raise AttributeError(name)
+
+
 __all__ = [
     "BUILTIN",
     "CONDITION_KEYS",
@@ -35,15 +49,18 @@ __all__ = [
     "Facts",
     "Flag",
     "Outcome",
+    "PolicyService",
     "RuleHit",
     "RulePack",
     "builtin_packs",
     "decide",
     "default_engine",
+    "evaluate",
     "load_pack",
     "parse_pack",
     "parse_request",
     "policy_version",
+    "record_evidence",
 ]
 
 
