@@ -624,6 +624,13 @@ def test_shares_as_percentages_and_permits_without_kind() -> None:
     assert (d.decision, d.rule_id) == (Outcome.DENY, "OFAC-IRAN")
 
 
+def test_empty_residence_is_not_given() -> None:
+    d = decide(req({"type": "natural", "nationalities": ["RU"], "residence": ""}, "deposit", "2023-03-01"))
+    assert d.decision is Outcome.DENY
+    d = decide(req({"type": "natural", "nationalities": ["FR"], "residence": ""}, "deposit", "2023-03-01"))
+    assert d.decision is Outcome.ALLOW
+
+
 def test_type_inferred_and_said() -> None:
     d = decide(req({"nationalities": ["RU"], "residence": "RU"}, "deposit", "2023-03-01"))
     assert d.decision is Outcome.DENY

@@ -176,7 +176,7 @@ def _countries(value: Any, field: str) -> frozenset[str]:
 
 
 def _where(value: Any, field: str) -> frozenset[str]:
-    if value is None:
+    if value is None or value == "":  # an empty string is a fact not given, as null is
         return frozenset()
     where = _WHERE.get(value) if isinstance(value, str) else None
     if where is None:
