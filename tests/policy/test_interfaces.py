@@ -308,6 +308,11 @@ def test_screening_results_feed_decisions_and_evaluation(
     assert json.loads(out)["states"]["frozen"] == 1
     code, out, _ = cli("--db", store.url, "policy", "state", "C2")
     assert json.loads(out)["state"] == "frozen"
+    code, out, _ = cli("--db", store.url, "policy", "notices", "--customer", "C2")
+    (notice,) = json.loads(out)
+    assert notice["legal_basis"]["rule_id"] == "LISTED-PERSON-FREEZE"
+    assert notice["can_still_do"] == [] and "withdrawal" in notice["not_available"]
+    assert "false match" in notice["how_to_prove_exemption"]
 
 
 def test_api_shutdown_flushes_the_decision_log(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
