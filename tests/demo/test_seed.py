@@ -185,7 +185,7 @@ def test_seed_cli_if_empty_and_serve(store: Store, cli: CliRunner, tmp_path: Pat
     addresses.write_text("\n".join(ADDRESSES) + "\n", encoding="utf-8")
     code, out, err = cli(
         "--db", store.url, "demo", "seed", "--customers", "50", "--seed", "1", "--if-empty",
-        "--addresses-of-interest", addresses,
+        "--addresses-of-interest", addresses, "--no-lists",
     )  # fmt: skip
     assert code == 0, err
     assert "seeded 50 customers" in out

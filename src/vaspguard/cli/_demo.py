@@ -40,12 +40,23 @@ def seed_command(
         min=1,
         help="Processes generating data (default: up to 4, one core left free, from 20,000 customers on).",
     ),
+    lists: bool = typer.Option(
+        True,
+        "--lists/--no-lists",
+        help="Also import the fictional sample sanctions lists shipped with vaspguard, register a protected "
+        "foundation, demo authorities and operators, and screen the customers (no network needed).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON report (with planted cases)."),
 ) -> None:
-    """Seed an empty database with a demo exchange (with a progress bar), and print a demo admin token."""
+    """Seed an empty database with a demo exchange (with a progress bar), and print a demo admin token.
+
+    By default the demo is complete offline: the fictional sample lists become the active snapshots
+    (logged to the audit log, actor "demo"), customers resemble the fictional listed persons, some send
+    to or receive from listed wallets and donate to a fictional opposition foundation, which is registered
+    as a protected party; demo operators' keys are written under VASPGUARD_DATA_DIR/demo-operators.
+    """
     from vaspguard.api._auth import Role, create_token
-    from vaspguard.demo import DEFAULT_AS_OF, read_addresses
-    from vaspguard.demo import seed as run_seed
+    from vaspguard.demo import DEFAULT_AS_OF, read_addresses, seed_demo
     from vaspguard.errors import InvalidRequest
     from vaspguard.registry import Registry
 
@@ -64,8 +75,10 @@ def seed_command(
         return
     with progress(disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("seeding customers", total=customers)
-        report = run_seed(
+        demo = seed_demo(
             store,
+            lists=lists,
+            keys_dir=Settings().data_dir / "demo-operators",
             customers=customers,
             seed=seed,
             transactions_per_customer=transactions_per_customer,
@@ -75,9 +88,10 @@ def seed_command(
             on_progress=lambda n: bar.update(task, completed=n),
             workers=workers,
         )
+    report = demo.seed
     secret = create_token(store, name="demo-admin", role=Role.ADMIN) if token else None
     if json_out:
-        print_json({"report": report, "admin_token": secret})
+        print_json({"report": demo, "admin_token": secret})
         return
     typer.echo(
         f"seeded {report.customers} customers, {report.accounts} accounts, "
@@ -86,8 +100,21 @@ def seed_command(
     )
     typer.echo(
         f"planted: {len(report.planted_listed)} customers named like listed persons, "
-        f"{len(report.planted_withdrawals)} withdrawals to addresses of interest"
+        f"{len(report.planted_withdrawals)} withdrawals to addresses of interest, "
+        f"{len(report.planted_deposits)} deposits from listed wallets"
     )
+    if lists:
+        snaps = ", ".join(f"{s['source']} #{s['id']} ({s['entities']} entities)" for s in demo.snapshots)
+        typer.echo(f"sample lists (FICTIONAL) imported as snapshots: {snaps}")
+        typer.echo(
+            f"screening: {demo.alerts} alerts; {len(demo.listed_address_transactions)} transactions "
+            "with listed wallets (vaspguard screen alerts)"
+        )
+        typer.echo(
+            f"lawful requests: protected party {', '.join(demo.protected_parties)}; authorities "
+            f"{', '.join(demo.authorities)}; operators {', '.join(demo.operators)} "
+            f"(demo keys in {Settings().data_dir / 'demo-operators'})"
+        )
     if secret:
         settings = Settings()
         url = f"http://{settings.api_host}:{settings.api_port}/v1/customers"

@@ -1,15 +1,34 @@
-"""The demo exchange: a deterministic synthetic registry with planted cases for screening and policy."""
+"""The demo exchange: a deterministic synthetic registry with planted cases for screening and policy, and
+``seed_demo``, the offline demo across every capability on fictional sample lists shipped in ``lists/``."""
 
 from vaspguard.demo._names import LISTED_PERSONS, ListedPerson, transliterate
+from vaspguard.demo._offline import DemoReport, operator_key, seed_demo
+from vaspguard.demo._samples import (
+    FICTIONAL_ADDRESSES,
+    FICTIONAL_PERSONS,
+    FOUNDATION_ADDRESSES,
+    FOUNDATION_NAME,
+    SampleAddress,
+    sample_list_paths,
+)
 from vaspguard.demo._seed import DEFAULT_AS_OF, SeedReport, chain_of, read_addresses, seed
 
 __all__ = [
     "DEFAULT_AS_OF",
+    "FICTIONAL_ADDRESSES",
+    "FICTIONAL_PERSONS",
+    "FOUNDATION_ADDRESSES",
+    "FOUNDATION_NAME",
     "LISTED_PERSONS",
+    "DemoReport",
     "ListedPerson",
+    "SampleAddress",
     "SeedReport",
     "chain_of",
+    "operator_key",
     "read_addresses",
+    "sample_list_paths",
     "seed",
+    "seed_demo",
     "transliterate",
 ]

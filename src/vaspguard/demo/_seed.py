@@ -16,8 +16,9 @@ What it holds, by design (each is something a later part of vaspguard must handl
 - accounts in every product with balances in several assets (some above EUR 10,000), EUR prices for every
   day of the year, a year of on-chain deposits and withdrawals, trades, internal transfers, earn and fiat
   movements, and logins from the country of residence and elsewhere;
-- planted: customers named like publicly listed persons (``LISTED_PERSONS``; one with the listed date of
-  birth, one with another), and withdrawals to every address in the addresses-of-interest file.
+- planted: customers named like listed persons (``LISTED_PERSONS`` by default, or the fictional ones of
+  the offline demo; one with the listed date of birth, one with another), withdrawals to every address in
+  the addresses-of-interest file, and deposits from every address in ``deposits_from``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import os
 import random
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -38,7 +39,16 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from vaspguard.demo._names import BGN, CULTURE_OF, CULTURES, ICAO, LISTED_PERSONS, Culture, transliterate
+from vaspguard.demo._names import (
+    BGN,
+    CULTURE_OF,
+    CULTURES,
+    ICAO,
+    LISTED_PERSONS,
+    Culture,
+    ListedPerson,
+    transliterate,
+)
 from vaspguard.errors import InvalidFile, Refused
 from vaspguard.registry import (
     Contact,
@@ -168,6 +178,7 @@ class SeedReport:
     as_of: date
     planted_listed: dict[str, str] = field(default_factory=dict)  # customer id -> listed name it resembles
     planted_withdrawals: dict[str, str] = field(default_factory=dict)  # transaction id -> address
+    planted_deposits: dict[str, str] = field(default_factory=dict)  # transaction id -> source address
 
 
 def read_addresses(path: Path) -> list[str]:
@@ -225,8 +236,11 @@ class _Generator:
         tx_per_customer: int,
         logins_per_customer: int,
         addresses: list[str],
+        listed: tuple[ListedPerson, ...] = LISTED_PERSONS,
+        deposit_sources: tuple[str, ...] = (),
     ) -> None:
         self.seed, self.n, self.as_of = seed, n, as_of
+        self.listed = listed
         self.tx_per, self.logins_per = tx_per_customer, logins_per_customer
         self.end = datetime.combine(as_of, time(), UTC)
         self.start = self.end - timedelta(days=365)
@@ -236,6 +250,7 @@ class _Generator:
         self.prices = self._prices()
         self.planted = self._plant_listed()
         self.address_plants = self._plant_addresses(addresses)
+        self.deposit_plants = self._plant_deposits(deposit_sources)
 
     def cid(self, i: int) -> str:
         return f"C{i:0{self.width}d}"
@@ -272,9 +287,7 @@ class _Generator:
         """Customer index -> (listed person, same date of birth?). Two look-alikes per listed person per
         10,000 customers (at least one pair), spread over the id range."""
         rounds = max(1, self.n // 10_000)
-        wanted = [
-            (p, same) for _ in range(rounds) for p in range(len(LISTED_PERSONS)) for same in (True, False)
-        ]
+        wanted = [(p, same) for _ in range(rounds) for p in range(len(self.listed)) for same in (True, False)]
         wanted = wanted[: self.n]
         if not wanted:
             return {}
@@ -293,6 +306,16 @@ class _Generator:
                 i = rng.randrange(self.n)
                 out.setdefault(i, []).append((k, addr))
                 k += 1
+        return out
+
+    def _plant_deposits(self, sources: tuple[str, ...]) -> dict[int, list[tuple[int, str]]]:
+        """Customer index -> [(plant number, address)]: one customer receives a deposit from each address."""
+        out: dict[int, list[tuple[int, str]]] = {}
+        if not self.n:
+            return out
+        rng = _Rng(f"{self.seed}:deposits")
+        for k, addr in enumerate(sources):
+            out.setdefault(rng.randrange(self.n), []).append((k, addr))
         return out
 
     # -- customers ---------------------------------------------------------------------------------------
@@ -450,7 +473,7 @@ class _Generator:
 
     def listed_lookalike(self, i: int, rng: random.Random) -> Customer:
         person_idx, same_dob = self.planted[i]
-        p = LISTED_PERSONS[person_idx]
+        p = self.listed[person_idx]
         primary = rng.choice(p.variants)
         birth = (
             p.birth_date
@@ -711,6 +734,31 @@ class _Generator:
                 )
             )
             report["withdrawals"][tid] = addr
+        for k, addr in self.deposit_plants.get(i, ()):
+            chain, asset = chain_of(addr)
+            when = self.start + timedelta(seconds=rng.randrange(seconds))
+            eur = Decimal(repr(round(10 ** rng.uniform(2, 4), 2)))
+            amount = (eur / self.prices[asset][(when - self.start).days]).quantize(Q8)
+            tid = f"T{i:0{self.width}d}-D{k:03d}"
+            hash_ = _tx_hash(rng, chain)
+            txs.append(
+                (
+                    tid,
+                    cid,
+                    f"{cid}-spot",
+                    "deposit",
+                    when,
+                    asset,
+                    amount,
+                    chain,
+                    addr,
+                    hash_,
+                    None,
+                    None,
+                    None,
+                )
+            )
+            report["deposits"][tid] = addr
         # logins: from the country of residence, sometimes from elsewhere (travel, VPN)
         logins = rows["logins"]
         home = c.residence or c.established or "DE"
@@ -733,7 +781,7 @@ class _Generator:
             if c.type is PersonType.NATURAL and "RU" in c.nationalities and i not in self.planted:
                 natural_ru.append((c.id, c.primary_name, c.residence))
             if i in self.planted:
-                report["listed"][c.id] = LISTED_PERSONS[self.planted[i][0]].latin
+                report["listed"][c.id] = self.listed[self.planted[i][0]].latin
             customers.append(c)
             rngs.append(rng)
         rows: Rows = customer_rows(customers)
@@ -846,6 +894,8 @@ def seed(
     on_progress: Callable[[int], None] | None = None,
     defer_indexes: bool | None = None,
     workers: int | None = None,
+    listed_persons: Sequence[ListedPerson] = LISTED_PERSONS,
+    deposits_from: Sequence[str] = (),
 ) -> SeedReport:
     """Write the demo exchange into an empty registry (refused when customers exist).
 
@@ -863,11 +913,20 @@ def seed(
     if existing:
         raise Refused(f"the registry already has {existing} customers; seed an empty database")
     addresses = list(addresses_of_interest or ())
-    args = (seed, customers, as_of, transactions_per_customer, logins_per_customer, addresses)
+    args = (
+        seed,
+        customers,
+        as_of,
+        transactions_per_customer,
+        logins_per_customer,
+        addresses,
+        tuple(listed_persons),
+        tuple(deposits_from),
+    )
     if workers is None:
         workers = min(4, (os.cpu_count() or 1) - 1) if customers >= PARALLEL_FROM else 1
     totals = {"customers": 0, "accounts": 0, "transactions": 0, "logins": 0, "prices": 0}
-    report: dict[str, dict[str, str]] = {"listed": {}, "withdrawals": {}}
+    report: dict[str, dict[str, str]] = {"listed": {}, "withdrawals": {}, "deposits": {}}
     if defer_indexes is None:
         defer_indexes = customers >= DEFER_INDEXES_FROM
     indexes = [idx for table in _REGISTRY_TABLES for idx in metadata.tables[table].indexes]
@@ -887,7 +946,7 @@ def seed(
             for hi, rows, part in _generated(args, workers):
                 for key in ("customers", "accounts", "transactions", "logins"):
                     totals[key] += len(rows.get(key, ()))
-                for key in ("listed", "withdrawals"):
+                for key in ("listed", "withdrawals", "deposits"):
                     report[key].update(part[key])
                 if pending is not None:
                     pending.result()
@@ -914,6 +973,7 @@ def seed(
         as_of=as_of,
         planted_listed=report["listed"],
         planted_withdrawals=report["withdrawals"],
+        planted_deposits=report["deposits"],
     )
 
 
@@ -928,7 +988,7 @@ def _init_worker(args: tuple[Any, ...]) -> None:
 
 def _worker_chunk(lo: int, hi: int) -> tuple[Rows, Part]:
     assert _WORKER is not None
-    part: Part = {"listed": {}, "withdrawals": {}}
+    part: Part = {"listed": {}, "withdrawals": {}, "deposits": {}}
     return dict(_WORKER.chunk(lo, hi, part)), part
 
 
@@ -939,7 +999,7 @@ def _generated(args: tuple[Any, ...], workers: int) -> Iterator[tuple[int, Rows,
     if workers <= 1:
         gen = _Generator(*args)
         for lo, hi in ranges:
-            part: Part = {"listed": {}, "withdrawals": {}}
+            part: Part = {"listed": {}, "withdrawals": {}, "deposits": {}}
             yield hi, gen.chunk(lo, hi, part), part
         return
     # "spawn": the parent has a writer thread and open database connections, which fork would copy.
