@@ -22,7 +22,9 @@ token-set Jaro-Winkler baseline (rapidfuzz) side by side.
 Entities are split by a hash of their key: 70% ``tune`` (used to set the threshold), 30% ``held`` (never
 looked at while tuning); figures are reported for both. ``choose_threshold`` is the rule that set the
 shipped ``ALERT_THRESHOLD``: the lowest threshold at which at most 0.1% of generated customers with KYC data
-and at most 5% of the bare names alert, on the tune split.
+and at most 1% of the bare names alert, on the tune split (bare partial namesakes of listed persons, such as
+Dmitry Kuznetsov against KUZNETSOV, Dmitry Vadimovich, are reported apart as ``negsake``: alerting on them
+is wanted).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from vaspguard.errors import InputError
 from vaspguard.lists import EntityKind, ListEntity, NameKind, read_path
 from vaspguard.screening import Screener, name_forms, transliterate
 from vaspguard.screening._index import entity_kind_hint
-from vaspguard.screening._normalise import skeleton
+from vaspguard.screening._normalise import fold, skeleton
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "lists"
 
@@ -336,6 +338,28 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
             for f in name_forms(n.name, entity_kind_hint(e.kind)):
                 listed.add(tuple(sorted(f.tokens)))
                 listed.add(tuple(sorted(skeleton(t) for t in f.tokens)))
+    # Partial namesakes: every part of the generated name is a part of one listed person's name, which has
+    # more parts (Dmitry Kuznetsov against KUZNETSOV, Dmitry Vadimovich: Russian passports carry no
+    # patronymic; Rajesh Gupta against GUPTA, Rajesh Kumar). Given bare, alerting on them is what an analyst
+    # wants; they are reported as their own class (negsake:), not counted in the bare-name alert rate.
+    by_part: dict[str, set[int]] = defaultdict(set)
+    n_id = 0
+    for e in (e for e in entities if e.kind is EntityKind.PERSON):
+        for n in e.names:
+            for f in name_forms(n.name, "person"):
+                n_id += 1
+                for t in f.tokens:
+                    by_part[fold(t)].add(n_id)
+                    if f.abjad:
+                        by_part["s:" + skeleton(t)].add(n_id)
+
+    def partial_namesake(name: str) -> bool:
+        for f in name_forms(name, "person"):
+            sets = [by_part.get(fold(t), set()) | by_part.get("s:" + skeleton(t), set()) for t in f.tokens]
+            if len(sets) >= 2 and set.intersection(*sets):
+                return True
+        return False
+
     namesakes = 0
     for culture, name in negatives(rng, per_culture=120):
         forms = name_forms(name, "person")
@@ -350,7 +374,8 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
         nat = rng.choice(CULTURE_COUNTRIES[culture])
         cases.append(Case(f"negative:{culture}", name, None, split, dob=dob, nationality=nat, kind="person"))
         # ... and the bare name, the harder test
-        cases.append(Case(f"negname:{culture}", name, None, split, kind="person"))
+        bare = "negsake" if partial_namesake(name) else "negname"
+        cases.append(Case(f"{bare}:{culture}", name, None, split, kind="person"))
     print(f"({namesakes} generated names left out as exact namesakes of listed names)")
     dated = [e for e in persons if e.birth_dates and e.nationalities]
     for e in rng.sample(dated, min(per_class, len(dated))):
@@ -422,11 +447,11 @@ def alerts(s: Scored, threshold: float) -> tuple[bool, bool]:
 
 
 def choose_threshold(
-    results: Sequence[Scored], *, max_kyc_rate: float = 0.001, max_bare_rate: float = 0.05
+    results: Sequence[Scored], *, max_kyc_rate: float = 0.001, max_bare_rate: float = 0.01
 ) -> float:
     """The shipped rule: the lowest threshold (step 0.01 from 0.70) at which, on the tune split, at most
-    0.1% of generated customers with KYC data (date of birth, nationality) alert and at most 5% of the same
-    names given bare do."""
+    0.1% of generated customers with KYC data (date of birth, nationality) alert and at most 1% of the same
+    names given bare do (partial namesakes of listed persons, class ``negsake``, not counted)."""
     tune = [r for r in results if r.case.split == "tune"]
     kyc = [r for r in tune if r.case.cls.startswith("negative:")]
     bare = [r for r in tune if r.case.cls.startswith("negname:")]
@@ -522,7 +547,7 @@ def evaluate(
     tuned = choose_threshold(mine)
     out(f"{len(entities)} entities, {len(cases)} cases ({time.perf_counter() - t0:.1f} s)")
     out(
-        f"threshold by the rule (tune split: <= 0.1% KYC customers, <= 5% bare names alert): {tuned}; "
+        f"threshold by the rule (tune split: <= 0.1% KYC customers, <= 1% bare names alert): {tuned}; "
         f"shipped ALERT_THRESHOLD: {ALERT_THRESHOLD}"
     )
     figures: dict[str, float] = {"threshold_tuned": tuned}
@@ -561,6 +586,7 @@ def summary(rows: Sequence[Row], figures: dict[str, float], label: str) -> str:
     r_x, _ = aggregate(rows, "stress:")
     _, name_rate = aggregate(rows, "perturb:", "negname:")
     _, hard = aggregate(rows, "perturb:", "hard")
+    _, sake_rate = aggregate(rows, "perturb:", "negsake:")
     figures.update(
         {
             f"{label}_perturb": r_p,
@@ -569,12 +595,14 @@ def summary(rows: Sequence[Row], figures: dict[str, float], label: str) -> str:
             f"{label}_alert_rate": rate,
             f"{label}_name_only_alert_rate": name_rate,
             f"{label}_hard_alert_rate": hard,
+            f"{label}_partial_namesake_alert_rate": sake_rate,
         }
     )
     return (
         f"-> {label}: perturbation recall {r_p:.3f}; cross-script recall {r_s:.3f} (genuine: UN originals, "
         f"watchman pairs), {r_x:.3f} (synthetic ICU stress); alert rate {100 * rate:.2f}% on generated "
-        f"customers with KYC date of birth and nationality, {100 * name_rate:.2f}% on bare names; "
+        f"customers with KYC date of birth and nationality, {100 * name_rate:.2f}% on bare names "
+        f"({100 * sake_rate:.2f}% on bare partial namesakes of listed persons, wanted); "
         f"hard negatives {100 * hard:.2f}%"
     )
 

@@ -209,3 +209,19 @@ def test_token_similarity_rules() -> None:
     assert token_similarity("yuriy", "iouri")[1] == "variant"
     assert token_similarity("mhmd", "mohammed", True)[1] in {"skeleton", "fuzzy"}
     assert token_similarity("mhmd", "mohammed", True)[0] >= 0.9
+
+
+def test_family_name_is_not_a_patronymic() -> None:
+    # Mikhaylov (a family name) against Mikhaylovna (a patronymic) is a different name part
+    assert score_names("Olga Mikhaylov", "GERMANOVA, Olga Mikhaylovna") < ALERT_THRESHOLD / 0.9
+    # the listed patronymic a customer leaves out costs little; the same patronymic written out matches
+    assert score_names("Dmitry Kuznetsov", "KUZNETSOV, Dmitry Vadimovich") >= 0.9
+    assert score_names("Dmitry Vadimovich Kuznetsov", "KUZNETSOV, Dmitriy Vadimovich") >= 0.95
+
+
+def test_two_sound_metaphone_codes_do_not_lift_a_pair() -> None:
+    # Moore and Mayer are both MR in Metaphone: too short a code to call them the same name
+    assert score_names("David Moore", "David Mayer") < ALERT_THRESHOLD / 0.9
+    assert token_similarity("moore", "mayer")[1] == "fuzzy"
+    # longer equal codes still lift a sound-alike pair
+    assert token_similarity("catherine", "kathryn") == (0.85, "phonetic")

@@ -50,8 +50,9 @@ if TYPE_CHECKING:
 __all__ = ["ALERT_THRESHOLD", "Breakdown", "Match", "Screener", "entity_kind_hint"]
 
 # The one alert threshold, set from the evaluation in benchmarks/eval_screening.py (docs/benchmarks.md): the
-# lowest at which <= 0.1% of generated customers with KYC data and <= 5% of bare names alert (tune split).
-ALERT_THRESHOLD = 0.77
+# lowest at which <= 0.1% of generated customers with KYC data and <= 1% of the same names given bare alert
+# (tune split; bare names that are a listed person's name less some parts are namesakes, not counted).
+ALERT_THRESHOLD = 0.80
 # Names scored in full per query, best first by key overlap.
 CANDIDATES = 32
 CANDIDATE_FLOOR = 0.4

@@ -8,7 +8,9 @@ Name score (``compare_forms``), in [0, 1]:
   fold together (``yuriy``/``iouri``); otherwise the mean of Jaro-Winkler and normalised OSA (a swap of
   neighbouring letters is one edit), the better of as written and folded, times 0.9 when their first
   letters differ and are not swapped (Fang/Wang), raised to 0.85 when their Metaphone
-  codes agree. For a name written in an abjad (Arabic, Persian, Hebrew) or Thai: 0.97 when one token's
+  codes agree and have three sounds or more (Moore/Mayer, both MR, do not); times 0.85 when one is a
+  Slavic patronymic and the other not (a family name Mikhaylov is not the patronymic Mikhaylovna).
+  For a name written in an abjad (Arabic, Persian, Hebrew) or Thai: 0.97 when one token's
   written letters appear in the other in order with short vowels free (``ly`` ~ ``ali``), else equal
   consonant skeletons count 0.96 (0.88 for two consonants). An initial against a token it begins: 0.8.
   Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``).
@@ -110,6 +112,12 @@ def default_weight(token: str) -> float:
 _metaphone = lru_cache(maxsize=1 << 16)(jellyfish.metaphone)
 
 
+def _phonetic_equal(a: str, b: str) -> bool:
+    """Equal Metaphone codes of three sounds or more: two (MR: Moore, Mayer, Maria) say too little."""
+    code = _metaphone(a)
+    return len(code) >= 3 and code == _metaphone(b)
+
+
 def _fuzzy(a: str, b: str) -> float:
     sim = 0.5 * JaroWinkler.normalized_similarity(a, b) + 0.5 * OSA.normalized_similarity(a, b)
     # Names rarely differ in their first sound by a typo (Fang/Wang, Bin/Min); swapped first letters do.
@@ -134,8 +142,11 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     # two neighbouring letters as one edit (Ansari/Nasari).
     sim = max(_fuzzy(a, b), _fuzzy(fa, fb))
     how = "fuzzy"
-    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _metaphone(fa) == _metaphone(fb):
+    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _phonetic_equal(fa, fb):
         sim, how = 0.85, "phonetic"
+    if _is_patronymic(a) != _is_patronymic(b):
+        # a family name against a patronymic (Mikhaylov / Mikhaylovna) is another name part, not a variant
+        sim *= PATRONYMIC_CROSS
     if abjad:
         if _abjad_pattern(a).match(b) or _abjad_pattern(b).match(a):
             # every written letter of one is in the other, in order, short vowels aside (ly ~ ali)
@@ -154,6 +165,14 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
         if sk > sim:
             sim, how = sk, "skeleton"
     return round(sim, 6), how
+
+
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "ovych", "ivna", "yevich", "yevna")
+PATRONYMIC_CROSS = 0.85
+
+
+def _is_patronymic(token: str) -> bool:
+    return len(token) >= 7 and token.endswith(_PATRONYMIC_ENDINGS)
 
 
 _LONG_VOWELS = {"w": "(?:w|v|u|o|ou|oo)?", "y": "(?:y|i|e|ee|ie|ey|ai)?"}
