@@ -18,12 +18,13 @@ from vaspguard.demo import (
     FOUNDATION_ADDRESSES,
     operator_key,
     sample_list_paths,
+    sample_request_paths,
     seed_demo,
 )
 from vaspguard.errors import InvalidRequest
 from vaspguard.lists import EntityKind, NameKind, active_snapshots, read_path
 from vaspguard.registry import RecordKind, Registry, export_file
-from vaspguard.requests import LawfulRequests, public_hex
+from vaspguard.requests import LawfulRequests, ReasonCode, Tier, load_json, parse_request, public_hex
 from vaspguard.screening import list_alerts, normalise_address
 from vaspguard.store import Store
 
@@ -203,6 +204,19 @@ def test_demo_gives_every_capability_something(store: Store, tmp_path: Path) -> 
     # the foundation's donors are customers of the exchange
     foundation = {a for _, a in FOUNDATION_ADDRESSES}
     assert foundation <= set(report.seed.planted_withdrawals.values())  # type: ignore[attr-defined]
+    # the shipped sample requests: the dragnet on the donors is blocked, the court order is not
+    requests = sample_request_paths()
+    intake = operator_key(7, "demo-intake")
+    dragnet = lawful.file(
+        parse_request(load_json(requests["dragnet-foundation-donors"])), intake="demo-intake", key=intake
+    )
+    assert dragnet.tier is Tier.BLOCKED
+    assert {ReasonCode.DRAGNET, ReasonCode.PROTECTED_TARGET, ReasonCode.POLITICAL_OFFENCE} <= dragnet.codes()
+    assert dragnet.reach["customers"] >= 1  # the donors are reached, so they are protected
+    court = lawful.file(
+        parse_request(load_json(requests["police-listed-wallet"])), intake="demo-intake", key=intake
+    )
+    assert court.tier is Tier.LOW and court.required_approvals == ("legal",)
 
 
 def _fingerprint(store: Store, out: Path) -> tuple[object, ...]:

@@ -10,6 +10,7 @@ from vaspguard.demo._samples import (
     FOUNDATION_NAME,
     SampleAddress,
     sample_list_paths,
+    sample_request_paths,
 )
 from vaspguard.demo._seed import DEFAULT_AS_OF, SeedReport, chain_of, read_addresses, seed
 
@@ -28,6 +29,7 @@ __all__ = [
     "operator_key",
     "read_addresses",
     "sample_list_paths",
+    "sample_request_paths",
     "seed",
     "seed_demo",
     "transliterate",

@@ -7,7 +7,8 @@ XML) so that ``vaspguard.lists`` reads them unchanged; the wallet addresses carr
 chains (Base58Check, Bech32, EIP-55), computed from fixed seeds, so they pass the same checks real ones do.
 ``FICTIONAL_PERSONS`` is what the demo plants look-alike customers for; ``FICTIONAL_ADDRESSES`` the listed
 wallets it plants withdrawals and deposits to; ``FOUNDATION`` an invented opposition foundation whose
-donation wallets the demo registers as protected (a lawful-request dragnet on its donors is refused).
+donation wallets the demo registers as protected (a lawful-request dragnet on its donors is refused);
+``sample_request_paths`` two fictional requests to file against the seeded demo.
 """
 
 from __future__ import annotations
@@ -89,6 +90,14 @@ FOUNDATION_ADDRESSES: tuple[tuple[str, str], ...] = (  # (chain, donation addres
     ("ethereum", "0x340944C850C8D3e97FF9491718333A5e05A3B82B"),
     ("tron", "TC6TLQJSXX2nuDDtCdmPVYUyn3NKiGi1Tk"),
 )
+
+
+def sample_request_paths() -> dict[str, Path]:
+    """Fictional lawful requests to file against a seeded demo (``vaspguard requests new --file``): a
+    security service's dragnet on the foundation's donors (blocked) and a court-ordered request about a
+    listed wallet (low tier)."""
+    root = Path(str(resources.files("vaspguard.demo") / "requests"))
+    return {p.stem: p for p in sorted(root.glob("*.json"))}
 
 
 def sample_list_paths() -> list[Path]:
