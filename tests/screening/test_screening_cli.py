@@ -67,6 +67,35 @@ def test_batch_bad_row_leaves_nothing(cli, shared_data: Path, tmp_path: Path) ->
     assert list(tmp_path.glob(".vaspguard-*")) == []
 
 
+def test_batch_workers_same_output_in_input_order(cli, shared_data: Path, tmp_path: Path) -> None:
+    names = ["Artem Mikhaylovich Lifshits", "Maria Gonzalez", "SUEX OTC", "Дмитрий Хорошев", "Jane Doe"]
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,name\n" + "".join(f"r{i},{names[i % len(names)]}\n" for i in range(40)), encoding="utf-8"
+    )
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        args = ("--input", src, "--output", out, "--list", shared_data / EXCERPT, "--workers", workers)
+        code, _, err = cli("screen", "batch", *args)
+        assert code == 0, err
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]
+    assert [json.loads(line)["id"] for line in outs[1].splitlines()] == [f"r{i}" for i in range(40)]
+
+
+def test_batch_workers_bad_row_leaves_nothing(cli, shared_data: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(f'{{"id": "{i}", "name": "Name {i}"}}\n' for i in range(20))
+                   + '{"id": "x", "name": "Bad", "dob": "yesterday"}\n')  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    args = ("--input", src, "--output", out, "--list", shared_data / EXCERPT, "--workers", "2")
+    code, _, err = cli("screen", "batch", *args)
+    assert code == 2
+    assert err.startswith(f"vaspguard: {src}: row 21: field 'dob': ")
+    assert not out.exists()
+
+
 def test_pairs(cli, shared_data: Path, tmp_path: Path) -> None:
     text = (shared_data / "lists/name_matching/watchman_cross_script_pairs.csv").read_text()
     rows = [r for r in text.splitlines() if r and not r.startswith("#")]

@@ -135,41 +135,81 @@ def batch(
     output: Path = typer.Option(..., "--output", help="Where to write the results (JSON Lines)."),
     top: int = typer.Option(3, "--top", help="Candidates per row."),
     lists: list[Path] | None = typer.Option(None, "--list", help=_LISTS_HELP),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="Worker processes (the index is built once and shared by fork; output order is input order).",
+    ),
 ) -> None:
     """Screen many names. One output line per input row: id, name, alert, and the top candidates with list
     source, source id, matched name, score and breakdown. A bad row stops the run naming file, row, field
     and reason, and no output file is left behind."""
+    global _BATCH_SCREENER
     screener, _ = _entities(lists)
+    rows_in = list(_read_rows(input_, ("name",)))
+    for i, row in rows_in:
+        if not row.get("name", "").strip():
+            raise InvalidRow(input_, i, "name", "empty")
+    jobs = [(i, row, top) for i, row in rows_in]
     fh, tmp = _atomic_writer(output)
     rows = alerts = 0
+    pool = None
     try:
+        _BATCH_SCREENER = screener
+        if workers > 1 and len(jobs) > 1:
+            import multiprocessing
+
+            # fork: the children share the parent's index pages instead of building or unpickling their own
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results: Iterator[tuple[int, str | None, str, bool]] = pool.imap(
+                _screen_job, jobs, chunksize=max(1, min(256, len(jobs) // (workers * 8)))
+            )
+        else:
+            results = map(_screen_job, jobs)
         with fh, progress(disable=not sys.stderr.isatty()) as bar:
-            task = bar.add_task("screening", total=_count_lines(input_))
-            for i, row in _read_rows(input_, ("name",)):
-                name = row.get("name", "")
-                if not name.strip():
-                    raise InvalidRow(input_, i, "name", "empty")
-                try:
-                    matches = screener.screen_name(
-                        name,
-                        dob=row.get("dob") or None,
-                        nationality=row.get("nationality") or None,
-                        country=row.get("country") or None,
-                        kind=row.get("kind") or None,
-                        top=top,
-                    )
-                except InvalidRequest as exc:
-                    raise InvalidRow(input_, i, exc.field, exc.reason) from None
-                alert = any(m.alert for m in matches)
+            task = bar.add_task("screening", total=len(jobs))
+            for i, error_field, text, alert in results:
+                if error_field is not None:
+                    raise InvalidRow(input_, i, error_field, text)
                 alerts += alert
-                record = {"id": row.get("id") or str(i), "name": name, "alert": alert, "matches": matches}
-                fh.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
+                fh.write(text + "\n")
                 rows += 1
                 bar.advance(task)
         os.replace(tmp, output)
     finally:
+        _BATCH_SCREENER = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
         tmp.unlink(missing_ok=True)
     sys.stderr.write(f"{rows} rows screened, {alerts} with an alert -> {output}\n")
+
+
+_BATCH_SCREENER: Screener | None = None
+
+
+def _screen_job(job: tuple[int, dict[str, str], int]) -> tuple[int, str | None, str, bool]:
+    """One batch row: (row number, None, output JSON line, alert), or (row number, field, reason, False)
+    for a bad row. Runs in a worker process (the screener inherited through fork) or inline."""
+    i, row, top = job
+    screener = _BATCH_SCREENER
+    assert screener is not None
+    name = row.get("name", "")
+    try:
+        matches = screener.screen_name(
+            name,
+            dob=row.get("dob") or None,
+            nationality=row.get("nationality") or None,
+            country=row.get("country") or None,
+            kind=row.get("kind") or None,
+            top=top,
+        )
+    except InvalidRequest as exc:
+        return i, exc.field, exc.reason, False
+    alert = any(m.alert for m in matches)
+    record = {"id": row.get("id") or str(i), "name": name, "alert": alert, "matches": matches}
+    return i, None, json.dumps(to_jsonable(record), ensure_ascii=False), alert
 
 
 @app.command("pairs")
