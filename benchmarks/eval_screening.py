@@ -345,8 +345,8 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
     by_part: dict[str, set[int]] = defaultdict(set)
     n_id = 0
     for e in (e for e in entities if e.kind is EntityKind.PERSON):
-        for n in e.names:
-            for f in name_forms(n.name, "person"):
+        for ln in e.names:
+            for f in name_forms(ln.name, "person"):
                 n_id += 1
                 for t in f.tokens:
                     by_part[fold(t)].add(n_id)
