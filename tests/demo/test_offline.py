@@ -4,6 +4,7 @@ every capability something to show, the same way every time."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -130,6 +131,9 @@ def test_sample_files_are_genuine_formats_read_unchanged() -> None:
     scripts = {n.script for e in entities for n in e.names if n.script}
     assert {"Latn", "Cyrl", "Arab", "Hani"} <= scripts
     assert sum(n.kind is NameKind.WEAK for e in entities for n in e.names) >= 5
+    for e in entities:  # a weak alias is its own name, not a strong one repeated
+        weak = {n.name for n in e.names if n.kind is NameKind.WEAK}
+        assert not weak & {n.name for n in e.names if n.kind is not NameKind.WEAK}, e.key
     assert {e.kind for e in entities} == {EntityKind.PERSON, EntityKind.ORGANISATION}
     # Every listed wallet is on the OFAC entity it is said to belong to, under its own tag's chain.
     on_list = {(c.address, e.primary_name) for e in ofac.entities for c in e.crypto_addresses}
@@ -249,9 +253,11 @@ def test_demo_cli_offline_and_without_lists(
     assert "protected party free-voices-foundation" in out
     assert (_data_dir / "demo-operators" / "demo-legal.pem").exists()
     assert (_data_dir / "audit" / "log.key").exists()
+    code, out, err = cli("--db", store.url, "demo", "seed", "--customers", "60", "--if-empty", "--no-token")
+    assert code == 0 and "not seeding" in out
     code, out, err = cli(
-        "--db", second_store.url, "demo", "seed", "--customers", "20", "--no-lists", "--no-token"
-    )
+        "--db", second_store.url, "demo", "seed", "--customers", "20", "--no-lists", "--no-token", "--json"
+    )  # fmt: skip
     assert code == 0, err
-    assert "sample lists" not in out
+    assert json.loads(out)["report"]["snapshots"] == []
     assert active_snapshots(second_store) == []
