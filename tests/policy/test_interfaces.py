@@ -424,3 +424,30 @@ def test_registry_login_country_on_or_before_the_date(store: Store) -> None:
         {"customer": {"id": "C2"}, "action": "spot_trade", "at": "2024-01-01", "login_country": "DE"}
     )
     assert given.decision.value == "allow"  # the request's own login location wins
+
+
+def test_api_decisions_raw_body_and_auth_header(store: Store) -> None:
+    """The decision route parses its own body and Authorization header: each bad form is refused clearly."""
+    client = TestClient(create_app(store))
+    token = create_token(store, name="engine", role=Role.SERVICE)
+    body = {"customer": DE, "action": "deposit", "at": "2024-01-01"}
+    assert (
+        client.post("/v1/decisions", json=body, headers={"Authorization": f"bearer {token}"}).status_code
+        == 200
+    )
+    for header in (f"Basic {token}", "Bearer", "Bearer ", token):
+        r = client.post("/v1/decisions", json=body, headers={"Authorization": header})
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    truncated = client.post("/v1/decisions", content=b'{"customer": {', headers=headers)
+    assert truncated.status_code == 400 and "(body)" in truncated.json()["detail"]
+    assert client.post("/v1/decisions", content=b'"deposit"', headers=headers).status_code == 400
+    # a JSON number is read as an exact decimal, also inside a batch
+    raw = (
+        b'{"requests": [{"customer": {"type": "natural", "nationalities": ["RU"], "residence": "RU"}, '
+        b'"action": "deposit", "at": "2022-05-01", "holdings_eur": 9999.99, "amount_eur": 0.01}, '
+        b'{"customer": {"type": "natural", "nationalities": ["RU"], "residence": "RU"}, '
+        b'"action": "deposit", "at": "2022-05-01", "holdings_eur": 9999.99, "amount_eur": 0.02}]}'
+    )
+    got = client.post("/v1/decisions", content=raw, headers=headers).json()["decisions"]
+    assert [d["decision"] for d in got] == ["allow", "deny"]

@@ -9,21 +9,21 @@ The engine is built once per app, on first use, from the built-in packs and any 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 import time
+from collections.abc import Awaitable
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import Response
-from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
-from vaspguard.api._auth import Principal, Role, _bearer, authenticate, require, token_digest
+from vaspguard.api._auth import Principal, Role, authenticate, require
 from vaspguard.errors import InvalidRequest, VaspguardError
 
 router = APIRouter(prefix="/v1", tags=["policy"])
@@ -50,32 +50,37 @@ _DECIDERS = (Role.ADMIN, Role.SERVICE, Role.COMPLIANCE)
 _checked: dict[tuple[int, str], tuple[float, Principal]] = {}
 
 
-async def _decider(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
-) -> Principal:
-    if credentials is None:
+def _decider(request: Request) -> Principal | Awaitable[Principal]:
+    """The caller's principal if the bearer token was checked less than TOKEN_TTL seconds ago (no await,
+    no thread hop), else an awaitable that checks it in the database."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
     store = request.app.state.store
-    key = (id(store), token_digest(credentials.credentials))
-    now = time.monotonic()
+    key = (id(store), token)
     hit = _checked.get(key)
-    if hit is not None and now - hit[0] < TOKEN_TTL:
-        principal = hit[1]
-    else:
-        found = await run_in_threadpool(authenticate, store, credentials.credentials)
-        if found is None:
-            _checked.pop(key, None)
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "invalid or revoked token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        principal = found
-        if len(_checked) > 10_000:
-            _checked.clear()
-        _checked[key] = (now, principal)
+    if hit is not None and time.monotonic() - hit[0] < TOKEN_TTL:
+        return _admit(hit[1])
+    return _check(store, key, token)
+
+
+async def _check(store: Any, key: tuple[int, str], token: str) -> Principal:
+    found = await run_in_threadpool(authenticate, store, token)
+    if found is None:
+        _checked.pop(key, None)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    if len(_checked) > 10_000:
+        _checked.clear()
+    _checked[key] = (time.monotonic(), found)
+    return _admit(found)
+
+
+def _admit(principal: Principal) -> Principal:
     if principal.role not in _DECIDERS:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role} may not do this")
     return principal
@@ -106,18 +111,31 @@ def _service(request: Request) -> Any:
 
 
 def _dump(value: Any) -> Response:
-    # Decision JSON is already plain (strings, lists, booleans); to_jsonable only for anything else.
-    body = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=to_jsonable)
-    return Response(content=body, media_type="application/json")
+    # Decision JSON is plain (strings, lists, booleans, None); msgspec writes it straight to bytes, and
+    # to_jsonable is the hook for anything else (msgspec writes a Decimal as str(), to_jsonable never sees
+    # one: decisions carry no numbers).
+    return Response(content=_encoder.encode(value), media_type="application/json")
 
 
-@router.post("/decisions")
-async def decisions(request: Request, _p: Principal = Depends(_decider)) -> Response:
-    """Decide one request, or a batch (``{"requests": [...]}`` or a JSON array), with the engine's packs."""
+_encoder = msgspec.json.Encoder(enc_hook=to_jsonable)
+# JSON numbers become exact Decimals, never floats ("holdings_eur": 9999.99 is 9999.99).
+_decoder = msgspec.json.Decoder(float_hook=Decimal)
+
+
+async def decisions(request: Request) -> Response:
+    """Decide one request, or a batch (``{"requests": [...]}`` or a JSON array), with the engine's packs.
+
+    A plain Starlette endpoint (no FastAPI dependency resolution or body validation: on the trading path
+    those cost more than the decision). Authentication is the same bearer-token check as elsewhere, with
+    the check remembered for TOKEN_TTL seconds.
+    """
+    principal = _decider(request)
+    if not isinstance(principal, Principal):
+        await principal
     raw = await request.body()
     try:
-        body = json.loads(raw, parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        body = _decoder.decode(raw)
+    except msgspec.DecodeError as exc:
         raise InvalidRequest("(body)", f"not JSON: {exc}") from None
     service = _service(request)
     # A request with an inline customer and no counterparty address is pure computation (tens of
@@ -125,6 +143,9 @@ async def decisions(request: Request, _p: Principal = Depends(_decider)) -> Resp
     if _needs_io(body):
         return await run_in_threadpool(_decide_body, service, body)
     return _decide_body(service, body)
+
+
+router.add_route("/v1/decisions", decisions, methods=["POST"], include_in_schema=False)
 
 
 def _needs_io(body: Any) -> bool:
