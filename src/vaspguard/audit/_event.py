@@ -18,7 +18,6 @@ commitment, which reveals nothing without the salt. Actor and subjects are ident
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -141,9 +140,15 @@ def new_salt() -> bytes:
     return secrets.token_bytes(SALT_SIZE)
 
 
+def new_salts(count: int) -> list[bytes]:
+    """``count`` independent salts from one read of the OS random source."""
+    pool = secrets.token_bytes(SALT_SIZE * count)
+    return [pool[i : i + SALT_SIZE] for i in range(0, SALT_SIZE * count, SALT_SIZE)]
+
+
 def commitment(salt: bytes, payload_json: bytes) -> str:
     """``HMAC-SHA-256(key=salt, msg=payload)`` in hex: binding, and hiding while the salt is secret."""
-    return hmac.new(salt, payload_json, hashlib.sha256).hexdigest()
+    return hmac.digest(salt, payload_json, "sha256").hex()
 
 
 def format_ts(ts: datetime) -> str:

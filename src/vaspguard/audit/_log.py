@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from vaspguard.audit._config import DEFAULT_ORIGIN, AuditSettings, read_witnesses
@@ -40,7 +40,7 @@ from vaspguard.audit._event import (
     decode_entry,
     encode_entry,
     format_ts,
-    new_salt,
+    new_salts,
     utc_now,
 )
 from vaspguard.audit._gate import require_receipts as gate_require_receipts
@@ -84,6 +84,11 @@ LOG_ID = 1
 # pg_advisory_xact_lock key for "the audit log writer" (ASCII "vgaudit1"); one log per database.
 _PG_LOCK_KEY = int.from_bytes(b"vgaudit1", "big") & 0x7FFF_FFFF_FFFF_FFFF
 _FETCH_CHUNK = 400
+# The write path's statements as plain SQL (the hot path of every append: no statement building, no
+# compilation); the values are ints, bytes and text, which need no SQLAlchemy type processing.
+_STATE_COLUMNS = "log_id, origin, size, frontier, checkpoint_size, checkpoint_root"
+_STATE_SQL = f"SELECT {_STATE_COLUMNS} FROM audit_state WHERE log_id = "
+_INSERT_CHECKPOINT = insert(AuditCheckpointRow)  # built once: created_at needs its type processing
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,43 @@ class _Tree:
         return consistency_proof(first, second, self.subtree)
 
 
+def _pragma(conn: Connection, setting: str) -> None:
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA {setting}")
+    finally:
+        cursor.close()
+
+
+def _batch_paths(known: Mapping[tuple[int, int], bytes], first: int, n: int) -> list[list[bytes]]:
+    """PATH(m, D[n]) for every m in ``first .. n-1`` (a batch just appended), from ``known`` perfect subtree
+    roots (level, index): the old frontier, the batch's leaves and its completed nodes.
+
+    The RFC 9162 tree of size n is the left-filled binary tree in which a right-edge node with no right child
+    is its left child. So the path of m lists, level by level from the leaves up, the root of the sibling of
+    m's ancestor whenever that sibling exists: a perfect subtree, or the right edge [s, n) when it is cut
+    off. The right-edge hashes are computed once per batch, so each path costs a few dictionary reads
+    (equal to ``inclusion_path``; a test holds them equal)."""
+    height = (n - 1).bit_length()
+    # edge[level] = MTH(D[s:n]) for the right-edge node at ``level``, s = ((n - 1) >> level) << level.
+    edge = [known[(0, n - 1)]]
+    for level in range(height):
+        i = (n - 1) >> level
+        edge.append(node_hash(known[(level, i - 1)], edge[level]) if i & 1 else edge[level])
+    tops = [(n - 1) >> level for level in range(height)]
+    paths = []
+    for m in range(first, n):
+        path = []
+        for level, top in enumerate(tops):
+            s = (m >> level) ^ 1
+            if s < top:
+                path.append(known[(level, s)])
+            elif s == top:
+                path.append(edge[level])
+        paths.append(path)
+    return paths
+
+
 def _frontier_pieces(frontier: Frontier) -> list[tuple[tuple[int, int], bytes]]:
     """The frontier's hashes keyed (level, index at that level), largest first."""
     out: list[tuple[tuple[int, int], bytes]] = []
@@ -389,16 +431,16 @@ class AuditLog:
             try:
                 if sqlite:
                     # FULL: the commit is on disk (WAL fsync) before append returns, even on power loss.
-                    conn.exec_driver_sql("PRAGMA synchronous=FULL")
-                    conn.commit()
+                    # Set on the DB-API connection outside any transaction (SQLite ignores it inside one),
+                    # without a round of SQLAlchemy commits.
+                    _pragma(conn, "synchronous=FULL")
                     # pysqlite would BEGIN (deferred) lazily; take the write lock before reading the frontier.
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
                 else:
                     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(k)s)", {"k": _PG_LOCK_KEY})
-                query = select(AuditStateRow).where(AuditStateRow.log_id == LOG_ID)
-                if not sqlite:
-                    query = query.with_for_update()
-                row = conn.execute(query).one_or_none()
+                row = conn.exec_driver_sql(
+                    _STATE_SQL + ("?" if sqlite else "%s FOR UPDATE"), (LOG_ID,)
+                ).one_or_none()
                 if row is None:
                     raise StoreError("audit_state row missing: run `vaspguard db migrate`")
                 yield conn, row  # type: ignore[misc]
@@ -408,8 +450,7 @@ class AuditLog:
                 raise
             finally:
                 if sqlite:
-                    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-                    conn.commit()
+                    _pragma(conn, "synchronous=NORMAL")
 
     def append(self, event: Event) -> Receipt:
         """Log one event; return its receipt (index, inclusion proof, signed checkpoint)."""
@@ -447,9 +488,10 @@ class AuditLog:
                 nodes.append((level, idx, h))
                 known[(level, idx)] = h
 
-            for event, payload_json in prepared:
+            # One read of the OS random source for the whole batch, cut into 32-byte salts.
+            salts = new_salts(len(prepared))
+            for (event, payload_json), salt in zip(prepared, salts, strict=True):
                 idx = frontier.size
-                salt = new_salt()
                 entry = encode_entry(event, idx=idx, ts=now, commitment_hex=commitment(salt, payload_json))
                 lh = leaf_hash(entry)
                 known[(0, idx)] = lh
@@ -471,18 +513,16 @@ class AuditLog:
                 conn.exec_driver_sql(
                     f"INSERT INTO audit_nodes (level, idx, hash) VALUES ({p}, {p}, {p})", nodes
                 )
-            done = conn.execute(
-                update(AuditStateRow)
-                .where(AuditStateRow.log_id == LOG_ID, AuditStateRow.size == old_size)
-                .values(size=frontier.size, frontier=frontier.to_bytes())
+            done = conn.exec_driver_sql(
+                f"UPDATE audit_state SET size = {p}, frontier = {p} WHERE log_id = {p} AND size = {p}",
+                (frontier.size, frontier.to_bytes(), LOG_ID, old_size),
             )
             if done.rowcount != 1:
                 raise StoreError("audit log state changed under the writer lock")
             if also is not None:
                 also(conn, old_size)
             signed = self._sign(conn, state, frontier, old_size, old_root)
-            tree = _Tree(conn, known)
-            paths = tree.inclusion_paths([leaf[0] for leaf in leaves], frontier.size)
+            paths = _batch_paths(known, old_size, frontier.size)
         self._remember(signed)
         return [
             Receipt(idx, entry, lh, tuple(path), signed)
@@ -528,11 +568,12 @@ class AuditLog:
         if self.signer is None:
             raise Refused("this AuditLog was opened without the signing key: it cannot append or sign")
         signed = SignedCheckpoint.sign(new, self.signer)
-        conn.execute(insert(AuditCheckpointRow).values(size=new.size, root=new.root, note=signed.note))
-        conn.execute(
-            update(AuditStateRow)
-            .where(AuditStateRow.log_id == LOG_ID)
-            .values(checkpoint_size=new.size, checkpoint_root=new.root, origin=self.origin)
+        conn.execute(_INSERT_CHECKPOINT, {"size": new.size, "root": new.root, "note": signed.note})
+        p = "?" if self.store.backend is Backend.SQLITE else "%s"
+        conn.exec_driver_sql(
+            f"UPDATE audit_state SET checkpoint_size = {p}, checkpoint_root = {p}, origin = {p} "
+            f"WHERE log_id = {p}",
+            (new.size, new.root, self.origin, LOG_ID),
         )
         return signed
 
