@@ -111,105 +111,187 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def app_factory() -> Any:
+    """The API app for ``uvicorn --factory`` (the database from ``VASPGUARD_DB``), one per worker process."""
+    from vaspguard.api import create_app
+    from vaspguard.store import open_store
+
+    return create_app(open_store(os.environ["VASPGUARD_DB"]))
+
+
+def _load(port: int, token: str, bodies: list[bytes], seconds: float, clients: int) -> dict[str, Any]:
+    """The load generator, run in its own process so its CPU is not the server's: ``clients`` threads,
+    each one keep-alive connection to 127.0.0.1, sending prepared bodies for ``seconds``. Raw HTTP/1.1
+    (request bytes built once, responses read by Content-Length) keeps the client's own cost small."""
+    head = (
+        f"POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: "
+    ).encode()
+    wire = [head + str(len(b)).encode() + b"\r\n\r\n" + b for b in bodies]
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(k: int) -> None:
+        mine: list[float] = []
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            buf = b""
+            i = k
+            while time.monotonic() < stop:
+                t = time.perf_counter()
+                sock.sendall(wire[i % len(wire)])
+                while b"\r\n\r\n" not in buf:
+                    buf += sock.recv(65536)
+                header, _, buf = buf.partition(b"\r\n\r\n")
+                assert header.startswith(b"HTTP/1.1 200"), header
+                length = int(header.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                while len(buf) < length:
+                    buf += sock.recv(max(65536, length - len(buf)))
+                buf = buf[length:]
+                mine.append(time.perf_counter() - t)
+                i += clients
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return {
+        "latencies": latencies,
+        "wall": time.perf_counter() - t0,
+        "client_cpu": time.process_time() - c0,
+    }
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children (uvicorn's worker processes)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(_tree_cpu(int(c)) for c in children)
+
+
+def _server(name: str, command: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    print(f"  server {name}: {' '.join(command[2:] if command[1] == '-m' else command[-4:])}")
+    return server
+
+
 def http(seconds: float = 8.0, batch_size: int = 1000, clients: int = 4) -> None:
     import httpx
 
     from vaspguard.api import Role, create_token
+    from vaspguard.policy._service import PolicyService
     from vaspguard.store import migrate, open_store
 
     cases = _cases()
     rng = random.Random(7)
     requests = [cases.generate(rng) for _ in range(5000)]
-    with tempfile.TemporaryDirectory() as tmp:
+    singles = [json.dumps(r).encode() for r in requests]
+    batches = [
+        json.dumps({"requests": requests[j : j + batch_size]}).encode()
+        for j in range(0, len(requests), batch_size)
+    ]
+    with tempfile.TemporaryDirectory(prefix="pol2_") as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         store = open_store(url)
         migrate(store)
         token = create_token(store, name="bench", role=Role.SERVICE)
-        store.dispose()
-        port = _free_port()
         env = {**os.environ, "VASPGUARD_DATA_DIR": f"{tmp}/var", "VASPGUARD_DB": url}
-        server = subprocess.Popen(
-            [sys.executable, "-c", "from vaspguard.cli import main; main()", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=tmp,
+        os.environ["VASPGUARD_DATA_DIR"] = env["VASPGUARD_DATA_DIR"]
+        # the policy version recorded (and its audit event written) once, before any server process starts
+        PolicyService(store, actor="bench").register_version()
+        store.dispose()
+        py = sys.executable
+        setups = {
+            "vaspguard serve (1 process, uvicorn defaults: access log on)": [
+                py,
+                "-c",
+                "from vaspguard.cli import main; main()",
+                "serve",
+                "--port",
+                "{port}",
+            ],
+            "uvicorn --workers 2 --no-access-log (httptools, uvloop)": [
+                py,
+                "-m",
+                "uvicorn",
+                "benchmarks.bench_policy:app_factory",
+                "--factory",
+                "--port",
+                "{port}",
+                "--workers",
+                "2",
+                "--no-access-log",
+                "--http",
+                "httptools",
+                "--loop",
+                "uvloop",
+            ],
+        }
+        print(
+            f"HTTP on loopback ({clients} keep-alive connections from a client process, "
+            f"{seconds:.0f} s per phase; load average {os.getloadavg()[0]:.1f} at start):"
         )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            headers = {"Authorization": f"Bearer {token}"}
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(base + "/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            with httpx.Client(base_url=base, headers=headers) as warm:
-                warm.post("/v1/decisions", json=requests[0])
+        for name, command in setups.items():
+            port = _free_port()
+            server = _server(name, [c.format(port=port) for c in command], env, str(ROOT))
+            try:
+                base = f"http://127.0.0.1:{port}"
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if httpx.get(base + "/healthz").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.2)
+                with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as warm:
+                    for body in [*singles[:20], batches[0]]:  # every worker builds its engine
+                        r = warm.post("/v1/decisions", content=body)
+                        assert r.status_code == 200, r.text
+                for label, bodies, per_call in (
+                    ("single", singles, 1),
+                    (f"batch {batch_size}", batches, batch_size),
+                ):
+                    cpu = _tree_cpu(server.pid)
+                    out = _run_client(port, token, bodies, seconds, clients)
+                    cpu = _tree_cpu(server.pid) - cpu
+                    lat = out["latencies"]
+                    n = len(lat) * per_call
+                    p99 = statistics.quantiles(lat, n=100)[98] * 1000 if len(lat) >= 2 else lat[0] * 1000
+                    print(
+                        f"    {label:<11}: {_rate(n, out['wall']):>9} decisions wall, p50 "
+                        f"{statistics.median(lat) * 1000:.1f} ms, p99 {p99:.1f} ms per call; server "
+                        f"{cpu:.1f} CPU-s = {_rate(n, cpu)} per CPU-second; client "
+                        f"{out['client_cpu'] / out['wall']:.0%} of a core"
+                    )
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
 
-            def server_cpu() -> float:
-                fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
-                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-            def run(body_of: Any) -> tuple[int, list[float]]:
-                latencies: list[float] = []
-                lock = threading.Lock()
-                stop = time.monotonic() + seconds
-
-                def worker(k: int) -> None:
-                    mine: list[float] = []
-                    with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
-                        i = k
-                        while time.monotonic() < stop:
-                            body = body_of(i)
-                            t = time.perf_counter()
-                            r = c.post(
-                                "/v1/decisions", content=body, headers={"Content-Type": "application/json"}
-                            )
-                            mine.append(time.perf_counter() - t)
-                            assert r.status_code == 200, r.text
-                            i += clients
-                    with lock:
-                        latencies.extend(mine)
-
-                threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-                t0 = time.perf_counter()
-                for th in threads:
-                    th.start()
-                for th in threads:
-                    th.join()
-                return len(latencies), [*latencies, time.perf_counter() - t0]
-
-            singles = [json.dumps(r) for r in requests]
-            cpu = server_cpu()
-            n, lat = run(lambda i: singles[i % len(singles)])
-            cpu = server_cpu() - cpu
-            wall = lat.pop()
-            p99 = statistics.quantiles(lat, n=100)[98] * 1000
-            print(f"HTTP on loopback (uvicorn subprocess, {clients} client threads, {seconds:.0f} s each):")
-            print(
-                f"  single decisions : {_rate(n, wall)}, p50 {statistics.median(lat) * 1000:.1f} ms, "
-                f"p99 {p99:.1f} ms; server {_rate(n, cpu)} per CPU-second"
-            )
-            batches = [
-                json.dumps({"requests": requests[j : j + batch_size]})
-                for j in range(0, len(requests), batch_size)
-            ]
-            cpu = server_cpu()
-            n, lat = run(lambda i: batches[i % len(batches)])
-            cpu = server_cpu() - cpu
-            wall = lat.pop()
-            p99 = statistics.quantiles(lat, n=100)[98] * 1000 if len(lat) >= 2 else lat[0] * 1000
-            print(
-                f"  batches of {batch_size}  : {_rate(n * batch_size, wall)} decisions "
-                f"({n} calls, p99 {p99:.0f} ms per call); server {_rate(n * batch_size, cpu)} per CPU-second"
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+def _run_client(port: int, token: str, bodies: list[bytes], seconds: float, clients: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(prefix="pol2_bodies_", suffix=".json") as f:
+        f.write(json.dumps([b.decode() for b in bodies]).encode())
+        f.flush()
+        code = (
+            "import json, sys; from benchmarks.bench_policy import _load; "
+            f"bodies = [b.encode() for b in json.load(open({f.name!r}))]; "
+            f"print(json.dumps(_load({port}, {token!r}, bodies, {seconds}, {clients})))"
+        )
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 # -- batch evaluation -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from vaspguard.errors import VaspguardError
 from vaspguard.policy._engine import Engine
@@ -102,12 +103,17 @@ class PolicyService:
                 payload={"packs": packs, "rules": list(self.engine.rule_ids)},
             )
         )
-        with self.store.connect() as conn:
-            conn.execute(
-                insert(PolicyVersionRow).values(
-                    policy_version=version, packs=json.dumps(packs), first_seen=utcnow()
+        try:
+            with self.store.connect() as conn:
+                conn.execute(
+                    insert(PolicyVersionRow).values(
+                        policy_version=version, packs=json.dumps(packs), first_seen=utcnow()
+                    )
                 )
-            )
+        except IntegrityError:
+            # Another process (a second server worker) recorded it between our check and insert; both
+            # audit events stand (the version was put in force twice, by two processes).
+            pass
         self._registered = True
         return True
 
