@@ -225,3 +225,14 @@ def test_two_sound_metaphone_codes_do_not_lift_a_pair() -> None:
     assert token_similarity("moore", "mayer")[1] == "fuzzy"
     # longer equal codes still lift a sound-alike pair
     assert token_similarity("catherine", "kathryn") == (0.85, "phonetic")
+
+
+def test_arabic_emphatics_and_titles() -> None:
+    # ض read d in Arabic and z in Persian/Urdu spellings: Fadl / Fazal
+    assert score_names("فضل رحيم", "FAZAL RAHIM") >= 0.9
+    assert token_similarity("fdl", "fazal", True) == (0.93, "skeleton")
+    # only for names read from an abjad, and only d against z
+    assert token_similarity("fdl", "fazal")[0] < 0.8
+    assert token_similarity("fdl", "fasal", True)[0] < 0.93
+    # حجي (Haji) is a title, as HAJJI is on the Latin side
+    assert score_names("مصطفى حجي محمد خان", "MUSTAFA HAJJI MUHAMMAD KHAN") >= 0.95

@@ -266,6 +266,16 @@ TITLES = words(
     honorable herr frau monsieur mme mlle senor senora don dona gospodin"""
 )
 
+# Titles as read from Arabic script (حاجی, حجي Haji; شيخ Sheikh), whose Latin spellings are titles too.
+ARABIC_TITLES = words("hajy hjy haji shykh")
+
+
+def _is_title(token: str, script: str) -> bool:
+    if script in ("Latn", "Zyyy"):
+        return token in TITLES
+    return script == "Arab" and token in ARABIC_TITLES
+
+
 # Organisation legal forms, as token sequences after transliteration (longest first when matched).
 _LEGAL_FORM_TEXT = """
 llc; l l c; ltd; limited; inc; incorporated; corp; corporation; co; company; plc; llp; lp; pllc;
@@ -398,10 +408,10 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     pairs, scripts = _words_to_tokens(text.split(" "))
     scripts.discard("Zyyy")
     script = script_of(text)
-    # Titles are Latin words; "mr" from Arabic عمر is the name Omar, not "Mister".
-    titles = [t for t, sc in pairs if t in TITLES and sc in ("Latn", "Zyyy")]
+    # Titles are Latin words (and a few read from Arabic); "mr" from Arabic عمر is the name Omar, not Mister.
+    titles = [t for t, sc in pairs if _is_title(t, sc)]
     if titles and len(titles) < len(pairs):
-        pairs = [(t, sc) for t, sc in pairs if not (t in TITLES and sc in ("Latn", "Zyyy"))]
+        pairs = [(t, sc) for t, sc in pairs if not _is_title(t, sc)]
     tokens = [t for t, _ in pairs]
     dropped: list[str] = []
     if not is_person:

@@ -12,7 +12,8 @@ Name score (``compare_forms``), in [0, 1]:
   Slavic patronymic and the other not (a family name Mikhaylov is not the patronymic Mikhaylovna).
   For a name written in an abjad (Arabic, Persian, Hebrew) or Thai: 0.97 when one token's
   written letters appear in the other in order with short vowels free (``ly`` ~ ``ali``), else equal
-  consonant skeletons count 0.96 (0.88 for two consonants). An initial against a token it begins: 0.8.
+  consonant skeletons count 0.96 (0.88 for two consonants; 0.93 when they differ only by d/z, the
+  Arabic and Persian readings of ض ظ ذ). An initial against a token it begins: 0.8.
   Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``).
 - Each token has a weight: rare tokens 1, frequent ones down to 0.3 (from the list's own token frequencies,
   so ``mohammed``, ``bin``, ``trading`` weigh little), particles 0.3, initials 0.5.
@@ -158,6 +159,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
         if sa == sb and sa:
             # unwritten vowels make short skeletons ambiguous (hd: Huda, Hadi, Ahd; l: Ali, Ely)
             sk = 0.96 if len(sa) >= 3 else 0.88 if len(sa) == 2 else 0.8
+        elif len(sa) >= 3 and sa.translate(_EMPHATIC) == sb.translate(_EMPHATIC):
+            sk = 0.93  # ض ظ ذ read d/z/dh in Arabic, z in Persian and Urdu (Fadl, Fazal; Mazloom)
         elif min(len(sa), len(sb)) >= 3:
             sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb)
         else:
@@ -167,6 +170,7 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     return round(sim, 6), how
 
 
+_EMPHATIC = str.maketrans("z", "d")
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "ovych", "ivna", "yevich", "yevna")
 PATRONYMIC_CROSS = 0.85
 
