@@ -282,6 +282,7 @@ llc; l l c; ltd; limited; inc; incorporated; corp; corporation; co; company; plc
 gmbh; mbh; ag; kg; gmbh co kg; ug; ev; se; sa; sarl; sas; sasu; sca; snc; srl; srls; spa; sapa;
 bv; nv; vof; cv; oy; oyj; ab; as; asa; aps; a s; kft; zrt; nyrt; bt; doo; d o o; dd; ad; ood; eood;
 sp z o o; spzoo; sa de cv; s a; s a de c v; s de rl; ltda; eireli; me; sl; slu; sll;
+s a c v; sa cv; de c v; de cv; s de r l; s a de; sa de;
 ooo; zao; oao; pao; ao; ojsc; cjsc; pjsc; jsc; tov; pat; prat; vat; zat; too; ip; chp; uab; sia; ou;
 obshchestvo s ogranichennoy otvetstvennostyu; aktsionernoye obshchestvo;
 publichnoye aktsionernoye obshchestvo; zakrytoye aktsionernoye obshchestvo;
