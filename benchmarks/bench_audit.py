@@ -196,6 +196,10 @@ def bench_bundle(tmp: Path) -> None:
     report = verify_bundle(bundle, key.verifier)
     elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
     assert report.code == 0, report.findings
+    start, cpu1 = time.perf_counter(), _cpu()
+    single = verify_bundle(bundle, key.verifier, workers=1)
+    elapsed1, cpu1 = time.perf_counter() - start, _cpu() - cpu1
+    assert single.code == 0 and single.newest_root == report.newest_root
     start = time.perf_counter()
     with open(bundle / "entries.jsonl", "rb") as fh:
         root = mth([leaf_hash(line[:-1]) for line in fh])
@@ -204,7 +208,7 @@ def bench_bundle(tmp: Path) -> None:
     size_mb = (bundle / "entries.jsonl").stat().st_size / 1e6
     print(
         f"verify bundle of {n:,} entries ({size_mb:,.0f} MB, {report.checkpoints} checkpoints): "
-        f"{elapsed:.1f} s, {cpu:.1f} CPU-s in all processes "
+        f"{elapsed:.1f} s, {cpu:.1f} CPU-s in all processes; one process: {elapsed1:.1f} s, {cpu1:.1f} CPU-s "
         f"(baseline naive recompute, hashes only: {naive:.1f} s; bundle written in {written:.0f} s)"
     )
 
@@ -225,6 +229,7 @@ def bench_proof_sizes() -> None:
 
 
 def main() -> None:
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (2-core VM)")
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         bench_sqlite(tmp)
@@ -232,6 +237,7 @@ def main() -> None:
         bench_signing()
         bench_proof_sizes()
         bench_bundle(tmp)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -220,6 +220,35 @@ def check_entry(data: bytes) -> dict[str, Any]:
     return obj
 
 
+# A JSON string exactly as the canonical encoder writes it (``ensure_ascii=False``): any character but '"',
+# '\\' and controls, which appear only as the encoder's own escapes (\" \\ \b \f \n \r \t, else \u00xx in
+# lower-case hex). Possessive quantifiers: no backtracking on a bad line.
+_JSON_STR = r'"(?:[^"\\\x00-\x1f]++|\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f])))*+"'
+_CANONICAL_ENTRY = re.compile(
+    r'\{"actor":S,"actor_region":S,"actor_role":S,"commitment":"([0-9a-f]{64})","idx":(0|[1-9][0-9]*),'
+    r'"policy_version":(?:null|S),"subjects":\[(?:S(?:,S)*+)?\],'
+    r'"ts":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)",'
+    r'"type":"[a-z][a-z0-9_]*+(?:\.[a-z0-9_]++)*+","v":1\}'.replace("S", _JSON_STR)
+).fullmatch
+
+
+def canonical_fields(data: bytes) -> tuple[int, str, str] | None:
+    """(idx, commitment, ts) of canonical entry bytes, by one match of the whole line against the grammar of
+    the canonical encoding (the verifier's fast path, no JSON objects built); ``None`` when the line does not
+    match, and the caller falls back to ``check_entry`` for the verdict and its reason.
+
+    Sound because the grammar accepts only what ``check_entry`` accepts (fixed key order and set, canonical
+    string escapes, no leading zeros, the validated type, time and commitment forms); a property test holds
+    the two together on encoder output and on mutated lines."""
+    try:
+        match = _CANONICAL_ENTRY(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    if match is None:
+        return None
+    return int(match[2]), match[1], match[3]
+
+
 _str = json.encoder.encode_basestring  # the C string encoder the canonical JSONEncoder uses
 
 
