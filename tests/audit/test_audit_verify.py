@@ -69,6 +69,10 @@ def test_clean_log_verifies(keyed: AuditLog, store: Store, cli: CliRunner, tmp_p
     # Verification needs no database: it reads only the bundle (the CLI was given no --db at all).
     code, out, _ = cli("audit", "verify", bundle, "--key", _pub(tmp_path))
     assert code == 0 and out.startswith("ok: 40 entries")
+    code, out, _ = cli("audit", "verify", bundle, "--key", _pub(tmp_path), "--workers", "1")
+    assert code == 0 and out.startswith("ok: 40 entries")
+    code, _, err = cli("audit", "verify", bundle, "--key", _pub(tmp_path), "--workers", "0")
+    assert code == 2 and "--workers" in err
 
 
 def test_changed_byte_that_stays_canonical(

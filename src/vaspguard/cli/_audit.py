@@ -223,10 +223,18 @@ def verify(
         None, "--max-age", help="Hours after which the newest checkpoint is stale."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        help="Processes checking entries in parallel (default: the CPU count; 1 on a busy machine costs the "
+        "least CPU). The result never depends on it.",
+    ),
 ) -> None:
     from vaspguard.audit import SignedCheckpoint, VerifyCode, verify_bundle
     from vaspguard.errors import InvalidFile, InvalidRequest, NoteFormatError
 
+    if workers is not None and workers < 1:
+        raise InvalidRequest("--workers", f"{workers} is not a number of processes (1 or more)")
     log_key = _verifier(key)
     witnesses = [_verifier(w) for w in witness]
     pin = None
@@ -244,6 +252,7 @@ def verify(
         quorum=quorum,
         pinned=pin,
         max_age=timedelta(hours=max_age) if max_age is not None else None,
+        workers=workers,
     )
     if as_json:
         print_json(report.to_json())
