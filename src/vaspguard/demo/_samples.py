@@ -4,7 +4,8 @@ Every person, organisation, address and wallet here is INVENTED for the demo: no
 meant, and a resemblance to one is a coincidence. The files under ``demo/lists/`` are in the publishers'
 genuine formats (OFAC legacy CSV set, UN Security Council consolidated XML, EU Financial Sanctions File
 XML) so that ``vaspguard.lists`` reads them unchanged; the wallet addresses carry valid checksums for their
-chains (Base58Check, Bech32, EIP-55), computed from fixed seeds, so they pass the same checks real ones do.
+chains (Base58Check, Bech32, EIP-55), so they pass the same checks real ones do (independent verifiers in
+``tests/demo/test_offline.py`` check each one).
 ``FICTIONAL_PERSONS`` is what the demo plants look-alike customers for; ``FICTIONAL_ADDRESSES`` the listed
 wallets it plants withdrawals and deposits to; ``FOUNDATION`` an invented opposition foundation whose
 donation wallets the demo registers as protected (a lawful-request dragnet on its donors is refused);
