@@ -158,10 +158,14 @@ def batch(
     try:
         _BATCH_SCREENER = screener
         if workers > 1 and len(jobs) > 1:
+            import gc
             import multiprocessing
 
-            # fork: the children share the parent's index pages instead of building or unpickling their own
+            # fork: the children share the parent's index pages instead of building or unpickling their own;
+            # frozen objects are left alone by the collector, so its passes do not copy those pages
+            gc.freeze()
             pool = multiprocessing.get_context("fork").Pool(workers)
+            gc.unfreeze()
             results: Iterator[tuple[int, str | None, str, bool]] = pool.imap(
                 _screen_job, jobs, chunksize=max(1, min(256, len(jobs) // (workers * 8)))
             )
