@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
-from vaspguard.api._auth import Principal, Role, authenticate, require
+from vaspguard.api._auth import Principal, Role, authenticate, require, token_digest
 from vaspguard.errors import InvalidRequest, VaspguardError
 
 router = APIRouter(prefix="/v1", tags=["policy"])
@@ -61,7 +61,7 @@ def _decider(request: Request) -> Principal | Awaitable[Principal]:
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
     store = request.app.state.store
-    key = (id(store), token)
+    key = (id(store), token_digest(token))  # the cache never holds a token itself
     hit = _checked.get(key)
     if hit is not None and time.monotonic() - hit[0] < TOKEN_TTL:
         return _admit(hit[1])
