@@ -236,3 +236,11 @@ def test_arabic_emphatics_and_titles() -> None:
     assert token_similarity("fdl", "fasal", True)[0] < 0.93
     # حجي (Haji) is a title, as HAJJI is on the Latin side
     assert score_names("مصطفى حجي محمد خان", "MUSTAFA HAJJI MUHAMMAD KHAN") >= 0.95
+
+
+def test_short_names_differing_in_a_consonant_do_not_pair() -> None:
+    # Karim and Qasim are different names; Ahmad and Ahmed one name spelled two ways
+    assert token_similarity("karim", "qasim")[0] < 0.8
+    assert token_similarity("ahmad", "ahmed")[0] >= 0.85
+    # long names keep their typo tolerance for consonants
+    assert token_similarity("khoroshev", "khoroshef")[0] >= 0.9

@@ -7,7 +7,8 @@ Name score (``compare_forms``), in [0, 1]:
   the similarity reaches 0.8. A pair's similarity is 1 for equal tokens; 0.96 for spelling variants that
   fold together (``yuriy``/``iouri``); otherwise the mean of Jaro-Winkler and normalised OSA (a swap of
   neighbouring letters is one edit), the better of as written and folded, times 0.9 when their first
-  letters differ and are not swapped (Fang/Wang), raised to 0.85 when their Metaphone
+  letters differ and are not swapped (Fang/Wang), times 0.93 for tokens of up to six letters whose
+  consonants differ (Karim/Qasim; Ahmad/Ahmed keep theirs), raised to 0.85 when their Metaphone
   codes agree and have three sounds or more (Moore/Mayer, both MR, do not); times 0.85 when one is a
   Slavic patronymic and the other not (a family name Mikhaylov is not the patronymic Mikhaylovna).
   For a name written in an abjad (Arabic, Persian, Hebrew) or Thai: 0.97 when one token's
@@ -142,6 +143,10 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     # As written and as folded (a typo can fold into another spelling): the better. OSA counts a swap of
     # two neighbouring letters as one edit (Ansari/Nasari).
     sim = max(_fuzzy(a, b), _fuzzy(fa, fb))
+    if max(len(a), len(b)) <= 6 and skeleton(a) != skeleton(b):
+        # in a short name a different consonant is usually a different name (Karim/Qasim), a different
+        # vowel a spelling (Ahmad/Ahmed)
+        sim *= SHORT_CONSONANT
     how = "fuzzy"
     if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _phonetic_equal(fa, fb):
         sim, how = 0.85, "phonetic"
@@ -173,6 +178,7 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
 _EMPHATIC = str.maketrans("z", "d")
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "ovych", "ivna", "yevich", "yevna")
 PATRONYMIC_CROSS = 0.85
+SHORT_CONSONANT = 0.93
 
 
 def _is_patronymic(token: str) -> bool:
