@@ -451,3 +451,33 @@ def test_api_decisions_raw_body_and_auth_header(store: Store) -> None:
     )
     got = client.post("/v1/decisions", content=raw, headers=headers).json()["decisions"]
     assert [d["decision"] for d in got] == ["allow", "deny"]
+
+
+def test_policy_version_recorded_meanwhile_by_another_worker(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two server workers put the same version in force at once: the second's insert finds the row there and
+    is not an error (both audit events stand)."""
+    import sqlalchemy
+
+    import vaspguard.policy._service as service_module
+
+    events: list[Any] = []
+
+    class Audit:
+        def append(self, event: Any) -> None:
+            events.append(event)
+
+    first = PolicyService(store, log_decisions=False, audit=lambda s: Audit())
+    second = PolicyService(store, log_decisions=False, audit=lambda s: Audit())
+    assert first.register_version() is True
+    real_select = sqlalchemy.select
+    # the second worker checked before the first one's row was committed: its check saw nothing
+    monkeypatch.setattr(service_module, "select", lambda *c: real_select(*c).where(sqlalchemy.false()))
+    assert second.register_version() is True
+    with store.connect() as conn:
+        assert (
+            conn.execute(sqlalchemy.select(sqlalchemy.func.count()).select_from(PolicyVersionRow)).scalar()
+            == 1
+        )
+    assert [e.type for e in events] == ["policy.version", "policy.version"]
