@@ -39,7 +39,7 @@ from vaspguard.audit._note import (
     SignedCheckpoint,
     VerifierKey,
 )
-from vaspguard.audit._scan import CHUNK, ChunkResult, scan_chunk
+from vaspguard.audit._scan import CHUNK, ChunkResult, scan_chunk, scan_span
 from vaspguard.audit._tables import AuditCheckpointRow, AuditCosignatureRow, AuditLeafRow, AuditPayloadRow
 from vaspguard.errors import InvalidFile, InvalidRequest, NoteFormatError, QuorumError, SignatureError
 
@@ -484,26 +484,40 @@ def _scan_entries(
         if batch or start == 0:
             yield batch, start
 
-    def args(lines: list[bytes], start: int) -> tuple[Any, ...]:
+    def spans() -> Iterator[tuple[int, int, int]]:
+        """(byte offset, line count, first position) of each chunk: workers read their own lines, so the
+        entries are not copied through pipes."""
+        offset = span_offset = count = start = 0
+        with open(path, "rb") as fh:
+            for line in fh:
+                offset += len(line)
+                count += 1
+                if count == chunk:
+                    yield span_offset, count, start
+                    span_offset, count, start = offset, 0, start + chunk
+        if count or start == 0:
+            yield span_offset, count, start
+
+    def options(start: int) -> tuple[tuple[int, ...], bool, tuple[int, ...], int]:
         inside = tuple(c for c in cuts if start < c <= start + chunk)
         ts = tuple(t for t in want_ts if start <= t < start + chunk)
-        return (lines, start, inside, want_commitments, ts, chunk)
+        return inside, want_commitments, ts, chunk
 
-    source = chunks()
+    if workers <= 1:
+        for lines, start in chunks():
+            yield scan_chunk(lines, start, *options(start))
+        return
+    source = spans()
     first = next(source)
     second = next(source, None)
-    if second is None or workers <= 1:
-        yield scan_chunk(*args(*first))
-        if second is not None:
-            yield scan_chunk(*args(*second))
-            for item in source:
-                yield scan_chunk(*args(*item))
+    if second is None:
+        yield scan_span(str(path), first[0], first[1], first[2], *options(first[2]))
         return
     # Spawned (not forked) workers: safe in a process with threads (the API), same result everywhere.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         pending: deque[Future[ChunkResult]] = deque()
-        for item in itertools.chain([first, second], source):
-            pending.append(pool.submit(scan_chunk, *args(*item)))
+        for offset, count, start in itertools.chain([first, second], source):
+            pending.append(pool.submit(scan_span, str(path), offset, count, start, *options(start)))
             if len(pending) > 2 * workers:  # bounded read-ahead: memory stays a few chunks
                 yield pending.popleft().result()
         while pending:

@@ -101,3 +101,20 @@ def scan_chunk(
         if start < size <= start + len(leaves):
             result.cuts[size] = _pieces(levels, size - start)
     return result
+
+
+def scan_span(
+    path: str,
+    offset: int,
+    count: int,
+    start: int,
+    cuts: tuple[int, ...],
+    want_commitments: bool,
+    want_ts: tuple[int, ...],
+    chunk: int = CHUNK,
+) -> ChunkResult:
+    """``scan_chunk`` of the ``count`` lines at byte ``offset`` of the file (a worker reads its own chunk)."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        lines = [fh.readline() for _ in range(count)]
+    return scan_chunk(lines, start, cuts, want_commitments, want_ts, chunk)
