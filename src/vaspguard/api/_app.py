@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -30,6 +32,23 @@ def create_app(store: Store) -> FastAPI:
             code = 403
         return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=code)
 
-    for module in (registry, lists, screening, policy, requests, audit):
+    modules = (registry, lists, screening, policy, requests, audit)
+    for module in modules:
         app.include_router(module.router)
+
+    # Routes served outside FastAPI's machinery for speed (plain Starlette endpoints) still belong in the
+    # OpenAPI document: a router module may describe them in ``openapi_paths``.
+    extra_paths: dict[str, Any] = {}
+    for module in modules:
+        extra_paths.update(getattr(module, "openapi_paths", {}))
+    build_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build_schema()
+            schema.setdefault("paths", {}).update(extra_paths)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

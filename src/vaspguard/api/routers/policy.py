@@ -153,6 +153,37 @@ async def decisions(request: Request) -> Response:
 
 router.add_route("/v1/decisions", decisions, methods=["POST"], include_in_schema=False)
 
+# The OpenAPI description of the plain endpoint above (merged into /openapi.json by the app factory).
+openapi_paths: dict[str, Any] = {
+    "/v1/decisions": {
+        "post": {
+            "tags": ["policy"],
+            "summary": "Decide one customer action, or a batch (up to 10,000)",
+            "description": (
+                'Body: one decision request, `{"requests": [...]}`, or a JSON array of requests. '
+                "A request is `{customer: {...} | {id}, action, at, holdings_eur, amount_eur, asset, "
+                "counterparty, flags}`; numbers are read as exact decimals. Answer: one decision "
+                "`{decision: allow|deny|review, rule_id, citation, policy_version, reasons, ...}` or, for a "
+                "batch, `{policy_version, decisions: [...]}` in the same order, with `{error: {...}}` in "
+                "place of a malformed request. Roles: service, compliance (admin passes)."
+            ),
+            "security": [{"HTTPBearer": []}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}
+                },
+            },
+            "responses": {
+                "200": {"description": "Decision(s)", "content": {"application/json": {"schema": {}}}},
+                "400": {"description": "The body is not JSON or names an unknown field"},
+                "401": {"description": "Missing or invalid token"},
+                "403": {"description": "The token's role may not decide"},
+            },
+        }
+    }
+}
+
 
 def _needs_io(body: Any) -> bool:
     items = body if isinstance(body, list) else body.get("requests", [body]) if isinstance(body, dict) else []
