@@ -17,6 +17,7 @@ dropped).
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import tempfile
 import time
@@ -29,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Select, distinct, func, insert, select
 
 from vaspguard.audit import AuditLog
 from vaspguard.registry._tables import AccountRow, CustomerNameRow, CustomerRow, TransactionRow
 from vaspguard.requests import LawfulRequests, Operator, OperatorRole, parse_agency, parse_request, public_hex
 from vaspguard.requests._assess import AssessmentContext, assess
-from vaspguard.requests._model import DateRange, Scope
+from vaspguard.requests._model import DateRange, RequestState, Scope
 from vaspguard.requests._policy import default_policy
 from vaspguard.requests._reach import compute_reach
 from vaspguard.store import Store, migrate, open_store
@@ -143,9 +144,46 @@ def _populate(store: Store) -> None:
         if batch:
             conn.execute(insert(TransactionRow), batch)
     if store.backend.value == "postgresql":
-        with store.engine.connect() as c:
-            c.exec_driver_sql("ANALYZE")
-            c.commit()
+        with store.engine.connect() as admin:
+            admin.exec_driver_sql("ANALYZE")
+            admin.commit()
+
+
+def _service(
+    store: Store, suffix: str
+) -> tuple[LawfulRequests, dict[str, Ed25519PrivateKey], dict[str, str], str]:
+    """The service with five operators and a verified domestic court; names carry ``suffix`` so that runs
+    against an existing database do not collide with what is already registered there."""
+    svc = LawfulRequests(store, audit=AuditLog(store, signer=Ed25519PrivateKey.generate()))
+    keys = {n: Ed25519PrivateKey.generate() for n in ("intake", "legal1", "legal2", "privacy1", "sec-us")}
+    roles = {
+        "intake": "intake",
+        "legal1": "legal",
+        "legal2": "legal",
+        "privacy1": "privacy",
+        "sec-us": "security",
+    }
+    names = {n: n + suffix for n in keys}
+    for n, k in keys.items():
+        svc.add_operator(
+            Operator(names[n], OperatorRole(roles[n]), "AMERICAS" if n == "sec-us" else "EU", public_hex(k)),
+            actor="bench",
+        )
+    agency = "DE-COURT" + suffix.upper()
+    svc.add_agency(
+        parse_agency(
+            {
+                "id": agency,
+                "name": "Amtsgericht",
+                "country": "DE",
+                "class": "court",
+                "verification_status": "verified",
+                "verified_on": "2026-05-01",
+            }
+        ),
+        actor="bench",
+    )
+    return svc, keys, names, agency
 
 
 def _court_order(target: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -184,47 +222,21 @@ def run(backend: str) -> None:
             f"{time.perf_counter() - t0:.1f} s",
             flush=True,
         )
-        svc = LawfulRequests(store, audit=AuditLog(store, signer=Ed25519PrivateKey.generate()))
-        keys = {n: Ed25519PrivateKey.generate() for n in ("intake", "legal1", "legal2", "privacy1", "sec-us")}
-        roles = {
-            "intake": "intake",
-            "legal1": "legal",
-            "legal2": "legal",
-            "privacy1": "privacy",
-            "sec-us": "security",
-        }
-        for n, k in keys.items():
-            svc.add_operator(
-                Operator(n, OperatorRole(roles[n]), "AMERICAS" if n == "sec-us" else "EU", public_hex(k)),
-                actor="bench",
-            )
-        svc.add_agency(
-            parse_agency(
-                {
-                    "id": "DE-COURT",
-                    "name": "Amtsgericht",
-                    "country": "DE",
-                    "class": "court",
-                    "verification_status": "verified",
-                    "verified_on": "2026-05-01",
-                }
-            ),
-            actor="bench",
-        )
+        svc, keys, names, agency = _service(store, "")
 
         # 1. assessment per request
         samples = []
         for i in range(100):
             doc = _court_order({"type": "account_id", "value": f"A{(i * 7919) % CUSTOMERS:07d}"})
             start = time.perf_counter()
-            svc.file(parse_request(doc), intake="intake", key=keys["intake"])
+            svc.file(parse_request(doc), intake=names["intake"], key=keys["intake"])
             samples.append(time.perf_counter() - start)
         request = parse_request(_court_order({"type": "account_id", "value": "A0000001"}))
         scope = Scope(request.targets, request.data_categories, request.date_range)
         policy = default_policy()
         with store.connect() as conn:
             ctx = AssessmentContext(
-                agency=svc.get_agency("DE-COURT"), reach=compute_reach(conn, scope.targets, scope.date_range)
+                agency=svc.get_agency(agency), reach=compute_reach(conn, scope.targets, scope.date_range)
             )
         pure = []
         for _ in range(2000):
@@ -270,10 +282,10 @@ def run(backend: str) -> None:
             date_range={"from": "2025-01-01", "to": "2026-12-31"},
             data_categories=["transaction_history", "subscriber_info"],
         )
-        rid = svc.file(parse_request(doc), intake="intake", key=keys["intake"]).request_id
+        rid = svc.file(parse_request(doc), intake=names["intake"], key=keys["intake"]).request_id
         tier = svc.assessment(rid).tier.value
         for n in ("legal1", "privacy1", "sec-us"):
-            svc.approve(rid, operator=n, key=keys[n])
+            svc.approve(rid, operator=names[n], key=keys[n])
         start = time.perf_counter()
         out = svc.disclose(rid, Path(tmp) / "pkg", actor="bench")
         assembly = time.perf_counter() - start
@@ -298,7 +310,282 @@ def run(backend: str) -> None:
         )
 
 
+# --- against an existing seeded database (BENCH_DB_URL) ---
+
+
+def _explain(conn: Connection, stmt: Select[Any]) -> str:
+    """The backend's plan for ``stmt`` (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL), one line."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    if conn.dialect.name == "sqlite":
+        positional = tuple(
+            v.isoformat(" ") if isinstance(v, datetime) else v
+            for v in (params[k] for k in compiled.positiontup or ())
+        )
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), positional).all()
+        return "; ".join(str(r[-1]) for r in rows)
+    rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), params).all()
+    return "; ".join(str(r[0]).strip() for r in rows if "->" in str(r[0]) or r is rows[0])
+
+
+def _hot_address(conn: Connection, accounts: list[str], suffix: str) -> tuple[str, int, str]:
+    """The dragnet's address: env BENCH_HOT_ADDRESS if given, else one written into the scratch database: one
+    withdrawal each from BENCH_HOT_SENDERS (default 2,000) random accounts to a fresh bitcoin address (the
+    seeded demo has no address shared by two customers)."""
+    given = os.environ.get("BENCH_HOT_ADDRESS")
+    if given:
+        n = conn.execute(
+            select(func.count(distinct(TransactionRow.customer_id))).where(TransactionRow.address == given)
+        ).scalar_one()
+        return given, int(n), "given"
+    k = int(os.environ.get("BENCH_HOT_SENDERS", "2000"))
+    hot = "bc1qreq2" + uuid.uuid4().hex[:30]
+    rng = random.Random(11)
+    conn.execute(
+        insert(TransactionRow),
+        [
+            {
+                "id": f"T{suffix}-{i}",
+                "customer_id": acc.split("-")[0],
+                "account_id": acc,
+                "kind": "withdrawal",
+                "occurred_at": datetime(2026, 2, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(200000)),
+                "asset": "BTC",
+                "amount": Decimal("0.001"),
+                "chain": "bitcoin",
+                "address": hot,
+                "tx_hash": uuid.uuid4().hex * 2,
+                "counter_asset": None,
+                "counter_amount": None,
+                "counterparty_customer_id": None,
+            }
+            for i, acc in enumerate(rng.sample(accounts, k))
+        ],
+    )
+    return hot, k, f"written: {k:,} withdrawals from random accounts"
+
+
+def run_existing(url: str) -> None:
+    """Assessment, dragnet reach and disclosure against an already seeded registry (e.g. ``vaspguard demo seed
+    --customers 1000000``). Writes requests, operators, an agency and audit entries into it (names suffixed
+    with a fresh id); deletes nothing."""
+    store = open_store(url)
+    migrate(store)
+    backend = store.backend.value
+    n_requests = int(os.environ.get("BENCH_REQUESTS", "50"))
+    suffix = "-bench-" + uuid.uuid4().hex[:6]
+    with tempfile.TemporaryDirectory(prefix="req2_") as tmp:
+        os.environ["VASPGUARD_DATA_DIR"] = tmp
+        with store.connect() as conn:
+            tx_count = conn.execute(select(func.count()).select_from(TransactionRow)).scalar_one()
+            first, last = conn.execute(
+                select(func.min(TransactionRow.occurred_at), func.max(TransactionRow.occurred_at))
+            ).one()
+            account_ids = list(conn.execute(select(AccountRow.id)).scalars())
+            hot, hot_senders, how = _hot_address(conn, account_ids, suffix)
+        rng = random.Random(7)
+        sample = rng.sample(account_ids, n_requests + 1)
+        del account_ids
+        print(
+            f"[{backend} existing] {tx_count:,} transactions {first} .. {last}; hot address {hot} "
+            f"({hot_senders:,} distinct customers, {how}); load average "
+            f"{os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        svc, keys, names, agency = _service(store, suffix)
+        court = {"agency": agency, "received_at": "2026-11-20T09:00:00Z"}
+        court_instrument = {
+            "type": "court_order",
+            "reference": "1 Gs 1/26",
+            "issued_by": "Amtsgericht",
+            "issued_at": "2026-11-18",
+            "legal_basis": "StPO",
+            "document_sha256": "ab" * 32,
+        }
+        six_months = {"from": "2026-01-01", "to": "2026-06-30"}
+        whole_span = {"from": first.date().isoformat(), "to": last.date().isoformat()}
+
+        # 1. assessment per request: one named account each, six months
+        samples = []
+        for acc in sample[:n_requests]:
+            doc = _court_order(
+                {"type": "account_id", "value": acc},
+                instrument=court_instrument,
+                date_range=six_months,
+                **court,
+            )
+            start = time.perf_counter()
+            svc.file(parse_request(doc), intake=names["intake"], key=keys["intake"])
+            samples.append(time.perf_counter() - start)
+        samples.sort()
+        request = parse_request(
+            _court_order({"type": "account_id", "value": sample[0]}, instrument=court_instrument, **court)
+        )
+        scope = Scope(request.targets, request.data_categories, request.date_range)
+        with store.connect() as conn:
+            ctx = AssessmentContext(
+                agency=svc.get_agency(agency), reach=compute_reach(conn, scope.targets, scope.date_range)
+            )
+        pure = []
+        for _ in range(2000):
+            start = time.perf_counter()
+            assess(request, scope, "LR-X", default_policy(), ctx)
+            pure.append(time.perf_counter() - start)
+        p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
+        print(
+            f"[{backend} existing] assessment per request ({n_requests} court orders for one account's six "
+            f"months; file: reach + checks + 2 audit appends + insert): median "
+            f"{_ms(statistics.median(samples))}, "
+            f"p95 {_ms(p95)} | baseline pure rules assess(): median {statistics.median(pure) * 1e6:.0f} us; "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+
+        # 2. dragnet reach: an address over an open-ended range, a counterparty name, many identifiers
+        open_ended = DateRange(None, None)
+        with store.connect() as conn:
+            name = conn.execute(
+                select(CustomerNameRow.name).where(CustomerNameRow.customer_id == sample[0].split("-")[0])
+            ).scalar()
+            addresses = list(
+                conn.execute(
+                    select(TransactionRow.address, TransactionRow.chain)
+                    .where(TransactionRow.customer_id == sample[1].split("-")[0])
+                    .where(TransactionRow.address.is_not(None))
+                    .distinct()
+                    .limit(50)
+                ).all()
+            )
+        dragnets: list[tuple[str, list[dict[str, Any]]]] = [
+            (
+                "all who ever sent to the hot address",
+                [{"type": "counterparty_address", "value": hot, "chain": "bitcoin"}],
+            ),
+            (f"counterparty name {name!r}", [{"type": "name", "value": name or "x"}]),
+            (
+                f"{len(addresses)} wallet addresses, open-ended",
+                [{"type": "wallet_address", "value": a, "chain": c} for a, c in addresses],
+            ),
+        ]
+        for label, targets in dragnets:
+            tgt = parse_request(_court_order(targets[0], targets=targets, **court)).targets
+            start = time.perf_counter()
+            with store.connect() as conn:
+                reach = compute_reach(conn, tgt, open_ended)
+            print(
+                f"[{backend} existing] dragnet reach, {label}: {len(reach.customers):,} customers, "
+                f"{reach.account_count:,} accounts in {_ms(time.perf_counter() - start)}",
+                flush=True,
+            )
+        with store.connect() as conn:
+            plans = {
+                "address": select(TransactionRow.customer_id)
+                .where(TransactionRow.address.in_([hot]))
+                .distinct(),
+                "accounts of customers": select(AccountRow.id).where(
+                    AccountRow.customer_id.in_(["C0000001"])
+                ),
+                "customer's transactions in range": select(TransactionRow).where(
+                    TransactionRow.customer_id.in_(["C0000001"]),
+                    TransactionRow.occurred_at >= datetime(2026, 1, 1, tzinfo=UTC),
+                    TransactionRow.occurred_at < datetime(2026, 7, 1, tzinfo=UTC),
+                ),
+                "name": select(CustomerNameRow.customer_id).where(
+                    func.lower(CustomerNameRow.name).contains("tekhnoprom", autoescape=True)
+                ),
+            }
+            for what, stmt in plans.items():
+                print(f"[{backend} existing] plan, {what}: {_explain(conn, stmt)}", flush=True)
+        if os.environ.get("BENCH_SKIP_SCAN") != "1":
+            start = time.perf_counter()
+            naive: set[str] = set()
+            with store.engine.connect() as conn:
+                result = conn.execution_options(stream_results=True, yield_per=100000).execute(
+                    select(TransactionRow.customer_id, TransactionRow.address)
+                )
+                for cid, addr in result:
+                    if addr == hot:
+                        naive.add(cid)
+            scan = time.perf_counter() - start
+            assert len(naive) == hot_senders, (len(naive), hot_senders)
+            print(
+                f"[{backend} existing] baseline: full scan of {tx_count:,} rows filtered in Python for the "
+                f"hot address: {scan:.1f} s ({len(naive):,} customers)",
+                flush=True,
+            )
+
+        # 3. disclosure assembly of an approved scope: one customer's six months, then the hot-address scope
+        cases = [
+            (
+                "one account, six months",
+                _court_order(
+                    {"type": "account_id", "value": sample[-1]},
+                    instrument=court_instrument,
+                    date_range=six_months,
+                    data_categories=["transaction_history", "subscriber_info"],
+                    **court,
+                ),
+            ),
+            (
+                "all senders to the hot address, whole span",
+                _court_order(
+                    {"type": "counterparty_address", "value": hot, "chain": "bitcoin"},
+                    instrument=court_instrument,
+                    date_range=whole_span,
+                    data_categories=["transaction_history", "subscriber_info"],
+                    **court,
+                ),
+            ),
+        ]
+        for i, (label, doc) in enumerate(cases):
+            filed = svc.file(parse_request(doc), intake=names["intake"], key=keys["intake"])
+            rid = filed.request_id
+            for n in ("legal1", "privacy1", "sec-us"):
+                if svc.approve(rid, operator=names[n], key=keys[n]).state is RequestState.APPROVED:
+                    break
+            start = time.perf_counter()
+            out = svc.disclose(rid, Path(tmp) / f"pkg{i}", actor="bench")
+            assembly = time.perf_counter() - start
+            parsed = parse_request(doc)
+            with store.connect() as conn:
+                reach = compute_reach(conn, parsed.targets, parsed.date_range)
+                lo, hi = _bounds(parsed.date_range)
+                start = time.perf_counter()
+                ids = sorted(reach.customers)
+                rows = 0
+                for j in range(0, len(ids), 900):
+                    q = select(TransactionRow).where(
+                        TransactionRow.customer_id.in_(ids[j : j + 900]),
+                        TransactionRow.occurred_at >= lo,
+                        TransactionRow.occurred_at < hi,
+                    )
+                    if reach.accounts:
+                        q = q.where(TransactionRow.account_id.in_(sorted(reach.accounts)))
+                    rows += len(conn.execute(q).all())
+                plain = time.perf_counter() - start
+            records = sum(out["record_counts"].values())
+            print(
+                f"[{backend} existing] disclosure, {label} ({filed.tier.value} tier, {out['customers']:,} "
+                f"customers, {records:,} records {out['record_counts']}): {assembly:.2f} s = "
+                f"{records / assembly:,.0f} records/s | baseline plain SELECT of {rows:,} transaction rows: "
+                f"{plain:.3f} s; load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    store.dispose()
+
+
+def _bounds(dr: DateRange) -> tuple[datetime, datetime]:
+    lo = datetime.combine(dr.start or date(1970, 1, 1), datetime.min.time(), UTC)
+    hi = datetime.combine((dr.end or date(2100, 1, 1)) + timedelta(days=1), datetime.min.time(), UTC)
+    return lo, hi
+
+
 def main() -> None:
+    if os.environ.get("BENCH_DB_URL"):
+        print(f"lawful requests benchmark against existing databases, started {date.today().isoformat()}")
+        for url in os.environ["BENCH_DB_URL"].split(","):
+            run_existing(url.strip())
+        return
     print(
         f"lawful requests benchmark: {TX:,} transactions, {CUSTOMERS:,} customers, started "
         f"{date.today().isoformat()}",
