@@ -341,6 +341,7 @@ def _hot_address(conn: Connection, accounts: list[str], suffix: str) -> tuple[st
     k = int(os.environ.get("BENCH_HOT_SENDERS", "2000"))
     hot = "bc1qreq2" + uuid.uuid4().hex[:30]
     rng = random.Random(11)
+    senders = rng.sample(accounts, k)
     conn.execute(
         insert(TransactionRow),
         [
@@ -359,10 +360,11 @@ def _hot_address(conn: Connection, accounts: list[str], suffix: str) -> tuple[st
                 "counter_amount": None,
                 "counterparty_customer_id": None,
             }
-            for i, acc in enumerate(rng.sample(accounts, k))
+            for i, acc in enumerate(senders)
         ],
     )
-    return hot, k, f"written: {k:,} withdrawals from random accounts"
+    customers = len({acc.split("-")[0] for acc in senders})
+    return hot, customers, f"written: {k:,} withdrawals from random accounts"
 
 
 def run_existing(url: str) -> None:
