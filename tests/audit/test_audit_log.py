@@ -210,3 +210,16 @@ def test_signer_remembers_what_it_signed_and_refuses_a_restored_database(
         reopened.append(approval(actor="mallory"))
     # Without the signer's memory the database alone would have let this through.
     assert (tmp_path / "keys" / "last-signed.note").exists()
+
+
+def test_one_key_refuses_a_second_log_and_says_what_to_do(
+    store: Store, second_store: Store, tmp_path: Path
+) -> None:
+    """A key that signed one log refuses to sign another database's shorter tree (that would be two
+    inconsistent checkpoints under one key), and the refusal tells an operator how to start a new log."""
+    AuditLog.open(store, key_dir=tmp_path / "keys").append_many([approval(actor=f"a{i}") for i in range(3)])
+    other = AuditLog.open(second_store, key_dir=tmp_path / "keys")
+    with pytest.raises(IntegrityViolation, match="rollback.*VASPGUARD_DATA_DIR"):
+        other.append(approval(actor="b"))
+    # With its own key directory the new database is a new log and signs.
+    assert AuditLog.open(second_store, key_dir=tmp_path / "keys2").append(approval(actor="b")).index == 0

@@ -529,6 +529,16 @@ class AuditLog:
             for (idx, entry, lh, _), path in zip(leaves, paths, strict=True)
         ]
 
+    def _key_hint(self) -> str:
+        """What to do when a refusal may only mean that one log key met a second database."""
+        if self._signed_state is None:
+            return ""
+        return (
+            f"; the key in {self._signed_state.parent} signs one log only: if this database is meant to be "
+            "a new log (not a restored or altered one), give it its own key by pointing VASPGUARD_DATA_DIR "
+            "at a new directory"
+        )
+
     def _sign(
         self, conn: Connection, state: AuditStateRow, frontier: Frontier, old_size: int, old_root: bytes
     ) -> SignedCheckpoint:
@@ -546,7 +556,7 @@ class AuditLog:
             if size > new.size:
                 raise IntegrityViolation(
                     f"refusing to sign size {new.size}: a checkpoint of size {size} was signed before "
-                    "(rollback)"
+                    f"(rollback){self._key_hint()}"
                 )
             if size == old_size:
                 proof_ok = root == old_root
@@ -563,7 +573,7 @@ class AuditLog:
             if not proof_ok:
                 raise IntegrityViolation(
                     f"refusing to sign size {new.size}: the tree does not extend the signed checkpoint "
-                    f"of size {size} (the stored log was altered)"
+                    f"of size {size} (the stored log was altered){self._key_hint()}"
                 )
         if self.signer is None:
             raise Refused("this AuditLog was opened without the signing key: it cannot append or sign")
