@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-fast check format bench clean
+.PHONY: install run reset test test-fast check format bench clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -45,6 +45,11 @@ format: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# Start the demo over: the database AND its audit key directory go together (one key signs one log; a key
+# that signed a longer log refuses to sign a new, shorter one).
+reset:
+	rm -rf vaspguard.db vaspguard.db-wal vaspguard.db-shm var
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

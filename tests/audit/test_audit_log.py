@@ -219,7 +219,7 @@ def test_one_key_refuses_a_second_log_and_says_what_to_do(
     inconsistent checkpoints under one key), and the refusal tells an operator how to start a new log."""
     AuditLog.open(store, key_dir=tmp_path / "keys").append_many([approval(actor=f"a{i}") for i in range(3)])
     other = AuditLog.open(second_store, key_dir=tmp_path / "keys")
-    with pytest.raises(IntegrityViolation, match="rollback.*VASPGUARD_DATA_DIR"):
+    with pytest.raises(IntegrityViolation, match=r"rollback.*VASPGUARD_DATA_DIR"):
         other.append(approval(actor="b"))
     # With its own key directory the new database is a new log and signs.
     assert AuditLog.open(second_store, key_dir=tmp_path / "keys2").append(approval(actor="b")).index == 0
