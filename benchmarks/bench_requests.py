@@ -516,12 +516,25 @@ def run_existing(url: str) -> None:
                 flush=True,
             )
 
-        # 3. disclosure assembly of an approved scope: one customer's six months, then the hot-address scope
+        # 3. disclosure assembly of an approved scope: one account's six months (the busiest of the sampled
+        # accounts in that range, counted through the index), then the hot-address scope
+        with store.connect() as conn:
+            busiest = max(
+                sample,
+                key=lambda acc: conn.execute(
+                    select(func.count()).where(
+                        TransactionRow.customer_id == acc.split("-")[0],
+                        TransactionRow.account_id == acc,
+                        TransactionRow.occurred_at >= datetime(2026, 1, 1, tzinfo=UTC),
+                        TransactionRow.occurred_at < datetime(2026, 7, 1, tzinfo=UTC),
+                    )
+                ).scalar_one(),
+            )
         cases = [
             (
-                "one account, six months",
+                f"one account ({busiest}), six months",
                 _court_order(
-                    {"type": "account_id", "value": sample[-1]},
+                    {"type": "account_id", "value": busiest},
                     instrument=court_instrument,
                     date_range=six_months,
                     data_categories=["transaction_history", "subscriber_info"],
