@@ -13,15 +13,13 @@ Scale: ``BENCH_TX`` transactions (default 1,000,000) over ``BENCH_TX // 20`` cus
 (default ``sqlite,postgresql``). PostgreSQL uses ``VASPGUARD_TEST_PG`` (a scratch database is created and
 dropped).
 
-``BENCH_DB_URL=URL[,URL]`` instead runs against already seeded registries (``vaspguard demo seed``): it
-writes a
-dragnet address (one withdrawal each from ``BENCH_HOT_SENDERS`` random accounts, default 2,000; or use
+``BENCH_DB_URL=URL[,URL]`` instead runs against already seeded registries (``vaspguard demo seed``): it writes
+a dragnet address (one withdrawal each from ``BENCH_HOT_SENDERS`` random accounts, default 2,000; or use
 ``BENCH_HOT_ADDRESS``), operators, an agency, requests and audit entries into them, deletes nothing, times
 ``BENCH_REQUESTS`` assessments (default 50), three dragnet reaches (an address over open-ended dates, a
 counterparty name, many addresses), prints the query plans of the reach and disclosure queries, and assembles
 two approved disclosures (one account's six months; all senders to the address over the whole span), each
-beside
-its baseline. ``BENCH_SKIP_SCAN=1`` skips the full-scan baseline.
+beside its baseline. ``BENCH_SKIP_SCAN=1`` skips the full-scan baseline.
 """
 
 from __future__ import annotations
