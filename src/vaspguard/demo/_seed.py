@@ -964,6 +964,11 @@ def seed(
             with store.connect() as conn:
                 for idx in indexes:
                     idx.create(conn, checkfirst=True)
+    # Planner statistics for what was just bulk-loaded: without them PostgreSQL guesses row counts from
+    # an empty table and picks poor plans (a dragnet count took 1.2 s instead of 70 ms on 10M rows), and
+    # SQLite's planner has no sqlite_stat1 to choose between indexes.
+    with store.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
     return SeedReport(
         customers=totals["customers"],
         accounts=totals["accounts"],
