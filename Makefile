@@ -37,7 +37,7 @@ test-fast: install
 check: install
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src
+	$(BIN)/mypy src benchmarks
 
 format: install
 	$(BIN)/ruff format src tests benchmarks

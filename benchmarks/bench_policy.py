@@ -329,7 +329,7 @@ def _populate(store: Any, n: int) -> None:
             if roll < 0.03:
                 c = Customer(cid, PersonType.NATURAL, (Name("x"),), ("RU",), "RU")
             elif roll < 0.05:
-                permits = ()
+                permits: tuple[ResidencePermit, ...] = ()
                 if rng.random() < 0.5:
                     permits = (
                         ResidencePermit(

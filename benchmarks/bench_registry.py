@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,7 @@ def bench_backend(backend: str, n: int, workdir: Path, exports: dict[str, Path] 
             for kind in (RecordKind.CUSTOMERS, RecordKind.ACCOUNTS, RecordKind.TRANSACTIONS):
                 for fmt in ("parquet", "csv", "jsonl") if kind is RecordKind.CUSTOMERS else ("parquet",):
                     path = workdir / f"{kind}.{fmt}"
-                    count, secs = timed(lambda kind=kind, path=path: export_file(store, kind, path))
+                    count, secs = timed(partial(export_file, store, kind, path))
                     exports[f"{kind}.{fmt}"] = path
                     print(
                         f"export {backend:10} {kind}.{fmt}: {count} rows in {secs:.1f} s: "
@@ -161,7 +162,7 @@ def bench_backend(backend: str, n: int, workdir: Path, exports: dict[str, Path] 
             kinds = (RecordKind.CUSTOMERS, RecordKind.ACCOUNTS, RecordKind.TRANSACTIONS)
             for kind in kinds if fmt == "parquet" else kinds[:1]:
                 path = exports[f"{kind}.{fmt}"]
-                result, secs = timed(lambda path=path: import_file(store, path))
+                result, secs = timed(partial(import_file, store, path))
                 print(
                     f"import {backend:10} {kind}.{fmt}: {result.imported} rows in {secs:.1f} s: "
                     f"{result.imported / secs:,.0f} rows/s",
@@ -170,12 +171,17 @@ def bench_backend(backend: str, n: int, workdir: Path, exports: dict[str, Path] 
     return exports
 
 
+def _read_rows(pq: Any, path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+    return rows
+
+
 def pyarrow_baseline(exports: dict[str, Path]) -> None:
     import pyarrow.parquet as pq
 
     for kind in (RecordKind.CUSTOMERS, RecordKind.TRANSACTIONS):
         path = exports[f"{kind}.parquet"]
-        rows, secs = timed(lambda path=path: pq.read_table(path).to_pylist())
+        rows, secs = timed(partial(_read_rows, pq, path))
         print(f"baseline pyarrow read alone (to Python rows), {kind}.parquet: {len(rows) / secs:,.0f} rows/s")
 
 

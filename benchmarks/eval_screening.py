@@ -302,13 +302,13 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
                 break
     # UN originals (against an index without them: see ``evaluate``)
     for e in entities:
-        for n in e.names:
-            if n.kind is NameKind.ORIGINAL_SCRIPT and n.name.strip():
+        for ln in e.names:
+            if ln.kind is NameKind.ORIGINAL_SCRIPT and ln.name.strip():
                 from vaspguard.screening._normalise import script_of
 
-                script = script_of(n.name)
+                script = script_of(ln.name)
                 if script in ("Arab", "Cyrl"):
-                    cases.append(Case(f"script:{script}", n.name, e.key, split_of(e.key)))
+                    cases.append(Case(f"script:{script}", ln.name, e.key, split_of(e.key)))
     persons = [e for e in people_orgs if e.kind is EntityKind.PERSON and len(_tokens(e.primary_name)) >= 2]
     for script in ("Cyrl", "Grek", "Arab", "Hebr", "Deva", "Hang", "Kana"):
         for e in rng.sample(persons, min(per_class // 2, len(persons))):
@@ -334,8 +334,8 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
     # namesake as far as the script can tell.)
     listed: set[tuple[str, ...]] = set()
     for e in entities:
-        for n in e.names:
-            for f in name_forms(n.name, entity_kind_hint(e.kind)):
+        for ln in e.names:
+            for f in name_forms(ln.name, entity_kind_hint(e.kind)):
                 listed.add(tuple(sorted(f.tokens)))
                 listed.add(tuple(sorted(skeleton(t) for t in f.tokens)))
     # Partial namesakes: every part of the generated name is a part of one listed person's name, which has
