@@ -3,7 +3,8 @@
 - ``store``: a fresh, migrated database for one test, once per backend (SQLite file and a new PostgreSQL
   database). Use it for anything that touches storage, so one test body runs on both backends.
 - ``sqlite_store`` / ``pg_store``: one backend only, when a test is about that backend's behaviour.
-- ``shared_data``: the genuine publisher files in ``../shared/data`` (never copied into the repo).
+- ``shared_data``: the genuine publisher files in ``../shared/data`` (or ``$VASPGUARD_SHARED/data``; never
+  copied into the repo).
 - ``cli``: runs the ``vaspguard`` CLI in-process, returning (exit code, stdout, stderr).
 - ``second_store``: another fresh database on the same backend as ``store`` (export/import round trips).
 
@@ -29,7 +30,8 @@ from vaspguard.store import Store, migrate, open_store
 
 PG_URL = os.environ.get("VASPGUARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("CI", "").lower() == "true" or os.environ.get("VASPGUARD_REQUIRE_PG") == "1"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the checkout (as CI lays it out), or wherever VASPGUARD_SHARED points.
+SHARED = Path(os.environ.get("VASPGUARD_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 
 def _worker() -> str:
