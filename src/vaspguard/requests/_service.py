@@ -342,6 +342,34 @@ class LawfulRequests:
             )
         )
 
+    def _record_signature(
+        self,
+        conn: Connection,
+        request_id: str,
+        operator: str,
+        op: Operator,
+        row: Any,
+        decision: str,
+        signature: str,
+        receipt: Receipt,
+    ) -> None:
+        """Store an operator's signed approval or rejection of the request's current scope."""
+        conn.execute(
+            insert(ApprovalRow).values(
+                request_id=request_id,
+                operator=operator,
+                role=op.role.value,
+                region=op.region,
+                decision=decision,
+                scope_sha256=row.scope_sha256,
+                scope_version=row.scope_version,
+                signature=signature,
+                signed_at=self.clock(),
+                void=False,
+                receipt=json.dumps(receipt.to_json()),
+            )
+        )
+
     def _event(
         self, conn: Connection, request_id: str, kind: str, actor: str, detail: dict[str, Any], receipt: Any
     ) -> None:
@@ -1040,21 +1068,7 @@ class LawfulRequests:
             payload={**message, "signature": signature, "public_key": op.public_key},
         )
         with self.store.connect() as conn:
-            conn.execute(
-                insert(ApprovalRow).values(
-                    request_id=request_id,
-                    operator=operator,
-                    role=op.role.value,
-                    region=op.region,
-                    decision="approve",
-                    scope_sha256=row.scope_sha256,
-                    scope_version=row.scope_version,
-                    signature=signature,
-                    signed_at=self.clock(),
-                    void=False,
-                    receipt=json.dumps(receipt.to_json()),
-                )
-            )
+            self._record_signature(conn, request_id, operator, op, row, "approve", signature, receipt)
             self._event(
                 conn,
                 request_id,
@@ -1134,21 +1148,7 @@ class LawfulRequests:
             payload={**message, "signature": signature},
         )
         with self.store.connect() as conn:
-            conn.execute(
-                insert(ApprovalRow).values(
-                    request_id=request_id,
-                    operator=operator,
-                    role=op.role.value,
-                    region=op.region,
-                    decision="reject",
-                    scope_sha256=row.scope_sha256,
-                    scope_version=row.scope_version,
-                    signature=signature,
-                    signed_at=self.clock(),
-                    void=False,
-                    receipt=json.dumps(receipt.to_json()),
-                )
-            )
+            self._record_signature(conn, request_id, operator, op, row, "reject", signature, receipt)
             conn.execute(
                 update(RequestRow)
                 .where(RequestRow.id == request_id)
