@@ -248,6 +248,23 @@ def test_persian_letters_read_as_persian() -> None:
     assert name_forms("الطاھر")[0].tokens == ("al", "tahr")
 
 
+def test_arabic_letters_persian_spellings_read_otherwise_give_a_second_form() -> None:
+    # ث is th in Arabic, s in Persian/Urdu spellings (Noor Mohammad Saqib); ض d or z (Faiz)
+    assert [f.tokens for f in name_forms("نور محمد ثاقب")] == [
+        ("nwr", "mhmd", "thaqb"),
+        ("nwr", "mhmd", "saqb"),
+    ]
+    assert [f.tokens for f in name_forms("فيض")] == [("fyd",), ("fyz",)]
+    assert score_names("نور محمد ثاقب", "NOOR MOHAMMAD SAQIB") >= 0.95  # 0.86 with the Arabic reading alone
+    assert score_names("ثابت", "Thabit") >= 0.95  # and the Arabic reading still meets Arabic spellings
+    # none of those letters, or already Persian: one reading only
+    assert len(name_forms("محمد رشيد")) == 1
+    assert [f.tokens for f in name_forms("عبد الروف ذاکر")] == [
+        ("bd", "al", "rwf", "zakr"),
+        ("bdrwf", "zakr"),
+    ]
+
+
 def test_skeleton_french_spellings_of_arabic() -> None:
     # shin written ch and sin written c in Maghreb French spellings meet the Arabic reading
     assert skeleton("akkacha") == skeleton("kash")

@@ -405,7 +405,19 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
     if _PERSIAN_LETTERS.search(text):
-        text = text.translate(_PERSIAN_READING)
+        return _forms(text.translate(_PERSIAN_READING), is_person=is_person)
+    forms = _forms(text, is_person=is_person)
+    if _PERSIAN_READABLE.search(text):
+        # Arabic letters that Persian, Urdu, Pashto and Turkish spellings read otherwise (نور محمد ثاقب is
+        # Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
+        seen = {f.tokens for f in forms}
+        forms += tuple(
+            f for f in _forms(text.translate(_PERSIAN_READING), is_person=is_person) if f.tokens not in seen
+        )
+    return forms
+
+
+def _forms(text: str, *, is_person: bool) -> tuple[NameForm, ...]:
     pairs, scripts = _words_to_tokens(text.split(" "))
     scripts.discard("Zyyy")
     script = script_of(text)
@@ -439,6 +451,7 @@ _PERSIAN_LETTERS = re.compile("[\u06cc\u06a9\u06af\u067e\u0686\u0698\u06c1\u06be
 _PERSIAN_READING = str.maketrans(
     {"\u062b": "\u0633", "\u0630": "\u0632", "\u0636": "\u0632", "\u0638": "\u0632"}
 )
+_PERSIAN_READABLE = re.compile("[\u062b\u0630\u0636\u0638]")
 
 # Arabic letters whose sound the article's l takes (al-din is said ad-din, written uddin in Latin).
 _SUN = ("t", "th", "d", "dh", "r", "z", "s", "sh", "n")
