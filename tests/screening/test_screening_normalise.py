@@ -257,6 +257,9 @@ def test_arabic_letters_persian_spellings_read_otherwise_give_a_second_form() ->
     assert [f.tokens for f in name_forms("فيض")] == [("fyd",), ("fyz",)]
     assert score_names("نور محمد ثاقب", "NOOR MOHAMMAD SAQIB") >= 0.95  # 0.86 with the Arabic reading alone
     assert score_names("ثابت", "Thabit") >= 0.95  # and the Arabic reading still meets Arabic spellings
+    # ظ is z in the first reading (Kazim), th in the second, as Iraqi and Gulf spellings write it (Kathim)
+    assert [f.tokens for f in name_forms("كاظم")] == [("kazm",), ("kathm",)]
+    assert score_names("رشيد طعان كاظم", "Rashid Taan Kathim") >= 0.95
     # none of those letters, or already Persian: one reading only
     assert len(name_forms("محمد رشيد")) == 1
     assert [f.tokens for f in name_forms("عبد الروف ذاکر")] == [

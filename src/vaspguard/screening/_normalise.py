@@ -412,7 +412,7 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
         # Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
         seen = {f.tokens for f in forms}
         forms += tuple(
-            f for f in _forms(text.translate(_PERSIAN_READING), is_person=is_person) if f.tokens not in seen
+            f for f in _forms(text.translate(_OTHER_READING), is_person=is_person) if f.tokens not in seen
         )
     return forms
 
@@ -452,6 +452,11 @@ _PERSIAN_READING = str.maketrans(
     {"\u062b": "\u0633", "\u0630": "\u0632", "\u0636": "\u0632", "\u0638": "\u0632"}
 )
 _PERSIAN_READABLE = re.compile("[\u062b\u0630\u0636\u0638]")
+# The second reading of an Arabic name: Persian/Urdu/Turkish for ث ذ ض, and ظ as th, as Iraqi and Gulf
+# spellings write it (Kathim) since ظ is already read z (Kazim) by the first.
+_OTHER_READING = str.maketrans(
+    {"\u062b": "\u0633", "\u0630": "\u0632", "\u0636": "\u0632", "\u0638": "\u062b"}
+)
 
 # Arabic letters whose sound the article's l takes (al-din is said ad-din, written uddin in Latin).
 _SUN = ("t", "th", "d", "dh", "r", "z", "s", "sh", "n")
