@@ -1227,13 +1227,7 @@ class LawfulRequests:
         with self.store.connect() as conn:
             ctx = self._context(conn, request, new, policy)
         result = assess(request, new, request_id, policy, ctx)
-        message = {
-            "request_id": request_id,
-            "decision": "narrow",
-            "scope_sha256": digest,
-            "scope_version": version,
-            "operator": operator,
-        }
+        message = _approval_message(request_id, "narrow", digest, version, operator)
         signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message)
         receipt = self._log(
             "requests.narrow",
