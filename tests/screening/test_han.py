@@ -1,0 +1,159 @@
+"""Korean and Japanese readings of Han characters from the Unihan table (vaspguard.screening._han).
+
+Expected values are what Unihan 15.0.0 gives, checked against the source file, not what a name "should"
+read: where they differ (金 reads 금 first, 李 reads 리 first) the test says so.
+"""
+
+from __future__ import annotations
+
+import bz2
+import os
+import re
+import subprocess
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from vaspguard.screening._han import _readings, has_han, japanese_readings, korean_reading
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD_SCRIPT = REPO / "scripts" / "build-han-readings"
+TABLE_TEXT = files("vaspguard.screening").joinpath("han_readings.tsv").read_text(encoding="utf-8")
+SYSTEM_UNIHAN = Path("/usr/share/unicode/Unihan_Readings.txt.bz2")
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("朴槿惠", "박근혜"),
+        ("文在寅", "문재인"),
+        ("李明博", "리명박"),
+        ("金正恩", "금정은"),
+        ("金日成", "금일성"),
+    ],
+)
+def test_korean_reading_takes_the_first_kHangul_reading(text: str, reading: str) -> None:
+    """李 and 金 come out 리 and 금: Unihan lists readings in Hangul order, surname forms 이 and 김 second."""
+    assert korean_reading(text) == reading
+
+
+@pytest.mark.parametrize(
+    ("character", "readings"),
+    [
+        ("金", ("금", "김")),
+        ("李", ("리", "이")),
+        ("林", ("림", "임")),
+        ("柳", ("류", "유")),
+        ("盧", ("노", "로")),
+        ("羅", ("나", "라")),
+        ("呂", ("려", "여")),
+        ("龍", ("룡", "용")),
+    ],
+)
+def test_surname_readings_are_all_in_the_table_in_hangul_order(character: str, readings: tuple[str]) -> None:
+    """The South Korean surname form is present for each, first only when it sorts first (盧 노, 羅 나)."""
+    assert _readings()[character].hangul == readings
+    assert korean_reading(character) == readings[0]
+
+
+def test_korean_reading_keeps_what_is_not_hanja() -> None:
+    assert korean_reading("金 Jong") == "금 Jong"
+    assert korean_reading("김正은") == "김정은"
+
+
+@pytest.mark.parametrize("text", ["", "Kim Jong Un", "김정은", "たなか", "\u3007"])
+def test_korean_reading_is_none_without_a_hanja_to_read(text: str) -> None:
+    assert korean_reading(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("田中花子", ("ta naka hana ko", "den chuu ka shi")),
+        ("田中 花子", ("ta naka hana ko", "den chuu ka shi")),
+        ("山本", ("yama moto", "san hon")),
+        ("鈴木", ("suzu ki", "rei boku")),
+        ("東京", ("higashi miyako", "tou kyou")),
+        ("佐々木", ("tasuke tasuke ki", "sa sa boku")),
+    ],
+)
+def test_japanese_readings_all_kun_then_all_on(text: str, readings: tuple[str, ...]) -> None:
+    """佐々木 (Sasaki) shows the limit: 佐's first kun is tasuke(ru); only the on form comes near."""
+    assert japanese_readings(text) == readings
+
+
+def test_japanese_readings_fall_back_to_the_other_kind_and_deduplicate() -> None:
+    """峠 (touge) has no on reading and 亓 (ki) no kun: each lends its one reading to both forms."""
+    assert _readings()["峠"].on == ()
+    assert _readings()["亓"].kun == ()
+    assert japanese_readings("山峠") == ("yama touge", "san touge")
+    assert japanese_readings("亓山") == ("ki yama", "ki san")
+    assert japanese_readings("峠") == ("touge",)
+    assert japanese_readings("茶") == ("cha",)
+
+
+@pytest.mark.parametrize("text", ["", "  ", "Tanaka", "田中はなこ", "タナカ", "田中-花子", "々木", "金正은"])
+def test_japanese_readings_are_empty_unless_all_han_with_readings(text: str) -> None:
+    assert japanese_readings(text) == ()
+
+
+def test_has_han() -> None:
+    assert has_han("Kim 金")
+    assert has_han("佐々木")
+    assert has_han("\U00020000")
+    assert not has_han("Kim Jong Un")
+    assert not has_han("김정은 たなか タナカ")
+
+
+def test_table_header_carries_the_unicode_licence() -> None:
+    header = "\n".join(line for line in TABLE_TEXT.splitlines() if line.startswith("#"))
+    assert "Unicode 15.0.0" in header
+    assert "scripts/build-han-readings" in header
+    assert re.search(r"Copyright © 1991-\d{4} Unicode, Inc\.", header)
+    assert "Unicode License v3" in header
+    assert "Permission is hereby granted, free of charge" in header
+    assert "this copyright and permission notice appear with all copies" in header
+    assert 'PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in header
+
+
+def test_every_data_line_has_a_character_and_three_reading_columns() -> None:
+    data = [line for line in TABLE_TEXT.splitlines() if line and not line.startswith("#")]
+    assert len(data) > 10_000
+    for line in data:
+        character, *columns = line.split("\t")
+        assert len(columns) == 3, line
+        assert len(character) == 1 and has_han(character), line
+        assert any(columns), line
+        assert all(column == column.strip() and "  " not in column for column in columns), line
+        assert all(re.fullmatch(r"[a-z ]*", column) for column in columns[1:]), line
+
+
+def _unihan_source() -> Path | None:
+    configured = os.environ.get("VASPGUARD_UNIHAN")
+    if configured:
+        return Path(configured)
+    return SYSTEM_UNIHAN if SYSTEM_UNIHAN.exists() else None
+
+
+def _unicode_version(source: Path) -> str | None:
+    """The version in the Unihan file's header, so a different Unihan release skips rather than fails."""
+    with bz2.open(source, "rt", encoding="utf-8") if source.suffix == ".bz2" else source.open("rt") as stream:
+        match = re.search(r"^#\s*Unicode version:\s*(\S+)", stream.read(4096), re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def test_build_script_regenerates_the_table_byte_for_byte(tmp_path: Path) -> None:
+    source = _unihan_source()
+    if source is None:
+        pytest.skip(
+            f"no Unihan file: {SYSTEM_UNIHAN} is absent (Debian/Ubuntu package unicode-data) and "
+            "VASPGUARD_UNIHAN is unset"
+        )
+    version = _unicode_version(source)
+    if f"Unicode {version}." not in TABLE_TEXT:
+        pytest.skip(f"{source} is Unicode {version}; the committed table was built from another version")
+    output = tmp_path / "han_readings.tsv"
+    subprocess.run([sys.executable, str(BUILD_SCRIPT), str(source), "--output", str(output)], check=True)
+    assert output.read_bytes() == files("vaspguard.screening").joinpath("han_readings.tsv").read_bytes()
