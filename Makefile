@@ -29,6 +29,11 @@ run: install
 # where none can be had, the PostgreSQL tests say so and skip (never under CI=true).
 test: install
 	@scripts/ensure-postgres
+	@# The Unihan file the Han readings table is rebuilt from in a test (Debian's unicode-data).
+	@test -e /usr/share/unicode/Unihan_Readings.txt.bz2 || ! command -v apt-get >/dev/null || \
+		apt-get install -y -qq unicode-data >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq unicode-data >/dev/null) || \
+		echo "make: could not install unicode-data: the Han table rebuild test will skip" >&2
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test-fast: install

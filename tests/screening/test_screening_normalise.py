@@ -282,7 +282,7 @@ def test_skeleton_french_spellings_of_arabic() -> None:
     [
         ("OOOYUNIDZHET", ("yunidzhet",)),  # legal form glued before the name
         ("LTDNISSA DISTRIBUTION", ("nissa", "distribution")),
-        ("LIMITEDLIABILITY COMPANY INVENT", ("liability", "invent")),
+        ("LIMITEDLIABILITY COMPANY INVENT", ("invent",)),
         ("JINMINGSHENG TECHNOLOGY HK COLIMITED", ("jinmingsheng", "technology", "hk")),
         ("IFDKZAO", ("ifdk",)),  # ... and after it
         ("OJSCRN HOLDING", ("rn", "holding")),
@@ -295,3 +295,146 @@ def test_glued_legal_forms_split_off(name: str, tokens: tuple[str, ...]) -> None
     # for persons legal forms are not looked for
     if name == "OOOYUNIDZHET":
         assert name_forms(name, "person")[0].tokens == ("oooyunidzhet",)
+
+
+# --- third round: legal forms as people write them, titles, brackets, translation, Han and Greek readings ---
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens", "form"),
+    [
+        # spelled with a transliteration variant or a typo in a long word
+        ("obchchestvo s ogranichennoy otvetstvennostyu veb3", ("veb3",),
+         "obshchestvo s ogranichennoy otvetstvennostyu"),
+        ("ahome real estate s.a. de c.w.", ("ahome", "real", "estate"), "s a de c v"),
+        ("JOIT STOCK COMPANY PROMTECH", ("promtech",), "joint stock company"),
+        ("zakrytoe aktsyonernoe obshchestvo instrument", ("instrument",),
+         "zakrytoye aktsionernoye obshchestvo"),
+        # a word given as its initial, or a long word left out
+        ("CLOSED J. STOCK COMPANY NORSI TRANS", ("norsi", "trans"), "closed joint stock company"),
+        ("LIMITED LIABILITY ENTEP", ("entep",), "limited liability company"),
+        ("OBSHCHESTVO S OGRANICHENNOI SIGNAL", ("signal",), "obshchestvo s ogranichennoy otvetstvennostyu"),
+        # written out in English, glued, or in Arabic script
+        ("UMATEX JOINT-STOCK COMPANY", ("umatex",), "joint stock company"),
+        ("METROVAGONMASHJOINT STOCK COMPANY", ("metrovagonmash",), "joint stock company"),
+        ("FELIXTAPIA, S.C. DE R.L. DE C.V.", ("felixtapia",), "s c de r l de c v"),
+        ("راحت لمتد", ("raht",), "lmtd"),
+    ],
+)  # fmt: skip
+def test_legal_forms_as_people_write_them(name: str, tokens: tuple[str, ...], form: str) -> None:
+    f = name_forms(name, "organisation")[0]
+    assert f.tokens == tokens
+    assert form in f.legal_forms
+
+
+def test_legal_form_words_alone_are_not_cut() -> None:
+    # one legal-form word that touches no legal form is a name's word; a lone letter may be an initial
+    assert name_forms("PRIVATE BANK X", "organisation")[0].tokens == ("private", "bank", "x")
+    assert name_forms("BANANERA A. S.A.", "organisation")[0].tokens == ("bananera", "a")
+    assert name_forms("NPK T. OAO", "organisation")[0].tokens == ("npk", "t")
+    # a name that is nothing but legal-form words keeps them
+    assert name_forms("OPEN COMPANY", "organisation")[0].tokens == ("open", "company")
+
+
+def test_legal_form_classes() -> None:
+    from vaspguard.screening._normalise import legal_form_class
+
+    assert legal_form_class("ooo") == legal_form_class("llc") == legal_form_class("limited liability company")
+    assert legal_form_class("pjsc") == legal_form_class("joint stock company")
+    assert legal_form_class("llc") != legal_form_class("jsc")
+    assert legal_form_class("something else") == "something else"
+
+
+def test_title_spelling_variants_give_a_form_without_them() -> None:
+    forms = name_forms("Maoulana Fazlullah", "person")
+    assert [f.tokens for f in forms] == [("maoulana", "fazlullah"), ("fazlullah",)]
+    assert forms[1].titles == ("maoulana",)
+    # Kari may be a Finnish given name: the form with it stays, the first
+    assert [f.tokens for f in name_forms("Kari Saifullah", "person")] == [
+        ("kari", "saifullah"),
+        ("saifullah",),
+    ]
+    # exact titles are dropped as before; names that only look alike are not titles
+    assert tokens("Hadji Murad", "person") == ("murad",)
+    assert tokens("Said Ali", "person") == ("said", "ali")
+    assert tokens("Kari", "person") == ("kari",)
+
+
+def test_bracketed_parts_give_a_form_without_them() -> None:
+    forms = name_forms("MUHAMMAD JAMAL NETWORK (MJN)", "organisation")
+    assert [f.tokens for f in forms] == [
+        ("muhammad", "jamal", "network", "mjn"),
+        ("muhammad", "jamal", "network"),
+    ]
+    assert [f.tokens for f in name_forms("(ABC)", "organisation")] == [("abc",)]
+
+
+@pytest.mark.parametrize(
+    ("arabic", "english"),
+    [
+        ("الجماعة التونسية المقاتلة", "TUNISIAN COMBATANT GROUP"),
+        ("الجماعة الليبية الاسلامية المقاتلة", "LIBYAN ISLAMIC FIGHTING GROUP"),
+        ("شبكة محمد جمال", "MUHAMMAD JAMAL NETWORK"),
+        ("شبکه حقانی", "HAQQANI NETWORK"),
+        ("القاعدة في جزيرة العرب", "AL-QAIDA IN THE ARABIAN PENINSULA"),
+        ("الدولة الإسلامية في العراق والشام", "ISLAMIC STATE IN IRAQ AND THE LEVANT"),
+        ("مكتب حنيفة للصرافة", "HANIFA EXCHANGE OFFICE"),
+    ],
+)
+def test_organisations_named_in_arabic_meet_their_translation(arabic: str, english: str) -> None:
+    assert score_names(arabic, english) >= 0.9
+    # and the other way round: a listed Arabic name against an English query
+    assert score_names(english, arabic) >= 0.9
+
+
+def test_person_names_in_arabic_are_not_translated() -> None:
+    from vaspguard.screening._translate import translate_organisation
+
+    # جمال is Jamal, المصري the family name Al-Masri: no organisation word, one vocabulary word
+    assert translate_organisation("جمال المصري") == ()
+    assert translate_organisation("أبو أنس الليبي") == ()
+    assert all(f.script == "Arab" for f in name_forms("شبكة محمد جمال", "person"))
+    assert score_names("شبكة محمد جمال", "MUHAMMAD JAMAL NETWORK", "person") < 0.8
+    # two readings of an ambiguous word: fighting and combatant
+    assert translate_organisation("الجماعة التونسية المقاتلة") == (
+        "group tunisian fighting",
+        "jamaat tunisian fighting",
+        "group tunisian combatant",
+    )
+
+
+@pytest.mark.parametrize(
+    ("han", "latin"),
+    [
+        ("金正恩", "Kim Jong Un"),  # Korean reading, family name as family name (金 김, not 금)
+        ("李明博", "Lee Myung-bak"),  # South Korean 이 ...
+        ("李成哲", "Ri Song Chol"),  # ... and North Korean 리
+        ("田中花子", "Tanaka Hanako"),  # Japanese kun readings
+        ("习近平", "Xi Jinping"),  # Mandarin, as before
+    ],
+)
+def test_han_names_read_in_chinese_korean_and_japanese(han: str, latin: str) -> None:
+    assert score_names(han, latin) >= 0.9
+
+
+def test_simplified_characters_get_no_korean_reading() -> None:
+    # 伟 is a simplified character Korean does not use: a Chinese name, read as Mandarin and not as Korean
+    assert {f.script for f in name_forms("王伟", "person")} == {"Hani"}
+    assert {f.script for f in name_forms("王偉", "person")} == {"Hani", "Hang", "Jpan"}
+
+
+def test_hangul_finals_as_revised_romanisation() -> None:
+    assert transliterate("박근혜 이명박") == "park gun hye lee myong bak"
+    assert transliterate("강 닫") == "gang dat"  # ng stays, final ㄷ is t
+
+
+def test_greek_nominative_endings() -> None:
+    assert [f.tokens for f in name_forms("Αλέξανδρος", "person")] == [("alexandros",), ("alexandr",)]
+    assert score_names("Αλέξανδρος", "Alexander") >= 0.9
+    assert score_names("Alexandros", "Alexander") < score_names("Αλέξανδρος", "Alexander")
+
+
+def test_pashto_tribal_suffixes_join() -> None:
+    assert arabic_compounds(("syd", "ahmd", "shhyd", "khyl")) == ("syd", "ahmd", "shhydkhyl")
+    assert arabic_compounds(("ishaq", "zy")) == ("ishaqzy",)
+    assert score_names("سيد أحمد شهيد خيل", "SAID AHMED SHAHIDKHEL") >= 0.9

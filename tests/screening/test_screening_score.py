@@ -244,3 +244,59 @@ def test_short_names_differing_in_a_consonant_do_not_pair() -> None:
     assert token_similarity("ahmad", "ahmed")[0] >= 0.85
     # long names keep their typo tolerance for consonants
     assert token_similarity("khoroshev", "khoroshef")[0] >= 0.9
+
+
+def test_wang_is_not_fang() -> None:
+    # the spelling fold writes w as v and Metaphone reads v as f: the first sound as written must agree
+    assert token_similarity("fang", "wang")[0] < 0.8
+    assert score_names("Chen Fang", "WANG, Chen") < ALERT_THRESHOLD / 0.9
+    # sound-alikes beginning with one sound keep their lift
+    assert token_similarity("kaiser", "caesar") == (0.85, "phonetic")
+
+
+def test_an_agreeing_legal_form_is_weak_evidence() -> None:
+    screener = Screener.from_entities(
+        [org("20", "NEVSKIY NEWS LLC"), org("21", "NEVSKIY PROSPECT"), org("22", "NEVSKIY NEWS JSC")]
+    )
+    ranked = screener.screen_name("Nevskiy OOO", kind="organisation", top=3)
+    top = ranked[0]
+    assert top.entity_key == "un_sc:20"  # OOO is an LLC: it agrees with LLC, not with JSC
+    (legal,) = [f for f in top.breakdown.factors if f.name == "legal_form_match"]
+    assert legal.delta > 0 and "ooo" in legal.detail and "llc" in legal.detail
+    others = {m.entity_key: m for m in ranked[1:]}
+    assert all(f.name != "legal_form_match" for m in others.values() for f in m.breakdown.factors)
+    assert top.score > others["un_sc:21"].score
+    # no legal form in the query: nothing agrees
+    assert all(
+        f.name != "legal_form_match"
+        for m in screener.screen_name("Nevskiy News", kind="organisation")
+        for f in m.breakdown.factors
+    )
+
+
+def test_candidates_prefer_the_shorter_of_equally_matching_names() -> None:
+    # 40 listed names carry "Rahat" with one more word each; the one that is only "Rahat" must still be
+    # among the names scored in full (it was lost to ties before)
+    crowd = [org(str(100 + i), f"RAHAT {word} TRADING") for i, word in enumerate(_WORDS)]
+    screener = Screener.from_entities([*crowd, org("99", "RAHAT LTD.")])
+    assert screener.screen_name("Rahat", kind="organisation")[0].entity_key == "un_sc:99"
+    assert screener.screen_name("راحت لمتد")[0].entity_key == "un_sc:99"
+
+
+_WORDS = """alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa
+quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber birch cedar dune ember fjord glade
+harbor iris jade kelp larch moss""".split()  # noqa: SIM905
+
+
+def test_query_keys_count_as_much_as_their_tokens() -> None:
+    # a query's frequent parts (de, la, an initial) must not crowd its rare name out of the names scored
+    crowd = [org(str(200 + i), f"{word.upper()} DE LA R") for i, word in enumerate(_WORDS)]
+    screener = Screener.from_entities([*crowd, org("98", "CORPORACION HANDAL")])
+    assert screener.screen_name("HANDAL DE LA R", kind="organisation")[0].entity_key == "un_sc:98"
+
+
+def test_hanja_query_finds_the_korean_listed_name(screener: Screener) -> None:
+    m = screener.screen_name("金正恩")[0]
+    assert m.entity_key == "ofac_sdn:3"
+    assert m.alert
+    assert m.breakdown.query_form == "kim jong un"

@@ -92,6 +92,48 @@ def korean_reading(text: str) -> str | None:
     return "".join(parts) if read else None
 
 
+# Korean family names in Hanja and how they are read as family names: the South Korean form first (under
+# the initial-sound law: 李 이, 林 임), then the North Korean one where it differs (李 리, 林 림), as both
+# sides' names appear on the lists (LEE Myung-bak, RI Pyong Chol). Unihan's first kHangul reading is the
+# character's ordinary reading (金 금), not the family name's (김). The commonest family names, which
+# cover most Koreans; two-character family names first.
+_KOREAN_FAMILY_NAMES = {
+    "南宮": ("남궁",), "皇甫": ("황보",), "諸葛": ("제갈",), "鮮于": ("선우",), "獨孤": ("독고",),
+    "金": ("김",), "李": ("이", "리"), "朴": ("박",), "崔": ("최",), "鄭": ("정",), "姜": ("강",),
+    "趙": ("조",), "尹": ("윤",), "張": ("장",), "林": ("임", "림"), "韓": ("한",), "吳": ("오",),
+    "徐": ("서",), "申": ("신",), "權": ("권",), "黃": ("황",), "安": ("안",), "宋": ("송",),
+    "柳": ("유", "류"), "劉": ("유", "류"), "洪": ("홍",), "全": ("전",), "高": ("고",), "文": ("문",),
+    "梁": ("양", "량"), "孫": ("손",), "裵": ("배",), "白": ("백",), "許": ("허",), "盧": ("노", "로"),
+    "南": ("남",), "沈": ("심",), "河": ("하",), "郭": ("곽",), "成": ("성",), "車": ("차",),
+    "丁": ("정",), "具": ("구",), "禹": ("우",), "朱": ("주",), "羅": ("나", "라"), "閔": ("민",),
+    "陳": ("진",), "池": ("지",), "嚴": ("엄",), "蔡": ("채",), "元": ("원",), "千": ("천",),
+    "方": ("방",), "孔": ("공",), "玄": ("현",), "咸": ("함",), "卞": ("변",), "廉": ("염", "렴"),
+    "楊": ("양",), "邊": ("변",), "呂": ("여", "려"), "秋": ("추",), "魯": ("노", "로"), "都": ("도",),
+    "蘇": ("소",), "愼": ("신",), "石": ("석",), "宣": ("선",), "薛": ("설",), "馬": ("마",),
+    "吉": ("길",), "周": ("주",), "延": ("연",), "表": ("표",), "明": ("명",), "奇": ("기",),
+    "潘": ("반",), "王": ("왕",), "琴": ("금",), "玉": ("옥",), "陸": ("육", "륙"), "印": ("인",),
+    "孟": ("맹",), "卓": ("탁",), "秦": ("진",), "鞠": ("국",), "魚": ("어",), "殷": ("은",),
+    "龍": ("용", "룡"), "慶": ("경",), "奉": ("봉",), "史": ("사",), "夫": ("부",), "太": ("태",),
+}  # fmt: skip
+
+
+def korean_readings(text: str) -> tuple[str, ...]:
+    """How a name in Hanja reads in Korean: its family name (the first one or two characters, when they are
+    a known Korean family name) read as a family name, South and North Korean forms where they differ,
+    the rest by ``korean_reading``. () unless every Han character of ``text`` has a Korean reading.
+    金正恩 -> ("김정은",)."""
+    text = text.strip()
+    rest = korean_reading(text)
+    if rest is None or has_han(rest):
+        return ()  # a character Korean does not use (simplified 伟, 陈): not a Korean name
+    for size in (2, 1):
+        family = _KOREAN_FAMILY_NAMES.get(text[:size])
+        if family and len(text) > size:
+            given = korean_reading(text[size:]) or text[size:]
+            return tuple(reading + given for reading in family)
+    return (rest,)
+
+
 def japanese_readings(text: str) -> tuple[str, ...]:
     """Up to two romaji readings of a name written in kanji only: all-kun first, then all-on.
 

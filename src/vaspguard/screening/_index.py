@@ -9,17 +9,18 @@ Every name of every active list entity is normalised once (``name_forms``) and f
 - ``j:`` all tokens joined (missing spaces: ``Abubakar``).
 
 A query looks up its own keys, adds up key weights per listed name (numpy ``bincount`` over the posting
-arrays), and scores only the best ``CANDIDATES`` names in full: the whole list is never scored. Token
-weights for scoring come from how many listed names carry a token, so frequent tokens (``mohammed``,
-``company``) explain less than rare ones. A new snapshot means a new index (``Screener.from_store``);
-building one from all the genuine lists takes seconds.
+arrays; a key counts as much as the query token it comes from weighs, and among equal sums the shorter
+name comes first), and scores only the best ``CANDIDATES`` names in full: the whole list is never
+scored. Token weights for scoring come from how many listed names carry a token, so frequent tokens
+(``mohammed``, ``company``) explain less than rare ones. A new snapshot means a new index
+(``Screener.from_store``); building one from all the genuine lists takes seconds.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ from vaspguard.screening._score import (
     evidence_factors,
     explain,
     is_cross_script,
+    legal_form_factor,
     parse_dob,
 )
 
@@ -121,11 +123,14 @@ def _token_keys(token: str) -> list[tuple[str, float]]:
     return keys
 
 
-def _form_keys(form: NameForm) -> dict[str, float]:
+def _form_keys(form: NameForm, weight: Callable[[str], float] | None = None) -> dict[str, float]:
+    """The index keys of a form, each with its weight; with ``weight`` (a query's), a token's keys count
+    as much as the token does (``de``, an initial or ``mohammed`` select less than a rare name)."""
     keys: dict[str, float] = {}
     for token in form.tokens:
+        scale = 1.0 if weight is None else weight(token)
         for k, w in _token_keys(token):
-            keys[k] = max(keys.get(k, 0.0), w)
+            keys[k] = max(keys.get(k, 0.0), w * scale)
     keys["j:" + "".join(form.tokens)] = _KEY_WEIGHT["j"]
     broad = broad_skeleton("".join(form.tokens))
     if len(broad) >= 4:
@@ -174,6 +179,9 @@ class Screener:
                         token_df[token] += 1
         # A trigram shared by very many names selects nothing; its tokens are found by their other keys.
         gram_cap = max(1000, len(self._names) // 20)
+        # Among names sharing as much with a query, the shorter first: the extra parts cost in scoring
+        # (RAHAT LTD before Rahat Trading Company when a query says "Rahat").
+        self._length_tiebreak = np.asarray([1e-3 * len(n.form.tokens) for n in self._names], dtype=np.float64)
         self._postings: dict[str, npt.NDArray[np.int32]] = {
             k: np.asarray(v, dtype=np.int32)
             for k, v in postings.items()
@@ -252,7 +260,7 @@ class Screener:
 
     def _form_candidates(self, form: NameForm, limit: int) -> npt.NDArray[np.int64]:
         keys: dict[str, float] = {}
-        for k, w in _form_keys(form).items():
+        for k, w in _form_keys(form, self.weight).items():
             if k.startswith("s:"):
                 # for a name read from an abjad the skeleton is what was written: as strong as a token
                 w = w if form.abjad else 0.5 * w
@@ -271,9 +279,12 @@ class Screener:
         if not arrays:
             return np.empty(0, dtype=np.int64)
         ids = np.concatenate(arrays)
-        acc = np.bincount(ids, weights=np.concatenate(weights), minlength=len(self._names))
+        acc = (
+            np.bincount(ids, weights=np.concatenate(weights), minlength=len(self._names))
+            - self._length_tiebreak
+        )
         # Names sharing well under half of the best name's key weight cannot win: not scored.
-        hit = np.flatnonzero(acc >= CANDIDATE_FLOOR * acc.max())
+        hit = np.flatnonzero((acc > 0) & (acc >= CANDIDATE_FLOOR * acc.max()))
         if len(hit) > limit:
             hit = hit[np.argpartition(-acc[hit], limit)[:limit]]
         return hit[np.argsort(-acc[hit], kind="stable")]
@@ -337,9 +348,12 @@ class Screener:
                 if prev is None or score * quality > prev[0]:
                     best[listed.entity] = (score * quality, score, method, pairs, listed, q)
         ranked: list[tuple[float, str, int, tuple[Factor, ...]]] = []
-        for e, (_, name_score, _m, _p, listed, _q) in best.items():
+        for e, (_, name_score, _m, _p, listed, q) in best.items():
             entity = self.entities[e]
             factors = tuple(evidence_factors(evidence, entity))
+            legal = legal_form_factor(q, listed.form)
+            if legal is not None:
+                factors += (legal,)
             score = combine(name_score, ALIAS_QUALITY.get(listed.kind, 1.0), factors)
             if score >= min_score:
                 ranked.append((score, entity.key, e, factors))

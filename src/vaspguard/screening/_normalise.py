@@ -17,8 +17,13 @@ Pipeline for one name (``name_forms``), each step a function with its own tests:
    written o/u as in passports (``김정은`` → ``kim jong un``), everything else by ICU ``Any-Latin``; then
    ``Latin-ASCII`` and lower case. Chinese characters read as Mandarin pinyin, one token per syllable.
 6. Tokens: punctuation splits; titles and honorifics are dropped; organisation legal forms in many
-   languages (``LLC``, ``OOO``/``ООО``, ``GmbH``, ``SARL``, ``شركة`` ...) are dropped for organisations and
-   unknown kinds, and reported.
+   languages (``LLC``, ``OOO``/``ООО``, ``GmbH``, ``SARL``, ``شركة`` ...), also misspelt, abbreviated or
+   glued to the name, are dropped for organisations and unknown kinds, and reported with their class.
+
+Some names get more forms than one, each with candidates of its own: without a bracketed part; without
+another spelling of a title (Maoulana); Arabic compounds joined; a second reading of Arabic letters;
+an organisation's Arabic words in English (``_translate``); Han characters read in Korean and Japanese
+besides Mandarin (``_han``); a Greek name without its nominative ending.
 
 Abjads (Arabic, Persian, Hebrew) and Thai do not write most vowels, so their Latin form is a consonant
 string (``محمد`` → ``mhmd``). Such forms are flagged ``abjad`` and compared by consonant skeleton
@@ -30,11 +35,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import icu
 from rapidfuzz.distance import OSA
+
+from vaspguard.screening._han import japanese_readings, korean_readings
+from vaspguard.screening._translate import translate_organisation
 
 __all__ = [
     "NameForm",
@@ -186,6 +194,8 @@ _KOREAN_FAMILY = {
 }  # fmt: skip
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_HANGUL_FINAL = re.compile(r"(?<=[aeiouy])([gdb])$")
+_HANGUL_FINALS = {"g": "k", "d": "t", "b": "p"}
 
 
 def _hangul_word(word: str) -> list[str]:
@@ -198,8 +208,10 @@ def _hangul_word(word: str) -> list[str]:
         if i == 0 and len(syllables) in (2, 3, 4) and syl in _KOREAN_FAMILY:
             out.append(_KOREAN_FAMILY[syl])
         else:
-            # Revised Romanisation eo/eu are written o/u in most passports and on the lists (Jong Un).
-            out.append(_NON_ALNUM.sub("", tr.transliterate(syl)).replace("eo", "o").replace("eu", "u"))
+            # Revised Romanisation eo/eu are written o/u in most passports and on the lists (Jong Un); a
+            # final ㄱ ㄷ ㅂ is k t p, as the Revised Romanisation writes it (Myung-bak), not ICU's g d b.
+            latin = _NON_ALNUM.sub("", tr.transliterate(syl)).replace("eo", "o").replace("eu", "u")
+            out.append(_HANGUL_FINAL.sub(lambda m: _HANGUL_FINALS[m.group(1)], latin))
     return [t for t in out if t]
 
 
@@ -276,28 +288,57 @@ def _is_title(token: str, script: str) -> bool:
     return script == "Arab" and token in ARABIC_TITLES
 
 
-# Organisation legal forms, as token sequences after transliteration (longest first when matched).
-_LEGAL_FORM_TEXT = """
-llc; l l c; ltd; limited; inc; incorporated; corp; corporation; co; company; plc; llp; lp; pllc;
-gmbh; mbh; ag; kg; gmbh co kg; ug; ev; se; sa; sarl; sas; sasu; sca; snc; srl; srls; spa; sapa;
-bv; nv; vof; cv; oy; oyj; ab; as; asa; aps; a s; kft; zrt; nyrt; bt; doo; d o o; dd; ad; ood; eood;
-sp z o o; spzoo; sa de cv; s a; s a de c v; s de rl; ltda; eireli; me; sl; slu; sll;
-s a c v; sa cv; de c v; de cv; s de r l; s a de; sa de;
-ooo; zao; oao; pao; ao; ojsc; cjsc; pjsc; jsc; tov; pat; prat; vat; zat; too; ip; chp; uab; sia; ou;
-obshchestvo s ogranichennoy otvetstvennostyu; aktsionernoye obshchestvo;
-publichnoye aktsionernoye obshchestvo; zakrytoye aktsionernoye obshchestvo;
-otkrytoye aktsionernoye obshchestvo; tovarystvo z obmezhenoyu vidpovidalnistyu;
-fze; fzco; fzc; fzllc; fz llc; dmcc; wll; w l l; spc; saoc; saog; bsc; psc; qsc; qpsc; kscc; ksc;
-pte; pte ltd; pvt; pvt ltd; private limited; pty; pty ltd; sdn bhd; bhd; berhad; tbk; pt; cv;
-sro; s r o; spol s r o; k s; v o s; s p a; s r l; s a s; s a r l; b v; n v; g m b h; a g; p l c; l t d;
-kk; kabushiki kaisha; yk; yugen kaisha; godo kaisha; gk;
-co ltd; company limited; holding company; public company limited; pcl;
-as; anonim sirketi; as; ltd sti; limited sirketi; sti;
-shrk; shrkt; shrkh; sherkat; shirkat; mwss; mwsst; mwssst; muassasat; muassasa;
-"""
-LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
-    tuple(part.split()) for part in _LEGAL_FORM_TEXT.replace("\n", " ").split(";") if part.strip()
-)
+def _is_title_variant(token: str, script: str) -> bool:
+    """Another spelling of a religious or honorific title (Maoulana, Kari, Shaykh, Hadji): maybe the title,
+    maybe a name (Kari is a Finnish given name), so a name with one gets a second form without it."""
+    return (
+        script in ("Latn", "Zyyy")
+        and len(token) >= 4
+        and token not in TITLES
+        and fold(token) in _FOLDED_TITLES
+    )
+
+
+# Organisation legal forms, as token sequences after transliteration (longest first when matched), in
+# classes: forms of one class are the same kind of company in different languages or spellings (ООО, LLC,
+# LIMITED LIABILITY COMPANY), so a query and a listed name that both carry one agree on it.
+_LEGAL_FORM_CLASSES = {
+    "llc": """llc; l l c; ooo; obshchestvo s ogranichennoy otvetstvennostyu; limited liability company;
+        tov; tovarystvo z obmezhenoyu vidpovidalnistyu; fzllc; fz llc; dh m m; sh m m; ltd sti;
+        limited sirketi; sti; sp z o o; spzoo; doo; d o o; sro; s r o; spol s r o; srl; s r l; srls; sarl;
+        s a r l; sl; slu; ltda; eireli; uab; sia; kft; eood; ood""",
+    "jsc": """jsc; ojsc; cjsc; pjsc; ao; oao; zao; pao; pat; prat; vat; zat; joint stock company;
+        joint stock; open joint stock company; closed joint stock company; public joint stock company;
+        private joint stock company; aktsionernoye obshchestvo; publichnoye aktsionernoye obshchestvo;
+        zakrytoye aktsionernoye obshchestvo; otkrytoye aktsionernoye obshchestvo; ad; as; a s; anonim sirketi;
+        nyrt; zrt; dd; ag; a g; aktiengesellschaft""",
+    "ltd": """ltd; limited; l t d; co ltd; company limited; pte; pte ltd; pvt; pvt ltd; private limited;
+        pty; pty ltd; lmtd; lymtd; limitd; private limited company""",
+    "plc": "plc; p l c; public limited company; public company limited; pcl",
+    "inc": "inc; incorporated; corp; corporation",
+    "co": "co; company",
+    "gmbh": "gmbh; mbh; g m b h; gesellschaft mit beschrankter haftung; gmbh co kg; kg; ug",
+    "sa": """sa; s a; sas; sasu; s a s; sca; snc; spa; s p a; sapa; societe anonyme; sociedad anonima""",
+    "sa de cv": """sa de cv; s a de c v; s a c v; sa cv; de c v; de cv; s de rl; s de r l; s a de; sa de;
+        sapi de cv; s a p i de c v; s a b de c v; sab de cv; de r l; de rl; s de r l de c v;
+        s de rl de cv; s c de r l; s c de r l de c v; s p r de r l; s p r de r l de c v;
+        s de p r de r l; s de p r de r l de c v; s c; s p r""",
+    "bv": "bv; b v; nv; n v; vof; cv",
+    "llp": "llp; lp; pllc; limited liability partnership; limited partnership",
+    "ev": "ev; se; me; oy; oyj; ab; asa; aps; bt; ou; ip; chp; too",
+    "gulf": "fze; fzco; fzc; dmcc; wll; w l l; spc; saoc; saog; bsc; psc; qsc; qpsc; kscc; ksc",
+    "asia": "sdn bhd; bhd; berhad; tbk; pt; kk; kabushiki kaisha; yk; yugen kaisha; godo kaisha; gk",
+    "shrk": "shrk; shrkt; shrkh; sherkat; shirkat",  # شركة (company), read from Arabic or Persian
+    "mwss": "mwss; mwsst; mwssst; muassasat; muassasa",  # مؤسسة (establishment)
+    "holding": "holding company",
+}
+LEGAL_FORM_CLASS: dict[tuple[str, ...], str] = {
+    tuple(part.split()): cls
+    for cls, text in _LEGAL_FORM_CLASSES.items()
+    for part in text.replace("\n", " ").split(";")
+    if part.strip()
+}
+LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(LEGAL_FORM_CLASS)
 _LEGAL_MAX = max(len(f) for f in LEGAL_FORMS)
 
 # Legal forms written without spaces in their own script, cut before transliteration.
@@ -310,15 +351,19 @@ _NATIVE_LEGAL = (
 
 # Long legal-form words: a one-letter typo in them is still the legal form, and one glued to the
 # name before it (SHIPPINGCOMPANY, AGORDMCC) is split off.
-_LEGAL_WORDS = ("company", "limited", "liability", "corporation", "incorporated", "gesellschaft")
+_LEGAL_WORDS = (
+    "company", "limited", "liability", "corporation", "incorporated", "gesellschaft", "partnership",
+    "obshchestvo", "ogranichennoy", "otvetstvennostyu", "aktsionernoye", "publichnoye", "zakrytoye",
+    "otkrytoye",
+)  # fmt: skip
 _GLUED = (
     "company", "limited", "corporation", "incorporated", "ltd", "llc", "gmbh", "dmcc", "plc", "jsc", "ooo",
-    "zao", "oao",
+    "zao", "oao", "joint",
 )  # fmt: skip
 # ... and legal-form words glued to the name after them (OOOROMASHKA, LIMITEDLIABILITY, LTDNISSA); not zao
 # or oao, which begin ordinary words (Zaozerny).
 _GLUED_BEFORE = (
-    "company", "limited", "liability", "corporation", "ooo", "ojsc", "cjsc", "pjsc", "llc", "ltd",
+    "company", "limited", "liability", "corporation", "ooo", "ojsc", "cjsc", "pjsc", "llc", "ltd", "joint",
 )  # fmt: skip
 
 
@@ -354,22 +399,87 @@ def _tokens_are_legal_form(text: str) -> bool:
     return tuple(_ascii_tokens(text.lower())) in LEGAL_FORMS
 
 
+def _legal_form_at(tokens: Sequence[str], i: int, n: int) -> tuple[str, ...] | None:
+    """The legal form spelled by ``tokens[i:i+n]``: as written or, for forms of several words, as people
+    misspell them: each word of four letters or more within one edit of its spelling fold (``s a de c w``,
+    ``joit stock company``, ``zakrytoe aktsyonernoe obshchestvo``), one word given as its initial
+    (``closed j. stock company``) or one long word of a form of three or more left out (``limited
+    liability``, ``obshchestvo s ogranichennoi``)."""
+    part = tuple(tokens[i : i + n])
+    if part in LEGAL_FORMS:
+        return part
+    if n < 2:
+        return None
+    folded = tuple(fold(t) for t in part)
+    exact = _FOLDED_LEGAL_FORMS.get(folded)
+    if exact is not None:
+        return exact
+    for form, form_folded in _LEGAL_FORMS_BY_LENGTH.get(n, ()):
+        if _spells(folded, form_folded):
+            return form
+    for form, form_folded in _LEGAL_FORMS_BY_LENGTH.get(n + 1, ()):
+        for k, left_out in enumerate(form_folded):
+            if len(left_out) >= 4 and _spells(folded, form_folded[:k] + form_folded[k + 1 :], initials=0):
+                return form
+    return None
+
+
+def _spells(words_: Sequence[str], form: Sequence[str], initials: int = 1) -> bool:
+    """Whether folded ``words_`` spell the folded legal ``form`` word by word, with typos in long words
+    and up to ``initials`` words given as their initial (when another word of four letters or more is
+    spelled out)."""
+    used = 0
+    spelled_long = False
+    for a, b in zip(words_, form, strict=True):
+        if a == b or (len(b) >= 4 and len(a) >= 3 and _one_edit(a, b)):
+            spelled_long = spelled_long or len(b) >= 4
+        elif len(a) == 1 and len(b) >= 4 and a == b[0]:
+            used += 1
+        else:
+            return False
+    return used <= initials and (used == 0 or spelled_long)
+
+
+def legal_form_class(form: str) -> str:
+    """The class of a dropped legal form (``NameForm.legal_forms``): ``ooo`` and ``llc`` are both llc."""
+    return LEGAL_FORM_CLASS.get(tuple(form.split()), form)
+
+
 def _strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
-    kept: list[str] = []
-    dropped: list[str] = []
+    """(the name's tokens, the legal forms cut from them). A run of legal-form words at the start or end
+    of the name that is no listed form (``LIMITED LIABILITY ENTEP``, ``PUBLIC STOCK COMPANY VYBORG``) is
+    cut too when it touches a form that was cut or has two words or more, one of them long."""
+    segments: list[tuple[bool, list[str]]] = []  # (is a legal form, tokens)
     i = 0
     while i < len(tokens):
         for n in range(min(_LEGAL_MAX, len(tokens) - i), 0, -1):
-            if tuple(tokens[i : i + n]) in LEGAL_FORMS:
-                dropped.append(" ".join(tokens[i : i + n]))
+            found = _legal_form_at(tokens, i, n)
+            if found is not None:
+                segments.append((True, list(found)))
                 i += n
                 break
         else:
-            kept.append(tokens[i])
+            segments.append((False, [tokens[i]]))
             i += 1
+    for order in (range(len(segments)), range(len(segments) - 1, -1, -1)):
+        words_run: list[int] = []
+        touches = False
+        for k in order:
+            legal, part = segments[k]
+            if legal:
+                touches = True
+            elif fold(part[0]) in _LEGAL_VOCABULARY:
+                words_run.append(k)
+            else:
+                break
+        long_words = sum(len(segments[k][1][0]) >= 4 for k in words_run)
+        if words_run and (touches or (len(words_run) >= 2 and long_words)):
+            for k in words_run:
+                segments[k] = (True, segments[k][1])
+    kept = [t for legal, part in segments if not legal for t in part]
     if not kept:  # a name that is nothing but a legal form keeps it: "Company" is still a name
         return tokens, []
-    return kept, dropped
+    return kept, [" ".join(part) for legal, part in segments if legal]
 
 
 # --- the whole pipeline -----------------------------------------------------------------------------------
@@ -394,9 +504,23 @@ class NameForm:
 def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     """The comparable forms of ``name``; ``kind`` is ``person``, ``organisation`` or None (unknown).
 
-    Usually one form; empty when the name has no letters or digits.
+    Usually one form; empty when the name has no letters or digits. A name with a bracketed part
+    (``MUHAMMAD JAMAL NETWORK (MJN)``, ``HANIFA MONEY EXCHANGE OFFICE (BRANCH LOCATED IN ...)``) has a
+    second form without it.
     """
     text = clean(name)
+    forms = _text_forms(text, kind)
+    bare = _SPACE.sub(" ", _BRACKETED.sub(" ", text)).strip()
+    if bare != text and bare:
+        seen = {f.tokens for f in forms}
+        forms += tuple(f for f in _text_forms(bare, kind) if f.tokens not in seen)
+    return forms
+
+
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     is_person = kind == "person"
     is_org = kind not in (None, "person")
     if not is_org:
@@ -405,16 +529,55 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
     if _PERSIAN_LETTERS.search(text):
-        return _forms(text.translate(_PERSIAN_READING), is_person=is_person)
-    forms = _forms(text, is_person=is_person)
-    if _PERSIAN_READABLE.search(text):
-        # Arabic letters that Persian, Urdu, Pashto and Turkish spellings read otherwise (نور محمد ثاقب is
-        # Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
-        seen = {f.tokens for f in forms}
-        forms += tuple(
-            f for f in _forms(text.translate(_OTHER_READING), is_person=is_person) if f.tokens not in seen
-        )
+        forms = _forms(text.translate(_PERSIAN_READING), is_person=is_person)
+    else:
+        forms = _forms(text, is_person=is_person)
+        if _PERSIAN_READABLE.search(text):
+            # Arabic letters that Persian, Urdu, Pashto and Turkish spellings read otherwise (نور محمد ثاقب
+            # is Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
+            forms += _new_forms(_forms(text.translate(_OTHER_READING), is_person=is_person), forms)
+    if not is_person and _ARABIC_LETTER.search(text):
+        # an organisation named in Arabic: its common words in English too (شبكة محمد جمال, MUHAMMAD
+        # JAMAL NETWORK)
+        for translated in translate_organisation(text):
+            forms += _new_forms(_forms(translated.translate(_PERSIAN_READING), is_person=False), forms)
+    script = script_of(text)
+    if script == "Hani":
+        forms += _han_forms(text, forms, is_person=is_person)
+    elif script == "Grek":
+        # Greek men's names carry a nominative ending other languages drop (Αλέξανδρος, Alexander;
+        # Γεώργιος, George): a second form without it
+        for f in forms[:1]:
+            stem = tuple(_GREEK_ENDING.sub("", t) if len(t) >= 6 else t for t in f.tokens)
+            if stem != f.tokens:
+                forms += _new_forms((replace(f, tokens=stem),), forms)
     return forms
+
+
+_GREEK_ENDING = re.compile(r"(?:os|is|as)$")
+
+
+def _new_forms(forms: Sequence[NameForm], seen: Sequence[NameForm]) -> tuple[NameForm, ...]:
+    known = {f.tokens for f in seen}
+    return tuple(f for f in forms if f.tokens not in known)
+
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+
+
+def _han_forms(text: str, seen: Sequence[NameForm], *, is_person: bool) -> tuple[NameForm, ...]:
+    """The Korean and Japanese readings of a name in Han characters (Mandarin is the transliteration's):
+    金正恩 is also 김정은, Kim Jong Un; 田中花子 is also Tanaka Hanako. Each is a form with candidates of
+    its own; Japanese readings are the characters' common ones, which names often do not use."""
+    known = {f.tokens for f in seen}
+    out: list[NameForm] = []
+    readings = [(k, "Hang") for k in korean_readings(text)] + [(j, "Jpan") for j in japanese_readings(text)]
+    for reading, script in readings:
+        for f in _forms(reading, is_person=is_person):
+            if f.tokens not in known:
+                known.add(f.tokens)
+                out.append(replace(f, script=script))
+    return tuple(out)
 
 
 def _forms(text: str, *, is_person: bool) -> tuple[NameForm, ...]:
@@ -442,6 +605,10 @@ def _forms(text: str, *, is_person: bool) -> tuple[NameForm, ...]:
         joined = arabic_compounds(main.tokens)
         if joined != main.tokens:
             return main, NameForm(joined, script, True, main.legal_forms, main.titles)
+    variants = {t for t, sc in pairs if _is_title_variant(t, sc)}
+    if variants and len(variants) < len(tokens):
+        untitled = tuple(t for t in tokens if t not in variants)
+        return main, NameForm(untitled, script, main.abjad, main.legal_forms, (*titles, *sorted(variants)))
     return (main,)
 
 
@@ -462,6 +629,9 @@ _OTHER_READING = str.maketrans(
 _SUN = ("t", "th", "d", "dh", "r", "z", "s", "sh", "n")
 _COMPOUND_HEADS = frozenset({"abd", "bd", "abw", "abu", "ab"})  # bd: abd with its ayn unwritten
 _COMPOUND_TAILS = frozenset({"dyn", "din", "allh", "alh", "llh"})
+# Pashto tribal suffixes written apart in Arabic script, joined in Latin (شهيد خيل, SHAHIDKHEL; اسحاق زی,
+# ISHAKZAI).
+_PASHTO_TAILS = frozenset({"khyl", "zy", "zay"})
 
 
 def _article(noun: str) -> str:
@@ -490,6 +660,10 @@ def arabic_compounds(tokens: Sequence[str]) -> tuple[str, ...]:
         if out and t == "al" and i + 1 < n and tokens[i + 1] in _COMPOUND_TAILS:
             out[-1] += _article(tokens[i + 1]) + tokens[i + 1]
             i += 2
+            continue
+        if out and t in _PASHTO_TAILS and len(out[-1]) >= 3:
+            out[-1] += t
+            i += 1
             continue
         if out and t in ("allh", "llh") and out[-1] not in _COMPOUND_HEADS:
             out[-1] += t
@@ -529,6 +703,22 @@ def fold(token: str) -> str:
     for a, b in _FOLD_RULES:
         out = out.replace(a, b)
     return _DOUBLE.sub(r"\1", out)
+
+
+# Multi-word legal forms by spelling fold, and the words they are made of (read by ``_legal_form_at`` and
+# ``_strip_legal_forms`` at call time).
+_FOLDED_LEGAL_FORMS = {tuple(fold(t) for t in f): f for f in LEGAL_FORMS if len(f) >= 2}
+_LEGAL_FORMS_BY_LENGTH: dict[int, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _form in sorted(LEGAL_FORMS):
+    if len(_form) >= 2:
+        _LEGAL_FORMS_BY_LENGTH.setdefault(len(_form), []).append((_form, tuple(fold(t) for t in _form)))
+_LEGAL_VOCABULARY = frozenset(
+    fold(t) for f in LEGAL_FORMS if len(f) >= 2 for t in f if len(t) >= 2 and t != "holding"
+) | frozenset(fold(t) for t in ("company", "limited", "public"))  # (a lone letter may be an initial)
+# The religious and honorific titles whose spellings vary (read by ``_is_title_variant`` at call time).
+_FOLDED_TITLES = frozenset(
+    fold(t) for t in words("sheikh mullah maulvi maulana mawlawi molvi qari hafiz haji imam")
+)
 
 
 _SKELETON_DIGRAPHS = (

@@ -28,9 +28,9 @@ Name score (``compare_forms``), in [0, 1]:
   skeletons of 6+ classes are compared too, capped at 0.88: enough to rank a candidate, never to alert.
 
 Entity score (``combine``): 0.9 × name score × alias quality (weak alias 0.85, former name 0.95),
-then evidence: date of birth, nationality, country, gender, kind and identity documents add or subtract
-(see ``_FACTORS``), clamped to [0, 1]. An exact name with no other evidence scores 0.9, so corroborated
-matches rank above it and contradicted ones below: scores do not saturate.
+then evidence: date of birth, nationality, country, gender, kind, identity documents and an agreeing
+legal form add or subtract (see ``_FACTORS``), clamped to [0, 1]. An exact name with no other evidence
+scores 0.9, so corroborated matches rank above it and contradicted ones below: scores do not saturate.
 """
 
 from __future__ import annotations
@@ -45,7 +45,15 @@ import jellyfish
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from vaspguard.lists import BirthDate, EntityKind, ListEntity, NameKind
-from vaspguard.screening._normalise import NameForm, broad_skeleton, fold, name_forms, skeleton, words
+from vaspguard.screening._normalise import (
+    NameForm,
+    broad_skeleton,
+    fold,
+    legal_form_class,
+    name_forms,
+    skeleton,
+    words,
+)
 
 __all__ = [
     "Factor",
@@ -120,6 +128,12 @@ def _phonetic_equal(a: str, b: str) -> bool:
     return len(code) >= 3 and code == _metaphone(b)
 
 
+def _same_onset(a: str, b: str) -> bool:
+    """Whether two tokens begin with one sound as written: the spelling fold writes w as v, and Metaphone
+    v as f, so Wang and Fang would otherwise sound alike."""
+    return fold(a[0]) == fold(b[0]) or _metaphone(a)[:1] == _metaphone(b)[:1]
+
+
 def _fuzzy(a: str, b: str) -> float:
     sim = 0.5 * JaroWinkler.normalized_similarity(a, b) + 0.5 * OSA.normalized_similarity(a, b)
     # Names rarely differ in their first sound by a typo (Fang/Wang, Bin/Min); swapped first letters do.
@@ -148,7 +162,7 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
         # vowel a spelling (Ahmad/Ahmed)
         sim *= SHORT_CONSONANT
     how = "fuzzy"
-    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _phonetic_equal(fa, fb):
+    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _phonetic_equal(fa, fb) and _same_onset(a, b):
         sim, how = 0.85, "phonetic"
     if _is_patronymic(a) != _is_patronymic(b):
         # a family name against a patronymic (Mikhaylov / Mikhaylovna) is another name part, not a variant
@@ -340,6 +354,9 @@ _FACTORS = {
     "gender_mismatch": -0.10,
     "kind_mismatch": -0.10,  # a person against an organisation
     "document_match": 0.30,  # an identity document number published for the entity
+    # the query and the matched listed name carry a legal form of one class (OOO / LLC): weak, as a
+    # country is, but it ranks NEVSKIY NEWS LLC above NEVSKIY PROSPECT for "Nevskiy LLC"
+    "legal_form_match": 0.02,
 }
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -446,6 +463,18 @@ def evidence_factors(ev: Evidence, entity: ListEntity) -> list[Factor]:
                 )
                 break
     return factors
+
+
+def legal_form_factor(query: NameForm, listed: NameForm) -> Factor | None:
+    """``legal_form_match`` when the query and the listed name carry legal forms of one class."""
+    if not query.legal_forms or not listed.legal_forms:
+        return None
+    theirs = {legal_form_class(f): f for f in listed.legal_forms}
+    for form in query.legal_forms:
+        cls = legal_form_class(form)
+        if cls in theirs:
+            return Factor("legal_form_match", _FACTORS["legal_form_match"], f"{form} ~ {theirs[cls]}")
+    return None
 
 
 def combine(name_score: float, quality: float, factors: Sequence[Factor]) -> float:
