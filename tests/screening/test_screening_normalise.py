@@ -438,3 +438,46 @@ def test_pashto_tribal_suffixes_join() -> None:
     assert arabic_compounds(("syd", "ahmd", "shhyd", "khyl")) == ("syd", "ahmd", "shhydkhyl")
     assert arabic_compounds(("ishaq", "zy")) == ("ishaqzy",)
     assert score_names("سيد أحمد شهيد خيل", "SAID AHMED SHAHIDKHEL") >= 0.9
+
+
+def test_devanagari_as_indian_names_are_spelt() -> None:
+    # श ष are sh, च ch; a final consonant's inherent vowel is not said (Hindi schwa deletion) ...
+    assert transliterate("राहुल शर्मा") == "rahul sharma"
+    assert transliterate("व्लादिमीर पुतिन") == "vladimir putin"
+    assert transliterate("अमित") == "amit"
+    # ... but a final cluster keeps it, and a written final vowel stays
+    assert transliterate("चंद्र") == "chandra"
+    assert transliterate("नरेन्द्र मोदी") == "narendra modi"
+    assert transliterate("कविता") == "kavita"
+
+
+def test_modern_greek_and_foreign_names_in_greek() -> None:
+    assert transliterate("Βίκτορ Μπουτ") == "viktor bout"  # β v, initial μπ b
+    assert transliterate("Ευάγγελος") == "evangelos"
+    # inside a word ντ μπ γκ are d b g in foreign names: a second form
+    assert [f.tokens for f in name_forms("Οσάμα μπιν Λάντεν")] == [
+        ("osama", "bin", "lanten"),
+        ("osama", "bin", "laden"),
+    ]
+    assert score_names("Βλαντιμίρ Πούτιν", "Vladimir Putin") >= 0.95
+
+
+def test_foreign_names_in_hangul_get_a_foreign_reading() -> None:
+    # the vowel ㅡ Korean adds after a consonant is dropped and the word read as one: 블라디미르 bladimir
+    forms = name_forms("블라디미르 푸틴")
+    assert [f.tokens for f in forms] == [("bul", "la", "di", "mi", "lu", "pu", "tin"), ("bladimir", "putin")]
+    assert all(f.script == "Hang" for f in forms)
+    assert score_names("블라디미르 푸틴", "Vladimir Putin") >= 0.9
+    assert score_names("아부 바크르 알바그다디", "Abu Bakr al-Baghdadi") >= 0.9
+    # Korean names have no such syllable: one form, as before
+    assert [f.tokens for f in name_forms("김정은")] == [("kim", "jong", "un")]
+    assert [f.tokens for f in name_forms("하늘")] == [("ha", "nul")]
+
+
+def test_religious_titles_glued_to_the_name() -> None:
+    forms = name_forms("HAFIZABDUL SALAM BHUTTAVI", "person")
+    assert [f.tokens for f in forms] == [("hafizabdul", "salam", "bhuttavi"), ("abdul", "salam", "bhuttavi")]
+    assert forms[1].titles == ("hafiz",)
+    assert score_names("Abd-al-Tawab MullahHUWAYSH", "HUWAYSH, Abd-al-Tawab Mullah", "person") >= 0.95
+    # a title-like start with too little after it is a name
+    assert len(name_forms("Generalova Anna", "person")) == 1

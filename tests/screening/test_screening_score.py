@@ -300,3 +300,30 @@ def test_hanja_query_finds_the_korean_listed_name(screener: Screener) -> None:
     assert m.entity_key == "ofac_sdn:3"
     assert m.alert
     assert m.breakdown.query_form == "kim jong un"
+
+
+def test_particles_pair_only_with_particles() -> None:
+    # לוי (Levy) read lwy fits the letters of the article al; it is a name, not the article
+    assert token_similarity("lwy", "al", True)[0] == 0.0
+    assert score_names("רחל לוי", "AL-RAHHAL, Muhammad", "person") < ALERT_THRESHOLD / 0.9
+    # particles still meet their spellings
+    assert token_similarity("bn", "bin", True)[0] >= 0.9
+    assert token_similarity("abu", "abou")[1] == "variant"
+
+
+def test_dialect_readings_of_jim_and_qaf() -> None:
+    # ج is g in Egypt (Ragab), ق is g in the Maghreb and the Gulf (Gasmi): a reading, not a typo
+    assert token_similarity("rjb", "ragab", True) == (0.93, "skeleton")
+    assert token_similarity("qasmy", "gasmi", True) == (0.93, "skeleton")
+    # not غ (gh), not outside abjads
+    assert token_similarity("jml", "ghamal", True)[0] < 0.8
+    assert token_similarity("rajab", "ragab")[0] < 0.8
+    assert score_names("عبد الله محمد رجب عبد الرحمن", "ABD ALLAH MOHAMED RAGAB ABDEL RAHMAN") >= 0.85
+
+
+def test_joined_thai_or_hebrew_consonants_count_no_more_than_sound_classes() -> None:
+    from vaspguard.screening._score import CROSS_CAP
+
+    # สุดา แก้วมณี (Suda Kaewmanee) joined, consonants only, looks like Saeed Akman joined: as coarse as
+    # sound classes, it ranks a candidate but never reaches an alert
+    assert score_names("สุดา แก้วมณี", "Saeed Akman", "person") <= CROSS_CAP

@@ -174,6 +174,11 @@ _TRANSFORMS = {
     # Mandarin pinyin without tones; ``Han-Latin/Names`` reads family-name characters (单 as shan, not dan).
     "Hani": "Han-Latin/Names; Latin-ASCII; Lower",
     "Hang": "Hangul-Latin; Latin-ASCII; Lower",
+    # Modern Greek (UN/ELOT): β v, μπ b at the start of a word, αυ ευ av ev; the classical default reads
+    # Βίκτορ Μπουτ as biktor mpout.
+    "Grek": "Greek-Latin/UNGEGN; Latin-ASCII; Lower",
+    # ISO 15919 with diacritics kept: ``_devanagari_word`` writes ś ṣ as sh and c as ch before ASCII.
+    "Deva": "Any-Latin",
     "any": "Any-Latin; Latin-ASCII; Lower",
 }
 
@@ -230,6 +235,33 @@ def _arabic_article(word: str) -> str:
     return word
 
 
+def _devanagari_word(word: str) -> str:
+    """A Devanagari word as Indian names are spelt in Latin: श ष sh, च ch, छ chh (ISO 15919 writes ś ṣ c
+    ch, which ASCII would make s, s, c, ch), and the inherent vowel of a final consonant not written (the
+    Hindi schwa deletion: राहुल शर्मा is Rahul Sharma, not rahula sarma; a final cluster keeps it: चंद्र,
+    chandra)."""
+    latin = unicodedata.normalize("NFC", _transliterator("Deva").transliterate(word))
+    latin = _ascii(latin.replace("ch", "chh").replace("c", "ch").replace("ś", "sh").replace("ṣ", "sh"))
+    letters = [ch for ch in word if unicodedata.category(ch)[0] in "LM"]
+    conjunct = len(letters) >= 2 and letters[-2] == _VIRAMA
+    if letters and _DEVANAGARI_CONSONANT.match(letters[-1]) and not conjunct and latin.endswith("a"):
+        latin = latin[:-1] if len(latin) > 2 else latin
+    return latin
+
+
+_DEVANAGARI_CONSONANT = re.compile("[\u0915-\u0939\u0958-\u095f]")
+_VIRAMA = "\u094d"
+
+
+@lru_cache(maxsize=1)
+def _ascii_transliterator() -> icu.Transliterator:
+    return icu.Transliterator.createInstance("Latin-ASCII; Lower")
+
+
+def _ascii(text: str) -> str:
+    return str(_ascii_transliterator().transliterate(text))
+
+
 def transliterate(text: str) -> str:
     """Any-script text as lower-case ASCII words separated by single spaces (idempotent)."""
     return " ".join(t for t, _ in _words_to_tokens(clean(text).split(" "))[0])
@@ -255,6 +287,8 @@ def _words_to_tokens(words: list[str]) -> tuple[list[tuple[str, str]], set[str]]
             out = _hangul_word(word)
         elif script in ("Latn", "Zyyy") and word.isascii():
             out = _ascii_tokens(word.lower())
+        elif script == "Deva":
+            out = _ascii_tokens(_devanagari_word(word))
         else:
             if script == "Arab":
                 word = _arabic_article(word.translate(_ARABIC_DROP))
@@ -544,17 +578,88 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     script = script_of(text)
     if script == "Hani":
         forms += _han_forms(text, forms, is_person=is_person)
-    elif script == "Grek":
-        # Greek men's names carry a nominative ending other languages drop (Αλέξανδρος, Alexander;
-        # Γεώργιος, George): a second form without it
-        for f in forms[:1]:
-            stem = tuple(_GREEK_ENDING.sub("", t) if len(t) >= 6 else t for t in f.tokens)
-            if stem != f.tokens:
-                forms += _new_forms((replace(f, tokens=stem),), forms)
+    elif script == "Grek" and forms:
+        forms += _new_forms(_greek_forms(forms[0]), forms)
+    elif script == "Hang":
+        words_ = text.split(" ")
+        if any(_looks_foreign(w) for w in words_):
+            read = " ".join(_hangul_foreign(w) or w for w in words_)
+            hangul = tuple(replace(f, script="Hang") for f in _forms(read, is_person=is_person))
+            forms += _new_forms(hangul, forms)
     return forms
 
 
+def _greek_forms(main: NameForm) -> tuple[NameForm, ...]:
+    """More readings of a name in Greek: foreign names write d b g as ντ μπ γκ inside a word too
+    (Λάντεν, Laden; Καντίροφ, Kadyrov), and Greek men's names carry a nominative ending other languages
+    drop (Αλέξανδρος, Alexander; Γεώργιος, George)."""
+    foreign = tuple(_GREEK_CLUSTERS.sub(lambda m: _GREEK_STOPS[m.group(0)], t) for t in main.tokens)
+    out: list[NameForm] = []
+    for tokens in dict.fromkeys((main.tokens, foreign)):
+        stem = tuple(_GREEK_ENDING.sub("", t) if len(t) >= 6 else t for t in tokens)
+        out.extend(replace(main, tokens=t) for t in dict.fromkeys((tokens, stem)) if t != main.tokens)
+    return tuple(out)
+
+
+_GREEK_CLUSTERS = re.compile("nt|mp|gk")
+_GREEK_STOPS = {"nt": "d", "mp": "b", "gk": "g"}
 _GREEK_ENDING = re.compile(r"(?:os|is|as)$")
+
+# Hangul jamo as foreign names are written in Latin: the initial, medial and final of a syllable.
+_JAMO_INITIAL = (
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "-", "j", "jj", "ch", "k", "t", "p", "h",
+)  # fmt: skip
+_JAMO_MEDIAL = (
+    "a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu",
+    "eu", "ui", "i",
+)  # fmt: skip
+_JAMO_FINAL = (
+    "-", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "s", "t",
+    "ng", "t", "t", "k", "t", "p", "t",
+)  # fmt: skip
+_EU = 18  # ㅡ, the vowel Korean adds to write a consonant cluster or a final consonant of a foreign word
+_SILENT = 11  # ㅇ as an initial
+_RIEUL_FINAL = 8  # ㄹ as a final
+
+
+def _jamo(word: str) -> list[tuple[int, int, int]] | None:
+    """(initial, medial, final) of each syllable of a word written in Hangul syllables only, else None."""
+    if not word or not all("\uac00" <= ch <= "\ud7a3" for ch in word):
+        return None
+    out = []
+    for ch in word:
+        v, final = divmod(ord(ch) - 0xAC00, 28)
+        initial, medial = divmod(v, 21)
+        out.append((initial, medial, final))
+    return out
+
+
+def _looks_foreign(word: str) -> bool:
+    """A Hangul word that writes a foreign name: four syllables or more, or a syllable of a consonant and
+    the added vowel ㅡ alone (르 트 프 스 ...), which Korean names do not have."""
+    jamo = _jamo(word)
+    if jamo is None:
+        return False
+    return len(jamo) >= 4 or any(i != _SILENT and m == _EU and f == 0 for i, m, f in jamo)
+
+
+def _hangul_foreign(word: str) -> str | None:
+    """A Hangul word of two syllables or more read as a foreign name written in Hangul: one Latin word,
+    without the vowel ㅡ that Korean adds after a consonant (블라디미르 → bladimir, 트럼프 → tromp)."""
+    jamo = _jamo(word)
+    if jamo is None or len(jamo) < 2:
+        return None
+    out: list[str] = []
+    previous_final = 0
+    for initial, medial, final in jamo:
+        lead = "" if initial == _SILENT else _JAMO_INITIAL[initial]
+        if lead == "r" and previous_final == _RIEUL_FINAL:  # ㄹㄹ is one l
+            lead = ""
+        vowel = "" if medial == _EU and lead else _JAMO_MEDIAL[medial]
+        tail = _JAMO_FINAL[final]
+        out.append(lead + vowel + ("" if tail == "-" else tail))
+        previous_final = final
+    return "".join(out)
 
 
 def _new_forms(forms: Sequence[NameForm], seen: Sequence[NameForm]) -> tuple[NameForm, ...]:
@@ -606,10 +711,20 @@ def _forms(text: str, *, is_person: bool) -> tuple[NameForm, ...]:
         if joined != main.tokens:
             return main, NameForm(joined, script, True, main.legal_forms, main.titles)
     variants = {t for t, sc in pairs if _is_title_variant(t, sc)}
-    if variants and len(variants) < len(tokens):
-        untitled = tuple(t for t in tokens if t not in variants)
-        return main, NameForm(untitled, script, main.abjad, main.legal_forms, (*titles, *sorted(variants)))
+    glued = {t: _glued_title(t) for t, sc in pairs if sc in ("Latn", "Zyyy") and _glued_title(t)}
+    if (variants or glued) and len(variants) < len(tokens):
+        untitled = tuple(glued.get(t, t) for t in tokens if t not in variants)
+        found = (*titles, *sorted(variants), *sorted(t[: -len(rest)] for t, rest in glued.items()))
+        return main, NameForm(untitled, script, main.abjad, main.legal_forms, found)
     return (main,)
+
+
+def _glued_title(token: str) -> str:
+    """The name after a religious title glued to it (HAFIZABDUL, MULLAHHUWAYSH), else ''."""
+    for title in _LONG_TITLES:
+        if token.startswith(title) and len(token) - len(title) >= 3:
+            return token[len(title) :]
+    return ""
 
 
 # A name with letters only Persian, Urdu and Pashto use (ی ک گ پ چ ژ ہ ھ) is read as they read it: ث as s,
@@ -715,6 +830,11 @@ for _form in sorted(LEGAL_FORMS):
 _LEGAL_VOCABULARY = frozenset(
     fold(t) for f in LEGAL_FORMS if len(f) >= 2 for t in f if len(t) >= 2 and t != "holding"
 ) | frozenset(fold(t) for t in ("company", "limited", "public"))  # (a lone letter may be an initial)
+# Religious titles found glued to the name after them (longest first).
+_GLUED_TITLES = words(
+    "sheikh shaikh shaykh mullah mulla maulvi maulana mawlawi molvi hafiz hajji hadji haji qari"
+)
+_LONG_TITLES = tuple(sorted(_GLUED_TITLES, key=lambda t: (-len(t), t)))
 # The religious and honorific titles whose spellings vary (read by ``_is_title_variant`` at call time).
 _FOLDED_TITLES = frozenset(
     fold(t) for t in words("sheikh mullah maulvi maulana mawlawi molvi qari hafiz haji imam")

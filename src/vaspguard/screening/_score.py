@@ -66,8 +66,9 @@ __all__ = [
 
 PARTICLES = words(
     """al el ul ud ad ar as ash at az bin ibn bint ben bar abu abou abd abdel abdul umm um de del della der
-    den des di da do dos das du la le van von ter ten y e the of and und et"""
-)
+    den des di da do dos das du la le van von ter ten y e the of and und et
+    bn abn bnt abw aby bd wld bt"""
+)  # the last line: as read from Arabic and Hebrew script (بن bn, أبو abw, عبد bd, ولد wld, בת bt)
 
 PAIR_MIN = 0.8  # below this two tokens are different tokens, not a poor pair
 INITIAL = 0.8  # an initial against a name it begins (weighs 0.5: see default_weight)
@@ -154,6 +155,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     fa, fb = fold(a), fold(b)
     if fa == fb:
         return 0.96, "variant"
+    if (a in PARTICLES) != (b in PARTICLES):
+        return 0.0, "particle"  # a particle pairs with a particle only (לוי, Levy, is not al)
     # As written and as folded (a typo can fold into another spelling): the better. OSA counts a swap of
     # two neighbouring letters as one edit (Ansari/Nasari).
     sim = max(_fuzzy(a, b), _fuzzy(fa, fb))
@@ -180,6 +183,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
             sk = 0.96 if len(sa) >= 3 else 0.88 if len(sa) == 2 else 0.8
         elif len(sa) >= 3 and sa.translate(_EMPHATIC) == sb.translate(_EMPHATIC):
             sk = 0.93  # ض ظ ذ read d/z/dh in Arabic, z in Persian and Urdu (Fadl, Fazal; Mazloom)
+        elif len(sa) >= 3 and _dialect_g(a, b):
+            sk = 0.93  # ج read g in Egypt (Ragab), ق read g in the Maghreb and the Gulf (Gasmi)
         elif min(len(sa), len(sb)) >= 3:
             sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb)
         else:
@@ -190,6 +195,20 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
 
 
 _EMPHATIC = str.maketrans("z", "d")
+_BARE_G = re.compile("g(?!h)")
+
+
+def _dialect_g(a: str, b: str) -> bool:
+    """Whether one token has a bare g (not gh, which is غ) where the other has j or q, and the skeletons
+    agree otherwise: the Egyptian reading of ج and the Maghrebi and Gulf reading of ق."""
+    return any(
+        _BARE_G.search(y)
+        and ("j" in x or "q" in x)
+        and skeleton(x.replace("j", "g").replace("q", "g")) == skeleton(y)
+        for x, y in ((a, b), (b, a))
+    )
+
+
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "ovych", "ivna", "yevich", "yevna")
 PATRONYMIC_CROSS = 0.85
 SHORT_CONSONANT = 0.93
@@ -254,21 +273,23 @@ def align(
     left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
     den += UNMATCHED_QUERY * left_q + UNMATCHED_CANDIDATE * left_r
     score = num / den if den else 0.0
-    if cross and score < CROSS_CAP:
-        broad = CROSS_CAP * _broad_similarity(qt, rt)
-        if broad > score:
-            return round(broad, 6), "sound-classes", pairs
+    method = "tokens"
     # (only when a space was lost or added: equal token counts are compared token by token)
     if (left_q or left_r) and (len(qt) != len(rt) or abjad):
         lq = sum(map(len, qt))
         lr = sum(map(len, rt))
-        # the joined score cannot win (abjad skeletons are compared whatever the lengths)
-        if not abjad and JOINED_DISCOUNT * min(lq, lr) / max(lq, lr) <= score:
-            return round(score, 6), "tokens", pairs
-        joined = JOINED_DISCOUNT * _joined_similarity(qt, rt, abjad)
-        if joined > score:
-            return round(joined, 6), "joined", pairs
-    return round(score, 6), "tokens", pairs
+        # unless the joined score cannot win (abjad skeletons are compared whatever the lengths)
+        if abjad or JOINED_DISCOUNT * min(lq, lr) / max(lq, lr) > score:
+            joined = JOINED_DISCOUNT * _joined_similarity(qt, rt, abjad)
+            if abjad and cross:  # joined consonants of Hebrew or Thai: as coarse as sound classes
+                joined = min(joined, CROSS_CAP)
+            if joined > score:
+                score, method = joined, "joined"
+    if cross and score < CROSS_CAP:
+        broad = CROSS_CAP * _broad_similarity(qt, rt)
+        if broad > score:
+            score, method = broad, "sound-classes"
+    return round(score, 6), method, pairs
 
 
 def _broad_similarity(q: Sequence[str], r: Sequence[str]) -> float:
