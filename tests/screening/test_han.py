@@ -175,3 +175,27 @@ def test_korean_readings_read_family_names_as_family_names() -> None:
     assert korean_readings("南宮民") == ("남궁민",)  # a two-character family name
     assert korean_readings("王伟") == ()  # 伟 is simplified: not a Korean name
     assert korean_readings("Kim") == ()
+
+
+@pytest.mark.parametrize(
+    ("kanji", "reading"),
+    [
+        ("山田太郎", "yamada taro"),  # family name and given name from the tables
+        ("田中 花子", "tanaka hanako"),
+        ("佐々木", "sasaki"),
+        ("小泉純一郎", "koizumi junichiro"),  # a three-character given name
+        ("林芳正", "hayashi yoshimasa"),  # a given name read character by character (芳 yoshi, 正 masa)
+    ],
+)
+def test_japanese_name_reading(kanji: str, reading: str) -> None:
+    from vaspguard.screening._han import japanese_name_reading
+
+    assert japanese_name_reading(kanji) == reading
+
+
+def test_japanese_name_reading_needs_a_known_family_name() -> None:
+    from vaspguard.screening._han import japanese_name_reading
+
+    assert japanese_name_reading("金正恩") is None  # 金 is no Japanese family name of the table
+    assert japanese_name_reading("林伟") is None  # 伟 has no name reading: not a Japanese name
+    assert japanese_name_reading("田中 x") is None

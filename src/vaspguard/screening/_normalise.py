@@ -41,7 +41,7 @@ from functools import lru_cache
 import icu
 from rapidfuzz.distance import OSA
 
-from vaspguard.screening._han import japanese_readings, korean_readings
+from vaspguard.screening._han import japanese_name_reading, japanese_readings, korean_readings
 from vaspguard.screening._translate import translate_organisation
 
 __all__ = [
@@ -676,7 +676,9 @@ def _han_forms(text: str, seen: Sequence[NameForm], *, is_person: bool) -> tuple
     its own; Japanese readings are the characters' common ones, which names often do not use."""
     known = {f.tokens for f in seen}
     out: list[NameForm] = []
-    readings = [(k, "Hang") for k in korean_readings(text)] + [(j, "Jpan") for j in japanese_readings(text)]
+    name = japanese_name_reading(text)
+    readings = [(k, "Hang") for k in korean_readings(text)]
+    readings += [(j, "Jpan") for j in (*((name,) if name else ()), *japanese_readings(text))]
     for reading, script in readings:
         for f in _forms(reading, is_person=is_person):
             if f.tokens not in known:
