@@ -200,6 +200,8 @@ _TO_SCRIPT = {
 def to_script(name: str, script: str) -> str:
     tr = icu.Transliterator.createInstance(_TO_SCRIPT[script])
     text = tr.transliterate(name.lower())
+    if script not in ("Arab", "Hebr", "Grek"):
+        return unicodedata.normalize("NFC", text)  # Devanagari vowel signs, kana voicing marks are written
     # As people write these scripts: no vowel points/harakat, no Greek breathing marks.
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
 

@@ -102,17 +102,26 @@ def test_pairs(cli, shared_data: Path, tmp_path: Path) -> None:
     src = tmp_path / "pairs.csv"
     with src.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["name1", "name2"])
+        w.writerow(["name1", "name2", "kind"])
         for q, expected, *_ in csv.reader(rows):
-            w.writerow([q, expected])
-        w.writerow(["George Bush", "HABBASH, George"])
+            w.writerow([q, expected, ""])
+        w.writerow(["George Bush", "HABBASH, George", ""])
+        # an agreeing legal form decides this one (0.9 x 0.87 = 0.78, + 0.02)
+        w.writerow(["Nevskiy OOO", "NEVSKIY NEWS LLC", "organisation"])
+        w.writerow(["Nevskiy", "NEVSKIY NEWS LLC", "organisation"])
     out = tmp_path / "scores.csv"
     code, _, err = cli("screen", "pairs", "--input", src, "--output", out)
     assert code == 0, err
     with out.open(encoding="utf-8") as fh:
         result = list(csv.DictReader(fh))
-    assert len(result) == len(rows) + 1
+    assert len(result) == len(rows) + 3
     by_pair = {(r["name1"], r["name2"]): r for r in result}
+    assert by_pair[("Nevskiy OOO", "NEVSKIY NEWS LLC")]["match"] == "True"
+    assert by_pair[("Nevskiy", "NEVSKIY NEWS LLC")]["match"] == "False"
+    assert (
+        by_pair[("Nevskiy OOO", "NEVSKIY NEWS LLC")]["score"]
+        == by_pair[("Nevskiy", "NEVSKIY NEWS LLC")]["score"]
+    )
     assert by_pair[("Владимир Путин", "Vladimir Putin")]["match"] == "True"
     assert by_pair[("محمد علي", "Mohamed Ali")]["match"] == "True"
     assert by_pair[("George Bush", "HABBASH, George")]["match"] == "False"

@@ -223,12 +223,12 @@ def pairs(
         ..., "--output", help="Where to write the CSV (input columns + score,match)."
     ),
 ) -> None:
-    """Score pairs of names directly against each other (for calibration and evaluation). ``match`` is
-    whether the name score alone would alert: score >= threshold / 0.9."""
-    from vaspguard.screening import ALERT_THRESHOLD, score_names
-    from vaspguard.screening._score import NAME_BASE
+    """Score pairs of names directly against each other (for calibration and evaluation). ``score`` is
+    the name score in [0, 1]; ``match`` is whether a listed entity named name2 would alert for a query
+    name1 with no other evidence (0.9 x score, plus 0.02 for agreeing legal forms, >= the threshold)."""
+    from vaspguard.screening import ALERT_THRESHOLD
+    from vaspguard.screening._score import pair_score
 
-    line = ALERT_THRESHOLD / NAME_BASE
     fh, tmp = _atomic_writer(output)
     try:
         with fh:
@@ -241,8 +241,10 @@ def pairs(
                 for col in ("name1", "name2"):
                     if not row.get(col, "").strip():
                         raise InvalidRow(input_, i, col, "empty")
-                score = score_names(row["name1"], row["name2"], kind)
-                writer.writerow([row["name1"], row["name2"], kind or "", f"{score:.4f}", score >= line])
+                score, as_entity = pair_score(row["name1"], row["name2"], kind)
+                writer.writerow(
+                    [row["name1"], row["name2"], kind or "", f"{score:.4f}", as_entity >= ALERT_THRESHOLD]
+                )
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)

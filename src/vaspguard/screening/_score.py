@@ -361,6 +361,22 @@ def score_names(a: str, b: str, kind: str | None = None) -> float:
     return best_comparison(name_forms(a, kind), name_forms(b, kind)).score
 
 
+def pair_score(a: str, b: str, kind: str | None = None) -> tuple[float, float]:
+    """(name score, the score a listed entity named ``b`` would get for the query ``a`` with no other
+    evidence: 0.9 × name score, plus an agreeing legal form). The second decides an alert."""
+    best: tuple[float, NameForm, NameForm] | None = None
+    for q in name_forms(a, kind):
+        for r in name_forms(b, kind):
+            c = compare_forms(q, r)
+            if best is None or c.score > best[0]:
+                best = (c.score, q, r)
+    if best is None:
+        return 0.0, 0.0
+    name, q, r = best
+    legal = legal_form_factor(q, r)
+    return name, combine(name, 1.0, (legal,) if legal else ())
+
+
 # --- evidence beside the name ------------------------------------------------------------------------------
 
 _FACTORS = {
