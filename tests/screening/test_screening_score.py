@@ -327,3 +327,21 @@ def test_joined_thai_or_hebrew_consonants_count_no_more_than_sound_classes() -> 
     # สุดา แก้วมณี (Suda Kaewmanee) joined, consonants only, looks like Saeed Akman joined: as coarse as
     # sound classes, it ranks a candidate but never reaches an alert
     assert score_names("สุดา แก้วมณี", "Saeed Akman", "person") <= CROSS_CAP
+
+
+def test_the_one_part_left_on_each_side_pairs_as_a_misspelling() -> None:
+    from vaspguard.screening import name_forms
+    from vaspguard.screening._score import compare_forms
+
+    # LOTEZ is LOPEZ misspelt: in a name whose other parts all pair, it counts at its similarity
+    c = compare_forms(
+        name_forms("Carlos Antonio LOTEZ OSPINA", "person")[0],
+        name_forms("LOPEZ OSPINA, Carlos Antonio", "person")[0],
+    )
+    assert ("lotez", "lopez", "residual") in {(p.query, p.candidate, p.how) for p in c.pairs}
+    assert c.score >= ALERT_THRESHOLD / 0.9
+    # in a two-part name one matching part says too little
+    assert score_names("Li Min", "MYINT, Li", "person") < ALERT_THRESHOLD / 0.9
+    assert score_names("Maria Georgiou", "GEORGIOU, Marilena", "person") < ALERT_THRESHOLD / 0.9
+    # and parts too unlike stay unexplained
+    assert score_names("Carlos Antonio SMITH OSPINA", "LOPEZ OSPINA, Carlos Antonio", "person") < 0.85

@@ -15,7 +15,9 @@ Name score (``compare_forms``), in [0, 1]:
   written letters appear in the other in order with short vowels free (``ly`` ~ ``ali``), else equal
   consonant skeletons count 0.96 (0.88 for two consonants; 0.93 when they differ only by d/z, the
   Arabic and Persian readings of ض ظ ذ). An initial against a token it begins: 0.8.
-  Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``).
+  Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``). A particle (al, bin, abu) pairs
+  only with a particle. When all but one part on each side pair and there are two pairs or more, the two
+  parts left pair at their similarity if it reaches 0.6 (``residual``: LOTEZ for LOPEZ in a four-part name).
 - Each token has a weight: rare tokens 1, frequent ones down to 0.3 (from the list's own token frequencies,
   so ``mohammed``, ``bin``, ``trading`` weigh little), particles 0.3, initials 0.5.
 - score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.15·Σ unmatched candidate w): a query
@@ -71,6 +73,7 @@ PARTICLES = words(
 )  # the last line: as read from Arabic and Hebrew script (بن bn, أبو abw, عبد bd, ولد wld, בת bt)
 
 PAIR_MIN = 0.8  # below this two tokens are different tokens, not a poor pair
+RESIDUAL_MIN = 0.6  # ... unless they are the one part left unpaired on each side
 INITIAL = 0.8  # an initial against a name it begins (weighs 0.5: see default_weight)
 UNMATCHED_QUERY = 0.5
 UNMATCHED_CANDIDATE = 0.15
@@ -91,7 +94,7 @@ class TokenPair:
     query: str
     candidate: str
     similarity: float
-    how: str  # exact | variant | fuzzy | phonetic | skeleton | initial
+    how: str  # exact | variant | fuzzy | phonetic | skeleton | initial | residual
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +272,18 @@ def align(
         num += w * sim
         den += w
         pairs.append((i, j, sim, how))
+    if len(pairs) >= 2 and used_q.count(False) == 1 and used_r.count(False) == 1:
+        # one part left on each side of a name whose other two or more parts pair (LOTEZ OSPINA, Carlos
+        # Antonio): one part misspelt, counted at its similarity rather than as two unexplained parts (in a
+        # two-part name one matching part says too little: Li Min is not Li Myint)
+        i, j = used_q.index(False), used_r.index(False)
+        sim, _ = token_similarity(qt[i], rt[j], abjad)
+        if sim >= RESIDUAL_MIN and not qt[i].isdigit() and not rt[j].isdigit():
+            used_q[i] = used_r[j] = True
+            w = (qw[i] + rw[j]) / 2
+            num += w * sim
+            den += w
+            pairs.append((i, j, sim, "residual"))
     left_q = sum(w for w, used in zip(qw, used_q, strict=True) if not used)
     left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
     den += UNMATCHED_QUERY * left_q + UNMATCHED_CANDIDATE * left_r
