@@ -345,3 +345,21 @@ def test_the_one_part_left_on_each_side_pairs_as_a_misspelling() -> None:
     assert score_names("Maria Georgiou", "GEORGIOU, Marilena", "person") < ALERT_THRESHOLD / 0.9
     # and parts too unlike stay unexplained
     assert score_names("Carlos Antonio SMITH OSPINA", "LOPEZ OSPINA, Carlos Antonio", "person") < 0.85
+
+
+def test_one_given_name_in_russian_ukrainian_and_belarusian() -> None:
+    # the lists move a person from Aleksandr to Oleksandr or Alyaksandr between snapshots
+    assert token_similarity("oleksandr", "aleksandr") == (0.96, "variant")
+    assert token_similarity("alyaksandr", "alexander") == (0.96, "variant")
+    assert token_similarity("volodymyr", "vladimir") == (0.96, "variant")
+    # patronymics of one name meet too; of two names they do not
+    assert token_similarity("aleksandrovich", "oleksandrovych") == (0.96, "variant")
+    assert token_similarity("sergeyevna", "serhiivna") == (0.96, "variant")
+    assert token_similarity("ivanovich", "petrovich")[0] < 0.8
+    assert token_similarity("oleg", "igor")[0] < 0.8
+    assert score_names("Aleksey Aleksandrovich DIKIY", "DYKIY, Oleksii Oleksandrovych", "person") >= 0.95
+
+
+def test_more_spellings_of_religious_titles_are_titles() -> None:
+    assert score_names("INAYATULLAH", "INAYATULLAH, Maulawi", "person") == 1.0
+    assert score_names("Moulvi Abdul Kabir", "ABDUL KABIR, Mawlawi", "person") == 1.0

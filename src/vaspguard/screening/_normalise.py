@@ -306,7 +306,8 @@ def words(text: str) -> frozenset[str]:
 
 TITLES = words(
     """mr mrs ms miss mister madam dr doctor prof professor sir dame lord lady rev reverend fr father
-    sheikh shaikh sheik shaykh haji hajji hadji mullah mulla maulvi maulana mawlawi molvi qari hafiz
+    sheikh shaikh sheik shaykh haji hajji hadji alhaji alhaj mullah mulla molla maulvi maulana mawlawi
+    maulawi mawlavi mowlawi moulvi moulavi molvi mawlana moulana mowlana mufti ustad ustadh qari hafiz
     imam general gen colonel col major maj captain capt lieutenant lt admiral adm
     brigadier commander cmdr sergeant sgt president minister ambassador senator judge hon honourable
     honorable herr frau monsieur mme mlle senor senora don dona gospodin"""

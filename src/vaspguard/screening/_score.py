@@ -158,6 +158,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     fa, fb = fold(a), fold(b)
     if fa == fb:
         return 0.96, "variant"
+    if _same_name(fa, fb):
+        return 0.96, "variant"  # one given name in its Russian, Ukrainian and Belarusian forms
     if (a in PARTICLES) != (b in PARTICLES):
         return 0.0, "particle"  # a particle pairs with a particle only (לוי, Levy, is not al)
     # As written and as folded (a typo can fold into another spelling): the better. OSA counts a swap of
@@ -197,6 +199,44 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     return round(sim, 6), how
 
 
+# One given name as Russian, Ukrainian and Belarusian write it (BGN/PCGN and passport spellings): the
+# lists name the same person Aleksandr in one snapshot and Oleksandr or Alyaksandr in another.
+_SAME_NAME_TEXT = """
+aleksandr alexander oleksandr olexandr alyaksandr aliaksandr; aleksandra oleksandra alyaksandra aliaksandra;
+aleksey aleksei oleksii oleksiy alyaksey aliaksei; andrey andrei andriy andrii andrej;
+vladimir volodymyr uladzimir uladzimer wladimir; nikolay nikolai mykola mikalay mikalai;
+sergey sergei serhiy serhii siarhei siarhey; dmitriy dmitry dmitri dmytro dzmitry dzmitryi;
+yuriy yuri yury yurii; mikhail mykhailo mykhaylo mikhas; pyotr petr petro piotr pyatro; pavel pavlo paval;
+viktor victor viktar; grigoriy grigory hryhoriy hryhorii ryhor; yevgeniy evgeny yevhen yauhen yauheni;
+anatoliy anatoly anatolii anatol; vasiliy vasily vasyl vasil; konstantin kostiantyn kostyantyn kanstantsin;
+oleg oleh aleh; igor ihor ihar; vitaliy vitaly vitalii vitali; valeriy valery valerii; yelena elena olena
+alena; natalya natalia nataliya natallia; tatyana tatiana tetiana tatsiana; olga olha volha; irina iryna;
+svetlana svitlana sviatlana; yekaterina ekaterina kateryna katsiaryna; mariya maria mariia maryia;
+yuliya yulia yuliia; lyudmila liudmyla ludmila; galina halyna; vyacheslav viacheslav viachaslau;
+gennadiy gennady hennadiy henadz; fedor fyodor fedir fiodar; stepan stsiapan; semyon semen; denis denys;
+maksim maxim maksym; kirill kyrylo kiryl; artem artyom; valentin valentyn valiantsin; leonid leanid;
+boris barys; gleb hlib hleb; arkadiy arkady arkadii; nikita mykyta mikita; yevgeniya evgenia yevheniia;
+"""
+_SAME_NAME: dict[str, int] = {
+    fold(spelling): group
+    for group, names in enumerate(_SAME_NAME_TEXT.replace("\n", " ").split(";"))
+    for spelling in names.split()
+}
+_PATRONYMIC = re.compile("(?:ovich|ovych|evich|yevich|avich|ovna|evna|ivna|auna)$")
+
+
+def _same_name(fa: str, fb: str) -> bool:
+    """Whether two folded tokens are one given name, or one patronymic (Aleksandrovich, Oleksandrovych)."""
+    group = _SAME_NAME.get(fa)
+    if group is not None:
+        return group == _SAME_NAME.get(fb)
+    sa, sb = _PATRONYMIC.sub("", fa), _PATRONYMIC.sub("", fb)
+    if sa == fa or sb == fb:
+        return False
+    stem = _SAME_NAME.get(sa, _SAME_NAME.get(sa + "i"))  # Yuriyevich, Yurievna: the stem drops a letter
+    return stem is not None and stem == _SAME_NAME.get(sb, _SAME_NAME.get(sb + "i"))
+
+
 _EMPHATIC = str.maketrans("z", "d")
 _BARE_G = re.compile("g(?!h)")
 
@@ -212,7 +252,20 @@ def _dialect_g(a: str, b: str) -> bool:
     )
 
 
-_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "ovych", "ivna", "yevich", "yevna")
+_PATRONYMIC_ENDINGS = (
+    "ovich",
+    "evich",
+    "ovna",
+    "evna",
+    "ichna",
+    "ovych",
+    "ivna",
+    "yevich",
+    "yevna",
+    "avich",
+    "auna",
+    "eyevna",
+)  # fmt: skip  (Russian, Ukrainian -ovych -ivna, Belarusian -avich -auna)
 PATRONYMIC_CROSS = 0.85
 SHORT_CONSONANT = 0.93
 
