@@ -363,3 +363,49 @@ def test_one_given_name_in_russian_ukrainian_and_belarusian() -> None:
 def test_more_spellings_of_religious_titles_are_titles() -> None:
     assert score_names("INAYATULLAH", "INAYATULLAH, Maulawi", "person") == 1.0
     assert score_names("Moulvi Abdul Kabir", "ABDUL KABIR, Mawlawi", "person") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("ドナルド・トランプ", "Donald Trump"),
+        ("ヴィクトル・ボウト", "Viktor Bout"),  # ヴ is said b
+        ("ラムザン・カディロフ", "Ramzan Kadyrov"),  # the newer ディ di, a final v as フ
+        ("ウラジーミル・プーチン", "Vladimir Putin"),  # the older チ for ti
+        ("ジョン・スミス", "John Smith"),
+        ("ムハンマド", "Muhammad"),
+        ("블라디미르 푸틴", "Vladimir Putin"),  # Hangul: l/r, v/b merged on both sides
+        ("빅토르 부트", "Viktor Bout"),
+    ],
+)
+def test_foreign_names_in_kana_and_hangul_meet_their_latin_spelling(native: str, latin: str) -> None:
+    assert score_names(native, latin) >= ALERT_THRESHOLD / 0.9
+    assert score_names(latin, native) >= ALERT_THRESHOLD / 0.9  # and a listed name in kana or Hangul
+
+
+def test_japanise_writes_a_latin_name_as_katakana_reads() -> None:
+    from vaspguard.screening._score import _japanise
+
+    assert _japanise("donald") == "donarudo"
+    assert _japanise("smith") == "sumisu"
+    assert _japanise("kadyrov") == "kadirofu"
+    assert _japanise("muhammad") == "muhanmado"
+    assert _japanise("putin") == "putin"
+    assert _japanise("putin", old=True) == "puchin"
+
+
+def test_projection_is_only_for_kana_or_hangul_against_latin() -> None:
+    from vaspguard.screening import name_forms
+    from vaspguard.screening._score import needs_projection
+
+    kana = name_forms("ジョン・スミス")[0]
+    latin = name_forms("John Smith")[0]
+    hangul = name_forms("존 스미스")[0]
+    assert needs_projection(kana, latin) == "kana-query"
+    assert needs_projection(latin, kana) == "kana-candidate"
+    assert needs_projection(hangul, latin) == "query"
+    assert needs_projection(latin, latin) == ""
+    assert needs_projection(kana, hangul) == ""
+    # native Japanese names in kana are not made to meet unrelated Latin names by it
+    assert score_names("サトウ ヒロシ", "Sato Hiroshi") >= 0.9
+    assert score_names("サトウ ヒロシ", "Satou Ahmad") < ALERT_THRESHOLD / 0.9

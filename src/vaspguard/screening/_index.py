@@ -43,6 +43,7 @@ from vaspguard.screening._score import (
     explain,
     is_cross_script,
     legal_form_factor,
+    needs_projection,
     parse_dob,
 )
 
@@ -343,6 +344,7 @@ class Screener:
                     listed.weights,
                     q.abjad or listed.form.abjad,
                     is_cross_script(q, listed.form),
+                    needs_projection(q, listed.form),
                 )
                 prev = best.get(listed.entity)
                 if prev is None or score * quality > prev[0]:

@@ -235,6 +235,16 @@ def _arabic_article(word: str) -> str:
     return word
 
 
+_KANA_V = re.compile("[ヴウ][ァィェォ]?")
+_KANA_V_READ = {
+    "ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ", "ヴ": "ブ", "ウィ": "ウイ", "ウェ": "ウエ", "ウォ": "ウオ",
+}  # fmt: skip
+
+
+def _kana_v(m: re.Match[str]) -> str:
+    return _KANA_V_READ.get(m.group(0), m.group(0))
+
+
 def _devanagari_word(word: str) -> str:
     """A Devanagari word as Indian names are spelt in Latin: श ष sh, च ch, छ chh (ISO 15919 writes ś ṣ c
     ch, which ASCII would make s, s, c, ch), and the inherent vowel of a final consonant not written (the
@@ -289,6 +299,9 @@ def _words_to_tokens(words: list[str]) -> tuple[list[tuple[str, str]], set[str]]
             out = _ascii_tokens(word.lower())
         elif script == "Deva":
             out = _ascii_tokens(_devanagari_word(word))
+        elif script == "Jpan":
+            # ヴ is said b, and ICU writes ヴィ ウィ as vu~i u~i: as Japanese say them
+            out = _ascii_tokens(_transliterator(script).transliterate(_KANA_V.sub(_kana_v, word)))
         else:
             if script == "Arab":
                 word = _arabic_article(word.translate(_ARABIC_DROP))

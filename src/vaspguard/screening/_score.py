@@ -28,6 +28,9 @@ Name score (``compare_forms``), in [0, 1]:
   consonant skeletons for abjads), times 0.97; the higher score wins.
 - Across scripts that lose Latin sounds (Hangul, kana, Hebrew, Thai, Devanagari, Greek), coarse sound-class
   skeletons of 6+ classes are compared too, capped at 0.88: enough to rank a candidate, never to alert.
+  A name read from kana is also compared with the Latin side written as katakana writes it
+  (``_japanise``), one read from Hangul with l/r, v/b, f/p, z/j merged on both sides (``_project``),
+  at 0.97 of that comparison.
 
 Entity score (``combine``): 0.9 × name score × alias quality (weak alias 0.85, former name 0.95),
 then evidence: date of birth, nationality, country, gender, kind, identity documents and an agreeing
@@ -303,9 +306,20 @@ def align(
     rw: Sequence[float],
     abjad: bool,
     cross: bool = False,
+    project: str = "",
 ) -> tuple[float, str, list[tuple[int, int, float, str]]]:
     """The name score of query tokens ``qt`` (weights ``qw``) against candidate tokens ``rt`` (``rw``):
-    (score, method, [(query index, candidate index, similarity, how)])."""
+    (score, method, [(query index, candidate index, similarity, how)]). With ``project`` (``query`` or
+    ``candidate``: that side was read from kana or Hangul, the other is Latin) the two are also compared
+    as Japanese or Korean hear them (``projection``)."""
+    if project:
+        best = align(qt, qw, rt, rw, abjad, cross)
+        for old in (False, True) if project.startswith("kana-") else (False,):
+            pq, pr = projection(qt, rt, project, old=old)
+            projected = align(pq, qw, pr, rw, abjad)
+            if PROJECTED_DISCOUNT * projected[0] > best[0]:
+                best = (round(PROJECTED_DISCOUNT * projected[0], 6), "projected", projected[2])
+        return best
     cands: list[tuple[float, int, int, str]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(rt):
@@ -374,6 +388,97 @@ def _broad_similarity(q: Sequence[str], r: Sequence[str]) -> float:
     return best if best >= 0.85 else 0.0
 
 
+# Japanese and Korean have no l/r, v/b, f/p (Korean), z/j (Korean) or th distinctions: written in kana or
+# Hangul, Donald Trump and Vladimir are heard as donarudo toranpu and beulladimireu. Projected, both sides
+# lose the distinctions those scripts cannot write.
+PROJECTED_DISCOUNT = 0.97
+_PROJECTION = str.maketrans("lvfz", "rbpj")
+
+
+@lru_cache(maxsize=1 << 16)
+def _project(token: str) -> str:
+    t = fold(token).replace("th", "s")
+    t = re.sub("c(?=[ei])", "s", t).replace("ch", "\0").replace("c", "k").replace("\0", "ch")
+    return t.translate(_PROJECTION)
+
+
+_VOWEL = frozenset("aeiou")
+# ti di as chi ji: the older katakana spelling (プーチン Putin), beside the newer ティ ディ (カディロフ Kadyrov)
+_KANA_OLD = {"si": "shi", "ti": "chi", "tu": "tsu", "hu": "fu", "zi": "ji", "di": "ji", "du": "zu"}
+_KANA_NEW = {"si": "shi", "tu": "tsu", "hu": "fu", "zi": "ji", "du": "zu"}
+
+
+@lru_cache(maxsize=1 << 16)
+def _japanise(token: str, old: bool = False) -> str:
+    """A Latin name as Japanese writes it in katakana, read back (Hepburn): l r, v b (a final v f), a vowel
+    after every consonant not before one (o after t and d), si shi, h before a consonant silent, mm nm ...
+    ``donald`` → ``donarudo``, ``trump`` → ``toranpu``, ``smith`` → ``sumisu``, ``kadyrov`` →
+    ``kadirofu``; with ``old``, ti and di as chi and ji (``putin`` → ``puchin``). Compared with the
+    reading of a name in kana."""
+    row = _KANA_OLD if old else _KANA_NEW
+    t = token.replace("ph", "f").replace("th", "s").replace("ck", "k").replace("x", "ks").replace("q", "k")
+    t = t.replace("kh", "k").replace("dzh", "j").replace("sch", "sh").replace("mm", "nm")
+    t = re.sub("c(?=[eiy])", "s", t).replace("ch", "\0").replace("c", "k").replace("\0", "ch")
+    t = re.sub("v$", "f", t).replace("l", "r").replace("v", "b").replace("w", "u")
+    t = re.sub("y(?![aeiou])", "i", _DOUBLE_LETTER.sub(r"\1", t))
+    t = re.sub("(?<![cs])h(?![aeiou])", "", t)
+    out: list[str] = []
+    i = 0
+    while i < len(t):
+        ch = t[i]
+        if ch in _VOWEL:
+            out.append(ch)
+            i += 1
+            continue
+        cons = t[i : i + 2] if t[i : i + 2] in ("sh", "ch") else ch
+        i += len(cons)
+        nxt = t[i] if i < len(t) else ""
+        if nxt in _VOWEL:
+            out.append(row.get(cons + nxt, cons + nxt))
+            i += 1
+        elif cons == "n" or (cons == "m" and nxt in ("b", "p")):
+            out.append("n")  # ン
+        elif cons in ("t", "d"):
+            out.append(cons + "o")
+        elif cons in ("sh", "ch", "j"):
+            out.append(cons + "i")
+        else:
+            out.append(row.get(cons + "u", cons + "u"))
+    return "".join(out)
+
+
+_DOUBLE_LETTER = re.compile(r"([a-z])\1+")
+
+
+def projection(
+    qt: Sequence[str], rt: Sequence[str], side: str, *, old: bool = False
+) -> tuple[list[str], list[str]]:
+    """Tokens of both sides as the script of ``side`` (``query``/``candidate`` read from kana: ``kana-``
+    prefixed; from Hangul: the rest) hears them: a Latin side japanised against kana (``old``: the older
+    katakana spellings), both sides with l/r, v/b, f/p, z/j merged against Hangul."""
+    if side == "kana-candidate":
+        return [_japanise(t, old) for t in qt], list(rt)
+    if side == "kana-query":
+        return list(qt), [_japanise(t, old) for t in rt]
+    return [_project(t) for t in qt], [_project(t) for t in rt]
+
+
+def needs_projection(q: NameForm, r: NameForm) -> str:
+    """Whether one form was read from kana or Hangul and the other is Latin: how to project them (see
+    ``projection``), else ''."""
+    if q.script in _LATIN and r.script in _LATIN:
+        return ""
+    for form, side in ((q, "query"), (r, "candidate")):
+        other = r if form is q else q
+        if form.script in _PROJECTED_SCRIPTS and other.script in _LATIN:
+            return ("kana-" if form.script == "Jpan" else "") + side
+    return ""
+
+
+_PROJECTED_SCRIPTS = frozenset({"Jpan", "Hang"})
+_LATIN = frozenset({"Latn", "Zyyy"})
+
+
 def is_cross_script(q: NameForm, r: NameForm) -> bool:
     """Whether one form comes from a script whose readings lose Latin sounds (Hangul, kana, Hebrew, Thai,
     Devanagari, Greek) and the other does not share it: there sound classes are compared too."""
@@ -407,7 +512,9 @@ def compare_forms(
     """Compare a query form with a candidate form (the matcher is asymmetric, see the module doc)."""
     qw = [weight(t) for t in q.tokens]
     rw = [weight(t) for t in r.tokens]
-    score, method, pairs = align(q.tokens, qw, r.tokens, rw, q.abjad or r.abjad, is_cross_script(q, r))
+    score, method, pairs = align(
+        q.tokens, qw, r.tokens, rw, q.abjad or r.abjad, is_cross_script(q, r), needs_projection(q, r)
+    )
     return explain(q.tokens, r.tokens, score, method, pairs)
 
 
