@@ -403,7 +403,7 @@ def _project(token: str) -> str:
 
 
 _VOWEL = frozenset("aeiou")
-# ti di as chi ji: the older katakana spelling (プーチン Putin), beside the newer ティ ディ (カディロフ Kadyrov)
+# ti di as chi ji: the older katakana spelling (プーチン Putin), beside the newer ティ ディ (カディロフ)
 _KANA_OLD = {"si": "shi", "ti": "chi", "tu": "tsu", "hu": "fu", "zi": "ji", "di": "ji", "du": "zu"}
 _KANA_NEW = {"si": "shi", "tu": "tsu", "hu": "fu", "zi": "ji", "du": "zu"}
 
