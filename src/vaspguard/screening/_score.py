@@ -255,20 +255,10 @@ def _dialect_g(a: str, b: str) -> bool:
     )
 
 
+# Russian, Ukrainian (-ovych, -ivna) and Belarusian (-avich, -auna) patronymic endings.
 _PATRONYMIC_ENDINGS = (
-    "ovich",
-    "evich",
-    "ovna",
-    "evna",
-    "ichna",
-    "ovych",
-    "ivna",
-    "yevich",
-    "yevna",
-    "avich",
-    "auna",
-    "eyevna",
-)  # fmt: skip  (Russian, Ukrainian -ovych -ivna, Belarusian -avich -auna)
+    "ovich", "evich", "ovna", "evna", "ichna", "ovych", "ivna", "yevich", "yevna", "avich", "auna",
+)  # fmt: skip
 PATRONYMIC_CROSS = 0.85
 SHORT_CONSONANT = 0.93
 
