@@ -481,3 +481,30 @@ def test_religious_titles_glued_to_the_name() -> None:
     assert score_names("Abd-al-Tawab MullahHUWAYSH", "HUWAYSH, Abd-al-Tawab Mullah", "person") >= 0.95
     # a title-like start with too little after it is a name
     assert len(name_forms("Generalova Anna", "person")) == 1
+
+
+@pytest.mark.parametrize(
+    ("russian", "english"),
+    [
+        ("Федеральная служба безопасности", "FEDERAL SECURITY SERVICE"),
+        ("Министерство обороны Российской Федерации", "MINISTRY OF DEFENSE OF THE RUSSIAN FEDERATION"),
+        ("ПУБЛИЧНОЕ АКЦИОНЕРНОЕ ОБЩЕСТВО СБЕРБАНК РОССИИ", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA"),
+        ("Объединённая авиастроительная корпорация", "UNITED AIRCRAFT CORPORATION"),  # ъ, КОРПОРАЦИЯ
+        ("АО «Концерн Калашников»", "JSC KALASHNIKOV CONCERN"),
+        ("MYTISHCHINSKI MASHINOSTROITELNY ZAVOD, OAO", "MYTISHCHI MACHINE BUILDING PLANT"),
+    ],
+)
+def test_organisations_named_in_russian_meet_their_translation(russian: str, english: str) -> None:
+    assert score_names(russian, english) >= 0.9
+
+
+def test_russian_names_of_people_are_not_translated() -> None:
+    from vaspguard.screening._translate import translate_russian
+
+    # one vocabulary word and nothing that says organisation: a person's (or a place's) name
+    assert translate_russian(("rossiya",)) is None
+    assert translate_russian(("ivan", "glavny")) is None
+    assert translate_russian(("sberbank", "rossii"), organisation=True) == ("sberbank", "russia")
+    assert [f.tokens for f in name_forms("Федеральная служба безопасности", "person")] == [
+        ("federalnaya", "sluzhba", "bezopasnosti")
+    ]

@@ -42,7 +42,7 @@ import icu
 from rapidfuzz.distance import OSA
 
 from vaspguard.screening._han import japanese_name_reading, japanese_readings, korean_readings
-from vaspguard.screening._translate import translate_organisation
+from vaspguard.screening._translate import translate_organisation, translate_russian
 
 __all__ = [
     "NameForm",
@@ -220,7 +220,7 @@ def _hangul_word(word: str) -> list[str]:
     return [t for t in out if t]
 
 
-_APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾʼʹ")
+_APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾʼʹʺ\"")  # ʺ: BGN/PCGN's hard sign (Obʺyedinënnaya)
 
 
 def _ascii_tokens(text: str) -> list[str]:
@@ -591,6 +591,15 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
         for translated in translate_organisation(text):
             forms += _new_forms(_forms(translated.translate(_PERSIAN_READING), is_person=False), forms)
     script = script_of(text)
+    if not is_person and script in ("Cyrl", "Latn") and forms:
+        # an organisation named in Russian, in Cyrillic or transliterated: its common words in English too
+        # (ФЕДЕРАЛЬНАЯ СЛУЖБА БЕЗОПАСНОСТИ, FEDERAL SECURITY SERVICE)
+        main = forms[0]
+        english = translate_russian(main.tokens, organisation=is_org or bool(main.legal_forms))
+        if english is not None:
+            kept, cut = _strip_legal_forms(list(english))  # (КОРПОРАЦИЯ is CORPORATION, a legal form)
+            russian = replace(main, tokens=tuple(kept), legal_forms=(*main.legal_forms, *cut))
+            forms += _new_forms((russian,), forms)
     if script == "Hani":
         forms += _han_forms(text, forms, is_person=is_person)
     elif script == "Grek" and forms:

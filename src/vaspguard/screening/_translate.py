@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  # Arabic words are this module's subject matter
-"""The common words of organisation names in Arabic and Persian script, in English.
+"""The common words of organisation names in Arabic and Persian script, and in Russian, in English.
 
 The lists write an organisation named in Arabic by translating it (الجماعة التونسية المقاتلة is TUNISIAN
 COMBATANT GROUP, شبكة محمد جمال is MUHAMMAD JAMAL NETWORK), not only by transliterating it. Translating
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["translate_organisation"]
+__all__ = ["translate_organisation", "translate_russian"]
 
 # word (without the article, hamza forms as bare alif, ta marbuta as heh) -> English, alternatives "|".
 # "" drops the word (بلاد in "the Islamic Maghreb", written "bilad al-maghrib").
@@ -97,3 +97,60 @@ def translate_organisation(text: str) -> tuple[str, ...]:
         if t is not None and len(t) > 1 and len(texts) < 3:
             texts.append([*first[:i], t[1], *first[i + 1 :]])
     return tuple(dict.fromkeys(" ".join(p for p in parts if p) for parts in texts if any(parts)))
+
+
+# --- Russian ------------------------------------------------------------------------------------------------
+
+# Word stems of Russian organisation names as BGN/PCGN transliterates them, and their English: the lists
+# name ФЕДЕРАЛЬНАЯ СЛУЖБА БЕЗОПАСНОСТИ as FEDERAL SECURITY SERVICE and ПАО СБЕРБАНК РОССИИ as SBERBANK OF
+# RUSSIA. A stem matches a word it begins that is at most four letters longer (the case endings).
+_RUSSIAN_TEXT = """
+federaln federal; sluzhb service; bezopasnost security; ministerstv ministry; oboron defense;
+rossiysk russian; rossii russia; rossiya russia; federatsi federation; gosudarstvenn state;
+korporatsi corporation; kontsern concern; obyedinenn united; aviastroiteln aircraft;
+sudostroiteln shipbuilding; mashinostroiteln machine_building; priborostroiteln instrument_making;
+zavod plant; kombinat plant; predpriyati enterprise; unitarn unitary; nauchn scientific;
+issledovatelsk research; proizvodstvenn production; konstruktorsk design; byuro bureau; institut institute;
+tsentraln central; tsentr center; upravleni directorate; departament department; agentstv agency;
+komitet committee; sovet council; investitsionn investment; kompaniya company; kompanii company;
+gruppa group; gruppy group; kholding holding; natsionaln national; mezhdunarodn international;
+torgov trading; neftyan oil; gazov gas; energetichesk energy; elektronn electronic; sistem systems;
+tekhnologi technologies; voyenn military; glavn main; razvedyvateln intelligence; generaln general;
+shtab staff; armiya army; armii army; flot fleet; voysk troops; vnutrennikh internal; inostrannykh foreign;
+svyaz communications; transportn transport; morsk maritime; universitet university; akademiya academy;
+akademii academy; fond fund; obshchestvenn public; partiya party; bank bank; birzh exchange;
+"""
+_RUSSIAN: list[tuple[str, tuple[str, ...]]] = sorted(
+    (
+        (stem, tuple(english.replace("_", " ").split()))
+        for stem, english in (e.split() for e in _RUSSIAN_TEXT.replace("\n", " ").split(";") if e.strip())
+    ),
+    key=lambda item: -len(item[0]),
+)
+_RUSSIAN_MARKERS = frozenset(
+    "sluzhb ministerstv korporatsi kontsern zavod kombinat predpriyati byuro institut upravleni departament "
+    "agentstv komitet kompaniya kompanii gruppa gruppy kholding fond partiya birzh".split()  # noqa: SIM905
+)
+
+
+def _russian_word(token: str) -> tuple[tuple[str, ...], str] | None:
+    """(English words, the stem) for a transliterated Russian word of the vocabulary, else None."""
+    for stem, english in _RUSSIAN:
+        if token.startswith(stem) and len(token) - len(stem) <= 4:
+            return english, stem
+    return None
+
+
+def translate_russian(tokens: tuple[str, ...], *, organisation: bool = False) -> tuple[str, ...] | None:
+    """Tokens of an organisation's name transliterated from Russian with its common words in English
+    (``federalnaya sluzhba bezopasnosti`` → ``federal service security``); None when the name has no word
+    of the vocabulary, or only one and nothing else says it is an organisation's (a word that marks one,
+    or ``organisation``: the kind given, or a legal form found)."""
+    found = [_russian_word(t) for t in tokens]
+    stems = {f[1] for f in found if f is not None}
+    if not stems or (not stems & _RUSSIAN_MARKERS and not organisation and len(stems) < 2):
+        return None
+    out: list[str] = []
+    for token, f in zip(tokens, found, strict=True):
+        out.extend(f[0] if f is not None else (token,))
+    return tuple(out)
