@@ -128,8 +128,8 @@ _RUSSIAN: list[tuple[str, tuple[str, ...]]] = sorted(
     key=lambda item: -len(item[0]),
 )
 _RUSSIAN_MARKERS = frozenset(
-    "sluzhb ministerstv korporatsi kontsern zavod kombinat predpriyati byuro institut upravleni departament "
-    "agentstv komitet kompaniya kompanii gruppa gruppy kholding fond partiya birzh".split()  # noqa: SIM905
+    """sluzhb ministerstv korporatsi kontsern zavod kombinat predpriyati byuro institut upravleni departament
+    agentstv komitet kompaniya kompanii gruppa gruppy kholding fond partiya birzh""".split()  # noqa: SIM905
 )
 
 
