@@ -508,3 +508,12 @@ def test_russian_names_of_people_are_not_translated() -> None:
     assert [f.tokens for f in name_forms("Федеральная служба безопасности", "person")] == [
         ("federalnaya", "sluzhba", "bezopasnosti")
     ]
+
+
+def test_short_legal_forms_when_the_kind_is_unknown() -> None:
+    # IP and OU are legal forms (Russian sole trader, Estonian OÜ) and Chinese family names: without a
+    # kind, a legal form of two letters is one only as the last word of a longer name
+    assert name_forms("Ip Man")[0].tokens == ("ip", "man")
+    assert name_forms("Siemens AG")[0].tokens == ("siemens",)
+    assert name_forms("AS Tallinn")[0].tokens == ("as", "tallinn")
+    assert name_forms("AS Tallinn", "organisation")[0].tokens == ("tallinn",)

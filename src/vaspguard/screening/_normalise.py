@@ -494,15 +494,25 @@ def legal_form_class(form: str) -> str:
     return LEGAL_FORM_CLASS.get(tuple(form.split()), form)
 
 
-def _strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
+def _strip_legal_forms(tokens: list[str], *, unknown: bool = False) -> tuple[list[str], list[str]]:
     """(the name's tokens, the legal forms cut from them). A run of legal-form words at the start or end
     of the name that is no listed form (``LIMITED LIABILITY ENTEP``, ``PUBLIC STOCK COMPANY VYBORG``) is
-    cut too when it touches a form that was cut or has two words or more, one of them long."""
+    cut too when it touches a form that was cut or has two words or more, one of them long. When the kind
+    of name is ``unknown``, a legal form of one or two letters (AG, OU, IP, AS) is one only as the last word
+    of a longer name: IP MAN and OU MEI may be people."""
     segments: list[tuple[bool, list[str]]] = []  # (is a legal form, tokens)
     i = 0
     while i < len(tokens):
         for n in range(min(_LEGAL_MAX, len(tokens) - i), 0, -1):
             found = _legal_form_at(tokens, i, n)
+            if (
+                found is not None
+                and unknown
+                and n == 1
+                and len(found[0]) <= 2
+                and (i != len(tokens) - 1 or len(tokens) < 2)
+            ):
+                found = None
             if found is not None:
                 segments.append((True, list(found)))
                 i += n
@@ -578,13 +588,14 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
     if _PERSIAN_LETTERS.search(text):
-        forms = _forms(text.translate(_PERSIAN_READING), is_person=is_person)
+        forms = _forms(text.translate(_PERSIAN_READING), is_person=is_person, unknown=kind is None)
     else:
-        forms = _forms(text, is_person=is_person)
+        forms = _forms(text, is_person=is_person, unknown=kind is None)
         if _PERSIAN_READABLE.search(text):
             # Arabic letters that Persian, Urdu, Pashto and Turkish spellings read otherwise (نور محمد ثاقب
             # is Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
-            forms += _new_forms(_forms(text.translate(_OTHER_READING), is_person=is_person), forms)
+            other = _forms(text.translate(_OTHER_READING), is_person=is_person, unknown=kind is None)
+            forms += _new_forms(other, forms)
     if not is_person and _ARABIC_LETTER.search(text):
         # an organisation named in Arabic: its common words in English too (شبكة محمد جمال, MUHAMMAD
         # JAMAL NETWORK)
@@ -601,14 +612,15 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
             russian = replace(main, tokens=tuple(kept), legal_forms=(*main.legal_forms, *cut))
             forms += _new_forms((russian,), forms)
     if script == "Hani":
-        forms += _han_forms(text, forms, is_person=is_person)
+        forms += _han_forms(text, forms, is_person=is_person, unknown=kind is None)
     elif script == "Grek" and forms:
         forms += _new_forms(_greek_forms(forms[0]), forms)
     elif script == "Hang":
         words_ = text.split(" ")
         if any(_looks_foreign(w) for w in words_):
             read = " ".join(_hangul_foreign(w) or w for w in words_)
-            hangul = tuple(replace(f, script="Hang") for f in _forms(read, is_person=is_person))
+            read_forms = _forms(read, is_person=is_person, unknown=kind is None)
+            hangul = tuple(replace(f, script="Hang") for f in read_forms)
             forms += _new_forms(hangul, forms)
     return forms
 
@@ -694,7 +706,9 @@ def _new_forms(forms: Sequence[NameForm], seen: Sequence[NameForm]) -> tuple[Nam
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 
-def _han_forms(text: str, seen: Sequence[NameForm], *, is_person: bool) -> tuple[NameForm, ...]:
+def _han_forms(
+    text: str, seen: Sequence[NameForm], *, is_person: bool, unknown: bool
+) -> tuple[NameForm, ...]:
     """The Korean and Japanese readings of a name in Han characters (Mandarin is the transliteration's):
     金正恩 is also 김정은, Kim Jong Un; 田中花子 is also Tanaka Hanako. Each is a form with candidates of
     its own; Japanese readings are the characters' common ones, which names often do not use."""
@@ -704,14 +718,16 @@ def _han_forms(text: str, seen: Sequence[NameForm], *, is_person: bool) -> tuple
     readings = [(k, "Hang") for k in korean_readings(text)]
     readings += [(j, "Jpan") for j in (*((name,) if name else ()), *japanese_readings(text))]
     for reading, script in readings:
-        for f in _forms(reading, is_person=is_person):
+        for f in _forms(reading, is_person=is_person, unknown=unknown):
             if f.tokens not in known:
                 known.add(f.tokens)
                 out.append(replace(f, script=script))
     return tuple(out)
 
 
-def _forms(text: str, *, is_person: bool) -> tuple[NameForm, ...]:
+def _forms(text: str, *, is_person: bool, unknown: bool = False) -> tuple[NameForm, ...]:
+    """The forms of ``text`` as read; ``unknown``: the kind of name is not known (see
+    ``_strip_legal_forms``)."""
     pairs, scripts = _words_to_tokens(text.split(" "))
     scripts.discard("Zyyy")
     script = script_of(text)
@@ -722,7 +738,7 @@ def _forms(text: str, *, is_person: bool) -> tuple[NameForm, ...]:
     tokens = [t for t, _ in pairs]
     dropped: list[str] = []
     if not is_person:
-        tokens, dropped = _strip_legal_forms(_mend_legal_forms(tokens))
+        tokens, dropped = _strip_legal_forms(_mend_legal_forms(tokens), unknown=unknown)
     if not tokens:
         return ()
     main = NameForm(
