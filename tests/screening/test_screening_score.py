@@ -409,3 +409,14 @@ def test_projection_is_only_for_kana_or_hangul_against_latin() -> None:
     # native Japanese names in kana are not made to meet unrelated Latin names by it
     assert score_names("サトウ ヒロシ", "Sato Hiroshi") >= 0.9
     assert score_names("サトウ ヒロシ", "Satou Ahmad") < ALERT_THRESHOLD / 0.9
+
+
+def test_no_misspelling_pair_beside_generic_words_and_no_sound_alike_of_another_length() -> None:
+    # Evergreen is not Energy misspelt just because International and Global pair
+    assert (
+        score_names("Evergreen International Global", "ENERGY GLOBAL INTERNATIONAL FZE", "organisation")
+        < ALERT_THRESHOLD / 0.9
+    )
+    # Granite and Grand are both KRNT in Metaphone, but of unlike length
+    assert token_similarity("granite", "grand")[1] == "fuzzy"
+    assert token_similarity("granite", "grand")[0] < 0.8

@@ -17,7 +17,7 @@ Name score (``compare_forms``), in [0, 1]:
   Arabic and Persian readings of ض ظ ذ). An initial against a token it begins: 0.8.
   Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``). A particle (al, bin, abu) pairs
   only with a particle. When all but one part on each side pair and there are two pairs or more, the two
-  parts left pair at their similarity if it reaches 0.6 (``residual``: LOTEZ for LOPEZ in a four-part name).
+  parts left pair at their similarity if it reaches 0.75, 0.6 read from an abjad (``residual``: LOTEZ for LOPEZ in a four-part name).
 - Each token has a weight: rare tokens 1, frequent ones down to 0.3 (from the list's own token frequencies,
   so ``mohammed``, ``bin``, ``trading`` weigh little), particles 0.3, initials 0.5.
 - score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.15·Σ unmatched candidate w): a query
@@ -76,7 +76,8 @@ PARTICLES = words(
 )  # the last line: as read from Arabic and Hebrew script (بن bn, أبو abw, عبد bd, ولد wld, בת bt)
 
 PAIR_MIN = 0.8  # below this two tokens are different tokens, not a poor pair
-RESIDUAL_MIN = 0.6  # ... unless they are the one part left unpaired on each side
+RESIDUAL_MIN = 0.75  # ... unless they are the one part left unpaired on each side (0.6 read from an abjad,
+RESIDUAL_MIN_ABJAD = 0.6  # whose unwritten vowels make more spellings: Evergreen/Energy is 0.73)
 INITIAL = 0.8  # an initial against a name it begins (weighs 0.5: see default_weight)
 UNMATCHED_QUERY = 0.5
 UNMATCHED_CANDIDATE = 0.15
@@ -130,9 +131,10 @@ _metaphone = lru_cache(maxsize=1 << 16)(jellyfish.metaphone)
 
 
 def _phonetic_equal(a: str, b: str) -> bool:
-    """Equal Metaphone codes of three sounds or more: two (MR: Moore, Mayer, Maria) say too little."""
+    """Equal Metaphone codes of three sounds or more: two (MR: Moore, Mayer, Maria) say too little; and
+    words of like length (Granite and Grand are both KRNT)."""
     code = _metaphone(a)
-    return len(code) >= 3 and code == _metaphone(b)
+    return len(code) >= 3 and code == _metaphone(b) and min(len(a), len(b)) >= 0.75 * max(len(a), len(b))
 
 
 def _same_onset(a: str, b: str) -> bool:
@@ -335,7 +337,7 @@ def align(
         # two-part name one matching part says too little: Li Min is not Li Myint)
         i, j = used_q.index(False), used_r.index(False)
         sim, _ = token_similarity(qt[i], rt[j], abjad)
-        if sim >= RESIDUAL_MIN and not qt[i].isdigit() and not rt[j].isdigit():
+        if sim >= (RESIDUAL_MIN_ABJAD if abjad else RESIDUAL_MIN):  # (a number's similarity is 0)
             used_q[i] = used_r[j] = True
             w = (qw[i] + rw[j]) / 2
             num += w * sim
