@@ -17,7 +17,8 @@ Name score (``compare_forms``), in [0, 1]:
   Arabic and Persian readings of ض ظ ذ). An initial against a token it begins: 0.8.
   Numbers match exactly or not at all (``11420 CORP`` is not ``CORP``). A particle (al, bin, abu) pairs
   only with a particle. When all but one part on each side pair and there are two pairs or more, the two
-  parts left pair at their similarity if it reaches 0.75, 0.6 read from an abjad (``residual``: LOTEZ for LOPEZ in a four-part name).
+  parts left pair at their similarity if it reaches 0.75, 0.6 read from an abjad (``residual``: LOTEZ
+  for LOPEZ in a four-part name).
 - Each token has a weight: rare tokens 1, frequent ones down to 0.3 (from the list's own token frequencies,
   so ``mohammed``, ``bin``, ``trading`` weigh little), particles 0.3, initials 0.5.
 - score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.15·Σ unmatched candidate w): a query
