@@ -18,6 +18,7 @@ token-set Jaro-Winkler baseline (rapidfuzz) side by side.
 - ``negative:*``: generated names of people who are not listed, in 13 scripts/cultures (first x last
   names from common-name lists), and ``hard``: listed person names with a contradicting date of birth and
   nationality. Target: no alert (alert rate <= 1% for generated names).
+- ``negorg`` / ``orgsake``: generated company names (informative; see ``company_negatives``).
 
 Entities are split by a hash of their key: 70% ``tune`` (used to set the threshold), 30% ``held`` (never
 looked at while tuning); figures are reported for both. ``choose_threshold`` is the rule that set the
@@ -387,7 +388,49 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
         cases.append(
             Case("hard", _display(e), None, split_of(e.key), dob=dob, nationality=other, kind="person")
         )
+    cases.extend(company_negatives(entities, seed=seed))
     return cases
+
+
+_BRANDS = """Alpine Sunrise Northstar Pacific Atlas Orion Evergreen Summit Horizon Silverline Redwood Crescent
+Harbor Meridian Bluewater Falcon Granite Lumen Nova Vertex Cobalt Aurora Sterling Beacon Keystone Zenith
+Maple Cedar Willow Polaris Juniper Saffron Tundra Coral Ember Halcyon Quarry Lattice Ridgeway Solstice"""
+_ACTIVITIES = """Global Tech Trading Solutions Capital Group Holdings Logistics Energy Digital Ventures Partners
+International Systems Services Consulting Industries Shipping Finance Exchange Payments Mining Labs"""
+_FORMS = "LLC Ltd GmbH SA Inc JSC OOO PLC BV"
+
+
+def company_negatives(entities: Sequence[ListEntity], *, seed: int = 1, n: int = 1200) -> list[Case]:
+    """Generated company names (a brand, one or two activities, a legal form), informative: ``negorg``
+    should not alert; ``orgsake`` are partial namesakes of a listed organisation (every word of the
+    generated name is a word of one listed name: ATLAS EXCHANGE INC against ATLAS EXCHANGE), where an
+    alert is what an analyst wants. Drawn with their own random generator, so the other cases stay as
+    they were."""
+    rng = random.Random(seed + 7)
+    by_part: dict[str, set[int]] = defaultdict(set)
+    n_id = 0
+    for e in entities:
+        if e.kind is EntityKind.PERSON:
+            continue
+        for ln in e.names:
+            for f in name_forms(ln.name, "organisation"):
+                n_id += 1
+                for t in f.tokens:
+                    by_part[t].add(n_id)
+    brands, activities, forms = _BRANDS.split(), _ACTIVITIES.split(), _FORMS.split()
+    names: set[str] = set()
+    while len(names) < n:
+        parts = [rng.choice(brands), rng.choice(activities)]
+        if rng.random() < 0.3:
+            parts.append(rng.choice(activities))
+        names.add(" ".join([*dict.fromkeys(parts), rng.choice(forms)]))
+    out: list[Case] = []
+    for name in sorted(names):
+        tokens = name_forms(name, "organisation")[0].tokens
+        sake = bool(set.intersection(*(by_part.get(t, set()) for t in tokens)))
+        split = "tune" if rng.random() < 0.7 else "held"
+        out.append(Case("orgsake" if sake else "negorg", name, None, split, kind="organisation"))
+    return out
 
 
 # --- running --------------------------------------------------------------------------------------------
@@ -589,6 +632,8 @@ def summary(rows: Sequence[Row], figures: dict[str, float], label: str) -> str:
     _, name_rate = aggregate(rows, "perturb:", "negname:")
     _, hard = aggregate(rows, "perturb:", "hard")
     _, sake_rate = aggregate(rows, "perturb:", "negsake:")
+    _, org_rate = aggregate(rows, "perturb:", "negorg")
+    _, orgsake_rate = aggregate(rows, "perturb:", "orgsake")
     figures.update(
         {
             f"{label}_perturb": r_p,
@@ -598,6 +643,7 @@ def summary(rows: Sequence[Row], figures: dict[str, float], label: str) -> str:
             f"{label}_name_only_alert_rate": name_rate,
             f"{label}_hard_alert_rate": hard,
             f"{label}_partial_namesake_alert_rate": sake_rate,
+            f"{label}_company_alert_rate": org_rate,
         }
     )
     return (
@@ -605,7 +651,8 @@ def summary(rows: Sequence[Row], figures: dict[str, float], label: str) -> str:
         f"watchman pairs), {r_x:.3f} (synthetic ICU stress); alert rate {100 * rate:.2f}% on generated "
         f"customers with KYC date of birth and nationality, {100 * name_rate:.2f}% on bare names "
         f"({100 * sake_rate:.2f}% on bare partial namesakes of listed persons, wanted); "
-        f"hard negatives {100 * hard:.2f}%"
+        f"hard negatives {100 * hard:.2f}%; generated company names {100 * org_rate:.2f}% "
+        f"({100 * orgsake_rate:.2f}% on partial namesakes of listed organisations, wanted)"
     )
 
 
