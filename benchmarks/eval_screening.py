@@ -395,8 +395,8 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
 _BRANDS = """Alpine Sunrise Northstar Pacific Atlas Orion Evergreen Summit Horizon Silverline Redwood Crescent
 Harbor Meridian Bluewater Falcon Granite Lumen Nova Vertex Cobalt Aurora Sterling Beacon Keystone Zenith
 Maple Cedar Willow Polaris Juniper Saffron Tundra Coral Ember Halcyon Quarry Lattice Ridgeway Solstice"""
-_ACTIVITIES = """Global Tech Trading Solutions Capital Group Holdings Logistics Energy Digital Ventures Partners
-International Systems Services Consulting Industries Shipping Finance Exchange Payments Mining Labs"""
+_ACTIVITIES = """Global Tech Trading Solutions Capital Group Holdings Logistics Energy Digital Ventures
+Partners International Systems Services Consulting Industries Shipping Finance Exchange Payments Mining Labs"""
 _FORMS = "LLC Ltd GmbH SA Inc JSC OOO PLC BV"
 
 
