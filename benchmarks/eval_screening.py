@@ -396,7 +396,8 @@ _BRANDS = """Alpine Sunrise Northstar Pacific Atlas Orion Evergreen Summit Horiz
 Harbor Meridian Bluewater Falcon Granite Lumen Nova Vertex Cobalt Aurora Sterling Beacon Keystone Zenith
 Maple Cedar Willow Polaris Juniper Saffron Tundra Coral Ember Halcyon Quarry Lattice Ridgeway Solstice"""
 _ACTIVITIES = """Global Tech Trading Solutions Capital Group Holdings Logistics Energy Digital Ventures
-Partners International Systems Services Consulting Industries Shipping Finance Exchange Payments Mining Labs"""
+Partners International Systems Services Consulting Industries Shipping Finance Exchange Payments Mining
+Labs"""
 _FORMS = "LLC Ltd GmbH SA Inc JSC OOO PLC BV"
 
 
