@@ -198,6 +198,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
             sk = 0.93  # ج read g in Egypt (Ragab), ق read g in the Maghreb and the Gulf (Gasmi)
         elif min(len(sa), len(sb)) >= 3:
             sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb)
+            if min(len(sa), len(sb)) == 3:
+                sk *= SHORT_CONSONANT  # three consonants, one other: Salma (slm) is not Soleimani (slmn)
         else:
             sk = 0.0  # one or two consonants say nothing by themselves
         if sk > sim:
