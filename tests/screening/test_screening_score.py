@@ -429,3 +429,11 @@ def test_three_consonants_and_one_other_are_another_name() -> None:
     assert score_names("سلمى القاسم", "SOLEIMANI, Qasem", "person") < ALERT_THRESHOLD / 0.9
     # four consonants or more keep their tolerance
     assert token_similarity("mhmmd", "mohamed", True)[0] >= 0.8
+
+
+def test_sound_alikes_need_first_vowels_of_one_class() -> None:
+    # Tarek and Turki, Hassan and Husayn are two names (TRK, HSN in Metaphone); Mohamed and Muhammad one
+    assert token_similarity("tarek", "turki")[0] < 0.8
+    assert token_similarity("hassan", "husayn")[0] < 0.8
+    assert token_similarity("mohamed", "muhammad") == (0.85, "phonetic")
+    assert score_names("Tarek Al-Hassan", "AL-TURKI, Hassan", "person") < ALERT_THRESHOLD / 0.9

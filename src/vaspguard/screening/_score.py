@@ -139,9 +139,19 @@ def _phonetic_equal(a: str, b: str) -> bool:
 
 
 def _same_onset(a: str, b: str) -> bool:
-    """Whether two tokens begin with one sound as written: the spelling fold writes w as v, and Metaphone
-    v as f, so Wang and Fang would otherwise sound alike."""
-    return fold(a[0]) == fold(b[0]) or _metaphone(a)[:1] == _metaphone(b)[:1]
+    """Whether two tokens begin with one sound as written (the spelling fold writes w as v, and Metaphone
+    v as f, so Wang and Fang would otherwise sound alike) and their first vowels are of one class (a;
+    e i y; o u): Tarek and Turki, Hassan and Husayn are two names, Mohamed and Muhammad one."""
+    onset = fold(a[0]) == fold(b[0]) or _metaphone(a)[:1] == _metaphone(b)[:1]
+    return onset and _first_vowel(a) == _first_vowel(b)
+
+
+_VOWEL_CLASS = str.maketrans("eiyou", "eeeoo")
+
+
+def _first_vowel(token: str) -> str:
+    m = re.search("[aeiouy]", token[1:])
+    return m.group(0).translate(_VOWEL_CLASS) if m else ""
 
 
 def _fuzzy(a: str, b: str) -> float:
