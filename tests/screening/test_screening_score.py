@@ -437,3 +437,5 @@ def test_sound_alikes_need_first_vowels_of_one_class() -> None:
     assert token_similarity("hassan", "husayn")[0] < 0.8
     assert token_similarity("mohamed", "muhammad") == (0.85, "phonetic")
     assert score_names("Tarek Al-Hassan", "AL-TURKI, Hassan", "person") < ALERT_THRESHOLD / 0.9
+    # and not between consonant strings read from an abjad (حداد hdad, هدايت hdayt: both HTT)
+    assert token_similarity("hdad", "hdayt", True)[1] != "phonetic"

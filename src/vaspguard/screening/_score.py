@@ -186,7 +186,9 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
         # vowel a spelling (Ahmad/Ahmed)
         sim *= SHORT_CONSONANT
     how = "fuzzy"
-    if sim < 0.85 and min(len(fa), len(fb)) >= 4 and _phonetic_equal(fa, fb) and _same_onset(a, b):
+    # (not for a consonant string read from an abjad: Metaphone of hdad and hdayt says nothing)
+    sounds_alike = not abjad and min(len(fa), len(fb)) >= 4 and _phonetic_equal(fa, fb)
+    if sim < 0.85 and sounds_alike and _same_onset(a, b):
         sim, how = 0.85, "phonetic"
     if _is_patronymic(a) != _is_patronymic(b):
         # a family name against a patronymic (Mikhaylov / Mikhaylovna) is another name part, not a variant
