@@ -439,3 +439,18 @@ def test_sound_alikes_need_first_vowels_of_one_class() -> None:
     assert score_names("Tarek Al-Hassan", "AL-TURKI, Hassan", "person") < ALERT_THRESHOLD / 0.9
     # and not between consonant strings read from an abjad (حداد hdad, هدايت hdayt: both HTT)
     assert token_similarity("hdad", "hdayt", True)[1] != "phonetic"
+
+
+def test_the_breakdown_says_how_each_side_was_read() -> None:
+    screener = Screener.from_entities(
+        [org("30", "TUNISIAN COMBATANT GROUP"), person("31", "KIM, Jong Un"), org("32", "ACME NETWORK (AN)")]
+    )
+    m = screener.screen_name("الجماعة التونسية المقاتلة")[0]
+    assert m.entity_key == "un_sc:30" and m.alert
+    assert m.breakdown.query_reading == "common words translated from Arabic"
+    assert m.breakdown.candidate_reading == ""
+    assert screener.screen_name("金正恩")[0].breakdown.query_reading == "Korean reading"
+    acme = screener.screen_name("Acme Network", kind="organisation")[0]
+    assert acme.breakdown.candidate_reading == "without the bracketed part"
+    # as written: nothing to say
+    assert screener.screen_name("Kim Jong Un")[0].breakdown.query_reading == ""

@@ -43,7 +43,10 @@ def _entities(lists: list[Path] | None) -> tuple[Screener, AddressBook]:
 
 
 def _why(m: Match) -> str:
-    parts = [f"{p.query}~{p.candidate}({p.how} {p.similarity:.2f})" for p in m.breakdown.pairs]
+    parts = [f"query read as {m.breakdown.query_reading}"] if m.breakdown.query_reading else []
+    if m.breakdown.candidate_reading:
+        parts.append(f"listed name read as {m.breakdown.candidate_reading}")
+    parts += [f"{p.query}~{p.candidate}({p.how} {p.similarity:.2f})" for p in m.breakdown.pairs]
     if m.breakdown.unmatched_query:
         parts.append("query-only: " + " ".join(m.breakdown.unmatched_query))
     parts += [f"{f.name}{f.delta:+.2f}" for f in m.breakdown.factors]

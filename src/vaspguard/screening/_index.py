@@ -72,6 +72,8 @@ class Breakdown:
     method: str  # tokens | joined
     query_form: str
     candidate_form: str
+    query_reading: str  # how the query form reads the name ("" as written; "translated from Arabic" ...)
+    candidate_reading: str
     alias_kind: str  # primary, aka, fka, weak, original_script
     alias_quality: float
     pairs: tuple[TokenPair, ...] = ()
@@ -386,6 +388,8 @@ class Screener:
                 method=c.method,
                 query_form=q.text,
                 candidate_form=listed.form.text,
+                query_reading=q.reading,
+                candidate_reading=listed.form.reading,
                 alias_kind=listed.kind.value,
                 alias_quality=ALIAS_QUALITY.get(listed.kind, 1.0),
                 pairs=c.pairs,

@@ -553,10 +553,18 @@ class NameForm:
     abjad: bool = False  # vowels mostly unwritten in the original: compare by skeleton
     legal_forms: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
+    # how this form reads the name, for a reviewer: "" as written and transliterated, else e.g.
+    # "translated from Arabic", "Korean reading", "without the bracketed part"
+    reading: str = ""
 
     @property
     def text(self) -> str:
         return " ".join(self.tokens)
+
+
+def _read(forms: Sequence[NameForm], label: str) -> tuple[NameForm, ...]:
+    """``forms`` marked as read by ``label`` (after any reading they already carry)."""
+    return tuple(replace(f, reading=", ".join(x for x in (label, f.reading) if x)) for f in forms)
 
 
 @lru_cache(maxsize=65536)
@@ -572,7 +580,9 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     bare = _SPACE.sub(" ", _BRACKETED.sub(" ", text)).strip()
     if bare != text and bare:
         seen = {f.tokens for f in forms}
-        forms += tuple(f for f in _text_forms(bare, kind) if f.tokens not in seen)
+        forms += _read(
+            [f for f in _text_forms(bare, kind) if f.tokens not in seen], "without the bracketed part"
+        )
     return forms
 
 
@@ -595,12 +605,13 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
             # Arabic letters that Persian, Urdu, Pashto and Turkish spellings read otherwise (نور محمد ثاقب
             # is Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
             other = _forms(text.translate(_OTHER_READING), is_person=is_person, unknown=kind is None)
-            forms += _new_forms(other, forms)
+            forms += _read(_new_forms(other, forms), "Persian/Urdu reading of ث ذ ض, Gulf reading of ظ")
     if not is_person and _ARABIC_LETTER.search(text):
         # an organisation named in Arabic: its common words in English too (شبكة محمد جمال, MUHAMMAD
         # JAMAL NETWORK)
         for translated in translate_organisation(text):
-            forms += _new_forms(_forms(translated.translate(_PERSIAN_READING), is_person=False), forms)
+            from_arabic = _forms(translated.translate(_PERSIAN_READING), is_person=False)
+            forms += _read(_new_forms(from_arabic, forms), "common words translated from Arabic")
     script = script_of(text)
     if not is_person and script in ("Cyrl", "Latn") and forms:
         # an organisation named in Russian, in Cyrillic or transliterated: its common words in English too
@@ -610,18 +621,20 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
         if english is not None:
             kept, cut = _strip_legal_forms(list(english))  # (КОРПОРАЦИЯ is CORPORATION, a legal form)
             russian = replace(main, tokens=tuple(kept), legal_forms=(*main.legal_forms, *cut))
-            forms += _new_forms((russian,), forms)
+            forms += _read(_new_forms((russian,), forms), "common words translated from Russian")
     if script == "Hani":
         forms += _han_forms(text, forms, is_person=is_person, unknown=kind is None)
     elif script == "Grek" and forms:
-        forms += _new_forms(_greek_forms(forms[0]), forms)
+        forms += _read(
+            _new_forms(_greek_forms(forms[0]), forms), "a foreign name in Greek, or without its ending"
+        )
     elif script == "Hang":
         words_ = text.split(" ")
         if any(_looks_foreign(w) for w in words_):
             read = " ".join(_hangul_foreign(w) or w for w in words_)
             read_forms = _forms(read, is_person=is_person, unknown=kind is None)
             hangul = tuple(replace(f, script="Hang") for f in read_forms)
-            forms += _new_forms(hangul, forms)
+            forms += _read(_new_forms(hangul, forms), "a foreign name in Hangul")
     return forms
 
 
@@ -715,13 +728,14 @@ def _han_forms(
     known = {f.tokens for f in seen}
     out: list[NameForm] = []
     name = japanese_name_reading(text)
-    readings = [(k, "Hang") for k in korean_readings(text)]
-    readings += [(j, "Jpan") for j in (*((name,) if name else ()), *japanese_readings(text))]
-    for reading, script in readings:
+    readings = [(k, "Hang", "Korean reading") for k in korean_readings(text)]
+    readings += [(name, "Jpan", "Japanese name reading")] if name else []
+    readings += [(j, "Jpan", "Japanese reading of the characters") for j in japanese_readings(text)]
+    for reading, script, label in readings:
         for f in _forms(reading, is_person=is_person, unknown=unknown):
             if f.tokens not in known:
                 known.add(f.tokens)
-                out.append(replace(f, script=script))
+                out.append(replace(f, script=script, reading=label))
     return tuple(out)
 
 
@@ -751,13 +765,13 @@ def _forms(text: str, *, is_person: bool, unknown: bool = False) -> tuple[NameFo
     if "Arab" in scripts:
         joined = arabic_compounds(main.tokens)
         if joined != main.tokens:
-            return main, NameForm(joined, script, True, main.legal_forms, main.titles)
+            return main, NameForm(joined, script, True, main.legal_forms, main.titles, "compounds joined")
     variants = {t for t, sc in pairs if _is_title_variant(t, sc)}
     glued = {t: _glued_title(t) for t, sc in pairs if sc in ("Latn", "Zyyy") and _glued_title(t)}
     if (variants or glued) and len(variants) < len(tokens):
         untitled = tuple(glued.get(t, t) for t in tokens if t not in variants)
         found = (*titles, *sorted(variants), *sorted(t[: -len(rest)] for t, rest in glued.items()))
-        return main, NameForm(untitled, script, main.abjad, main.legal_forms, found)
+        return main, NameForm(untitled, script, main.abjad, main.legal_forms, found, "without the title")
     return (main,)
 
 
