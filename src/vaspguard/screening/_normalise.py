@@ -463,13 +463,14 @@ def _legal_form_at(tokens: Sequence[str], i: int, n: int) -> tuple[str, ...] | N
     exact = _FOLDED_LEGAL_FORMS.get(folded)
     if exact is not None:
         return exact
-    for form, form_folded in _LEGAL_FORMS_BY_LENGTH.get(n, ()):
+    # (only forms whose first word begins with the same letter: a typo rarely changes the first letter)
+    key = (n, folded[0][:1])
+    for form, form_folded in _LEGAL_FORMS_BY_START.get(key, ()):
         if _spells(folded, form_folded):
             return form
-    for form, form_folded in _LEGAL_FORMS_BY_LENGTH.get(n + 1, ()):
-        for k, left_out in enumerate(form_folded):
-            if len(left_out) >= 4 and _spells(folded, form_folded[:k] + form_folded[k + 1 :], initials=0):
-                return form
+    for form, shorter in _LEGAL_FORMS_SHORTER.get(key, ()):
+        if _spells(folded, shorter, initials=0):
+            return form
     return None
 
 
@@ -879,10 +880,20 @@ def fold(token: str) -> str:
 # Multi-word legal forms by spelling fold, and the words they are made of (read by ``_legal_form_at`` and
 # ``_strip_legal_forms`` at call time).
 _FOLDED_LEGAL_FORMS = {tuple(fold(t) for t in f): f for f in LEGAL_FORMS if len(f) >= 2}
-_LEGAL_FORMS_BY_LENGTH: dict[int, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+# (number of words, first letter) -> (form, its folded words), and the same for each form of three words
+# or more less one long word
+_LEGAL_FORMS_BY_START: dict[tuple[int, str], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+_LEGAL_FORMS_SHORTER: dict[tuple[int, str], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
 for _form in sorted(LEGAL_FORMS):
     if len(_form) >= 2:
-        _LEGAL_FORMS_BY_LENGTH.setdefault(len(_form), []).append((_form, tuple(fold(t) for t in _form)))
+        _folded = tuple(fold(t) for t in _form)
+        _LEGAL_FORMS_BY_START.setdefault((len(_form), _folded[0][:1]), []).append((_form, _folded))
+        for _k, _left_out in enumerate(_folded):
+            if len(_folded) >= 3 and len(_left_out) >= 4:
+                _shorter = _folded[:_k] + _folded[_k + 1 :]
+                _LEGAL_FORMS_SHORTER.setdefault((len(_shorter), _shorter[0][:1]), []).append(
+                    (_form, _shorter)
+                )
 _LEGAL_VOCABULARY = frozenset(
     fold(t) for f in LEGAL_FORMS if len(f) >= 2 for t in f if len(t) >= 2 and t != "holding"
 ) | frozenset(fold(t) for t in ("company", "limited", "public"))  # (a lone letter may be an initial)
