@@ -376,9 +376,12 @@ def test_more_spellings_of_religious_titles_are_titles() -> None:
         ("ムハンマド", "Muhammad"),
         ("블라디미르 푸틴", "Vladimir Putin"),  # Hangul: l/r, v/b merged on both sides
         ("빅토르 부트", "Viktor Bout"),
+        ("Джордж Буш", "George Bush"),  # Cyrillic writes English sounds: dzhordzh
+        ("Хиллари Клинтон", "Hillary Clinton"),
+        ("Джон Смит", "John Smith"),
     ],
 )
-def test_foreign_names_in_kana_and_hangul_meet_their_latin_spelling(native: str, latin: str) -> None:
+def test_foreign_names_in_kana_hangul_and_cyrillic_meet_their_latin_spelling(native: str, latin: str) -> None:
     assert score_names(native, latin) >= ALERT_THRESHOLD / 0.9
     assert score_names(latin, native) >= ALERT_THRESHOLD / 0.9  # and a listed name in kana or Hangul
 
@@ -394,7 +397,7 @@ def test_japanise_writes_a_latin_name_as_katakana_reads() -> None:
     assert _japanise("putin", old=True) == "puchin"
 
 
-def test_projection_is_only_for_kana_or_hangul_against_latin() -> None:
+def test_projection_is_only_for_kana_hangul_or_cyrillic_against_latin() -> None:
     from vaspguard.screening import name_forms
     from vaspguard.screening._score import needs_projection
 
@@ -406,6 +409,7 @@ def test_projection_is_only_for_kana_or_hangul_against_latin() -> None:
     assert needs_projection(hangul, latin) == "query"
     assert needs_projection(latin, latin) == ""
     assert needs_projection(kana, hangul) == ""
+    assert needs_projection(name_forms("Джон Смит")[0], latin) == "cyrl-query"
     # native Japanese names in kana are not made to meet unrelated Latin names by it
     assert score_names("サトウ ヒロシ", "Sato Hiroshi") >= 0.9
     assert score_names("サトウ ヒロシ", "Satou Ahmad") < ALERT_THRESHOLD / 0.9

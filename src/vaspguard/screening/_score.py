@@ -457,32 +457,54 @@ def _japanise(token: str, old: bool = False) -> str:
 _DOUBLE_LETTER = re.compile(r"([a-z])\1+")
 
 
+@lru_cache(maxsize=1 << 16)
+def _russify(token: str) -> str:
+    """A Latin (mostly English) name as Russian writes it in Cyrillic, read back by BGN/PCGN: j and a soft
+    g dzh, w u, an initial h kh, c s or k, a final silent e dropped: ``george`` → ``dzhordzh``, ``joe`` →
+    ``dzho``, ``william`` → ``uiliam``, ``hillary`` → ``khilari``. Compared with a name read from
+    Cyrillic (Джордж Буш)."""
+    t = token.replace("ph", "f").replace("th", "t").replace("ck", "k").replace("x", "ks").replace("qu", "kv")
+    t = re.sub("g(?=[eiy])", "dzh", t).replace("j", "dzh")
+    t = re.sub("dzhe(?=[aou])", "dzh", t)  # George, Georgina: the e only softens the g
+    t = re.sub("c(?=[eiy])", "s", t).replace("ch", "\0").replace("c", "k").replace("\0", "ch")
+    t = re.sub("^h", "kh", t).replace("w", "u").replace("oo", "u").replace("ee", "i")
+    t = re.sub("(?<=[aeiou])h(?![aeiou])", "", t)  # John
+    t = re.sub("(?<=[bdfghklmnprstvz])e$", "", t)  # a final silent e (George, Mike)
+    t = re.sub("oe$", "o", t)
+    return _DOUBLE_LETTER.sub(r"\1", t)
+
+
 def projection(
     qt: Sequence[str], rt: Sequence[str], side: str, *, old: bool = False
 ) -> tuple[list[str], list[str]]:
     """Tokens of both sides as the script of ``side`` (``query``/``candidate`` read from kana: ``kana-``
-    prefixed; from Hangul: the rest) hears them: a Latin side japanised against kana (``old``: the older
-    katakana spellings), both sides with l/r, v/b, f/p, z/j merged against Hangul."""
+    prefixed; from Cyrillic: ``cyrl-``; from Hangul: the rest) hears them: a Latin side japanised against
+    kana (``old``: the older katakana spellings) or russified against Cyrillic, both sides with l/r, v/b,
+    f/p, z/j merged against Hangul."""
     if side == "kana-candidate":
         return [_japanise(t, old) for t in qt], list(rt)
     if side == "kana-query":
         return list(qt), [_japanise(t, old) for t in rt]
+    if side == "cyrl-candidate":
+        return [_russify(t) for t in qt], list(rt)
+    if side == "cyrl-query":
+        return list(qt), [_russify(t) for t in rt]
     return [_project(t) for t in qt], [_project(t) for t in rt]
 
 
 def needs_projection(q: NameForm, r: NameForm) -> str:
-    """Whether one form was read from kana or Hangul and the other is Latin: how to project them (see
-    ``projection``), else ''."""
+    """Whether one form was read from kana, Hangul or Cyrillic and the other is Latin: how to project them
+    (see ``projection``), else ''."""
     if q.script in _LATIN and r.script in _LATIN:
         return ""
     for form, side in ((q, "query"), (r, "candidate")):
         other = r if form is q else q
         if form.script in _PROJECTED_SCRIPTS and other.script in _LATIN:
-            return ("kana-" if form.script == "Jpan" else "") + side
+            return _PROJECTED_SCRIPTS[form.script] + side
     return ""
 
 
-_PROJECTED_SCRIPTS = frozenset({"Jpan", "Hang"})
+_PROJECTED_SCRIPTS = {"Jpan": "kana-", "Hang": "", "Cyrl": "cyrl-"}
 _LATIN = frozenset({"Latn", "Zyyy"})
 
 
