@@ -11,16 +11,19 @@ readings, kun readings, on readings, each in Unihan's order. The table is read o
 
 What Unihan's order means, and what it does to names:
 
-- kHangul readings are listed in Hangul code-point order, not by frequency, and the first one is taken.
-  That is the usual reading for most characters, but not for surnames that differ from the character's
-  ordinary reading: 金 lists 금 before 김, so 金正恩 reads 금정은, not 김정은. Characters under the
-  South Korean initial-sound law (두음법칙) list the unreduced form first when it sorts first: 李 리 (not
-  이), 林 림 (임), 柳 류 (유), 呂 려 (여), 龍 룡 (용); 盧 노 and 羅 나 come out in the South Korean form
-  only because 노 and 나 sort first. North Korean usage keeps 리, 림, 류, 로, 라, 려, 룡.
+- kHangul readings are listed in Hangul code-point order, not by frequency; ``korean_reading`` takes the
+  first. That is the usual reading for most characters, but not for family names that differ from the
+  character's ordinary reading: 金 lists 금 before 김, and characters under the South Korean initial-sound
+  law (두음법칙) list the unreduced form first when it sorts first: 李 리 (not 이), 林 림 (임). So
+  ``korean_readings``, which the screener uses, reads the family name from ``_KOREAN_FAMILY_NAMES``
+  (South Korean form first, the North Korean one too where it differs: 李 이 and 리) and the rest by
+  ``korean_reading``.
 - kJapaneseKun and kJapaneseOn are in Unihan's editorial order, which puts a common reading first: 田 ta,
-  中 naka, 花 hana, 子 ko. Names use readings no table predicts (nanori), so these readings are a
-  candidate, not the name's reading. Spellings are Unihan's Hepburn, lower-cased, long vowels as written
-  (中 chuu, 東 tou): folding them is the caller's business.
+  中 naka, 花 hana, 子 ko. Names use readings no character table predicts (nanori), so
+  ``japanese_name_reading`` looks up the commonest family names whole (山田 yamada) and reads the given
+  name from a table of given names or of name readings per character; ``japanese_readings`` gives the
+  characters' kun and on readings as a fallback candidate. Spellings are Unihan's Hepburn, lower-cased,
+  long vowels as written (中 chuu, 東 tou): folding them is the caller's business.
 """
 
 from __future__ import annotations
