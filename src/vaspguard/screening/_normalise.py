@@ -580,10 +580,7 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     forms = _text_forms(text, kind)
     bare = _SPACE.sub(" ", _BRACKETED.sub(" ", text)).strip()
     if bare != text and bare:
-        seen = {f.tokens for f in forms}
-        forms += _read(
-            [f for f in _text_forms(bare, kind) if f.tokens not in seen], "without the bracketed part"
-        )
+        forms += _read(_new_forms(_text_forms(bare, kind), forms), "without the bracketed part")
     return forms
 
 
@@ -909,7 +906,6 @@ _FOLDED_TITLES = frozenset(
 
 
 _SKELETON_DIGRAPHS = (
-    ("dj", "j"),  # Maghreb French spelling of jim (Djamel / Jamal)
     ("dj", "j"),  # Maghreb French spelling of jim (Djamel / Jamal)
     ("kh", "x"),
     ("gh", "g"),

@@ -52,6 +52,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from vaspguard.lists import BirthDate, EntityKind, ListEntity, NameKind
 from vaspguard.screening._normalise import (
+    _DOUBLE,
     NameForm,
     broad_skeleton,
     fold,
@@ -402,10 +403,16 @@ PROJECTED_DISCOUNT = 0.97
 _PROJECTION = str.maketrans("lvfz", "rbpj")
 
 
+def _c_as_s_or_k(token: str, soft: str) -> str:
+    """c as s before the letters in ``soft`` (``[ei]``) and k elsewhere; ch stays ch."""
+    t = re.sub(f"c(?={soft})", "s", token)
+    return t.replace("ch", "\0").replace("c", "k").replace("\0", "ch")
+
+
 @lru_cache(maxsize=1 << 16)
 def _project(token: str) -> str:
     t = fold(token).replace("th", "s")
-    t = re.sub("c(?=[ei])", "s", t).replace("ch", "\0").replace("c", "k").replace("\0", "ch")
+    t = _c_as_s_or_k(t, "[ei]")
     return t.translate(_PROJECTION)
 
 
@@ -425,9 +432,9 @@ def _japanise(token: str, old: bool = False) -> str:
     row = _KANA_OLD if old else _KANA_NEW
     t = token.replace("ph", "f").replace("th", "s").replace("ck", "k").replace("x", "ks").replace("q", "k")
     t = t.replace("kh", "k").replace("dzh", "j").replace("sch", "sh").replace("mm", "nm")
-    t = re.sub("c(?=[eiy])", "s", t).replace("ch", "\0").replace("c", "k").replace("\0", "ch")
+    t = _c_as_s_or_k(t, "[eiy]")
     t = re.sub("v$", "f", t).replace("l", "r").replace("v", "b").replace("w", "u")
-    t = re.sub("y(?![aeiou])", "i", _DOUBLE_LETTER.sub(r"\1", t))
+    t = re.sub("y(?![aeiou])", "i", _DOUBLE.sub(r"\1", t))
     t = re.sub("(?<![cs])h(?![aeiou])", "", t)
     out: list[str] = []
     i = 0
@@ -454,9 +461,6 @@ def _japanise(token: str, old: bool = False) -> str:
     return "".join(out)
 
 
-_DOUBLE_LETTER = re.compile(r"([a-z])\1+")
-
-
 @lru_cache(maxsize=1 << 16)
 def _russify(token: str) -> str:
     """A Latin (mostly English) name as Russian writes it in Cyrillic, read back by BGN/PCGN: j and a soft
@@ -466,12 +470,12 @@ def _russify(token: str) -> str:
     t = token.replace("ph", "f").replace("th", "t").replace("ck", "k").replace("x", "ks").replace("qu", "kv")
     t = re.sub("g(?=[eiy])", "dzh", t).replace("j", "dzh")
     t = re.sub("dzhe(?=[aou])", "dzh", t)  # George, Georgina: the e only softens the g
-    t = re.sub("c(?=[eiy])", "s", t).replace("ch", "\0").replace("c", "k").replace("\0", "ch")
+    t = _c_as_s_or_k(t, "[eiy]")
     t = re.sub("^h", "kh", t).replace("w", "u").replace("oo", "u").replace("ee", "i")
     t = re.sub("(?<=[aeiou])h(?![aeiou])", "", t)  # John
     t = re.sub("(?<=[bdfghklmnprstvz])e$", "", t)  # a final silent e (George, Mike)
     t = re.sub("oe$", "o", t)
-    return _DOUBLE_LETTER.sub(r"\1", t)
+    return _DOUBLE.sub(r"\1", t)
 
 
 def projection(
@@ -547,33 +551,30 @@ def compare_forms(
     return explain(q.tokens, r.tokens, score, method, pairs)
 
 
-def best_comparison(
-    query: Sequence[NameForm], candidate: Sequence[NameForm], weight: Callable[[str], float] = default_weight
-) -> NameComparison:
-    best = NameComparison(0.0, "tokens")
+def _best_forms(
+    query: Sequence[NameForm], candidate: Sequence[NameForm]
+) -> tuple[float, NameForm, NameForm] | None:
+    """The best-scoring (name score, query form, candidate form), None when a side has no form."""
+    best: tuple[float, NameForm, NameForm] | None = None
     for q in query:
         for r in candidate:
-            c = compare_forms(q, r, weight)
-            if c.score > best.score:
-                best = c
+            c = compare_forms(q, r)
+            if best is None or c.score > best[0]:
+                best = (c.score, q, r)
     return best
 
 
 def score_names(a: str, b: str, kind: str | None = None) -> float:
     """Score two names against each other directly, in any scripts: 1.0 for the same name, 0.0 for
     nothing in common. ``a`` is the query side (see the module doc for the asymmetry)."""
-    return best_comparison(name_forms(a, kind), name_forms(b, kind)).score
+    best = _best_forms(name_forms(a, kind), name_forms(b, kind))
+    return 0.0 if best is None else best[0]
 
 
 def pair_score(a: str, b: str, kind: str | None = None) -> tuple[float, float]:
     """(name score, the score a listed entity named ``b`` would get for the query ``a`` with no other
     evidence: 0.9 × name score, plus an agreeing legal form). The second decides an alert."""
-    best: tuple[float, NameForm, NameForm] | None = None
-    for q in name_forms(a, kind):
-        for r in name_forms(b, kind):
-            c = compare_forms(q, r)
-            if best is None or c.score > best[0]:
-                best = (c.score, q, r)
+    best = _best_forms(name_forms(a, kind), name_forms(b, kind))
     if best is None:
         return 0.0, 0.0
     name, q, r = best
