@@ -75,35 +75,6 @@ _REGISTRY_TABLES = ("customers", "customer_names", "customer_nationalities", "cu
                     "residence_permits", "visas", "permit_applications", "owners", "accounts", "balances",
                     "transactions", "logins", "prices")  # fmt: skip
 
-EU = (
-    "AT",
-    "BE",
-    "BG",
-    "HR",
-    "CY",
-    "CZ",
-    "DK",
-    "EE",
-    "FI",
-    "FR",
-    "DE",
-    "GR",
-    "HU",
-    "IE",
-    "IT",
-    "LV",
-    "LT",
-    "LU",
-    "MT",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "SK",
-    "SI",
-    "ES",
-    "SE",
-)
 EEA_CH = ("NO", "IS", "LI", "CH")
 
 # Nationality weights of natural-person customers.
