@@ -342,6 +342,28 @@ class LawfulRequests:
             )
         )
 
+    def _log_act(
+        self,
+        type_: str,
+        request_id: str,
+        operator: str,
+        op: Operator,
+        *,
+        policy_version: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> Any:
+        """Log an operator's act on a request: the operator with their role and region, the request as
+        the subject."""
+        return self._log(
+            type_,
+            actor=operator,
+            role=op.role.value,
+            region=op.region,
+            subjects=(f"request:{request_id}",),
+            policy_version=policy_version,
+            payload=payload,
+        )
+
     def _record_signature(
         self,
         conn: Connection,
@@ -1058,12 +1080,11 @@ class LawfulRequests:
             raise self._refuse(request_id, "approve", operator, reason, role=op.role.value, region=op.region)
         message = _approval_message(request_id, "approve", row.scope_sha256, row.scope_version, operator)
         signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message)
-        receipt = self._log(
+        receipt = self._log_act(
             "requests.approve",
-            actor=operator,
-            role=op.role.value,
-            region=op.region,
-            subjects=(f"request:{request_id}",),
+            request_id,
+            operator,
+            op,
             policy_version=row.policy_version,
             payload={**message, "signature": signature, "public_key": op.public_key},
         )
@@ -1082,12 +1103,11 @@ class LawfulRequests:
         if status.met:
             preserve = row.instrument_type == InstrumentType.PRESERVATION_REQUEST.value
             state = RequestState.PRESERVED if preserve else RequestState.APPROVED
-            qr = self._log(
+            qr = self._log_act(
                 "requests.quorum",
-                actor=operator,
-                role=op.role.value,
-                region=op.region,
-                subjects=(f"request:{request_id}",),
+                request_id,
+                operator,
+                op,
                 policy_version=row.policy_version,
                 payload={
                     "approvers": list(status.counted),
@@ -1138,12 +1158,11 @@ class LawfulRequests:
             "return_to_process": return_to_process,
         }
         signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message)
-        receipt = self._log(
+        receipt = self._log_act(
             "requests.reject",
-            actor=operator,
-            role=op.role.value,
-            region=op.region,
-            subjects=(f"request:{request_id}",),
+            request_id,
+            operator,
+            op,
             policy_version=row.policy_version,
             payload={**message, "signature": signature},
         )
@@ -1229,12 +1248,11 @@ class LawfulRequests:
         result = assess(request, new, request_id, policy, ctx)
         message = _approval_message(request_id, "narrow", digest, version, operator)
         signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message)
-        receipt = self._log(
+        receipt = self._log_act(
             "requests.narrow",
-            actor=operator,
-            role=op.role.value,
-            region=op.region,
-            subjects=(f"request:{request_id}",),
+            request_id,
+            operator,
+            op,
             policy_version=policy.version,
             payload={
                 **message,
@@ -1295,12 +1313,11 @@ class LawfulRequests:
         if refusal:
             raise self._refuse(request_id, "extend", operator, refusal, role=op.role.value, region=op.region)
         until: date = row.preserve_until + timedelta(days=cfg["days"])
-        receipt = self._log(
+        receipt = self._log_act(
             "requests.preservation.extend",
-            actor=operator,
-            role=op.role.value,
-            region=op.region,
-            subjects=(f"request:{request_id}",),
+            request_id,
+            operator,
+            op,
             payload={"until": until.isoformat()},
         )
         with self.store.connect() as conn:
@@ -1598,12 +1615,11 @@ class LawfulRequests:
             )
         if not basis.strip():
             raise InvalidRequest("--basis", "the order extending non-disclosure must be named")
-        receipt = self._log(
+        receipt = self._log_act(
             "requests.gag.extend",
-            actor=operator,
-            role=op.role.value,
-            region=op.region,
-            subjects=(f"request:{request_id}",),
+            request_id,
+            operator,
+            op,
             payload={"until": until.isoformat(), "basis": basis},
         )
         with self.store.connect() as conn:
