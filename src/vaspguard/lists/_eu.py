@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 
 from vaspguard.errors import InvalidRow
 from vaspguard.lists._countries import country_code
-from vaspguard.lists._dates import birth_date, parse_day, parse_timestamp
+from vaspguard.lists._dates import birth_date, parse_day
 from vaspguard.lists._model import (
     BirthDate,
     DatePrecision,
@@ -32,24 +32,16 @@ from vaspguard.lists._model import (
     Source,
 )
 from vaspguard.lists._text import script_of, squash
-from vaspguard.lists._xml import children, stream, text
+from vaspguard.lists._xml import children, read_entities, text
 
 _LOW_QUALITY = re.compile(r"\blow?\s+quality\b", re.IGNORECASE)
 _KINDS = {"person": EntityKind.PERSON, "enterprise": EntityKind.ORGANISATION}
 
 
 def read_eu_xml(path: Path, data: bytes) -> ParsedList:
-    entities: list[ListEntity] = []
-    published = None
-    seen: set[str] = set()
-    for root, rec in stream(data, path, frozenset({"sanctionEntity"})):
-        if published is None:
-            published = parse_timestamp(root.get("generationDate"))
-        e = _entity(rec, path, len(entities) + 1)
-        if e.source_id in seen:
-            raise InvalidRow(path, len(entities) + 1, "logicalId", f"{e.source_id} appears twice")
-        seen.add(e.source_id)
-        entities.append(e)
+    entities, published = read_entities(
+        data, path, frozenset({"sanctionEntity"}), _entity, stamp="generationDate", id_field="logicalId"
+    )
     return ParsedList(source=Source.EU_FSF, format="eu_xml", published_at=published, entities=entities)
 
 

@@ -34,7 +34,7 @@ from vaspguard.lists._model import (
     Source,
 )
 from vaspguard.lists._text import script_of, squash
-from vaspguard.lists._xml import all_at, child, stream, text
+from vaspguard.lists._xml import all_at, child, read_entities, text
 
 _KINDS = {"individual": EntityKind.PERSON, "entity": EntityKind.ORGANISATION, "ship": EntityKind.VESSEL}
 _UNKNOWN_PART = re.compile(
@@ -72,17 +72,9 @@ def _full_name(parts: list[str]) -> str:
 
 
 def read_uk_xml(path: Path, data: bytes) -> ParsedList:
-    entities: list[ListEntity] = []
-    published = None
-    seen: set[str] = set()
-    for root, rec in stream(data, path, frozenset({"Designation"})):
-        if published is None:
-            published = parse_timestamp(root.get("dateGenerated"))
-        e = _designation(rec, path, len(entities) + 1)
-        if e.source_id in seen:
-            raise InvalidRow(path, len(entities) + 1, "UniqueID", f"{e.source_id} appears twice")
-        seen.add(e.source_id)
-        entities.append(e)
+    entities, published = read_entities(
+        data, path, frozenset({"Designation"}), _designation, stamp="dateGenerated", id_field="UniqueID"
+    )
     return ParsedList(source=Source.UK_FCDO, format="uk_xml", published_at=published, entities=entities)
 
 

@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 
 from vaspguard.errors import InvalidRow
 from vaspguard.lists._countries import country_code
-from vaspguard.lists._dates import birth_date, parse_day, parse_timestamp, span
+from vaspguard.lists._dates import birth_date, parse_day, span
 from vaspguard.lists._model import (
     BirthDate,
     DatePrecision,
@@ -31,24 +31,16 @@ from vaspguard.lists._model import (
     Source,
 )
 from vaspguard.lists._text import script_of, squash
-from vaspguard.lists._xml import children, stream, text
+from vaspguard.lists._xml import children, read_entities, text
 
 _RECORDS = frozenset({"INDIVIDUAL", "ENTITY"})
 _BETWEEN_MONTHS = re.compile(r"^Between ([A-Za-z]+)\.? and ([A-Za-z]+)\.? (\d{4})$", re.IGNORECASE)
 
 
 def read_un_xml(path: Path, data: bytes) -> ParsedList:
-    entities: list[ListEntity] = []
-    published = None
-    seen: set[str] = set()
-    for root, rec in stream(data, path, _RECORDS):
-        if published is None:
-            published = parse_timestamp(root.get("dateGenerated"))
-        entity = _entity(rec, path, len(entities) + 1)
-        if entity.source_id in seen:
-            raise InvalidRow(path, len(entities) + 1, "DATAID", f"{entity.source_id} appears twice")
-        seen.add(entity.source_id)
-        entities.append(entity)
+    entities, published = read_entities(
+        data, path, _RECORDS, _entity, stamp="dateGenerated", id_field="DATAID"
+    )
     return ParsedList(source=Source.UN_SC, format="un_xml", published_at=published, entities=entities)
 
 

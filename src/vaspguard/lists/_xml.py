@@ -9,14 +9,17 @@ bomb costs microseconds, not memory. Elements are streamed (``iterparse``) and c
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 from defusedxml.ElementTree import iterparse
 
-from vaspguard.errors import InvalidFile
+from vaspguard.errors import InvalidFile, InvalidRow
+from vaspguard.lists._dates import parse_timestamp
+from vaspguard.lists._model import ListEntity
 
 
 def local(tag: str) -> str:
@@ -114,3 +117,29 @@ def root_of(data: bytes, path: Path) -> Element:
     except (ParseError, defusedxml.DefusedXmlException) as exc:
         raise refusal(exc, path) from None
     raise InvalidFile(path, "empty XML document")
+
+
+def read_entities(
+    data: bytes,
+    path: Path,
+    records: frozenset[str],
+    entity: Callable[[Element, Path, int], ListEntity],
+    *,
+    stamp: str,
+    id_field: str,
+) -> tuple[list[ListEntity], datetime | None]:
+    """The ``records`` of a list file as entities in file order (``entity(record, path, row)``) and the
+    root's ``stamp`` attribute as the publication time. A source id seen twice is refused, naming the row
+    and ``id_field``."""
+    entities: list[ListEntity] = []
+    published = None
+    seen: set[str] = set()
+    for root, rec in stream(data, path, records):
+        if published is None:
+            published = parse_timestamp(root.get(stamp))
+        e = entity(rec, path, len(entities) + 1)
+        if e.source_id in seen:
+            raise InvalidRow(path, len(entities) + 1, id_field, f"{e.source_id} appears twice")
+        seen.add(e.source_id)
+        entities.append(e)
+    return entities, published
