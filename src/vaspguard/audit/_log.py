@@ -169,6 +169,20 @@ class LoggedEvent:
     def ts(self) -> datetime:
         return self.entry.time
 
+    def to_dict(self) -> dict[str, Any]:
+        """The event as JSON-ready fields (``ts`` as the entry records it; ``payload`` None once erased)."""
+        return {
+            "index": self.index,
+            "type": self.type,
+            "ts": self.entry.ts,
+            "actor": self.actor,
+            "actor_role": self.actor_role,
+            "actor_region": self.actor_region,
+            "subjects": list(self.subjects),
+            "policy_version": self.policy_version,
+            "payload": self.payload,
+        }
+
 
 def verify_receipt_offline(receipt: Receipt, log_key: VerifierKey, *, origin: str | None = None) -> Entry:
     """Check a receipt with the log's public key only: signature, entry bytes, leaf hash, inclusion proof.

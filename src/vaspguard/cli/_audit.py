@@ -313,18 +313,7 @@ def events(
     """List logged events (payloads shown with --json; erased ones as null)."""
     for e in _audit_log().events(type_prefix, subject, start=start, limit=limit):
         if as_json:
-            record = {
-                "index": e.index,
-                "type": e.type,
-                "ts": e.entry.ts,
-                "actor": e.actor,
-                "actor_role": e.actor_role,
-                "actor_region": e.actor_region,
-                "subjects": list(e.subjects),
-                "policy_version": e.policy_version,
-                "payload": e.payload,
-            }
-            sys.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            sys.stdout.write(json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
         else:
             sys.stdout.write(f"{e.index}\t{e.entry.ts}\t{e.type}\t{e.actor}\t{' '.join(e.subjects)}\n")
 

@@ -111,20 +111,7 @@ def events(
     _p: Principal = Depends(_read),
 ) -> list[dict[str, Any]]:
     """Events with their payloads (``null`` once erased)."""
-    return [
-        {
-            "index": e.index,
-            "type": e.type,
-            "ts": e.entry.ts,
-            "actor": e.actor,
-            "actor_role": e.actor_role,
-            "actor_region": e.actor_region,
-            "subjects": list(e.subjects),
-            "policy_version": e.policy_version,
-            "payload": e.payload,
-        }
-        for e in _log(request).events(type, subject, start=start, limit=limit)
-    ]
+    return [e.to_dict() for e in _log(request).events(type, subject, start=start, limit=limit)]
 
 
 class NoteIn(BaseModel):
