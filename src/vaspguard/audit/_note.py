@@ -79,18 +79,24 @@ class VerifierKey:
             raise InvalidRequest("key", "a verifier key is NAME+KEYID+BASE64")
         name, hex_id, blob = parts
         _check_name(name)
-        try:
-            raw = base64.b64decode(blob, validate=True)
-        except binascii.Error:
-            raise InvalidRequest("key", "key material is not base64") from None
-        if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
-            raise InvalidRequest("key", "only Ed25519 (0x01) and cosignature/v1 (0x04) keys are supported")
+        raw = _key_material(blob)
         key = cls(name, raw[0], Ed25519PublicKey.from_public_bytes(raw[1:]))
         if key.key_id.hex() != hex_id.lower():
             raise InvalidRequest(
                 "key", f"key ID {hex_id} does not match the key (expected {key.key_id.hex()})"
             )
         return key
+
+
+def _key_material(blob: str) -> bytes:
+    """The type byte and 32 key bytes in the base64 of a verifier or signing key, checked."""
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except binascii.Error:
+        raise InvalidRequest("key", "key material is not base64") from None
+    if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
+        raise InvalidRequest("key", "only Ed25519 (0x01) and cosignature/v1 (0x04) keys are supported")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -123,12 +129,7 @@ class SigningKey:
             raise InvalidRequest("key", "a signing key is PRIVATE+KEY+NAME+KEYID+BASE64")
         name, hex_id, blob = parts[2:]
         _check_name(name)
-        try:
-            raw = base64.b64decode(blob, validate=True)
-        except binascii.Error:
-            raise InvalidRequest("key", "key material is not base64") from None
-        if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
-            raise InvalidRequest("key", "only Ed25519 (0x01) and cosignature/v1 (0x04) keys are supported")
+        raw = _key_material(blob)
         key = cls(name, raw[0], Ed25519PrivateKey.from_private_bytes(raw[1:]))
         if key.verifier.key_id.hex() != hex_id.lower():
             raise InvalidRequest("key", "key ID does not match the private key")
