@@ -333,9 +333,16 @@ def customers(
     if json_out:
         print_json(report)
     else:
+        if report.kind == "incremental":
+            others = report.customers_screened - report.changed_customers
+            scope = (
+                f"{report.changed_customers} new or changed customers against all {len(screener)} entities, "
+                f"{others} others against the {report.entities_screened} entities a list change touched"
+            )
+        else:
+            scope = f"{report.customers_screened} customers against {report.entities_screened} entities"
         sys.stdout.write(
-            f"run {report.run_id} ({report.kind}): {report.customers_screened} customers against "
-            f"{report.entities_screened} entities; {report.alerts_created} new alerts, "
+            f"run {report.run_id} ({report.kind}): {scope}; {report.alerts_created} new alerts, "
             f"{report.suppressed} kept quiet by dispositions, {report.already_open} already open\n"
         )
 

@@ -167,11 +167,22 @@ def price_rows(prices: Iterable[Price]) -> Rows:
     return {"prices": [(p.asset, p.day, p.eur) for p in prices]}
 
 
+# Tables whose rows carry ``recorded_at``, when vaspguard stored them (incremental screening looks for it);
+# ``write`` stamps it, so the row builders (and the demo's) leave it out.
+STAMPED = frozenset({"customers", "transactions", "logins"})
+
+
 def write(conn: Connection, rows: Rows) -> int:
-    """Write ``rows`` parents first; returns the number of rows written."""
+    """Write ``rows`` parents first, stamping ``recorded_at``; returns the number of rows written."""
     n = 0
+    now = utcnow()
     for table, columns in COLUMNS.items():
         batch: Sequence[tuple[Any, ...]] = rows.get(table, ())
-        if batch:
+        if not batch:
+            continue
+        if table in STAMPED:
+            stamped = ((*row, now) for row in batch)
+            n += write_rows(conn, metadata.tables[table], (*columns, "recorded_at"), stamped)
+        else:
             n += write_rows(conn, metadata.tables[table], columns, batch)
     return n

@@ -27,6 +27,10 @@ class CustomerRow(Base):
     kyc_status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # When vaspguard stored the row (``updated_at`` is the exchange's own stamp and may lie in the past):
+    # an incremental screening run screens every customer recorded, or with a transaction or login
+    # recorded, since the last run.
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class CustomerNameRow(Base):
@@ -145,6 +149,7 @@ class TransactionRow(Base):
     counter_asset: Mapped[str | None] = mapped_column(String(16))
     counter_amount: Mapped[Decimal | None] = mapped_column(Amount)
     counterparty_customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class LoginRow(Base):
@@ -156,6 +161,7 @@ class LoginRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ip: Mapped[str] = mapped_column(String(45))
     country: Mapped[str | None] = mapped_column(String(2))
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class PriceRow(Base):

@@ -13,7 +13,8 @@ Rules (each has a test):
   before they are stored; an alert already decided is only decided again with ``revise=True``.
 - An open alert is not duplicated by a later run while both fingerprints are unchanged.
 - ``rescreen`` screens only the entities a list diff touched (against all customers) plus the customers
-  created or changed since the last run (against all entities).
+  stored or changed since the last run, or with a transaction or login stored since then (against all
+  entities).
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ class RunReport:
     alerts_created: int
     suppressed: int  # matches kept quiet by an unchanged false-positive or true-match disposition
     already_open: int  # matches that already had an open alert
+    # incremental runs: customers stored or changed (or with new transactions or logins) since the last
+    # run, screened against every entity; the others were screened against the entities a list diff touched
+    changed_customers: int = 0
 
 
 def _sha(value: Any) -> str:
@@ -409,14 +413,22 @@ def rescreen(
         report_a.alerts_created + report_b.alerts_created,
         report_a.suppressed + report_b.suppressed,
         report_a.already_open + report_b.already_open,
+        changed_customers=report_b.customers_screened,
     )
 
 
 def _changed_customers(store: Store, since: datetime) -> set[str]:
-    from vaspguard.registry._tables import CustomerRow
+    """Customers stored or changed at or after ``since``, or with a transaction or login stored since then
+    (a new deposit from a listed wallet must not wait for the next full run)."""
+    from vaspguard.registry._tables import CustomerRow, LoginRow, TransactionRow
 
+    queries = (
+        select(CustomerRow.id).where((CustomerRow.updated_at >= since) | (CustomerRow.recorded_at >= since)),
+        select(TransactionRow.customer_id).where(TransactionRow.recorded_at >= since),
+        select(LoginRow.customer_id).where(LoginRow.recorded_at >= since),
+    )
     with store.connect() as conn:
-        return set(conn.execute(select(CustomerRow.id).where(CustomerRow.updated_at >= since)).scalars())
+        return {cid for q in queries for cid in conn.execute(q.distinct()).scalars()}
 
 
 # --- reading and deciding -------------------------------------------------------------------------------
