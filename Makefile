@@ -36,8 +36,9 @@ test: install
 		echo "make: could not install unicode-data: the Han table rebuild test will skip" >&2
 	$(BIN)/pytest -n 2 --dist loadfile
 
+# The inner loop: SQLite only, without the tests marked slow (under a minute on two cores).
 test-fast: install
-	$(BIN)/pytest -x -q -m "not slow"
+	$(BIN)/pytest -x -q -n 2 -m "not slow and not postgresql"
 
 check: install
 	$(BIN)/ruff format --check src tests benchmarks

@@ -34,6 +34,16 @@ REQUIRE_PG = os.environ.get("CI", "").lower() == "true" or os.environ.get("VASPG
 SHARED = Path(os.environ.get("VASPGUARD_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on PostgreSQL ``postgresql`` (``make test-fast`` leaves them and ``slow``
+    tests out; ``make test`` and CI run everything)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_pg = callspec is not None and "postgresql" in callspec.id.split("-")
+        if on_pg or "pg_store" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgresql)
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from audit_helpers import approval
 
 from vaspguard.audit import AuditLog, SigningKey, VerifyCode, export_bundle, verify_bundle
@@ -19,6 +20,7 @@ from vaspguard.store import Store
 WRITER = Path(__file__).with_name("crash_writer.py")
 
 
+@pytest.mark.slow
 def test_kill_9_during_batched_appends(store: Store, tmp_path: Path) -> None:
     key = SigningKey.generate("crash.example/audit")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}

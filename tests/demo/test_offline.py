@@ -236,6 +236,7 @@ def _fingerprint(store: Store, out: Path) -> tuple[object, ...]:
     return tuple(files), tuple(alerts)
 
 
+@pytest.mark.slow
 def test_demo_is_deterministic_for_a_seed(store: Store, second_store: Store, tmp_path: Path) -> None:
     a, _ = _seed(store, tmp_path / "a")
     b, _ = _seed(second_store, tmp_path / "b")

@@ -63,6 +63,7 @@ def test_another_seed_another_exchange(sqlite_store: Store, tmp_path: Path) -> N
     assert names_one != names_two
 
 
+@pytest.mark.slow
 def test_demo_has_what_later_parts_look_for(store: Store) -> None:
     report = seed(store, customers=1200, seed=1, transactions_per_customer=4, addresses_of_interest=ADDRESSES)
     reg = Registry(store)
@@ -237,6 +238,7 @@ def test_failed_seed_still_rebuilds_indexes(sqlite_store: Store) -> None:
     assert {ix["name"] for ix in inspect(sqlite_store.engine).get_indexes("transactions")} == before
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_exchange(sqlite_store: Store, tmp_path: Path) -> None:
     from vaspguard.demo._seed import CHUNK
     from vaspguard.store import migrate, open_store

@@ -20,6 +20,7 @@ def _audit_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VASPGUARD_ACTOR", "alice")
 
 
+@pytest.mark.slow
 def test_import_show_search_addresses_diff(cli, store: Store, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
     db = ("--db", store.url)
     code, out, err = cli(*db, "lists", "import", "--json", shared_data / SDN_2019, shared_data / UN)

@@ -110,6 +110,7 @@ def test_fetch_unconditional_when_kept_file_changed(
     assert again.snapshot is not None and again.snapshot.id == first.snapshot.id  # identical content
 
 
+@pytest.mark.slow
 def test_fetch_ofac_set(store: Store, shared_data: Path, publisher: Publisher, tmp_path: Path) -> None:
     for name in ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"):
         publisher.files[name] = (shared_data / SDN_DIR / name).read_bytes()

@@ -79,6 +79,7 @@ def test_declared_count_mismatch_refused(store: Store, shared_data: Path) -> Non
     assert list_snapshots(store) == []
 
 
+@pytest.mark.slow
 def test_bad_row_refused_names_row(store: Store, shared_data: Path, tmp_path: Path) -> None:
     import_paths(store, [shared_data / SDN_2024])
     lines = (shared_data / SDN_2024).read_bytes().split(b"\r\n")
@@ -113,6 +114,7 @@ def _ent_nums(path: Path) -> set[str]:
     return {row[0] for row in csv.reader(text.splitlines()) if row}
 
 
+@pytest.mark.slow
 def test_diff_2019_to_2021(store: Store, shared_data: Path) -> None:
     (a,) = import_paths(store, [shared_data / SDN_2019])
     (b,) = import_paths(store, [shared_data / SDN_2021])
@@ -146,6 +148,7 @@ def test_diff_refuses_different_sources(store: Store, shared_data: Path) -> None
         diff_snapshots(store, un.id, ftm.id)
 
 
+@pytest.mark.slow
 def test_search_active_names(store: Store, shared_data: Path) -> None:
     import_paths(store, [shared_data / SDN_2021, shared_data / UN])
     names = [e.primary_name for e in search(store, "nacional cuba")]
@@ -155,6 +158,7 @@ def test_search_active_names(store: Store, shared_data: Path) -> None:
     assert search(store, "100%") == []  # LIKE wildcards are escaped
 
 
+@pytest.mark.slow
 def test_listed_addresses_by_chain_without_fragments(store: Store, shared_data: Path) -> None:
     import_paths(store, [shared_data / SDN_2024])
     everything = listed_addresses(store, include_fragments=True)
@@ -198,6 +202,7 @@ def test_import_logged_to_audit(store: Store, shared_data: Path) -> None:
     assert event.payload["entity_count"] == 1003
 
 
+@pytest.mark.slow
 def test_no_activation_without_audit_record(store: Store, shared_data: Path) -> None:
     (first,) = import_paths(store, [shared_data / SDN_2019])
     with pytest.raises(RuntimeError, match="audit log unavailable"):
@@ -205,6 +210,7 @@ def test_no_activation_without_audit_record(store: Store, shared_data: Path) -> 
     assert [s.id for s in active_snapshots(store)] == [first.id]
 
 
+@pytest.mark.slow
 def test_unchanged_entities_stored_once(store: Store, shared_data: Path) -> None:
     from sqlalchemy import func, select
 

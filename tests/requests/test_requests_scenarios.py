@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lr_helpers import FOUNDATION, FOUNDATION_DONORS, TODAY, Ops, at, court_order, iso
 
 from vaspguard.store import Store
@@ -247,6 +248,7 @@ def test_lawful_court_order(
     assert all(e["audit_index"] is not None for e in shown["timeline"])
 
 
+@pytest.mark.slow
 def test_emergency_request(
     registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -334,6 +336,7 @@ def test_emergency_request(
     assert not any(i.startswith("EMERGENCY_FOLLOW_UP") for i in items)
 
 
+@pytest.mark.slow
 def test_unverified_emergency_is_flagged(
     registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path]
 ) -> None:
@@ -371,6 +374,7 @@ def test_unverified_emergency_is_flagged(
     assert result["tier"] in ("high", "blocked")
 
 
+@pytest.mark.slow
 def test_listed_security_service_is_sanctioned(
     shared_data: Path, registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path]
 ) -> None:
@@ -398,6 +402,7 @@ def test_listed_security_service_is_sanctioned(
     assert result["tier"] == "blocked"
 
 
+@pytest.mark.slow
 def test_cli_text_outputs(
     registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path
 ) -> None:
