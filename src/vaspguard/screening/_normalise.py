@@ -183,9 +183,34 @@ _TRANSFORMS = {
 }
 
 
+class _Transliterator:
+    """An ICU transliterator that never raises on a name. ICU 72 can cut a surrogate pair in two (the kana
+    iteration mark ゝ after an emoji repeats half of it) and then fails to hand the text back: such a word
+    is read again with only its letters, marks and digits, and then with only those of the BMP."""
+
+    __slots__ = ("_icu",)
+
+    def __init__(self, transform: str) -> None:
+        self._icu = icu.Transliterator.createInstance(transform)
+
+    def transliterate(self, text: str) -> str:
+        for attempt in (text, _name_characters(text), _name_characters(text, bmp=True)):
+            try:
+                return str(self._icu.transliterate(attempt))
+            except icu.ICUError:
+                continue
+        return ""
+
+
+def _name_characters(text: str, *, bmp: bool = False) -> str:
+    return "".join(
+        ch for ch in text if unicodedata.category(ch)[0] in "LMN" or ch == " " if not bmp or ord(ch) <= 0xFFFF
+    )
+
+
 @lru_cache(maxsize=8)
-def _transliterator(script: str) -> icu.Transliterator:
-    return icu.Transliterator.createInstance(_TRANSFORMS.get(script, _TRANSFORMS["any"]))
+def _transliterator(script: str) -> _Transliterator:
+    return _Transliterator(_TRANSFORMS.get(script, _TRANSFORMS["any"]))
 
 
 # Family names of Korea in their usual passport spelling (Revised Romanisation gives gim, i, bak ...).
@@ -265,8 +290,8 @@ _VIRAMA = "\u094d"
 
 
 @lru_cache(maxsize=1)
-def _ascii_transliterator() -> icu.Transliterator:
-    return icu.Transliterator.createInstance("Latin-ASCII; Lower")
+def _ascii_transliterator() -> _Transliterator:
+    return _Transliterator("Latin-ASCII; Lower")
 
 
 def _ascii(text: str) -> str:

@@ -156,6 +156,8 @@ def _first_vowel(token: str) -> str:
 
 
 def _fuzzy(a: str, b: str) -> float:
+    if not a or not b:  # a projection (a reading, a fold, a skeleton) can leave a token empty
+        return 0.0
     sim = 0.5 * JaroWinkler.normalized_similarity(a, b) + 0.5 * OSA.normalized_similarity(a, b)
     # Names rarely differ in their first sound by a typo (Fang/Wang, Bin/Min); swapped first letters do.
     if a[0] != b[0] and not (len(a) > 1 and len(b) > 1 and a[0] == b[1] and a[1] == b[0]):
@@ -168,6 +170,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     """Similarity of two Latin tokens in [0, 1], and how it was found."""
     if a == b:
         return 1.0, "exact"
+    if not a or not b:
+        return 0.0, "empty"
     if a.isdigit() or b.isdigit():
         return 0.0, "number"
     if len(a) == 1 or len(b) == 1:
