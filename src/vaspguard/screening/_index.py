@@ -150,6 +150,28 @@ class _Name:
     weights: tuple[float, ...] = ()
 
 
+def _check_query(
+    kind: str | None,
+    dob: str | None,
+    countries: list[tuple[str, str | None]],
+    nationalities: Sequence[str],
+    top: int,
+) -> None:
+    """Refuse a screening query's bad fields (``InvalidRequest`` names the field)."""
+    if kind not in (None, "person", "organisation"):
+        raise InvalidRequest("kind", f"{kind!r} is not person or organisation")
+    if dob:
+        try:
+            parse_dob(dob)
+        except ValueError as exc:
+            raise InvalidRequest("dob", str(exc)) from None
+    for cc_field, cc in [*countries, *(("nationalities", n) for n in nationalities)]:
+        if cc is not None and not (len(cc) == 2 and cc.isalpha()):
+            raise InvalidRequest(cc_field, f"{cc!r} is not an ISO 3166-1 alpha-2 code")
+    if top < 1:
+        raise InvalidRequest("top", "must be at least 1")
+
+
 class Screener:
     """Screens names against list entities held in memory. Thread-safe for queries once built."""
 
@@ -307,20 +329,7 @@ class Screener:
         min_score: float = 0.0,
     ) -> list[Match]:
         """The ``top`` best-scoring list entities for a name, best first."""
-        if kind not in (None, "person", "organisation"):
-            raise InvalidRequest("kind", f"{kind!r} is not person or organisation")
-        if dob:
-            try:
-                parse_dob(dob)
-            except ValueError as exc:
-                raise InvalidRequest("dob", str(exc)) from None
-        for cc_field, cc in [("nationality", nationality), ("country", country)] + [
-            ("nationalities", n) for n in nationalities
-        ]:
-            if cc is not None and not (len(cc) == 2 and cc.isalpha()):
-                raise InvalidRequest(cc_field, f"{cc!r} is not an ISO 3166-1 alpha-2 code")
-        if top < 1:
-            raise InvalidRequest("top", "must be at least 1")
+        _check_query(kind, dob, [("nationality", nationality), ("country", country)], nationalities, top)
         forms = name_forms(name, kind)
         if not forms:
             return []

@@ -168,19 +168,15 @@ def _fuzzy(a: str, b: str) -> float:
 @lru_cache(maxsize=1 << 18)
 def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     """Similarity of two Latin tokens in [0, 1], and how it was found."""
-    if a == b:
-        return 1.0, "exact"
-    if not a or not b:
-        return 0.0, "empty"
-    if a.isdigit() or b.isdigit():
-        return 0.0, "number"
-    if len(a) == 1 or len(b) == 1:
-        return (INITIAL, "initial") if a[0] == b[0] else (0.0, "initial")
+    decided = _decided_at_once(a, b)
+    if decided is not None:
+        return decided
     fa, fb = fold(a), fold(b)
-    if fa == fb:
-        return 0.96, "variant"
-    if _same_name(fa, fb):
-        return 0.96, "variant"  # one given name in its Russian, Ukrainian and Belarusian forms
+    if fa == fb or _same_name(fa, fb):
+        return (
+            0.96,
+            "variant",
+        )  # a folded spelling; one given name in its Russian, Ukrainian, Belarusian forms
     if (a in PARTICLES) != (b in PARTICLES):
         return 0.0, "particle"  # a particle pairs with a particle only (לוי, Levy, is not al)
     # As written and as folded (a typo can fold into another spelling): the better. OSA counts a swap of
@@ -205,23 +201,41 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
             sk = 0.97 if n >= 2 else 0.93
             if sk > sim:
                 return sk, "skeleton"
-        sa, sb = skeleton(a), skeleton(b)
-        if sa == sb and sa:
-            # unwritten vowels make short skeletons ambiguous (hd: Huda, Hadi, Ahd; l: Ali, Ely)
-            sk = 0.96 if len(sa) >= 3 else 0.88 if len(sa) == 2 else 0.8
-        elif len(sa) >= 3 and sa.translate(_EMPHATIC) == sb.translate(_EMPHATIC):
-            sk = 0.93  # ض ظ ذ read d/z/dh in Arabic, z in Persian and Urdu (Fadl, Fazal; Mazloom)
-        elif len(sa) >= 3 and _dialect_g(a, b):
-            sk = 0.93  # ج read g in Egypt (Ragab), ق read g in the Maghreb and the Gulf (Gasmi)
-        elif min(len(sa), len(sb)) >= 3:
-            sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb)
-            if min(len(sa), len(sb)) == 3:
-                sk *= SHORT_CONSONANT  # three consonants, one other: Salma (slm) is not Soleimani (slmn)
-        else:
-            sk = 0.0  # one or two consonants say nothing by themselves
+        sk = _skeleton_similarity(a, b)
         if sk > sim:
             sim, how = sk, "skeleton"
     return round(sim, 6), how
+
+
+def _decided_at_once(a: str, b: str) -> tuple[float, str] | None:
+    """Pairs decided without measuring: the same token, an empty one, a number, an initial."""
+    if a == b:
+        return 1.0, "exact"
+    if not a or not b:
+        return 0.0, "empty"
+    if a.isdigit() or b.isdigit():
+        return 0.0, "number"
+    if len(a) == 1 or len(b) == 1:
+        return (INITIAL, "initial") if a[0] == b[0] else (0.0, "initial")
+    return None
+
+
+def _skeleton_similarity(a: str, b: str) -> float:
+    """Two tokens read from an abjad, by their consonants alone."""
+    sa, sb = skeleton(a), skeleton(b)
+    if sa == sb and sa:
+        # unwritten vowels make short skeletons ambiguous (hd: Huda, Hadi, Ahd; l: Ali, Ely)
+        return 0.96 if len(sa) >= 3 else 0.88 if len(sa) == 2 else 0.8
+    if len(sa) >= 3 and sa.translate(_EMPHATIC) == sb.translate(_EMPHATIC):
+        return 0.93  # ض ظ ذ read d/z/dh in Arabic, z in Persian and Urdu (Fadl, Fazal; Mazloom)
+    if len(sa) >= 3 and _dialect_g(a, b):
+        return 0.93  # ج read g in Egypt (Ragab), ق read g in the Maghreb and the Gulf (Gasmi)
+    if min(len(sa), len(sb)) >= 3:
+        sk = 0.9 * JaroWinkler.normalized_similarity(sa, sb)
+        if min(len(sa), len(sb)) == 3:
+            sk *= SHORT_CONSONANT  # three consonants, one other: Salma (slm) is not Soleimani (slmn)
+        return sk
+    return 0.0  # one or two consonants say nothing by themselves
 
 
 # One given name as Russian, Ukrainian and Belarusian write it (BGN/PCGN and passport spellings): the
@@ -325,13 +339,46 @@ def align(
     ``candidate``: that side was read from kana or Hangul, the other is Latin) the two are also compared
     as Japanese or Korean hear them (``projection``)."""
     if project:
-        best = align(qt, qw, rt, rw, abjad, cross)
-        for old in (False, True) if project.startswith("kana-") else (False,):
-            pq, pr = projection(qt, rt, project, old=old)
-            projected = align(pq, qw, pr, rw, abjad)
-            if PROJECTED_DISCOUNT * projected[0] > best[0]:
-                best = (round(PROJECTED_DISCOUNT * projected[0], 6), "projected", projected[2])
-        return best
+        return _align_projected(qt, qw, rt, rw, abjad, cross, project)
+    pairs, used_q, used_r, num, den = _pair_tokens(qt, qw, rt, rw, abjad)
+    left_q = sum(w for w, used in zip(qw, used_q, strict=True) if not used)
+    left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
+    den += UNMATCHED_QUERY * left_q + UNMATCHED_CANDIDATE * left_r
+    score = num / den if den else 0.0
+    method = "tokens"
+    # (only when a space was lost or added: equal token counts are compared token by token)
+    if (left_q or left_r) and (len(qt) != len(rt) or abjad):
+        score, method = _joined_fallback(qt, rt, abjad, cross, score, method)
+    if cross and score < CROSS_CAP:
+        broad = CROSS_CAP * _broad_similarity(qt, rt)
+        if broad > score:
+            score, method = broad, "sound-classes"
+    return round(score, 6), method, pairs
+
+
+def _align_projected(
+    qt: Sequence[str],
+    qw: Sequence[float],
+    rt: Sequence[str],
+    rw: Sequence[float],
+    abjad: bool,
+    cross: bool,
+    project: str,
+) -> tuple[float, str, list[tuple[int, int, float, str]]]:
+    best = align(qt, qw, rt, rw, abjad, cross)
+    for old in (False, True) if project.startswith("kana-") else (False,):
+        pq, pr = projection(qt, rt, project, old=old)
+        projected = align(pq, qw, pr, rw, abjad)
+        if PROJECTED_DISCOUNT * projected[0] > best[0]:
+            best = (round(PROJECTED_DISCOUNT * projected[0], 6), "projected", projected[2])
+    return best
+
+
+def _pair_tokens(
+    qt: Sequence[str], qw: Sequence[float], rt: Sequence[str], rw: Sequence[float], abjad: bool
+) -> tuple[list[tuple[int, int, float, str]], list[bool], list[bool], float, float]:
+    """Greedy pairing, most similar first: (pairs, used query parts, used candidate parts, weighted
+    similarity, weight)."""
     cands: list[tuple[float, int, int, str]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(rt):
@@ -363,27 +410,23 @@ def align(
             num += w * sim
             den += w
             pairs.append((i, j, sim, "residual"))
-    left_q = sum(w for w, used in zip(qw, used_q, strict=True) if not used)
-    left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
-    den += UNMATCHED_QUERY * left_q + UNMATCHED_CANDIDATE * left_r
-    score = num / den if den else 0.0
-    method = "tokens"
-    # (only when a space was lost or added: equal token counts are compared token by token)
-    if (left_q or left_r) and (len(qt) != len(rt) or abjad):
-        lq = sum(map(len, qt))
-        lr = sum(map(len, rt))
-        # unless the joined score cannot win (abjad skeletons are compared whatever the lengths)
-        if abjad or JOINED_DISCOUNT * min(lq, lr) / max(lq, lr) > score:
-            joined = JOINED_DISCOUNT * _joined_similarity(qt, rt, abjad)
-            if abjad and cross:  # joined consonants of Hebrew or Thai: as coarse as sound classes
-                joined = min(joined, CROSS_CAP)
-            if joined > score:
-                score, method = joined, "joined"
-    if cross and score < CROSS_CAP:
-        broad = CROSS_CAP * _broad_similarity(qt, rt)
-        if broad > score:
-            score, method = broad, "sound-classes"
-    return round(score, 6), method, pairs
+    return pairs, used_q, used_r, num, den
+
+
+def _joined_fallback(
+    qt: Sequence[str], rt: Sequence[str], abjad: bool, cross: bool, score: float, method: str
+) -> tuple[float, str]:
+    """The names compared joined up, when a space was lost or added (or an abjad's skeletons)."""
+    lq = sum(map(len, qt))
+    lr = sum(map(len, rt))
+    # unless the joined score cannot win (abjad skeletons are compared whatever the lengths)
+    if abjad or JOINED_DISCOUNT * min(lq, lr) / max(lq, lr) > score:
+        joined = JOINED_DISCOUNT * _joined_similarity(qt, rt, abjad)
+        if abjad and cross:  # joined consonants of Hebrew or Thai: as coarse as sound classes
+            joined = min(joined, CROSS_CAP)
+        if joined > score:
+            return joined, "joined"
+    return score, method
 
 
 def _broad_similarity(q: Sequence[str], r: Sequence[str]) -> float:
@@ -675,16 +718,7 @@ def evidence_factors(ev: Evidence, entity: ListEntity) -> list[Factor]:
             factors.append(f)
     nats = set(entity.nationalities) | set(entity.citizenships)
     if ev.nationalities and nats:
-        shared = sorted(set(ev.nationalities) & nats)
-        if shared:
-            factors.append(Factor("nationality_match", _FACTORS["nationality_match"], ",".join(shared)))
-        else:
-            given = ",".join(ev.nationalities)
-            factors.append(
-                Factor(
-                    "nationality_mismatch", _FACTORS["nationality_mismatch"], f"{given} not in {sorted(nats)}"
-                )
-            )
+        factors.append(_nationality_factor(ev.nationalities, nats))
     if ev.country:
         cc = ev.country.upper()
         countries = {a.country for a in entity.addresses if a.country} | nats
@@ -700,15 +734,29 @@ def evidence_factors(ev: Evidence, entity: ListEntity) -> list[Factor]:
         if entity.kind is not EntityKind.UNKNOWN and person_q != person_e:
             factors.append(Factor("kind_mismatch", _FACTORS["kind_mismatch"], f"{ev.kind} vs {entity.kind}"))
     if ev.documents and entity.documents:
-        published = {_norm_doc(d.number): d for d in entity.documents if not d.known_false}
-        for number in ev.documents:
-            doc = published.get(_norm_doc(number))
-            if doc is not None and len(_norm_doc(number)) >= 5:
-                factors.append(
-                    Factor("document_match", _FACTORS["document_match"], f"{doc.type} {doc.number}")
-                )
-                break
+        doc_factor = _document_factor(ev.documents, entity)
+        if doc_factor is not None:
+            factors.append(doc_factor)
     return factors
+
+
+def _nationality_factor(given: Sequence[str], nats: set[str]) -> Factor:
+    shared = sorted(set(given) & nats)
+    if shared:
+        return Factor("nationality_match", _FACTORS["nationality_match"], ",".join(shared))
+    listed = sorted(nats)
+    return Factor(
+        "nationality_mismatch", _FACTORS["nationality_mismatch"], f"{','.join(given)} not in {listed}"
+    )
+
+
+def _document_factor(documents: Sequence[str], entity: ListEntity) -> Factor | None:
+    published = {_norm_doc(d.number): d for d in entity.documents if not d.known_false}
+    for number in documents:
+        doc = published.get(_norm_doc(number))
+        if doc is not None and len(_norm_doc(number)) >= 5:
+            return Factor("document_match", _FACTORS["document_match"], f"{doc.type} {doc.number}")
+    return None
 
 
 def legal_form_factor(query: NameForm, listed: NameForm) -> Factor | None:
