@@ -79,8 +79,19 @@ def main() -> None:
         f"lists: {len(entities)} entities, {screener.name_count} names; read {t_load:.1f} s; "
         f"index build {t_build:.2f} s (target <= 10 s)"
     )
-
     qs = queries(entities, 2000)
+    lat = _one_query(screener, qs)
+    _baseline(entities, qs)
+    _batch(screener, queries(entities, 6000, seed=9))
+    _wallets(entities)
+    if os.environ.get("BENCH_SCREENING_QUALITY") == "1":
+        from benchmarks.eval_screening import evaluate
+
+        evaluate()
+    print(f"(median of latencies {statistics.median(lat) * 1e3:.2f} ms)")
+
+
+def _one_query(screener: Screener, qs: list[str]) -> list[float]:
     for q in qs[:50]:  # warm-up: imports, ICU transliterators
         screener.screen_name(q)
     lat = []
@@ -98,7 +109,10 @@ def main() -> None:
         f"one query ({len(qs)} queries): p50 {p50:.2f} ms, p99 {p99:.2f} ms wall clock (targets 1/5 ms); "
         f"CPU time p50 {cpu[len(cpu) // 2] * 1e3:.2f} ms, p99 {cpu[int(len(cpu) * 0.99)] * 1e3:.2f} ms"
     )
+    return lat
 
+
+def _baseline(entities: list[ListEntity], qs: list[str]) -> None:
     base = Baseline(entities)
     sample = [Case("q", q, None, "tune") for q in qs[:200]]
     t = time.perf_counter()
@@ -106,7 +120,8 @@ def main() -> None:
     per = (time.perf_counter() - t) / len(sample) * 1e3
     print(f"baseline brute-force token-set Jaro-Winkler over {len(base.names)} names: {per:.2f} ms per query")
 
-    batch = queries(entities, 6000, seed=9)
+
+def _batch(screener: Screener, batch: list[str]) -> None:
     t, c = time.perf_counter(), time.process_time()
     for q in batch:
         screener.screen_name(q, top=3)
@@ -117,7 +132,7 @@ def main() -> None:
     workers = 2
     chunks = [batch[i : i + 100] for i in range(0, len(batch), 100)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        t, c = time.perf_counter(), time.process_time()
+        t = time.perf_counter()
         list(pool.imap(_screen_chunk, chunks))
         two = len(batch) / (time.perf_counter() - t)
     load = os.getloadavg()[0]
@@ -127,6 +142,8 @@ def main() -> None:
         f"{per_core:.0f} names/s per core of CPU time; load average {load:.1f} on {os.cpu_count()} cores"
     )
 
+
+def _wallets(entities: list[ListEntity]) -> None:
     rng = random.Random(3)
     book = AddressBook.from_entities(entities)
     listed = [h.address for hits in book._hits.values() for h in hits]
@@ -153,11 +170,6 @@ def main() -> None:
         f"{len(found)} hits (expected {len(variants)}); baseline case-insensitive set {t_naive:.2f} s, "
         f"{naive_hits} hits (target <= 5 s)"
     )
-    if os.environ.get("BENCH_SCREENING_QUALITY") == "1":
-        from benchmarks.eval_screening import evaluate
-
-        evaluate()
-    print(f"(median of latencies {statistics.median(lat) * 1e3:.2f} ms)")
 
 
 if __name__ == "__main__":

@@ -121,65 +121,97 @@ def _display(e: ListEntity) -> str:
     return name
 
 
-def perturb(name: str, how: str, rng: random.Random) -> str | None:
-    toks = _tokens(name)
+def _typo(toks: list[str], rng: random.Random) -> list[str] | str | None:
     long = [i for i, t in enumerate(toks) if len(t) >= 5 and t.isalpha()]
-    if how == "typo":
-        if not long:
-            return None
-        i = rng.choice(long)
-        t = toks[i]
-        j = rng.randrange(1, len(t) - 1)
-        op = rng.choice(["sub", "del", "ins", "swap"])
-        if op == "sub":
-            t = t[:j] + rng.choice("aeiourstnl") + t[j + 1 :]
-        elif op == "del":
-            t = t[:j] + t[j + 1 :]
-        elif op == "ins":
-            t = t[:j] + rng.choice("aeiourstnl") + t[j:]
-        else:
-            t = t[: j - 1] + t[j] + t[j - 1] + t[j + 1 :]
-        toks[i] = t
-    elif how == "drop":
-        if len(toks) < 3:
-            return None
-        del toks[rng.randrange(1, len(toks) - 1)]
-    elif how == "swap":
-        if len(toks) < 2:
-            return None
-        toks = toks[-1:] + toks[:-1]
-    elif how == "initial":
-        if len(toks) < 3:
-            return None
-        toks[1] = toks[1][0] + "."
-    elif how == "translit":
-        low = " ".join(toks).lower()
-        options = [(a, b) for a, b in _VARIANTS if a in low]
-        if not options:
-            return None
-        a, b = rng.choice(options)
-        return low.replace(a, b, 1)
-    elif how == "homoglyph":
-        joined = " ".join(toks)
-        idx = [i for i, ch in enumerate(joined.lower()) if ch in _HOMO]
-        if not idx:
-            return None
-        chars = list(joined)
-        for i in rng.sample(idx, min(2, len(idx))):
-            chars[i] = _HOMO[chars[i].lower()]
-        return "".join(chars)
-    elif how == "zerowidth":
-        joined = " ".join(toks)
-        i = rng.randrange(1, len(joined))
-        return joined[:i] + rng.choice(["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad"]) + joined[i:]
-    elif how == "nospace":
-        if len(toks) < 2:
-            return None
-        i = rng.randrange(len(toks) - 1)
-        toks[i : i + 2] = [toks[i] + toks[i + 1]]
+    if not long:
+        return None
+    i = rng.choice(long)
+    t = toks[i]
+    j = rng.randrange(1, len(t) - 1)
+    op = rng.choice(["sub", "del", "ins", "swap"])
+    if op == "sub":
+        t = t[:j] + rng.choice("aeiourstnl") + t[j + 1 :]
+    elif op == "del":
+        t = t[:j] + t[j + 1 :]
+    elif op == "ins":
+        t = t[:j] + rng.choice("aeiourstnl") + t[j:]
     else:
+        t = t[: j - 1] + t[j] + t[j - 1] + t[j + 1 :]
+    toks[i] = t
+    return toks
+
+
+def _drop(toks: list[str], rng: random.Random) -> list[str] | str | None:
+    if len(toks) < 3:
+        return None
+    del toks[rng.randrange(1, len(toks) - 1)]
+    return toks
+
+
+def _swap(toks: list[str], rng: random.Random) -> list[str] | str | None:
+    return toks[-1:] + toks[:-1] if len(toks) >= 2 else None
+
+
+def _initial(toks: list[str], rng: random.Random) -> list[str] | str | None:
+    if len(toks) < 3:
+        return None
+    toks[1] = toks[1][0] + "."
+    return toks
+
+
+def _translit(toks: list[str], rng: random.Random) -> list[str] | str | None:
+    low = " ".join(toks).lower()
+    options = [(a, b) for a, b in _VARIANTS if a in low]
+    if not options:
+        return None
+    a, b = rng.choice(options)
+    return low.replace(a, b, 1)
+
+
+def _homoglyph(toks: list[str], rng: random.Random) -> list[str] | str | None:
+    joined = " ".join(toks)
+    idx = [i for i, ch in enumerate(joined.lower()) if ch in _HOMO]
+    if not idx:
+        return None
+    chars = list(joined)
+    for i in rng.sample(idx, min(2, len(idx))):
+        chars[i] = _HOMO[chars[i].lower()]
+    return "".join(chars)
+
+
+def _zerowidth(toks: list[str], rng: random.Random) -> list[str] | str | None:
+    joined = " ".join(toks)
+    i = rng.randrange(1, len(joined))
+    return joined[:i] + rng.choice(["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad"]) + joined[i:]
+
+
+def _nospace(toks: list[str], rng: random.Random) -> list[str] | str | None:
+    if len(toks) < 2:
+        return None
+    i = rng.randrange(len(toks) - 1)
+    toks[i : i + 2] = [toks[i] + toks[i + 1]]
+    return toks
+
+
+_PERTURB: dict[str, Callable[[list[str], random.Random], list[str] | str | None]] = {
+    "typo": _typo,
+    "drop": _drop,
+    "swap": _swap,
+    "initial": _initial,
+    "translit": _translit,
+    "homoglyph": _homoglyph,
+    "zerowidth": _zerowidth,
+    "nospace": _nospace,
+}
+
+
+def perturb(name: str, how: str, rng: random.Random) -> str | None:
+    if how not in _PERTURB:
         raise ValueError(how)
-    out = " ".join(toks)
+    done = _PERTURB[how](_tokens(name), rng)
+    if done is None or isinstance(done, str):
+        return done
+    out = " ".join(done)
     return out if out != " ".join(_tokens(name)) else None
 
 
@@ -289,9 +321,35 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
     people_orgs = [
         e for e in entities if e.kind in (EntityKind.PERSON, EntityKind.ORGANISATION) and e.primary_name
     ]
+    persons = [e for e in people_orgs if e.kind is EntityKind.PERSON and len(_tokens(e.primary_name)) >= 2]
+    cases = _perturbed_cases(people_orgs, rng, per_class)
+    cases += _original_script_cases(entities)
+    for script in ("Cyrl", "Grek", "Arab", "Hebr", "Deva", "Hang", "Kana"):
+        for e in rng.sample(persons, min(per_class // 2, len(persons))):
+            cases.append(Case(f"stress:{script}~icu", to_script(_display(e), script), e.key, split_of(e.key)))
+    cases += _snapshot_cases(entities)
+    # aliases against primary names only
+    with_alias = [e for e in people_orgs if any(n.kind is NameKind.AKA for n in e.names)]
+    for e in rng.sample(with_alias, min(per_class, len(with_alias))):
+        alias = rng.choice([n.name for n in e.names if n.kind is NameKind.AKA])
+        cases.append(Case("alias", alias, e.key, split_of(e.key)))
+    cases += _negative_cases(entities, rng)
+    dated = [e for e in persons if e.birth_dates and e.nationalities]
+    for e in rng.sample(dated, min(per_class, len(dated))):
+        year = e.birth_dates[0].start.year
+        other = "IS" if "IS" not in e.nationalities else "NZ"
+        dob = date(year + rng.choice([-1, 1]) * rng.randint(10, 25), 6, 15).isoformat()
+        cases.append(
+            Case("hard", _display(e), None, split_of(e.key), dob=dob, nationality=other, kind="person")
+        )
+    cases.extend(company_negatives(entities, seed=seed))
+    return cases
+
+
+def _perturbed_cases(people_orgs: Sequence[ListEntity], rng: random.Random, per_class: int) -> list[Case]:
     cases: list[Case] = []
     for how in PERTURBATIONS:
-        pool = people_orgs[:]
+        pool = list(people_orgs)
         rng.shuffle(pool)
         n = 0
         for e in pool:
@@ -303,21 +361,27 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
             n += 1
             if n >= per_class:
                 break
-    # UN originals (against an index without them: see ``evaluate``)
+    return cases
+
+
+def _original_script_cases(entities: Sequence[ListEntity]) -> list[Case]:
+    """UN originals (against an index without them: see ``evaluate``)."""
+    from vaspguard.screening._normalise import script_of
+
+    cases: list[Case] = []
     for e in entities:
         for ln in e.names:
             if ln.kind is NameKind.ORIGINAL_SCRIPT and ln.name.strip():
-                from vaspguard.screening._normalise import script_of
-
                 script = script_of(ln.name)
                 if script in ("Arab", "Cyrl"):
                     cases.append(Case(f"script:{script}", ln.name, e.key, split_of(e.key)))
-    persons = [e for e in people_orgs if e.kind is EntityKind.PERSON and len(_tokens(e.primary_name)) >= 2]
-    for script in ("Cyrl", "Grek", "Arab", "Hebr", "Deva", "Hang", "Kana"):
-        for e in rng.sample(persons, min(per_class // 2, len(persons))):
-            cases.append(Case(f"stress:{script}~icu", to_script(_display(e), script), e.key, split_of(e.key)))
-    # the same person spelled differently across OFAC snapshots
+    return cases
+
+
+def _snapshot_cases(entities: Sequence[ListEntity]) -> list[Case]:
+    """The same person spelled differently across OFAC snapshots."""
     new = {e.key: e for e in entities}
+    cases: list[Case] = []
     for old in read_path(SHARED / OLD_SDN, check_count=False).entities:
         cur = new.get(old.key)
         if (
@@ -327,24 +391,28 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
             and cur.kind in (EntityKind.PERSON, EntityKind.ORGANISATION)
         ):
             cases.append(Case("snapshot", _display(old), cur.key, split_of(cur.key)))
-    # aliases against primary names only
-    with_alias = [e for e in people_orgs if any(n.kind is NameKind.AKA for n in e.names)]
-    for e in rng.sample(with_alias, min(per_class, len(with_alias))):
-        alias = rng.choice([n.name for n in e.names if n.kind is NameKind.AKA])
-        cases.append(Case("alias", alias, e.key, split_of(e.key)))
-    # negatives: generated people, less exact namesakes of a listed name (those should alert)
-    # (Arabic and Hebrew do not write most vowels: a name whose consonants are a listed name's is a
-    # namesake as far as the script can tell.)
+    return cases
+
+
+def _listed_keys(entities: Sequence[ListEntity]) -> set[tuple[str, ...]]:
+    """Sorted tokens (and abjad skeletons) of every listed name.
+
+    Arabic and Hebrew do not write most vowels: a name whose consonants are a listed name's is a namesake as
+    far as the script can tell."""
     listed: set[tuple[str, ...]] = set()
     for e in entities:
         for ln in e.names:
             for f in name_forms(ln.name, entity_kind_hint(e.kind)):
                 listed.add(tuple(sorted(f.tokens)))
                 listed.add(tuple(sorted(skeleton(t) for t in f.tokens)))
-    # Partial namesakes: every part of the generated name is a part of one listed person's name, which has
-    # more parts (Dmitry Kuznetsov against KUZNETSOV, Dmitry Vadimovich: Russian passports carry no
-    # patronymic; Rajesh Gupta against GUPTA, Rajesh Kumar). Given bare, alerting on them is what an analyst
-    # wants; they are reported as their own class (negsake:), not counted in the bare-name alert rate.
+    return listed
+
+
+def _partial_namesake_test(entities: Sequence[ListEntity]) -> Callable[[str], bool]:
+    """Partial namesakes: every part of the generated name is a part of one listed person's name, which has
+    more parts (Dmitry Kuznetsov against KUZNETSOV, Dmitry Vadimovich: Russian passports carry no
+    patronymic; Rajesh Gupta against GUPTA, Rajesh Kumar). Given bare, alerting on them is what an analyst
+    wants; they are reported as their own class (negsake:), not counted in the bare-name alert rate."""
     by_part: dict[str, set[int]] = defaultdict(set)
     n_id = 0
     for e in (e for e in entities if e.kind is EntityKind.PERSON):
@@ -363,6 +431,14 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
                 return True
         return False
 
+    return partial_namesake
+
+
+def _negative_cases(entities: Sequence[ListEntity], rng: random.Random) -> list[Case]:
+    """Generated people: as a customer record, and bare (exact namesakes of a listed name left out)."""
+    listed = _listed_keys(entities)
+    partial_namesake = _partial_namesake_test(entities)
+    cases: list[Case] = []
     namesakes = 0
     for culture, name in negatives(rng, per_culture=120):
         forms = name_forms(name, "person")
@@ -380,15 +456,6 @@ def build_cases(entities: Sequence[ListEntity], *, per_class: int = 250, seed: i
         bare = "negsake" if partial_namesake(name) else "negname"
         cases.append(Case(f"{bare}:{culture}", name, None, split, kind="person"))
     print(f"({namesakes} generated names left out as exact namesakes of listed names)")
-    dated = [e for e in persons if e.birth_dates and e.nationalities]
-    for e in rng.sample(dated, min(per_class, len(dated))):
-        year = e.birth_dates[0].start.year
-        other = "IS" if "IS" not in e.nationalities else "NZ"
-        dob = date(year + rng.choice([-1, 1]) * rng.randint(10, 25), 6, 15).isoformat()
-        cases.append(
-            Case("hard", _display(e), None, split_of(e.key), dob=dob, nationality=other, kind="person")
-        )
-    cases.extend(company_negatives(entities, seed=seed))
     return cases
 
 
