@@ -15,7 +15,10 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@pkg-config --exists icu-i18n 2>/dev/null || { command -v apt-get >/dev/null && \
 		(apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config) || \
 		echo "make: ICU headers missing: install libicu-dev (Debian) or icu4c (Homebrew) and pkg-config" >&2; }
-	$(UV) sync --frozen
+	@# Byte-compiled at install: where PYTHONDONTWRITEBYTECODE is set (containers, CI) nothing is cached
+	@# later, and every command would compile its imports again (3 s more per start; benchmarks/bench_cli.py).
+	UV_COMPILE_BYTECODE=1 $(UV) sync --frozen
+	@$(BIN)/python -m compileall -q src >/dev/null
 	@touch $@
 
 install: $(VENV)/.installed

@@ -8,7 +8,7 @@
     │   ├── InvalidFile             (path, reason): a file as a whole (format, truncation, count)
     │   ├── InvalidRequest          (field, reason): an API or CLI request field
     │   └── InvalidFields           (origin, problems): every bad field of one submitted record
-    ├── NotFound                    (kind, key): a record that does not exist
+    │   └── NotFound                (kind, key): a record that does not exist (an unknown id)
     ├── StoreError                  the database is unreachable, unmigrated or refused the operation
     ├── IntegrityViolation          a protected invariant was broken (tampered log, bad signature, ...)
     │   ├── ProofError              an RFC 9162 inclusion or consistency proof does not verify
@@ -71,10 +71,11 @@ class InvalidRequest(InputError):
 
 
 @dataclass
-class NotFound(VaspguardError):
+class NotFound(InputError):
+    """An unknown id is the user's input error (exit 2), like any other."""
+
     kind: str
     key: str
-    exit_code = 3
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key!r} not found"

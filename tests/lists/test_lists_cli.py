@@ -103,7 +103,7 @@ def test_bad_file_one_line_error_and_nothing_imported(
 def test_errors_for_unknown_things(cli, store: Store) -> None:  # type: ignore[no-untyped-def]
     db = ("--db", store.url)
     code, _, err = cli(*db, "lists", "show", "99")
-    assert (code, err.strip()) == (3, "vaspguard: list snapshot '99' not found")
+    assert (code, err.strip()) == (2, "vaspguard: list snapshot '99' not found")
     code, _, err = cli(*db, "lists", "search", "x", "--source", "nope")
     assert code == 2 and "--source" in err
 

@@ -388,7 +388,7 @@ def test_export_cli_and_show(store: Store, cli: CliRunner, tmp_path: Path) -> No
     code, out, _ = cli("--db", store.url, "registry", "stats", "--json")
     assert json.loads(out)["customers"] == 30
     code, _, err = cli("--db", store.url, "registry", "show", "C404")
-    assert code == 3 and "customer 'C404' not found" in err
+    assert code == 2 and "customer 'C404' not found" in err
 
 
 def test_errors_across_chunks_come_in_row_order_and_nothing_is_written(store: Store, tmp_path: Path) -> None:

@@ -195,6 +195,6 @@ def test_cli_registry_errors(
         "--key",
         tmp_path / "keys" / "intake1.pem",
     )
-    assert code == 3 and "operator 'nobody' not found" in err
+    assert code == 2 and "operator 'nobody' not found" in err
     code, out, err = cli("--db", db, "operators", "list", "--json")
     assert {o["name"] for o in json.loads(out)} >= {"legal1", "lead-cis"}

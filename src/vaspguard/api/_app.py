@@ -27,7 +27,7 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(VaspguardError)
     def _error(_request: Request, exc: VaspguardError) -> JSONResponse:
-        code = 400 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFound) else 409
+        code = 404 if isinstance(exc, NotFound) else 400 if isinstance(exc, InputError) else 409
         if isinstance(exc, Refused):
             code = 403
         return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=code)

@@ -5,7 +5,6 @@ Each token has one role. ``admin`` may do everything; other roles are named by t
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -17,16 +16,10 @@ from sqlalchemy import insert, select, update
 
 from vaspguard.errors import InvalidRequest, NotFound
 from vaspguard.registry._tables import ApiTokenRow
+from vaspguard.roles import Role
+
+__all__ = ["Principal", "Role", "authenticate", "create_token", "require", "revoke_token", "token_digest"]
 from vaspguard.store import Store, utcnow
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"  # everything, including token management
-    COMPLIANCE = "compliance"  # screening, alerts, dispositions, policy
-    LEGAL = "legal"  # lawful requests
-    AUDITOR = "auditor"  # read-only, including the audit log
-    SERVICE = "service"  # machine callers on the hot path: decisions, screening
-    READER = "reader"  # read-only registry
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,20 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaspguard._json import to_jsonable
-from vaspguard.settings import Settings
-from vaspguard.store import Store, migrate, open_store
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from vaspguard.store import Store
+
+# Start-up matters (a scripted check runs dozens of commands): this module, and every command module at
+# import, bring in typer alone. The database layer, rich and each capability load inside the commands.
 
 T = TypeVar("T")
 
@@ -33,11 +30,15 @@ state = _State()
 
 
 def db_url() -> str:
+    from vaspguard.settings import Settings
+
     return state.db_url or Settings().db
 
 
 def open_db(*, migrate_first: bool = True) -> Store:
     """The store named by ``--db`` / ``VASPGUARD_DB`` (default: ``vaspguard.db`` here), migrated to head."""
+    from vaspguard.store import migrate, open_store
+
     store = open_store(db_url())
     state.stores.append(store)
     if migrate_first:
@@ -52,12 +53,23 @@ def print_json(value: Any) -> None:
 def progress(*, disable: bool = False) -> Progress:
     """A progress bar on stderr (so ``--json`` on stdout stays clean); hidden when stderr is no terminal
     unless VASPGUARD_PROGRESS=1."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
+        console=Console(stderr=True),
         disable=disable,
         transient=False,
     )

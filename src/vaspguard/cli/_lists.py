@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from vaspguard.cli._common import open_db, print_json, progress
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 app = typer.Typer(
     help="Sanctions lists: import official files, snapshots, diffs, fetch from publishers.",
@@ -26,7 +28,15 @@ _ACTOR = typer.Option(
 
 def _console() -> Console:
     # Piped output (files, CI logs) gets a wide fixed width so hashes and names are not cut.
+    from rich.console import Console
+
     return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _table(title: str) -> Table:
+    from rich.table import Table
+
+    return Table(title=title)
 
 
 def _actor(actor: str | None) -> str:
@@ -41,7 +51,7 @@ def _audit(store: Any) -> Any:
 
 
 def _snapshot_table(snapshots: list[Any], title: str) -> Table:
-    table = Table(title=title)
+    table = _table(title=title)
     for col in ("id", "source", "format", "published", "entities", "by kind", "sha256", "imported", "active"):
         table.add_column(col)
     for s in snapshots:
@@ -246,7 +256,7 @@ def search(
     if as_json:
         print_json([e.to_dict() for e in found])
         return
-    table = Table(title=f"{len(found)} found")
+    table = _table(title=f"{len(found)} found")
     for col in ("key", "kind", "name", "other names", "programs"):
         table.add_column(col)
     for e in found:
@@ -286,7 +296,7 @@ def addresses(
     if as_json:
         print_json(found)
         return
-    table = Table(title=f"{len(found)} addresses")
+    table = _table(title=f"{len(found)} addresses")
     for col in ("chain", "tag", "address", "holder", "flags"):
         table.add_column(col)
     for a in found:
@@ -418,7 +428,7 @@ def fetches(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} fetches")
+    table = _table(title=f"{len(rows)} fetches")
     for col in ("id", "when", "feed", "status", "sha256", "bytes", "snapshot", "url"):
         table.add_column(col)
     for r in rows:

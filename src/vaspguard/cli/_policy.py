@@ -59,7 +59,9 @@ def _date(value: str, option: str) -> date:
 
 @app.command("decide")
 def decide(
-    input: Path = typer.Option(..., "--input", "-i", help="JSON Lines file of requests ('-' for stdin)."),
+    input_path: Path = typer.Option(
+        ..., "--input", "-i", help="JSON Lines file of requests ('-' for stdin)."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write decisions here (default stdout)."),
     pack: list[Path] | None = _PACK,
     no_builtin: bool = _NO_BUILTIN,
@@ -86,7 +88,7 @@ def decide(
         sys.stderr.write(f"vaspguard: warning: policy version not recorded in the audit log: {exc}\n")
     errors = total = 0
     with ExitStack() as stack:
-        src: TextIO = sys.stdin if str(input) == "-" else stack.enter_context(_open(input))
+        src: TextIO = sys.stdin if str(input_path) == "-" else stack.enter_context(_open(input_path))
         out: TextIO = (
             sys.stdout if output is None else stack.enter_context(output.open("w", encoding="utf-8"))
         )
@@ -95,7 +97,7 @@ def decide(
             try:
                 request = json.loads(line, parse_float=Decimal)
             except json.JSONDecodeError as exc:
-                err = InvalidFile(str(input), f"line {number}: not JSON: {exc.msg} (column {exc.colno})")
+                err = InvalidFile(str(input_path), f"line {number}: not JSON: {exc.msg} (column {exc.colno})")
                 result = {"error": {"type": "InvalidFile", "message": str(err), "line": number}}
             else:
                 result = service.decide_json(request, line=number)
@@ -106,7 +108,7 @@ def decide(
     store.dispose()
     if errors:
         sys.stderr.write(
-            f"vaspguard: {errors} of {total} lines of {input} were not valid requests "
+            f"vaspguard: {errors} of {total} lines of {input_path} were not valid requests "
             "(see their error objects)\n"
         )
         raise typer.Exit(2)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import TaskID
 
 from vaspguard.cli._common import open_db, print_json, progress
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 app = typer.Typer(help="The exchange registry: import, export, show, stats.", no_args_is_help=True)
 
@@ -102,18 +105,31 @@ def show(
     if json_out:
         print_json({"customer": customer, "accounts": accounts, "latest_transactions": latest})
         return
-    c = customer
+    _show_customer(customer)
+    for acc in accounts:
+        bal = ", ".join(f"{amt} {asset}" for asset, amt in sorted(acc.balances.items())) or "empty"
+        _line("account", f"{acc.id} {acc.product} ({acc.status}): {bal}")
+    for t in latest:
+        where = f" {t.chain}:{t.address}" if t.address else ""
+        if t.counter_asset:
+            where = f" for {t.counter_amount} {t.counter_asset}"
+        elif t.counterparty_customer_id:
+            where = f" to customer {t.counterparty_customer_id}"
+        _line("tx", f"{t.occurred_at:%Y-%m-%d %H:%M} {t.kind} {t.amount} {t.asset}{where}")
+
+
+def _show_customer(c: Any) -> None:
     typer.echo(f"{c.id}  {c.primary_name}  ({c.type}, KYC {c.kyc_status})")
     for n in c.names:
         _line("name", f"{n.name}  [{n.script}, {n.kind}]")
-    if c.birth_date:
-        _line("born", f"{c.birth_date}")
-    if c.nationalities:
-        _line("nationality", f"{' '.join(c.nationalities)}")
-    if c.residence:
-        _line("residence", f"{c.residence}")
-    if c.established:
-        _line("established", f"{c.established}")
+    for label, value in (
+        ("born", c.birth_date),
+        ("nationality", " ".join(c.nationalities)),
+        ("residence", c.residence),
+        ("established", c.established),
+    ):
+        if value:
+            _line(label, str(value))
     for p in c.residence_permits:
         _line("permit", f"{p.country} {p.kind} {p.valid_from} .. {p.valid_until or 'open-ended'}")
     for v in c.visas:
@@ -127,16 +143,6 @@ def show(
         _line("owner", f"{o.name} ({share}{', controls' if o.control else ''}{where}){link}")
     for ct in c.contacts:
         _line(ct.kind, ct.value)
-    for acc in accounts:
-        bal = ", ".join(f"{amt} {asset}" for asset, amt in sorted(acc.balances.items())) or "empty"
-        _line("account", f"{acc.id} {acc.product} ({acc.status}): {bal}")
-    for t in latest:
-        where = f" {t.chain}:{t.address}" if t.address else ""
-        if t.counter_asset:
-            where = f" for {t.counter_amount} {t.counter_asset}"
-        elif t.counterparty_customer_id:
-            where = f" to customer {t.counterparty_customer_id}"
-        _line("tx", f"{t.occurred_at:%Y-%m-%d %H:%M} {t.kind} {t.amount} {t.asset}{where}")
 
 
 def _line(label: str, text: str) -> None:

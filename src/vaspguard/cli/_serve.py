@@ -8,7 +8,6 @@ import sys
 import typer
 
 from vaspguard.cli._common import db_url, open_db
-from vaspguard.settings import Settings
 
 
 def serve(
@@ -23,6 +22,8 @@ def serve(
 ) -> None:
     """Migrate the database and serve the API; OpenAPI docs at /docs."""
     import uvicorn
+
+    from vaspguard.settings import Settings
 
     settings = Settings()
     store = open_db()  # migrate once, in the parent

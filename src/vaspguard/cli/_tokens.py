@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
-from vaspguard.api._auth import Role, create_token, revoke_token
 from vaspguard.cli._common import open_db, print_json
-from vaspguard.registry._tables import ApiTokenRow
+from vaspguard.roles import Role
 
 app = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
 
@@ -18,12 +16,18 @@ def create(
     role: str = typer.Option(..., "--role", help=f"One of: {', '.join(Role)}."),
 ) -> None:
     """Create a token and print it once; only its SHA-256 is stored."""
+    from vaspguard.api import create_token
+
     typer.echo(create_token(open_db(), name=name, role=role))
 
 
 @app.command("list")
 def list_tokens(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List tokens (never their values)."""
+    from sqlalchemy import select
+
+    from vaspguard.registry._tables import ApiTokenRow
+
     with open_db().connect() as conn:
         rows = [
             {
@@ -46,5 +50,7 @@ def list_tokens(json_out: bool = typer.Option(False, "--json", help="Print JSON.
 @app.command("revoke")
 def revoke(token_id: int = typer.Argument(..., help="Token id from `tokens list`.")) -> None:
     """Revoke a token at once."""
+    from vaspguard.api import revoke_token
+
     revoke_token(open_db(), token_id)
     typer.echo(f"revoked token {token_id}")

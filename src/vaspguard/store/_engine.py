@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from vaspguard.errors import StoreError
+from vaspguard.errors import InvalidRequest
 from vaspguard.settings import normalise_db_url
 
 
@@ -72,5 +72,7 @@ def open_store(url: str, **engine_kwargs: Any) -> Store:
     elif url.startswith("postgresql"):
         engine = create_engine(url, pool_pre_ping=True, **engine_kwargs)
     else:
-        raise StoreError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
+        raise InvalidRequest(
+            "db", f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://..."
+        )
     return Store(engine)
