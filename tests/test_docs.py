@@ -15,6 +15,7 @@ import importlib.util
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -219,3 +220,17 @@ def test_site_builds_strict(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (site / "cli" / "index.html").is_file()
+
+
+def test_make_reset_removes_what_the_quick_start_writes(tmp_path: Path) -> None:
+    """The quick start writes the database, var/ (keys) and disclosure/ in the checkout; a second run of it
+    needs all three gone (a disclosure refuses to write into a non-empty directory)."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    for name in ("vaspguard.db", "vaspguard.db-wal", "var/audit/log.key", "disclosure/manifest.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "keep.txt").write_text("x")
+    subprocess.run([make, "-s", "-f", str(ROOT / "Makefile"), "reset"], cwd=tmp_path, check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
