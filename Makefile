@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run reset test test-fast check format bench clean
+.PHONY: install run reset test test-fast check format bench docs clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -55,10 +55,17 @@ format: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+# The documentation site (MkDocs Material), built offline and strict: the CLI reference is regenerated from
+# the live commands first, then any broken link or warning fails the build. Output in site/.
+docs: install
+	$(BIN)/python scripts/gen-cli-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
+
 # Start the demo over: the database AND its audit key directory go together (one key signs one log; a key
-# that signed a longer log refuses to sign a new, shorter one).
+# that signed a longer log refuses to sign a new, shorter one), and the quick start's disclosure package
+# goes too (a second disclosure refuses to write into it).
 reset:
-	rm -rf vaspguard.db vaspguard.db-wal vaspguard.db-shm var
+	rm -rf vaspguard.db vaspguard.db-wal vaspguard.db-shm var disclosure
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
