@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from vaspguard._json import to_jsonable
+from vaspguard.audit import leaf_hash, merkle_root
 from vaspguard.errors import IntegrityViolation
 from vaspguard.registry._tables import (
     AccountRow,
@@ -68,7 +69,7 @@ class Package:
 
     @property
     def root_hex(self) -> str:
-        return _crypto.merkle_root(self.leaves).hex()
+        return merkle_root(self.leaves).hex()
 
     def manifest_fields(self) -> dict[str, Any]:
         return {
@@ -82,7 +83,7 @@ class Package:
 
 def record_leaf(category: str, record: dict[str, Any]) -> bytes:
     """The leaf of one JSON-native record."""
-    return _crypto.leaf_hash(_crypto.canonical({"category": category, "record": record}, plain=True))
+    return leaf_hash(_crypto.canonical({"category": category, "record": record}, plain=True))
 
 
 def _plain(value: Any) -> Any:
@@ -425,7 +426,7 @@ def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, An
         raise IntegrityViolation(
             f"{path}: the manifest lists {len(expected)} records, the files hold {position}"
         )
-    root = _crypto.merkle_root(leaves).hex()
+    root = merkle_root(leaves).hex()
     if root != manifest["merkle_root"]:
         raise IntegrityViolation(
             f"{path}: Merkle root {root} differs from the manifest's {manifest['merkle_root']}"

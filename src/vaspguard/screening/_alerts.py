@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from vaspguard._json import to_jsonable
+from vaspguard._json import fingerprint_json, to_jsonable
 from vaspguard.errors import InvalidRequest, NotFound, Refused
 from vaspguard.lists import ListEntity
 from vaspguard.registry import Customer, PersonType, Registry
@@ -89,7 +89,7 @@ class RunReport:
 
 
 def _sha(value: Any) -> str:
-    return hashlib.sha256(json.dumps(to_jsonable(value), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(fingerprint_json(value)).hexdigest()
 
 
 def customer_fingerprint(customer: Customer) -> str:
