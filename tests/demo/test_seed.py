@@ -64,7 +64,7 @@ def test_another_seed_another_exchange(sqlite_store: Store, tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_demo_has_what_later_parts_look_for(store: Store) -> None:
+def test_demo_has_what_later_parts_look_for(store: Store) -> None:  # noqa: PLR0915
     report = seed(store, customers=1200, seed=1, transactions_per_customer=4, addresses_of_interest=ADDRESSES)
     reg = Registry(store)
     customers = list(reg.iter_customers())

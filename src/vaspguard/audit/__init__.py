@@ -36,6 +36,8 @@ if TYPE_CHECKING:
         verify_inclusion,
     )
     from vaspguard.audit._note import (
+        COSIGNATURE_V1,
+        ED25519,
         Checkpoint,
         SignedCheckpoint,
         SignedNote,
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "COSIGNATURE_V1",
+    "ED25519",
     "AuditLog",
     "AuditSettings",
     "Checkpoint",
@@ -87,6 +91,8 @@ __all__ = [
 ]
 
 _WHERE = {
+    "COSIGNATURE_V1": "vaspguard.audit._note",
+    "ED25519": "vaspguard.audit._note",
     "ExportInfo": "vaspguard.audit._bundle",
     "VerifyCode": "vaspguard.audit._bundle",
     "VerifyReport": "vaspguard.audit._bundle",

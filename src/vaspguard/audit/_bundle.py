@@ -260,7 +260,7 @@ def _read_checkpoints(directory: Path) -> Iterator[tuple[int, str]]:
             yield number, note
 
 
-def verify_bundle(
+def verify_bundle(  # noqa: C901, PLR0915
     directory: Path,
     log_key: VerifierKey,
     *,
@@ -458,7 +458,7 @@ def _fold(pieces: list[bytes]) -> bytes:
     return h
 
 
-def _scan_entries(
+def _scan_entries(  # noqa: C901
     path: Path,
     cuts: tuple[int, ...],
     want_commitments: bool,

@@ -211,7 +211,7 @@ def verify_inclusion(
         )
 
 
-def verify_consistency(
+def verify_consistency(  # noqa: C901
     first: int, second: int, first_hash: bytes, second_hash: bytes, consistency_path: Sequence[bytes]
 ) -> None:
     """RFC 9162 §2.1.4.2: verify that the tree (first, first_hash) is a prefix of (second, second_hash).

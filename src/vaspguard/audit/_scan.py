@@ -43,7 +43,7 @@ def _pieces(levels: list[list[bytes]], r: int) -> list[bytes]:
     return [levels[h][(r >> h) - 1] for h in range(r.bit_length() - 1, -1, -1) if r >> h & 1]
 
 
-def scan_chunk(
+def scan_chunk(  # noqa: C901
     lines: list[bytes],
     start: int,
     cuts: tuple[int, ...],

@@ -32,8 +32,7 @@ _LISTS_HELP = "Screen against this list file instead of the database's active sn
 
 
 def _entities(lists: list[Path] | None) -> tuple[Screener, AddressBook]:
-    from vaspguard.screening import AddressBook, Screener
-    from vaspguard.screening._source import read_lists
+    from vaspguard.screening import AddressBook, Screener, read_lists
 
     if lists:
         entities = read_lists(lists)
@@ -229,8 +228,7 @@ def pairs(
     """Score pairs of names directly against each other (for calibration and evaluation). ``score`` is
     the name score in [0, 1]; ``match`` is whether a listed entity named name2 would alert for a query
     name1 with no other evidence (0.9 x score, plus 0.02 for agreeing legal forms, >= the threshold)."""
-    from vaspguard.screening import ALERT_THRESHOLD
-    from vaspguard.screening._score import pair_score
+    from vaspguard.screening import ALERT_THRESHOLD, pair_score
 
     fh, tmp = _atomic_writer(output)
     try:
@@ -306,9 +304,7 @@ def customers(
     """Screen the registry (customers' names and their deposit/withdrawal addresses), raising alerts. After
     the first run only what a list diff touched and new or changed customers are screened, unless --full."""
     from vaspguard.registry import Registry
-    from vaspguard.screening import AddressBook, Screener, rescreen, screen_customers
-    from vaspguard.screening._alerts import last_run
-    from vaspguard.screening._source import read_lists
+    from vaspguard.screening import AddressBook, Screener, last_run, read_lists, rescreen, screen_customers
 
     store = open_db()
     if lists:

@@ -369,7 +369,7 @@ class _Generator:
             updated_at=updated,
         )
 
-    def residence(
+    def residence(  # noqa: C901
         self, rng: random.Random, nat: str, nationalities: list[str]
     ) -> tuple[str, tuple[ResidencePermit, ...], tuple[PermitApplication, ...], tuple[Visa, ...]]:
         permits: list[ResidencePermit] = []
@@ -544,7 +544,7 @@ class _Generator:
 
     # -- accounts, transactions, logins -------------------------------------------------------------------
 
-    def activity(
+    def activity(  # noqa: C901, PLR0915
         self,
         i: int,
         c: Customer,
@@ -853,7 +853,7 @@ def _customer_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(CustomerRow)).scalar_one())
 
 
-def seed(
+def seed(  # noqa: C901
     store: Store,
     *,
     customers: int,

@@ -53,7 +53,7 @@ def _country(el: Element) -> str | None:
     return country_code(desc) if desc and desc.upper() != "UNKNOWN" else None
 
 
-def _entity(rec: Element, path: Path, index: int) -> ListEntity:
+def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
     logical = (rec.get("logicalId") or "").strip()
     if not logical:
         raise InvalidRow(path, index, "logicalId", "sanctionEntity without logicalId")

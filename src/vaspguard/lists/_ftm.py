@@ -118,7 +118,7 @@ def read_ftm(path: Path, data: bytes, *, delta: bool) -> ParsedList:
     )
 
 
-def _entity(obj: dict[str, Any], addresses: dict[str, dict[str, Any]], path: Path, number: int) -> ListEntity:
+def _entity(obj: dict[str, Any], addresses: dict[str, dict[str, Any]], path: Path, number: int) -> ListEntity:  # noqa: C901
     props: dict[str, list[str]] = {k: [str(x) for x in v] for k, v in (obj.get("properties") or {}).items()}
 
     def p(name: str) -> list[str]:

@@ -93,7 +93,7 @@ def companions_of(primary: Path) -> dict[str, Path]:
     return {role: present[name] for role, name in wanted.items() if name in present}
 
 
-def read_ofac_csv(
+def read_ofac_csv(  # noqa: C901, PLR0915
     primary: Path,
     data: bytes,
     companions: dict[str, tuple[Path, bytes]],

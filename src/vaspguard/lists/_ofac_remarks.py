@@ -100,7 +100,7 @@ def _split(remarks: str) -> list[str]:
     return [p.strip() for p in text.split("; ") if p.strip()]
 
 
-def parse_remarks(remarks: str, *, cut: bool = False) -> ParsedRemarks:
+def parse_remarks(remarks: str, *, cut: bool = False) -> ParsedRemarks:  # noqa: C901
     """Parse OFAC Remarks. ``cut``: the text was cut off and not completed (its last item may be partial)."""
     out = ParsedRemarks()
     if cut and remarks.rstrip().endswith(";"):

@@ -95,7 +95,7 @@ def _name(el: Element) -> str:
     return f"{last}, {first}" if last and first else (last or first)
 
 
-def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:
+def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
     uid = text(rec, "uid")
     if not uid.isdigit():
         raise InvalidRow(path, index, "uid", f"{uid!r} is not an OFAC entity number")
@@ -258,7 +258,7 @@ def _range(vd: Element) -> BirthDate | None:
     return BirthDate(start, end, precision, circa, label)
 
 
-def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:
+def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
     uid = rec.get("id", "")
     if not uid.isdigit():
         raise InvalidRow(path, index, "entity/@id", f"{uid!r} is not an OFAC entity number")

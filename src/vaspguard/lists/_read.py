@@ -58,7 +58,7 @@ def combined_sha256(hashes: list[str] | tuple[str, ...], names: list[str] | tupl
     return sha256_hex(lines.encode())
 
 
-def detect(data: bytes, path: Path) -> str:
+def detect(data: bytes, path: Path) -> str:  # noqa: C901
     """The format of ``data`` from its content (see ``FORMATS``)."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:

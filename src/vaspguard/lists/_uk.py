@@ -78,7 +78,7 @@ def read_uk_xml(path: Path, data: bytes) -> ParsedList:
     return ParsedList(source=Source.UK_FCDO, format="uk_xml", published_at=published, entities=entities)
 
 
-def _designation(rec: Element, path: Path, index: int) -> ListEntity:
+def _designation(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
     uid = text(rec, "UniqueID")
     if not uid:
         raise InvalidRow(path, index, "UniqueID", f"Designation {index} has no UniqueID")
@@ -218,7 +218,7 @@ def read_ofsi_csv(path: Path, data: bytes) -> ParsedList:
     return ParsedList(source=Source.UK_OFSI, format="uk_ofsi_csv", published_at=published, entities=entities)
 
 
-def _ofsi_group(gid: str, rows: list[list[str]], col: dict[str, int]) -> ListEntity:
+def _ofsi_group(gid: str, rows: list[list[str]], col: dict[str, int]) -> ListEntity:  # noqa: C901
     def v(row: list[str], name: str) -> str:
         return squash(row[col[name]])
 

@@ -52,7 +52,7 @@ def _join(*parts: str) -> str:
     return ", ".join(p for p in (squash(x) for x in parts) if p)
 
 
-def _entity(rec: Element, path: Path, index: int) -> ListEntity:
+def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
     individual = rec.tag == "INDIVIDUAL"
     dataid = text(rec, "DATAID")
     if not dataid:

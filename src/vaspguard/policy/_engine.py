@@ -148,7 +148,7 @@ class _Compiler:
             self.fail(where, "a condition is a non-empty mapping")
         return _all([self.key(k, v, f"{where}.{k}") for k, v in cond.items()])
 
-    def key(self, key: str, v: Any, where: str) -> Pred:
+    def key(self, key: str, v: Any, where: str) -> Pred:  # noqa: C901
         if key not in CONDITION_KEYS:
             self.fail(where, f"unknown condition key; known: {', '.join(CONDITION_KEYS)}")
         if key in ("all", "any"):
@@ -459,7 +459,7 @@ class Engine:
 
         return self.decide_facts(parse_request(request, source=self.facts_source))
 
-    def decide_facts(self, f: Facts) -> Decision:
+    def decide_facts(self, f: Facts) -> Decision:  # noqa: C901
         hits: list[RuleHit] = []
         missing: _MissingFact | None = None
         best = -1

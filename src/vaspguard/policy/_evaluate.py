@@ -365,7 +365,7 @@ def notice(engine: Engine, customer_id: str, at: date, old: CustomerState, new: 
 # -- the evaluation ---------------------------------------------------------------------------------------
 
 
-def evaluate(
+def evaluate(  # noqa: C901
     store: Store,
     engine: Engine,
     at: date,

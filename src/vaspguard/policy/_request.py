@@ -358,7 +358,7 @@ def parse_customer(c: Mapping[str, Any], field: str, notes: list[str]) -> dict[s
     return out
 
 
-def parse_request(request: Mapping[str, Any], *, source: FactSource | None = None) -> Facts:
+def parse_request(request: Mapping[str, Any], *, source: FactSource | None = None) -> Facts:  # noqa: C901, PLR0915
     """Validate ``request`` into ``Facts``; facts of a ``{"id": ...}`` customer come from ``source``."""
     r = _mapping(request, "", _TOP)
     action_value = r.get("action")

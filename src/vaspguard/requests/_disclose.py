@@ -105,7 +105,7 @@ def _pseudonym(salt: str, customer_id: str) -> str:
     return "pseudonym:" + hmac.new(bytes.fromhex(salt), customer_id.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> Package:
+def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> Package:  # noqa: C901, PLR0915
     """Read exactly the scope from the registry (targets, categories, dates) into a package."""
     pkg = Package()
     r: Any  # one registry row at a time, of whichever table is being read
@@ -380,7 +380,7 @@ def write_package(output: Path, package: Package, manifest: dict[str, Any], sign
         raise
 
 
-def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, Any]:
+def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, Any]:  # noqa: C901
     """Check a package: the exchange's signature over the manifest, every record against its leaf hash, the
     Merkle root, and the CSV/JSON file hashes. ``public_key`` pins the exchange key (hex); without it the key
     in the manifest is used and reported, so the caller must compare it with the exchange's published key.

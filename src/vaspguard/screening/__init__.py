@@ -10,7 +10,9 @@ from vaspguard.screening._alerts import (
     Disposition,
     RunReport,
     decide,
+    dispositions,
     get_alert,
+    last_run,
     list_alerts,
     listed_customer_ids,
     rescreen,
@@ -18,7 +20,8 @@ from vaspguard.screening._alerts import (
 )
 from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
-from vaspguard.screening._score import Factor, TokenPair, score_names
+from vaspguard.screening._score import Factor, TokenPair, pair_score, score_names
+from vaspguard.screening._source import read_lists
 
 __all__ = [
     "ALERT_THRESHOLD",
@@ -34,11 +37,15 @@ __all__ = [
     "Screener",
     "TokenPair",
     "decide",
+    "dispositions",
     "get_alert",
+    "last_run",
     "list_alerts",
     "listed_customer_ids",
     "name_forms",
     "normalise_address",
+    "pair_score",
+    "read_lists",
     "rescreen",
     "score_names",
     "screen_customers",
