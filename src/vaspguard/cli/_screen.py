@@ -22,7 +22,8 @@ from vaspguard.cli._common import open_db, print_json, progress
 from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow
 
 if TYPE_CHECKING:
-    from vaspguard.screening import AddressBook, Match, Screener
+    from vaspguard.screening import AddressBook, Alert, Match, Screener
+    from vaspguard.store import Store
 
 app = typer.Typer(
     help="Screening: names and wallet addresses against the sanctions lists.", no_args_is_help=True
@@ -347,27 +348,59 @@ def customers(
         )
 
 
+def _entity_names(store: Store, found: list[Alert]) -> dict[tuple[str, int], list[str]]:
+    """Each alerted entity's names, from the snapshot the alert was raised against (else the active one);
+    none for an entity read from a --list file and not in the store."""
+    from vaspguard.errors import NotFound
+    from vaspguard.lists import get_entity
+
+    names: dict[tuple[str, int], list[str]] = {}
+    for a in found:
+        if (a.entity_key, a.snapshot_id) in names:
+            continue
+        entity = None
+        for snapshot in (a.snapshot_id, None):
+            try:
+                entity = get_entity(store, a.entity_key, snapshot_id=snapshot)
+                break
+            except NotFound:
+                continue
+        names[(a.entity_key, a.snapshot_id)] = [n.name for n in entity.names] if entity else []
+    return names
+
+
 @app.command("alerts")
 def alerts(
     status: str | None = typer.Option(None, "--status", help="open, true_match or false_positive."),
     customer: str | None = typer.Option(None, "--customer", help="Only this customer's alerts."),
-    limit: int = typer.Option(50, "--limit", help="At most this many."),
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many (the rest are counted)."),
+    show_all: bool = typer.Option(False, "--all", help="Every alert, however many."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON, with each alert's breakdown."),
 ) -> None:
-    """List alerts, highest score first."""
-    from vaspguard.screening import list_alerts
+    """List alerts, highest score first, each with the listed entity's names; says when the list is cut
+    (on stderr with --json, so stdout stays the JSON array)."""
+    from vaspguard.screening import count_alerts, list_alerts
 
-    found = list_alerts(open_db(), status=status, customer_id=customer, limit=limit)
+    store = open_db()
+    found = list_alerts(store, status=status, customer_id=customer, limit=limit)
+    counts = count_alerts(store, customer_id=customer)
+    total = counts.get(status, 0) if status else sum(counts.values())
+    if show_all and total > len(found):
+        found = list_alerts(store, status=status, customer_id=customer, limit=total)
+    names = _entity_names(store, found)
+    cut = f"showing {len(found)} of {total} alerts (use --limit N or --all)\n" if total > len(found) else ""
     if json_out:
-        print_json(found)
+        items = [to_jsonable(a) | {"entity_names": names[(a.entity_key, a.snapshot_id)]} for a in found]
+        print_json(items)
+        sys.stderr.write(cut)
         return
     for a in found:
+        entity = "; ".join(names[(a.entity_key, a.snapshot_id)])
         sys.stdout.write(
             f"#{a.id} {a.status:14} {a.score:.3f} {a.kind:7} {a.customer_id}  {a.screened_value!r} ~ "
-            f"{a.entity_key} {a.matched_value!r}\n"
+            f"{a.entity_key}{f' ({entity})' if entity else ''} {a.matched_value!r}\n"
         )
-    if not found:
-        sys.stdout.write("no alerts\n")
+    sys.stdout.write(cut if found else "no alerts\n")
 
 
 @app.command("decide")
