@@ -413,8 +413,8 @@ def alerts(
     show_all: bool = typer.Option(False, "--all", help="Every alert, however many."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON, with each alert's breakdown."),
 ) -> None:
-    """List alerts, highest score first, each with the listed entity's names; says when the list is cut
-    (on stderr with --json, so stdout stays the JSON array)."""
+    """List alerts, highest score first. Each shows the listed entity's names; a cut list says how many
+    were left out (on stderr with --json, so stdout stays the JSON array)."""
     from vaspguard.screening import count_alerts, list_alerts
 
     store = open_db()
