@@ -405,6 +405,13 @@ def _entity_names(store: Store, found: list[Alert]) -> dict[tuple[str, int], lis
     return names
 
 
+def _short_names(names: list[str]) -> str:
+    """The entity's first (primary) name, and how many more it has; --json lists them all."""
+    if not names:
+        return ""
+    return names[0] + (f" +{len(names) - 1} more" if len(names) > 1 else "")
+
+
 @app.command("alerts")
 def alerts(
     status: str | None = typer.Option(None, "--status", help="open, true_match or false_positive."),
@@ -431,7 +438,7 @@ def alerts(
         sys.stderr.write(cut)
         return
     for a in found:
-        entity = "; ".join(names[(a.entity_key, a.snapshot_id)])
+        entity = _short_names(names[(a.entity_key, a.snapshot_id)])
         sys.stdout.write(
             f"#{a.id} {a.status:14} {a.score:.3f} {a.kind:7} {a.customer_id}  {a.screened_value!r} ~ "
             f"{a.entity_key}{f' ({entity})' if entity else ''} {a.matched_value!r}\n"
