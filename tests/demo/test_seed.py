@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from vaspguard.api import create_app
 from vaspguard.demo import LISTED_PERSONS, chain_of, read_addresses, seed, transliterate
 from vaspguard.errors import InvalidFile, Refused
-from vaspguard.registry import NameKind, PermitKind, PersonType, RecordKind, Registry, export_file
+from vaspguard.registry import Customer, NameKind, PermitKind, PersonType, RecordKind, Registry, export_file
 from vaspguard.store import Store
 
 CliRunner = Callable[..., tuple[int, str, str]]
@@ -64,7 +64,7 @@ def test_another_seed_another_exchange(sqlite_store: Store, tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_demo_has_what_later_parts_look_for(store: Store) -> None:  # noqa: PLR0915
+def test_demo_has_what_later_parts_look_for(store: Store) -> None:
     report = seed(store, customers=1200, seed=1, transactions_per_customer=4, addresses_of_interest=ADDRESSES)
     reg = Registry(store)
     customers = list(reg.iter_customers())
@@ -140,6 +140,10 @@ def test_demo_has_what_later_parts_look_for(store: Store) -> None:  # noqa: PLR0
         assert tx.kind.value == "withdrawal"
         assert (tx.address, tx.chain) == (address, chain_of(address)[0])
 
+    _assert_a_year_of_activity(reg, customers, as_of)
+
+
+def _assert_a_year_of_activity(reg: Registry, customers: list[Customer], as_of: date) -> None:
     # balances in several assets and products, some above EUR 10,000 at the as-of prices
     stats = reg.stats()
     assert stats["priced_assets"] >= 9

@@ -53,14 +53,50 @@ def _country(el: Element) -> str | None:
     return country_code(desc) if desc and desc.upper() != "UNKNOWN" else None
 
 
-def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
+def _entity(rec: Element, path: Path, index: int) -> ListEntity:
     logical = (rec.get("logicalId") or "").strip()
     if not logical:
         raise InvalidRow(path, index, "logicalId", "sanctionEntity without logicalId")
     subject = next(iter(children(rec, "subjectType")), None)
     code = (subject.get("code") if subject is not None else "") or ""
     kind = _KINDS.get(code.lower(), EntityKind.UNKNOWN)
+    names, genders, functions = _names(rec)
+    if not names:
+        raise InvalidRow(path, index, "nameAlias", f"entity {logical} has no name")
+    births, places = _births(rec)
+    countries = [c for el in children(rec, "citizenship") if (c := _country(el))]
+    regulations = children(rec, "regulation")
+    programs = tuple(dict.fromkeys(p for r in regulations if (p := (r.get("programme") or "").strip())))
+    legal = tuple(dict.fromkeys(t for r in regulations if (t := squash(r.get("numberTitle")))))
+    extra: dict[str, str] = {}
+    if un := (rec.get("unitedNationId") or "").strip():
+        extra["un_reference"] = un
+    if functions:
+        extra["function"] = "; ".join(dict.fromkeys(functions))
+    remarks = "; ".join(squash(r.text) for r in children(rec, "remark") if squash(r.text))
+    return ListEntity(
+        source=Source.EU_FSF,
+        source_id=logical,
+        kind=kind,
+        names=tuple(names),
+        reference=(rec.get("euReferenceNumber") or "").strip() or None,
+        birth_dates=tuple(births),
+        birth_places=tuple(places),
+        nationalities=tuple(dict.fromkeys(countries)),
+        citizenships=tuple(dict.fromkeys(countries)),
+        addresses=_addresses(rec),
+        documents=_documents(rec),
+        gender=genders[0] if genders and genders[0] in ("male", "female") else None,
+        programs=programs,
+        legal_basis=legal,
+        listed_on=parse_day(rec.get("designationDate")),
+        remarks=remarks or None,
+        extra=extra,
+    )
 
+
+def _names(rec: Element) -> tuple[list[ListName], list[str], list[str]]:
+    """The entity's names (primary first), and the genders and functions its aliases state."""
     names: list[ListName] = []
     genders: list[str] = []
     functions: list[str] = []
@@ -72,28 +108,32 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, 
             continue
         lang = (alias.get("nameLanguage") or "").strip() or None
         script = script_of(whole)
-        weak = (alias.get("strong") or "true").lower() == "false" or bool(
-            _LOW_QUALITY.search(text(alias, "remark"))
-        )
-        if script not in (None, "Latn"):
-            nk = NameKind.ORIGINAL_SCRIPT
-        elif weak:
-            nk = NameKind.WEAK
-        elif not any(n.kind is NameKind.PRIMARY for n in names):
-            nk = NameKind.PRIMARY
-        else:
-            nk = NameKind.AKA
-        ln = ListName(whole, nk, script, lang)
+        ln = ListName(whole, _alias_kind(alias, script, names), script, lang)
         if ln not in names:
             names.append(ln)
         if g := (alias.get("gender") or "").strip().upper():
             genders.append({"M": "male", "F": "female"}.get(g, g.lower()))
         if f := squash(alias.get("function")):
             functions.append(f)
-    if not names:
-        raise InvalidRow(path, index, "nameAlias", f"entity {logical} has no name")
     names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)
+    return names, genders, functions
 
+
+def _alias_kind(alias: Element, script: str | None, names: list[ListName]) -> NameKind:
+    """Original script, weak (``strong="false"`` or a low-quality remark), first strong primary, or AKA."""
+    weak = (alias.get("strong") or "true").lower() == "false" or bool(
+        _LOW_QUALITY.search(text(alias, "remark"))
+    )
+    if script not in (None, "Latn"):
+        return NameKind.ORIGINAL_SCRIPT
+    if weak:
+        return NameKind.WEAK
+    if not any(n.kind is NameKind.PRIMARY for n in names):
+        return NameKind.PRIMARY
+    return NameKind.AKA
+
+
+def _births(rec: Element) -> tuple[list[BirthDate], list[str]]:
     births: list[BirthDate] = []
     places: list[str] = []
     for b in children(rec, "birthdate"):
@@ -105,7 +145,10 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, 
         place = ", ".join(x for x in (place, cdesc if cdesc.upper() != "UNKNOWN" else "") if x)
         if place and place not in places:
             places.append(place)
-    countries = [c for el in children(rec, "citizenship") if (c := _country(el))]
+    return births, places
+
+
+def _documents(rec: Element) -> tuple[Document, ...]:
     documents = []
     for d in children(rec, "identification"):
         number = squash(d.get("number")) or squash(d.get("latinNumber"))
@@ -126,6 +169,10 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, 
                 note=note or None,
             )
         )
+    return tuple(documents)
+
+
+def _addresses(rec: Element) -> tuple[PostalAddress, ...]:
     addresses = []
     for a in children(rec, "address"):
         parts = [squash(a.get(x)) for x in ("street", "poBox", "zipCode", "city", "place", "region")]
@@ -135,34 +182,7 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, 
             label = squash(text(a, "remark"))
         if label:
             addresses.append(PostalAddress(label, _country(a)))
-    regulations = children(rec, "regulation")
-    programs = tuple(dict.fromkeys(p for r in regulations if (p := (r.get("programme") or "").strip())))
-    legal = tuple(dict.fromkeys(t for r in regulations if (t := squash(r.get("numberTitle")))))
-    extra: dict[str, str] = {}
-    if un := (rec.get("unitedNationId") or "").strip():
-        extra["un_reference"] = un
-    if functions:
-        extra["function"] = "; ".join(dict.fromkeys(functions))
-    remarks = "; ".join(squash(r.text) for r in children(rec, "remark") if squash(r.text))
-    return ListEntity(
-        source=Source.EU_FSF,
-        source_id=logical,
-        kind=kind,
-        names=tuple(names),
-        reference=(rec.get("euReferenceNumber") or "").strip() or None,
-        birth_dates=tuple(births),
-        birth_places=tuple(places),
-        nationalities=tuple(dict.fromkeys(countries)),
-        citizenships=tuple(dict.fromkeys(countries)),
-        addresses=tuple(addresses),
-        documents=tuple(documents),
-        gender=genders[0] if genders and genders[0] in ("male", "female") else None,
-        programs=programs,
-        legal_basis=legal,
-        listed_on=parse_day(rec.get("designationDate")),
-        remarks=remarks or None,
-        extra=extra,
-    )
+    return tuple(addresses)
 
 
 def _birth(b: Element) -> BirthDate | None:

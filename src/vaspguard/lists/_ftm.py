@@ -118,50 +118,26 @@ def read_ftm(path: Path, data: bytes, *, delta: bool) -> ParsedList:
     )
 
 
-def _entity(obj: dict[str, Any], addresses: dict[str, dict[str, Any]], path: Path, number: int) -> ListEntity:  # noqa: C901
+# The FtM name properties after the caption, in the order their names are taken, and the kind each gives.
+_NAME_PROPS = (
+    ("name", NameKind.AKA),
+    ("alias", NameKind.AKA),
+    ("previousName", NameKind.FKA),
+    ("weakAlias", NameKind.WEAK),
+)
+
+
+def _entity(obj: dict[str, Any], addresses: dict[str, dict[str, Any]], path: Path, number: int) -> ListEntity:
     props: dict[str, list[str]] = {k: [str(x) for x in v] for k, v in (obj.get("properties") or {}).items()}
 
     def p(name: str) -> list[str]:
         return props.get(name, [])
 
-    names: list[ListName] = []
-    caption = obj.get("caption") or (p("name") or [""])[0]
-
-    def add(name: str, kind: NameKind) -> None:
-        script = script_of(name)
-        if script not in (None, "Latn") and kind is not NameKind.WEAK:
-            kind = NameKind.ORIGINAL_SCRIPT
-        if name and all(n.name != name for n in names):
-            names.append(ListName(name, kind, script))
-
-    add(caption, NameKind.PRIMARY)
-    for n in p("name"):
-        add(n, NameKind.AKA)
-    for n in p("alias"):
-        add(n, NameKind.AKA)
-    for n in p("previousName"):
-        add(n, NameKind.FKA)
-    for n in p("weakAlias"):
-        add(n, NameKind.WEAK)
+    names = _names(obj.get("caption") or (p("name") or [""])[0], props)
     if not names:
         raise InvalidRow(path, number, "name", f"entity {obj['id']} has no name")
     births = [b for raw in p("birthDate") if (b := birth_date(raw)) is not None]
     documents = [Document(kind, v) for prop, kind in _DOCS.items() for v in p(prop)]
-    addrs = [PostalAddress(a) for a in p("address")]
-    for ref in p("addressEntity"):
-        a = addresses.get(ref)
-        if a is not None:
-            ap = a.get("properties") or {}
-            full = (ap.get("full") or [""])[0]
-            country = (ap.get("country") or [None])[0]
-            if full:
-                addrs.append(PostalAddress(full, country_code(country)))
-    crypto = []
-    if obj["schema"] == "CryptoWallet":
-        for key in p("publicKey"):
-            tag = (p("currency") or [""])[0].upper()
-            chain = chain_for(tag, key) if tag else None
-            crypto.append(CryptoAddress(key, tag, chain, False, bool(chain) and not looks_whole(key, chain)))
     links = [Link(h, "holder") for h in p("holder")]
     extra = {"datasets": ",".join(sorted(obj.get("datasets") or []))}
     for k in ("topics", "position", "title"):
@@ -178,13 +154,53 @@ def _entity(obj: dict[str, Any], addresses: dict[str, dict[str, Any]], path: Pat
         birth_places=tuple(p("birthPlace")),
         nationalities=tuple(dict.fromkeys(c for x in p("nationality") if (c := country_code(x)))),
         citizenships=tuple(dict.fromkeys(c for x in p("citizenship") if (c := country_code(x)))),
-        addresses=tuple(addrs),
+        addresses=_addresses(props, addresses),
         documents=tuple(documents),
         gender=gender if gender in ("male", "female") else None,
         programs=tuple(p("program")),
         listed_on=parse_day(created[:10]) if created else None,
         remarks="; ".join(p("notes")) or None,
-        crypto_addresses=tuple(crypto),
+        crypto_addresses=_crypto(obj["schema"], props),
         links=tuple(links),
         extra=extra,
     )
+
+
+def _names(caption: str, props: dict[str, list[str]]) -> list[ListName]:
+    """The caption as primary, then the name properties; a name in a non-Latin script is original-script."""
+    given = [(caption, NameKind.PRIMARY)]
+    given += [(name, kind) for prop, kind in _NAME_PROPS for name in props.get(prop, [])]
+    names: list[ListName] = []
+    for name, kind in given:
+        script = script_of(name)
+        nk = kind if script in (None, "Latn") or kind is NameKind.WEAK else NameKind.ORIGINAL_SCRIPT
+        if name and all(n.name != name for n in names):
+            names.append(ListName(name, nk, script))
+    return names
+
+
+def _addresses(
+    props: dict[str, list[str]], addresses: dict[str, dict[str, Any]]
+) -> tuple[PostalAddress, ...]:
+    """The ``address`` strings, then the ``Address`` entities referenced by ``addressEntity``."""
+    addrs = [PostalAddress(a) for a in props.get("address", [])]
+    for ref in props.get("addressEntity", []):
+        a = addresses.get(ref)
+        if a is not None:
+            ap = a.get("properties") or {}
+            full = (ap.get("full") or [""])[0]
+            country = (ap.get("country") or [None])[0]
+            if full:
+                addrs.append(PostalAddress(full, country_code(country)))
+    return tuple(addrs)
+
+
+def _crypto(schema: str, props: dict[str, list[str]]) -> tuple[CryptoAddress, ...]:
+    if schema != "CryptoWallet":
+        return ()
+    crypto = []
+    for key in props.get("publicKey", []):
+        tag = (props.get("currency") or [""])[0].upper()
+        chain = chain_for(tag, key) if tag else None
+        crypto.append(CryptoAddress(key, tag, chain, False, bool(chain) and not looks_whole(key, chain)))
+    return tuple(crypto)

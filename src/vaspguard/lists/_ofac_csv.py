@@ -93,7 +93,7 @@ def companions_of(primary: Path) -> dict[str, Path]:
     return {role: present[name] for role, name in wanted.items() if name in present}
 
 
-def read_ofac_csv(  # noqa: C901, PLR0915
+def read_ofac_csv(
     primary: Path,
     data: bytes,
     companions: dict[str, tuple[Path, bytes]],
@@ -108,13 +108,41 @@ def read_ofac_csv(  # noqa: C901, PLR0915
             f"{primary.name}: no 0x1A end-of-file byte (the publisher writes one): may be incomplete"
         )
 
+    comments = _comments(companions)
+    addresses = _addresses(companions)
+    aliases = _aliases(companions)
+    entities: list[ListEntity] = []
+    seen: set[str] = set()
+    for line, f in rows(text, primary, 12):
+        num = ent_num(f[0], primary, line)
+        if num in seen:
+            raise InvalidRow(primary, line, "ent_num", f"entity {num} appears twice")
+        seen.add(num)
+        overflow = comments.pop(num, "")
+        entities.append(
+            _entity(primary, line, f, source, overflow, aliases.pop(num, []), addresses.pop(num, []))
+        )
+    entities = resolve_links(entities)
+    for label, orphans in (("comments", comments), ("addresses", addresses), ("aliases", aliases)):
+        if orphans:
+            warnings.append(
+                f"{len(orphans)} {label} rows name entities not in {primary.name} (not the same download?)"
+            )
+    return entities, warnings
+
+
+def _comments(companions: dict[str, tuple[Path, bytes]]) -> dict[str, str]:
+    """The Remarks continuations of ``sdn_comments.csv``, joined per entity."""
     comments: dict[str, str] = defaultdict(str)
     if "comments" in companions:
         cpath, cdata = companions["comments"]
         ctext, _ = decode(cdata, cpath)
         for line, f in rows(ctext, cpath, 2):
             comments[ent_num(f[0], cpath, line)] += f[1]
+    return comments
 
+
+def _addresses(companions: dict[str, tuple[Path, bytes]]) -> dict[str, list[PostalAddress]]:
     addresses: dict[str, list[PostalAddress]] = defaultdict(list)
     if "add" in companions:
         apath, adata = companions["add"]
@@ -127,7 +155,10 @@ def read_ofac_csv(  # noqa: C901, PLR0915
                 label = f"{label} ({remark})" if label else remark
             if label:
                 addresses[ent_num(f[0], apath, line)].append(PostalAddress(label, country_code(null(f[4]))))
+    return addresses
 
+
+def _aliases(companions: dict[str, tuple[Path, bytes]]) -> dict[str, list[ListName]]:
     aliases: dict[str, list[ListName]] = defaultdict(list)
     if "alt" in companions:
         lpath, ldata = companions["alt"]
@@ -139,64 +170,59 @@ def read_ofac_csv(  # noqa: C901, PLR0915
             name = null(f[3])
             if name:
                 aliases[ent_num(f[0], lpath, line)].append(ListName(name, kind))
+    return aliases
 
-    entities: list[ListEntity] = []
-    seen: set[str] = set()
-    for line, f in rows(text, primary, 12):
-        num = ent_num(f[0], primary, line)
-        if num in seen:
-            raise InvalidRow(primary, line, "ent_num", f"entity {num} appears twice")
-        seen.add(num)
-        name = null(f[1])
-        if not name:
-            raise InvalidRow(primary, line, "SDN_Name", "empty name")
-        kind_text = null(f[2]).lower()
-        if kind_text not in _KINDS:
-            raise InvalidRow(
-                primary, line, "SDN_Type", f"{f[2]!r} is not individual, vessel, aircraft or -0-"
-            )
-        remarks = null(f[11])
-        overflow = comments.pop(num, "")
-        # Cut: the field is full and no overflow joined it (or no comments file was given at all).
-        cut = not overflow and len(remarks) >= REMARKS_WIDTH
-        full = remarks + overflow
-        parsed = parse_remarks(full, cut=cut) if full else None
-        programs = tuple(p.strip() for p in null(f[3]).strip("[] ").split("] [") if p.strip())
-        extra = {k: null(v) for k, v in zip(_VESSEL_FIELDS, f[5:11], strict=True) if null(v)}
-        if null(f[4]):
-            extra["title"] = null(f[4])
-        if cut:
-            extra["remarks_cut"] = "true"
-        names = [ListName(name, NameKind.PRIMARY), *aliases.pop(num, ())]
-        if parsed is not None:
-            names.extend(n for n in parsed.names if n not in names)
-        entities.append(
-            ListEntity(
-                source=source,
-                source_id=num,
-                kind=_KINDS[kind_text],
-                names=tuple(names),
-                birth_dates=tuple(parsed.birth_dates) if parsed else (),
-                birth_places=tuple(parsed.birth_places) if parsed else (),
-                nationalities=tuple(parsed.nationalities) if parsed else (),
-                citizenships=tuple(parsed.citizenships) if parsed else (),
-                addresses=tuple(addresses.pop(num, ())),
-                documents=tuple(parsed.documents) if parsed else (),
-                gender=parsed.gender if parsed else None,
-                programs=programs,
-                remarks=("; ".join(parsed.rest) or None) if parsed else None,
-                crypto_addresses=tuple(parsed.crypto) if parsed else (),
-                links=tuple(parsed.links) if parsed else (),
-                extra=extra,
-            )
-        )
-    entities = resolve_links(entities)
-    for label, orphans in (("comments", comments), ("addresses", addresses), ("aliases", aliases)):
-        if orphans:
-            warnings.append(
-                f"{len(orphans)} {label} rows name entities not in {primary.name} (not the same download?)"
-            )
-    return entities, warnings
+
+def _entity(
+    primary: Path,
+    line: int,
+    f: list[str],
+    source: Source,
+    overflow: str,
+    aliases: list[ListName],
+    addresses: list[PostalAddress],
+) -> ListEntity:
+    """One row of the primary file with its companion rows, its Remarks joined with their ``overflow``
+    from the comments file and parsed. Names: the primary, the ``alt.csv`` aliases, then those of the remarks.
+    """
+    name = null(f[1])
+    if not name:
+        raise InvalidRow(primary, line, "SDN_Name", "empty name")
+    kind_text = null(f[2]).lower()
+    if kind_text not in _KINDS:
+        raise InvalidRow(primary, line, "SDN_Type", f"{f[2]!r} is not individual, vessel, aircraft or -0-")
+    remarks = null(f[11])
+    # Cut: the field is full and no overflow joined it (or no comments file was given at all).
+    cut = not overflow and len(remarks) >= REMARKS_WIDTH
+    full = remarks + overflow
+    parsed = parse_remarks(full, cut=cut) if full else None
+    programs = tuple(p.strip() for p in null(f[3]).strip("[] ").split("] [") if p.strip())
+    extra = {k: null(v) for k, v in zip(_VESSEL_FIELDS, f[5:11], strict=True) if null(v)}
+    if null(f[4]):
+        extra["title"] = null(f[4])
+    if cut:
+        extra["remarks_cut"] = "true"
+    names = [ListName(name, NameKind.PRIMARY), *aliases]
+    if parsed is not None:
+        names.extend(n for n in parsed.names if n not in names)
+    return ListEntity(
+        source=source,
+        source_id=f[0].strip(),  # the caller checked it with ent_num
+        kind=_KINDS[kind_text],
+        names=tuple(names),
+        birth_dates=tuple(parsed.birth_dates) if parsed else (),
+        birth_places=tuple(parsed.birth_places) if parsed else (),
+        nationalities=tuple(parsed.nationalities) if parsed else (),
+        citizenships=tuple(parsed.citizenships) if parsed else (),
+        addresses=tuple(addresses),
+        documents=tuple(parsed.documents) if parsed else (),
+        gender=parsed.gender if parsed else None,
+        programs=programs,
+        remarks=("; ".join(parsed.rest) or None) if parsed else None,
+        crypto_addresses=tuple(parsed.crypto) if parsed else (),
+        links=tuple(parsed.links) if parsed else (),
+        extra=extra,
+    )
 
 
 def resolve_links(entities: list[ListEntity]) -> list[ListEntity]:

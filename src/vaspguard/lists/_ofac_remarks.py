@@ -13,6 +13,7 @@ last item may be a fragment: a digital currency address there is flagged ``possi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vaspguard.lists._countries import country_code
@@ -100,70 +101,107 @@ def _split(remarks: str) -> list[str]:
     return [p.strip() for p in text.split("; ") if p.strip()]
 
 
-def parse_remarks(remarks: str, *, cut: bool = False) -> ParsedRemarks:  # noqa: C901
+def parse_remarks(remarks: str, *, cut: bool = False) -> ParsedRemarks:
     """Parse OFAC Remarks. ``cut``: the text was cut off and not completed (its last item may be partial)."""
     out = ParsedRemarks()
     if cut and remarks.rstrip().endswith(";"):
         cut = False  # cut exactly after an item's separator: every item is whole
     parts = _split(remarks)
     for i, raw in enumerate(parts):
-        last_of_cut = cut and i == len(parts) - 1
-        item = _ALT.sub("", raw)
-        if m := _DCA_RE.match(item):
-            address = (m["address"] or "").rstrip(".;,")
-            if not address:
-                continue  # "Digital Currency Address - XBT" with the address cut away
-            chain = chain_for(m["tag"], address)
-            whole = looks_whole(address, chain)
-            # A cut item is a possible fragment; a shapeless one that was not cut is as OFAC published it.
-            out.crypto.append(
-                CryptoAddress(address, m["tag"], chain, last_of_cut, not whole and not last_of_cut)
-            )
-        elif item.startswith("Digital Currency"):
-            continue  # a cut-off label ("Digital Currency Addres"): nothing to keep
-        elif item.startswith("DOB "):
-            bd = birth_date(item[4:])
-            if bd is not None:
-                out.birth_dates.append(bd)
-            else:
-                out.rest.append(raw)
-        elif item.startswith("POB "):
-            out.birth_places.append(item[4:].strip())
-        elif item.startswith("nationality "):
-            _add_country(out.nationalities, item[12:], out.rest, raw)
-        elif item.startswith("citizen "):
-            _add_country(out.citizenships, item[8:], out.rest, raw)
-        elif item.startswith("Gender "):
-            out.gender = item[7:].strip().lower() or None
-        elif m := _QUOTED_ALIAS.match(item):
-            name = m["name"].rstrip("'").strip()
-            if name and not last_of_cut:
-                out.names.append(ListName(name, NameKind.WEAK))
-            elif name:
-                out.rest.append(raw)
-        elif item.startswith("Linked To: "):
-            target = item[11:].strip()
-            if target and not last_of_cut:
-                out.links.append(Link("", "linked_to", target))
-        elif m := _DOC_RE.match(item):
-            kind = DOC_TYPES[m["type"]]
-            country = m["country"]
-            note = (m["note"] or "").strip(" ,") or None
-            if m["type"] != "Passport" and kind == "passport":
-                note = ("diplomatic " + (note or "")).strip()
-            out.documents.append(
-                Document(
-                    type=kind,
-                    number=m["number"].strip(),
-                    country=country_code(country) if country else None,
-                    note=note
-                    if not country or country_code(country)
-                    else f"({country}) {note or ''}".strip(),
-                )
-            )
-        else:
-            out.rest.append(raw)
+        _item(out, raw, last_of_cut=cut and i == len(parts) - 1)
     return out
+
+
+def _item(out: ParsedRemarks, raw: str, *, last_of_cut: bool) -> None:
+    """Add one item to ``out``: by its label, else as a quoted alias, else as a document, else as is."""
+    item = _ALT.sub("", raw)
+    if m := _DCA_RE.match(item):
+        _crypto(out, m, last_of_cut)
+        return
+    for label, take in _LABELLED:
+        if item.startswith(label):
+            take(out, item[len(label) :], raw, last_of_cut)
+            return
+    if m := _QUOTED_ALIAS.match(item):
+        name = m["name"].rstrip("'").strip()
+        if name and not last_of_cut:
+            out.names.append(ListName(name, NameKind.WEAK))
+        elif name:
+            out.rest.append(raw)
+    elif m := _DOC_RE.match(item):
+        out.documents.append(_document(m))
+    else:
+        out.rest.append(raw)
+
+
+def _crypto(out: ParsedRemarks, m: re.Match[str], last_of_cut: bool) -> None:
+    address = (m["address"] or "").rstrip(".;,")
+    if not address:
+        return  # "Digital Currency Address - XBT" with the address cut away
+    chain = chain_for(m["tag"], address)
+    whole = looks_whole(address, chain)
+    # A cut item is a possible fragment; a shapeless one that was not cut is as OFAC published it.
+    out.crypto.append(CryptoAddress(address, m["tag"], chain, last_of_cut, not whole and not last_of_cut))
+
+
+def _document(m: re.Match[str]) -> Document:
+    kind = DOC_TYPES[m["type"]]
+    country = m["country"]
+    note = (m["note"] or "").strip(" ,") or None
+    if m["type"] != "Passport" and kind == "passport":
+        note = ("diplomatic " + (note or "")).strip()
+    return Document(
+        type=kind,
+        number=m["number"].strip(),
+        country=country_code(country) if country else None,
+        note=note if not country or country_code(country) else f"({country}) {note or ''}".strip(),
+    )
+
+
+def _cut_label(out: ParsedRemarks, value: str, raw: str, last_of_cut: bool) -> None:
+    """A cut-off label ("Digital Currency Addres"): nothing to keep."""
+
+
+def _dob(out: ParsedRemarks, value: str, raw: str, last_of_cut: bool) -> None:
+    bd = birth_date(value)
+    if bd is not None:
+        out.birth_dates.append(bd)
+    else:
+        out.rest.append(raw)
+
+
+def _pob(out: ParsedRemarks, value: str, raw: str, last_of_cut: bool) -> None:
+    out.birth_places.append(value.strip())
+
+
+def _nationality(out: ParsedRemarks, value: str, raw: str, last_of_cut: bool) -> None:
+    _add_country(out.nationalities, value, out.rest, raw)
+
+
+def _citizen(out: ParsedRemarks, value: str, raw: str, last_of_cut: bool) -> None:
+    _add_country(out.citizenships, value, out.rest, raw)
+
+
+def _gender(out: ParsedRemarks, value: str, raw: str, last_of_cut: bool) -> None:
+    out.gender = value.strip().lower() or None
+
+
+def _linked_to(out: ParsedRemarks, value: str, raw: str, last_of_cut: bool) -> None:
+    target = value.strip()
+    if target and not last_of_cut:
+        out.links.append(Link("", "linked_to", target))
+
+
+# Items told by their leading label, tried in this order (after a whole "Digital Currency Address - TAG").
+_LABELLED: tuple[tuple[str, Callable[[ParsedRemarks, str, str, bool], None]], ...] = (
+    ("Digital Currency", _cut_label),
+    ("DOB ", _dob),
+    ("POB ", _pob),
+    ("nationality ", _nationality),
+    ("citizen ", _citizen),
+    ("Gender ", _gender),
+    ("Linked To: ", _linked_to),
+)
 
 
 def _add_country(target: list[str], text: str, rest: list[str], raw: str) -> None:

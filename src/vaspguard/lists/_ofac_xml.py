@@ -15,7 +15,7 @@ Gender, ``Digital Currency Address - TAG``, ...), ``identityDocuments``, ``addre
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -95,48 +95,16 @@ def _name(el: Element) -> str:
     return f"{last}, {first}" if last and first else (last or first)
 
 
-def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
+def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:
     uid = text(rec, "uid")
     if not uid.isdigit():
         raise InvalidRow(path, index, "uid", f"{uid!r} is not an OFAC entity number")
     primary = _name(rec)
     if not primary:
         raise InvalidRow(path, index, "lastName", f"entry {uid} has no name")
-    names = [ListName(primary, NameKind.PRIMARY)]
-    for aka in all_at(rec, "akaList", "aka"):
-        n = _name(aka)
-        kind = _ALIAS.get(text(aka, "type").lower(), NameKind.AKA)
-        if text(aka, "category").lower() == "weak":
-            kind = NameKind.WEAK
-        if n and ListName(n, kind) not in names:
-            names.append(ListName(n, kind))
-    documents: list[Document] = []
-    crypto: list[CryptoAddress] = []
-    other: dict[str, str] = {}
-    gender = None
-    for id_el in all_at(rec, "idList", "id"):
-        id_type, number = text(id_el, "idType"), text(id_el, "idNumber")
-        if id_type.startswith(_DCA):
-            crypto.append(_crypto(id_type[len(_DCA) :].strip(), number))
-        elif id_type == "Gender":
-            gender = number.lower() or None
-        elif number and not _is_document(id_type):
-            key = id_type.rstrip(":- ").strip()
-            other[key] = f"{other[key]}; {number}" if key in other else number
-        elif number:
-            note = ", ".join(
-                f"{label} {v}"
-                for label, v in (
-                    ("issued", text(id_el, "issueDate")),
-                    ("expires", text(id_el, "expirationDate")),
-                )
-                if v
-            )
-            documents.append(
-                Document(
-                    _doc_type(id_type), number, country_code(text(id_el, "idCountry")), note=note or None
-                )
-            )
+    names = _sdn_names(rec, primary)
+    ids = _SdnIds.of(rec)
+    crypto = ids.crypto
     births: list[BirthDate] = []
     for item in all_at(rec, "dateOfBirthList", "dateOfBirthItem"):
         b = birth_date(text(item, "dateOfBirth"))
@@ -145,19 +113,13 @@ def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C90
     places = [text(i, "placeOfBirth") for i in all_at(rec, "placeOfBirthList", "placeOfBirthItem")]
     nats = [country_code(text(i, "country")) or "" for i in all_at(rec, "nationalityList", "nationality")]
     cits = [country_code(text(i, "country")) or "" for i in all_at(rec, "citizenshipList", "citizenship")]
-    addresses = []
-    for a in all_at(rec, "addressList", "address"):
-        fields = ("address1", "address2", "address3", "city", "stateOrProvince", "postalCode", "country")
-        label = ", ".join(v for f in fields if (v := text(a, f)))
-        if label:
-            addresses.append(PostalAddress(label, country_code(text(a, "country"))))
     remarks = text(rec, "remarks")
     parsed = parse_remarks(remarks) if remarks else None
     if parsed is not None:
         names.extend(n for n in parsed.names if n not in names)
         crypto.extend(c for c in parsed.crypto if c not in crypto)
         births.extend(b for b in parsed.birth_dates if b not in births)
-    extra = dict(other)
+    extra = dict(ids.other)
     vessel = child(rec, "vesselInfo")
     if vessel is not None:
         extra.update({local(c.tag): squash(c.text) for c in vessel if squash(c.text)})
@@ -175,15 +137,73 @@ def _sdn_entry(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C90
         birth_places=_uniq(places),
         nationalities=_uniq(nats),
         citizenships=_uniq(cits),
-        addresses=tuple(addresses),
-        documents=tuple(documents),
-        gender=gender or (parsed.gender if parsed else None),
+        addresses=_sdn_addresses(rec),
+        documents=tuple(ids.documents),
+        gender=ids.gender or (parsed.gender if parsed else None),
         programs=_uniq([squash(p.text) for p in all_at(rec, "programList", "program")]),
         remarks=("; ".join(parsed.rest) or None) if parsed else None,
         crypto_addresses=tuple(crypto),
         links=tuple(parsed.links) if parsed else (),
         extra=extra,
     )
+
+
+def _sdn_names(rec: Element, primary: str) -> list[ListName]:
+    """The primary name, then the a.k.a.s (``category`` weak makes a weak alias)."""
+    names = [ListName(primary, NameKind.PRIMARY)]
+    for aka in all_at(rec, "akaList", "aka"):
+        n = _name(aka)
+        kind = _ALIAS.get(text(aka, "type").lower(), NameKind.AKA)
+        if text(aka, "category").lower() == "weak":
+            kind = NameKind.WEAK
+        if n and ListName(n, kind) not in names:
+            names.append(ListName(n, kind))
+    return names
+
+
+@dataclass
+class _SdnIds:
+    """What an entry's ``idList`` holds: documents, wallet addresses, gender and other facts by label."""
+
+    documents: list[Document] = field(default_factory=list)
+    crypto: list[CryptoAddress] = field(default_factory=list)
+    other: dict[str, str] = field(default_factory=dict)
+    gender: str | None = None
+
+    @classmethod
+    def of(cls, rec: Element) -> _SdnIds:
+        ids = cls()
+        for id_el in all_at(rec, "idList", "id"):
+            id_type, number = text(id_el, "idType"), text(id_el, "idNumber")
+            if id_type.startswith(_DCA):
+                ids.crypto.append(_crypto(id_type[len(_DCA) :].strip(), number))
+            elif id_type == "Gender":
+                ids.gender = number.lower() or None
+            elif number and not _is_document(id_type):
+                key = id_type.rstrip(":- ").strip()
+                ids.other[key] = f"{ids.other[key]}; {number}" if key in ids.other else number
+            elif number:
+                ids.documents.append(_sdn_document(id_el, id_type, number))
+        return ids
+
+
+def _sdn_document(id_el: Element, id_type: str, number: str) -> Document:
+    note = ", ".join(
+        f"{label} {v}"
+        for label, v in (("issued", text(id_el, "issueDate")), ("expires", text(id_el, "expirationDate")))
+        if v
+    )
+    return Document(_doc_type(id_type), number, country_code(text(id_el, "idCountry")), note=note or None)
+
+
+def _sdn_addresses(rec: Element) -> tuple[PostalAddress, ...]:
+    addresses = []
+    for a in all_at(rec, "addressList", "address"):
+        fields = ("address1", "address2", "address3", "city", "stateOrProvince", "postalCode", "country")
+        label = ", ".join(v for f in fields if (v := text(a, f)))
+        if label:
+            addresses.append(PostalAddress(label, country_code(text(a, "country"))))
+    return tuple(addresses)
 
 
 _DOC_WORDS = re.compile(
@@ -258,7 +278,7 @@ def _range(vd: Element) -> BirthDate | None:
     return BirthDate(start, end, precision, circa, label)
 
 
-def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
+def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:
     uid = rec.get("id", "")
     if not uid.isdigit():
         raise InvalidRow(path, index, "entity/@id", f"{uid!r} is not an OFAC entity number")
@@ -267,6 +287,37 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:  # noq
     kind = _KINDS.get(kind_text)
     if kind is None:
         raise InvalidRow(path, index, "entityType", f"entity {uid}: {kind_text!r} is not a known type")
+    names = _enhanced_names(rec)
+    if not names:
+        raise InvalidRow(path, index, "names", f"entity {uid} has no name")
+    features = _Features.of(rec)
+    listed = [el.get("datePublished", "") for el in all_at(rec, "sanctionsLists", "sanctionsList")]
+    listed_days = sorted(date.fromisoformat(d[:10]) for d in listed if d)
+    return ListEntity(
+        source=Source.OFAC_SDN,
+        source_id=uid,
+        kind=kind,
+        names=tuple(names),
+        birth_dates=tuple(features.births),
+        birth_places=_uniq(features.places),
+        nationalities=_uniq(features.nats),
+        citizenships=_uniq(features.cits),
+        addresses=_enhanced_addresses(rec),
+        documents=_enhanced_documents(rec),
+        gender=features.gender,
+        programs=_uniq([squash(p.text) for p in all_at(rec, "sanctionsPrograms", "sanctionsProgram")]),
+        legal_basis=_uniq([squash(p.text) for p in all_at(rec, "legalAuthorities", "legalAuthority")]),
+        listed_on=listed_days[0] if listed_days else None,
+        remarks=text(info, "remarks") or None,
+        crypto_addresses=tuple(features.crypto),
+        links=_enhanced_links(rec),
+        extra=features.extra,
+    )
+
+
+def _enhanced_names(rec: Element) -> list[ListName]:
+    """Each name's translations: the primary translation has the name's kind, the others are
+    original-script names; primary first, the order otherwise kept."""
     names: list[ListName] = []
     for name in all_at(rec, "names", "name"):
         is_primary = text(name, "isPrimary") == "true"
@@ -284,38 +335,51 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:  # noq
             ln = ListName(full, this_kind, script)
             if ln not in names:
                 names.append(ln)
-    names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)  # primary first, order otherwise kept
-    if not names:
-        raise InvalidRow(path, index, "names", f"entity {uid} has no name")
+    names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)
+    return names
 
-    births: list[BirthDate] = []
-    places: list[str] = []
-    nats: list[str] = []
-    cits: list[str] = []
-    crypto: list[CryptoAddress] = []
-    gender = None
-    extra: dict[str, str] = {}
-    for f in all_at(rec, "features", "feature"):
-        ftype = text(f, "type")
-        value = squash(text(f, "value"))
+
+@dataclass
+class _Features:
+    """An entity's ``features`` by type; a type not read into a field goes to ``extra`` under its label."""
+
+    births: list[BirthDate] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    nats: list[str] = field(default_factory=list)
+    cits: list[str] = field(default_factory=list)
+    crypto: list[CryptoAddress] = field(default_factory=list)
+    gender: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rec: Element) -> _Features:
+        out = cls()
+        for f in all_at(rec, "features", "feature"):
+            out.add(f, text(f, "type"), squash(text(f, "value")))
+        return out
+
+    def add(self, f: Element, ftype: str, value: str) -> None:
         if ftype == "Birthdate":
             vd = child(f, "valueDate")
             b = _range(vd) if vd is not None else birth_date(value)
-            if b is not None and b not in births:
-                births.append(b)
+            if b is not None and b not in self.births:
+                self.births.append(b)
         elif ftype == "Place of Birth":
-            places.append(value)
+            self.places.append(value)
         elif ftype == "Nationality Country":
-            nats.append(country_code(value) or "")
+            self.nats.append(country_code(value) or "")
         elif ftype == "Citizenship Country":
-            cits.append(country_code(value) or "")
+            self.cits.append(country_code(value) or "")
         elif ftype == "Gender":
-            gender = value.lower() or None
+            self.gender = value.lower() or None
         elif ftype.startswith(_DCA):
-            crypto.append(_crypto(ftype[len(_DCA) :].strip(), value))
+            self.crypto.append(_crypto(ftype[len(_DCA) :].strip(), value))
         elif value:
             key = ftype.rstrip(":- ").strip()
-            extra[key] = f"{extra[key]}; {value}" if key in extra else value
+            self.extra[key] = f"{self.extra[key]}; {value}" if key in self.extra else value
+
+
+def _enhanced_documents(rec: Element) -> tuple[Document, ...]:
     documents = []
     for d in all_at(rec, "identityDocuments", "identityDocument"):
         number = text(d, "documentNumber")
@@ -329,6 +393,11 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:  # noq
                     note=text(d, "type") or None,
                 )
             )
+    return tuple(documents)
+
+
+def _enhanced_addresses(rec: Element) -> tuple[PostalAddress, ...]:
+    """The primary translation of each address; an address with no translations is its country."""
     addresses = []
     for a in all_at(rec, "addresses", "address"):
         country = text(a, "country")
@@ -339,30 +408,13 @@ def _enhanced_entity(rec: Element, path: Path, index: int) -> ListEntity:  # noq
                 addresses.append(PostalAddress(label, country_code(country)))
         if not all_at(a, "translations", "translation") and country:
             addresses.append(PostalAddress(country, country_code(country)))
+    return tuple(addresses)
+
+
+def _enhanced_links(rec: Element) -> tuple[Link, ...]:
     links = []
     for r in all_at(rec, "relationships", "relationship"):
         target = child(r, "relatedEntity")
         if target is not None:
             links.append(Link(target.get("entityId", ""), text(r, "type"), squash(target.text) or None))
-    listed = [el.get("datePublished", "") for el in all_at(rec, "sanctionsLists", "sanctionsList")]
-    listed_days = sorted(date.fromisoformat(d[:10]) for d in listed if d)
-    return ListEntity(
-        source=Source.OFAC_SDN,
-        source_id=uid,
-        kind=kind,
-        names=tuple(names),
-        birth_dates=tuple(births),
-        birth_places=_uniq(places),
-        nationalities=_uniq(nats),
-        citizenships=_uniq(cits),
-        addresses=tuple(addresses),
-        documents=tuple(documents),
-        gender=gender,
-        programs=_uniq([squash(p.text) for p in all_at(rec, "sanctionsPrograms", "sanctionsProgram")]),
-        legal_basis=_uniq([squash(p.text) for p in all_at(rec, "legalAuthorities", "legalAuthority")]),
-        listed_on=listed_days[0] if listed_days else None,
-        remarks=text(info, "remarks") or None,
-        crypto_addresses=tuple(crypto),
-        links=tuple(links),
-        extra=extra,
-    )
+    return tuple(links)

@@ -58,7 +58,7 @@ def combined_sha256(hashes: list[str] | tuple[str, ...], names: list[str] | tupl
     return sha256_hex(lines.encode())
 
 
-def detect(data: bytes, path: Path) -> str:  # noqa: C901
+def detect(data: bytes, path: Path) -> str:
     """The format of ``data`` from its content (see ``FORMATS``)."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
@@ -66,19 +66,33 @@ def detect(data: bytes, path: Path) -> str:  # noqa: C901
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head.startswith(b"<"):
-        root = root_of(data, path)
-        name = local(root.tag)
-        fmt = _XML_ROOTS.get(name)
-        if fmt is None:
-            raise InvalidFile(path, f"XML root <{name}> is no sanctions list format vaspguard reads")
-        return fmt
+        return _detect_xml(data, path)
     if head.startswith(b"{"):
-        first = head.split(b"\n", 1)[0]
-        if b'"op"' in first:
-            return "ftm_delta"
-        if b'"schema"' in first:
-            return "ftm_json"
-        raise InvalidFile(path, "JSON that is neither FollowTheMoney entities nor an FtM delta")
+        return _detect_json(head, path)
+    return _detect_csv(head, path)
+
+
+def _detect_xml(data: bytes, path: Path) -> str:
+    """An XML list by its root element (``_XML_ROOTS``)."""
+    name = local(root_of(data, path).tag)
+    fmt = _XML_ROOTS.get(name)
+    if fmt is None:
+        raise InvalidFile(path, f"XML root <{name}> is no sanctions list format vaspguard reads")
+    return fmt
+
+
+def _detect_json(head: bytes, path: Path) -> str:
+    """FtM JSON lines: a delta has ``op`` in its first line, an entity file ``schema``."""
+    first = head.split(b"\n", 1)[0]
+    if b'"op"' in first:
+        return "ftm_delta"
+    if b'"schema"' in first:
+        return "ftm_json"
+    raise InvalidFile(path, "JSON that is neither FollowTheMoney entities nor an FtM delta")
+
+
+def _detect_csv(head: bytes, path: Path) -> str:
+    """A CSV by its first line: the OFSI ConList's "Last Updated", or an OFAC file by its field count."""
     text = head.decode("latin-1")
     first_line = text.splitlines()[0] if text else ""
     if first_line.startswith(("Last Updated", '"Last Updated')):

@@ -78,25 +78,11 @@ def read_uk_xml(path: Path, data: bytes) -> ParsedList:
     return ParsedList(source=Source.UK_FCDO, format="uk_xml", published_at=published, entities=entities)
 
 
-def _designation(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
+def _designation(rec: Element, path: Path, index: int) -> ListEntity:
     uid = text(rec, "UniqueID")
     if not uid:
         raise InvalidRow(path, index, "UniqueID", f"Designation {index} has no UniqueID")
-    names: list[ListName] = []
-    for n in all_at(rec, "Names", "Name"):
-        full = _full_name([text(n, f"Name{i}") for i in range(1, 7)])
-        if full:
-            ln = ListName(full, _alias_kind(text(n, "NameType"), text(n, "AliasStrength")), script_of(full))
-            if ln not in names:
-                names.append(ln)
-    for n in all_at(rec, "NonLatinNames", "NonLatinName"):
-        original = squash(text(n, "NameNonLatinScript"))
-        if original:
-            lang = text(n, "NonLatinScriptLanguage") or None
-            names.append(ListName(original, NameKind.ORIGINAL_SCRIPT, script_of(original), lang))
-    if not any(n.kind is NameKind.PRIMARY for n in names) and names:
-        names[0] = ListName(names[0].name, NameKind.PRIMARY, names[0].script, names[0].lang)
-    names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)
+    names = _uk_names(rec)
     if not names:
         raise InvalidRow(path, index, "Names", f"{uid} has no name")
     kind = _KINDS.get(text(rec, "IndividualEntityShip").lower(), EntityKind.UNKNOWN)
@@ -112,6 +98,56 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C
         if place and place not in places:
             places.append(place)
     nats = [c for n in all_at(ind, "Nationalities", "Nationality") if (c := country_code(text(n)))]
+    extra = _uk_extra(rec, ind)
+    ship_extra, imos = _uk_ship(child(rec, "ShipDetails", "Ship"))
+    extra.update(ship_extra)
+    gender = text(ind, "Gender").lower() if ind is not None else ""
+    regime = squash(text(rec, "RegimeName"))
+    return ListEntity(
+        source=Source.UK_FCDO,
+        source_id=uid,
+        kind=kind,
+        names=tuple(names),
+        reference=text(rec, "UNReferenceNumber") or None,
+        birth_dates=tuple(births),
+        birth_places=tuple(places),
+        nationalities=tuple(dict.fromkeys(nats)),
+        addresses=_uk_addresses(rec),
+        documents=(*_uk_documents(ind), *imos),
+        gender=gender if gender in ("male", "female") else None,
+        programs=(regime,) if regime else (),
+        legal_basis=(regime,) if regime else (),
+        listed_on=parse_day(text(rec, "DateDesignated")),
+        remarks=squash(text(rec, "OtherInformation")) or None,
+        extra=extra,
+    )
+
+
+def _uk_names(rec: Element) -> list[ListName]:
+    """Latin names, then non-Latin ones; without a primary the first name is made primary; primary first."""
+    names: list[ListName] = []
+    for n in all_at(rec, "Names", "Name"):
+        full = _full_name([text(n, f"Name{i}") for i in range(1, 7)])
+        if full:
+            ln = ListName(full, _alias_kind(text(n, "NameType"), text(n, "AliasStrength")), script_of(full))
+            if ln not in names:
+                names.append(ln)
+    for n in all_at(rec, "NonLatinNames", "NonLatinName"):
+        original = squash(text(n, "NameNonLatinScript"))
+        if original:
+            lang = text(n, "NonLatinScriptLanguage") or None
+            names.append(ListName(original, NameKind.ORIGINAL_SCRIPT, script_of(original), lang))
+    return _primary_first(names)
+
+
+def _primary_first(names: list[ListName]) -> list[ListName]:
+    if names and not any(n.kind is NameKind.PRIMARY for n in names):
+        names[0] = ListName(names[0].name, NameKind.PRIMARY, names[0].script, names[0].lang)
+    names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)
+    return names
+
+
+def _uk_documents(ind: Element | None) -> list[Document]:
     documents = []
     for el in all_at(ind, "PassportDetails", "Passport"):
         if number := text(el, "PassportNumber"):
@@ -128,6 +164,10 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C
                     note=text(el, "NationalIdentifierAdditionalInformation") or None,
                 )
             )
+    return documents
+
+
+def _uk_addresses(rec: Element) -> tuple[PostalAddress, ...]:
     addresses = []
     for a in all_at(rec, "Addresses", "Address"):
         parts = [text(a, f"AddressLine{i}") for i in range(1, 7)] + [text(a, "AddressPostalCode")]
@@ -135,6 +175,10 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C
         label = ", ".join(x for x in [*parts, country] if x)
         if label:
             addresses.append(PostalAddress(label, country_code(country)))
+    return tuple(addresses)
+
+
+def _uk_extra(rec: Element, ind: Element | None) -> dict[str, str]:
     extra: dict[str, str] = {}
     for tag, key in (
         ("OFSIGroupID", "ofsi_group_id"),
@@ -149,34 +193,23 @@ def _designation(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C
     positions = [squash(text(t)) for t in all_at(ind, "Positions", "Position") if text(t)]
     if positions:
         extra["position"] = "; ".join(positions)
-    ship = child(rec, "ShipDetails", "Ship")
-    if ship is not None:
-        for el in ship:
-            values = [squash(v.text) for v in el.iter() if v is not el and squash(v.text)]
-            if values:
-                extra[el.tag[0].lower() + el.tag[1:]] = "; ".join(values)
-        for imo in all_at(ship, "IMONumbers", "IMONumber"):
-            documents.append(Document("imo", text(imo).removeprefix("IMO").strip()))
-    gender = text(ind, "Gender").lower() if ind is not None else ""
-    regime = squash(text(rec, "RegimeName"))
-    return ListEntity(
-        source=Source.UK_FCDO,
-        source_id=uid,
-        kind=kind,
-        names=tuple(names),
-        reference=text(rec, "UNReferenceNumber") or None,
-        birth_dates=tuple(births),
-        birth_places=tuple(places),
-        nationalities=tuple(dict.fromkeys(nats)),
-        addresses=tuple(addresses),
-        documents=tuple(documents),
-        gender=gender if gender in ("male", "female") else None,
-        programs=(regime,) if regime else (),
-        legal_basis=(regime,) if regime else (),
-        listed_on=parse_day(text(rec, "DateDesignated")),
-        remarks=squash(text(rec, "OtherInformation")) or None,
-        extra=extra,
-    )
+    return extra
+
+
+def _uk_ship(ship: Element | None) -> tuple[dict[str, str], list[Document]]:
+    """A ship's details as extra fields (``ShipDetails`` tag in camelCase) and its IMO numbers."""
+    extra: dict[str, str] = {}
+    if ship is None:
+        return extra, []
+    for el in ship:
+        values = [squash(v.text) for v in el.iter() if v is not el and squash(v.text)]
+        if values:
+            extra[el.tag[0].lower() + el.tag[1:]] = "; ".join(values)
+    imos = [
+        Document("imo", text(imo).removeprefix("IMO").strip())
+        for imo in all_at(ship, "IMONumbers", "IMONumber")
+    ]
+    return extra, imos
 
 
 # -- OFSI ConList CSV ----------------------------------------------------------------------------------
@@ -218,7 +251,7 @@ def read_ofsi_csv(path: Path, data: bytes) -> ParsedList:
     return ParsedList(source=Source.UK_OFSI, format="uk_ofsi_csv", published_at=published, entities=entities)
 
 
-def _ofsi_group(gid: str, rows: list[list[str]], col: dict[str, int]) -> ListEntity:  # noqa: C901
+def _ofsi_group(gid: str, rows: list[list[str]], col: dict[str, int]) -> ListEntity:
     def v(row: list[str], name: str) -> str:
         return squash(row[col[name]])
 
@@ -226,31 +259,10 @@ def _ofsi_group(gid: str, rows: list[list[str]], col: dict[str, int]) -> ListEnt
         return list(dict.fromkeys(x for x in values if x))
 
     names: list[ListName] = []
-    for row in rows:
-        full = _full_name([v(row, f"Name {i}") for i in (1, 2, 3, 4, 5, 6)])
-        if full:
-            alias_type = v(row, "Alias Type").lower()
-            if alias_type == "prime alias":
-                name_kind = NameKind.PRIMARY
-            elif "low" in v(row, "Alias Quality").lower():
-                name_kind = NameKind.WEAK
-            else:
-                name_kind = NameKind.AKA
-            ln = ListName(full, name_kind, script_of(full))
-            if ln not in names:
-                names.append(ln)
-        if original := v(row, "Name Non-Latin Script"):
-            ln = ListName(
-                original,
-                NameKind.ORIGINAL_SCRIPT,
-                script_of(original),
-                v(row, "Non-Latin Script Language") or None,
-            )
-            if ln not in names:
-                names.append(ln)
-    if names and not any(n.kind is NameKind.PRIMARY for n in names):
-        names[0] = ListName(names[0].name, NameKind.PRIMARY, names[0].script, names[0].lang)
-    names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)
+    for ln in (n for row in rows for n in _ofsi_names(row, col)):
+        if ln not in names:
+            names.append(ln)
+    names = _primary_first(names)
     births = []
     for raw in uniq([v(r, "DOB") for r in rows]):
         b = uk_birth(raw)
@@ -267,16 +279,6 @@ def _ofsi_group(gid: str, rows: list[list[str]], col: dict[str, int]) -> ListEnt
         pa = PostalAddress(label, country_code(v(r, "Country")))
         if label and pa not in addresses:
             addresses.append(pa)
-    documents = []
-    for r in rows:
-        for number_col, details_col, doc_type in (
-            ("Passport Number", "Passport Details", "passport"),
-            ("National Identification Number", "NI Details", "national_id"),
-        ):
-            if number := v(r, number_col):
-                d = Document(doc_type, number, None, note=v(r, details_col) or None)
-                if d not in documents:
-                    documents.append(d)
     first = rows[0]
     group_type = v(first, "Group Type").lower()
     extra = {k: x for k, x in (("position", v(first, "Position")), ("title", v(first, "Title"))) if x}
@@ -290,9 +292,41 @@ def _ofsi_group(gid: str, rows: list[list[str]], col: dict[str, int]) -> ListEnt
         birth_places=tuple(places),
         nationalities=tuple(nats),
         addresses=tuple(addresses),
-        documents=tuple(documents),
+        documents=_ofsi_documents(rows, col),
         programs=(regime,) if regime else (),
         listed_on=parse_day(v(first, "Listed On")),
         remarks=v(first, "Other Information") or None,
         extra=extra,
     )
+
+
+def _ofsi_names(row: list[str], col: dict[str, int]) -> list[ListName]:
+    """A row's name ("Prime Alias" is primary, a low "Alias Quality" weak) and its non-Latin form."""
+    names = []
+    full = _full_name([squash(row[col[f"Name {i}"]]) for i in (1, 2, 3, 4, 5, 6)])
+    if full:
+        if squash(row[col["Alias Type"]]).lower() == "prime alias":
+            name_kind = NameKind.PRIMARY
+        elif "low" in squash(row[col["Alias Quality"]]).lower():
+            name_kind = NameKind.WEAK
+        else:
+            name_kind = NameKind.AKA
+        names.append(ListName(full, name_kind, script_of(full)))
+    if original := squash(row[col["Name Non-Latin Script"]]):
+        lang = squash(row[col["Non-Latin Script Language"]]) or None
+        names.append(ListName(original, NameKind.ORIGINAL_SCRIPT, script_of(original), lang))
+    return names
+
+
+def _ofsi_documents(rows: list[list[str]], col: dict[str, int]) -> tuple[Document, ...]:
+    documents = []
+    for r in rows:
+        for number_col, details_col, doc_type in (
+            ("Passport Number", "Passport Details", "passport"),
+            ("National Identification Number", "NI Details", "national_id"),
+        ):
+            if number := squash(r[col[number_col]]):
+                d = Document(doc_type, number, None, note=squash(r[col[details_col]]) or None)
+                if d not in documents:
+                    documents.append(d)
+    return tuple(documents)

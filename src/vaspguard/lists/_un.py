@@ -52,7 +52,10 @@ def _join(*parts: str) -> str:
     return ", ".join(p for p in (squash(x) for x in parts) if p)
 
 
-def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, PLR0915
+_ALIAS_QUALITY = {"low": NameKind.WEAK, "very low": NameKind.WEAK, "f.k.a.": NameKind.FKA}
+
+
+def _entity(rec: Element, path: Path, index: int) -> ListEntity:
     individual = rec.tag == "INDIVIDUAL"
     dataid = text(rec, "DATAID")
     if not dataid:
@@ -62,30 +65,8 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, 
     )
     if not primary:
         raise InvalidRow(path, index, "FIRST_NAME", f"record {dataid} has no name")
-    names = [ListName(primary, NameKind.PRIMARY, script_of(primary))]
-    original = squash(text(rec, "NAME_ORIGINAL_SCRIPT"))
-    if original:
-        names.append(ListName(original, NameKind.ORIGINAL_SCRIPT, script_of(original)))
-    for alias in children(rec, "INDIVIDUAL_ALIAS" if individual else "ENTITY_ALIAS"):
-        name = squash(text(alias, "ALIAS_NAME"))
-        if not name:
-            continue
-        quality = text(alias, "QUALITY").lower()  # Good | Low (individuals); a.k.a. | f.k.a. (entities)
-        kind = {"low": NameKind.WEAK, "very low": NameKind.WEAK, "f.k.a.": NameKind.FKA}.get(
-            quality, NameKind.AKA
-        )
-        ln = ListName(name, kind, script_of(name))
-        if ln not in names:
-            names.append(ln)
-
-    births: list[BirthDate] = []
-    unparsed: list[str] = []
-    for dob in children(rec, "INDIVIDUAL_DATE_OF_BIRTH"):
-        b = _birth(dob)
-        if b is not None and b not in births:
-            births.append(b)
-        elif b is None and (note := squash(text(dob, "NOTE"))):
-            unparsed.append(note)  # "30-35 years old", a Hijri date: kept as published, not guessed
+    names = _names(rec, primary, individual=individual)
+    births, unparsed = _births(rec)
     places = [
         p
         for pob in children(rec, "INDIVIDUAL_PLACE_OF_BIRTH")
@@ -99,41 +80,6 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, 
             nationalities.append(code)
         elif code is None:
             unmapped.append(value)
-
-    addresses = []
-    for a in children(rec, "INDIVIDUAL_ADDRESS" if individual else "ENTITY_ADDRESS"):
-        label = _join(
-            text(a, "STREET"),
-            text(a, "CITY"),
-            text(a, "STATE_PROVINCE"),
-            text(a, "ZIP_CODE"),
-            text(a, "COUNTRY"),
-        )
-        note = squash(text(a, "NOTE"))
-        if note:
-            label = f"{label} ({note})" if label else note
-        if label:
-            addresses.append(PostalAddress(label, country_code(text(a, "COUNTRY"))))
-
-    documents = []
-    for d in children(rec, "INDIVIDUAL_DOCUMENT"):
-        number = squash(text(d, "NUMBER"))
-        doc_type = squash(text(d, "TYPE_OF_DOCUMENT"))
-        if not number and not doc_type:
-            continue
-        country = text(d, "ISSUING_COUNTRY") or text(d, "COUNTRY_OF_ISSUE")
-        note = _join(
-            text(d, "TYPE_OF_DOCUMENT2"), text(d, "DATE_OF_ISSUE"), text(d, "CITY_OF_ISSUE"), text(d, "NOTE")
-        )
-        documents.append(
-            Document(
-                type=_doc_type(doc_type),
-                number=number,
-                country=country_code(country),
-                note=_join(doc_type, note) or None,
-            )
-        )
-
     extra: dict[str, str] = {}
     for field_name, key in (("DESIGNATION", "designation"), ("TITLE", "title")):
         vals = _values(rec, field_name)
@@ -154,14 +100,86 @@ def _entity(rec: Element, path: Path, index: int) -> ListEntity:  # noqa: C901, 
         birth_dates=tuple(births),
         birth_places=tuple(places),
         nationalities=tuple(nationalities),
-        addresses=tuple(addresses),
-        documents=tuple(documents),
+        addresses=_addresses(rec, individual=individual),
+        documents=_documents(rec),
         gender=gender if gender in ("male", "female") else None,
         programs=(list_type,) if list_type else (),
         listed_on=parse_day(text(rec, "LISTED_ON")),
         remarks=squash(text(rec, "COMMENTS1")) or None,
         extra=extra,
     )
+
+
+def _names(rec: Element, primary: str, *, individual: bool) -> list[ListName]:
+    """The primary, the original-script name, then the aliases by ``QUALITY``: Good | Low | Very Low for
+    individuals, a.k.a. | f.k.a. for entities."""
+    names = [ListName(primary, NameKind.PRIMARY, script_of(primary))]
+    original = squash(text(rec, "NAME_ORIGINAL_SCRIPT"))
+    if original:
+        names.append(ListName(original, NameKind.ORIGINAL_SCRIPT, script_of(original)))
+    for alias in children(rec, "INDIVIDUAL_ALIAS" if individual else "ENTITY_ALIAS"):
+        name = squash(text(alias, "ALIAS_NAME"))
+        if not name:
+            continue
+        kind = _ALIAS_QUALITY.get(text(alias, "QUALITY").lower(), NameKind.AKA)
+        ln = ListName(name, kind, script_of(name))
+        if ln not in names:
+            names.append(ln)
+    return names
+
+
+def _births(rec: Element) -> tuple[list[BirthDate], list[str]]:
+    """The dates of birth read, and the notes of those that are no date ("30-35 years old", a Hijri date):
+    kept as published, not guessed."""
+    births: list[BirthDate] = []
+    unparsed: list[str] = []
+    for dob in children(rec, "INDIVIDUAL_DATE_OF_BIRTH"):
+        b = _birth(dob)
+        if b is not None and b not in births:
+            births.append(b)
+        elif b is None and (note := squash(text(dob, "NOTE"))):
+            unparsed.append(note)
+    return births, unparsed
+
+
+def _addresses(rec: Element, *, individual: bool) -> tuple[PostalAddress, ...]:
+    addresses = []
+    for a in children(rec, "INDIVIDUAL_ADDRESS" if individual else "ENTITY_ADDRESS"):
+        label = _join(
+            text(a, "STREET"),
+            text(a, "CITY"),
+            text(a, "STATE_PROVINCE"),
+            text(a, "ZIP_CODE"),
+            text(a, "COUNTRY"),
+        )
+        note = squash(text(a, "NOTE"))
+        if note:
+            label = f"{label} ({note})" if label else note
+        if label:
+            addresses.append(PostalAddress(label, country_code(text(a, "COUNTRY"))))
+    return tuple(addresses)
+
+
+def _documents(rec: Element) -> tuple[Document, ...]:
+    documents = []
+    for d in children(rec, "INDIVIDUAL_DOCUMENT"):
+        number = squash(text(d, "NUMBER"))
+        doc_type = squash(text(d, "TYPE_OF_DOCUMENT"))
+        if not number and not doc_type:
+            continue
+        country = text(d, "ISSUING_COUNTRY") or text(d, "COUNTRY_OF_ISSUE")
+        note = _join(
+            text(d, "TYPE_OF_DOCUMENT2"), text(d, "DATE_OF_ISSUE"), text(d, "CITY_OF_ISSUE"), text(d, "NOTE")
+        )
+        documents.append(
+            Document(
+                type=_doc_type(doc_type),
+                number=number,
+                country=country_code(country),
+                note=_join(doc_type, note) or None,
+            )
+        )
+    return tuple(documents)
 
 
 def _birth(dob: Element) -> BirthDate | None:
