@@ -19,7 +19,7 @@ def test_post_and_read(store: Store) -> None:
     assert client.post("/v1/requests", json=court_order(), headers=reader).status_code == 403
     bad = client.post("/v1/requests", json=court_order(channel="fax", targets=[]), headers=legal)
     assert bad.status_code == 400
-    assert {f["field"] for f in bad.json()["fields"]} == {"channel", "targets"}
+    assert {e["pointer"] for e in bad.json()["errors"]} == {"/channel", "/targets"}
 
     created = client.post("/v1/requests", json=court_order(), headers=legal)
     assert created.status_code == 201, created.text

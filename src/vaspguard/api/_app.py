@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 import vaspguard
+from vaspguard.api import _problems
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
-from vaspguard.errors import InputError, NotFound, Refused, VaspguardError
 from vaspguard.store import Store
 
 
@@ -25,12 +24,7 @@ def create_app(store: Store) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "backend": store.backend.value, "version": vaspguard.__version__}
 
-    @app.exception_handler(VaspguardError)
-    def _error(_request: Request, exc: VaspguardError) -> JSONResponse:
-        code = 400 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFound) else 409
-        if isinstance(exc, Refused):
-            code = 403
-        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=code)
+    _problems.install(app)
 
     modules = (registry, lists, screening, policy, requests, audit)
     for module in modules:

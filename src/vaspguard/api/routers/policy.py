@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
 from vaspguard.api._auth import Principal, Role, authenticate, require, token_digest
+from vaspguard.api._problems import MalformedJSON
 from vaspguard.errors import InvalidRequest, VaspguardError
 
 router = APIRouter(prefix="/v1", tags=["policy"])
@@ -142,7 +143,7 @@ async def decisions(request: Request) -> Response:
     try:
         body = _decoder.decode(raw)
     except msgspec.DecodeError as exc:
-        raise InvalidRequest("(body)", f"not JSON: {exc}") from None
+        raise MalformedJSON("(body)", f"not JSON: {exc}") from None
     service = _service(request)
     # A request with an inline customer and no counterparty address is pure computation (tens of
     # microseconds): decided on the event loop. One that reads the registry or the address book is not.

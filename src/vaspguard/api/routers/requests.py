@@ -12,11 +12,9 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
 from vaspguard._json import to_jsonable
 from vaspguard.api._auth import Principal, Role, require
-from vaspguard.errors import InvalidFields
 
 router = APIRouter(tags=["requests"])
 
@@ -36,17 +34,7 @@ def file_request(
     """File and assess a request; the response is the assessment (tier, reasons, required approvals)."""
     from vaspguard.requests import parse_request
 
-    try:
-        parsed = parse_request(body, origin="request")
-    except InvalidFields as exc:
-        return JSONResponse(
-            {
-                "detail": str(exc),
-                "error": "InvalidFields",
-                "fields": [{"field": p.field, "reason": p.reason} for p in exc.problems],
-            },
-            status_code=400,
-        )
+    parsed = parse_request(body, origin="request")  # InvalidFields: a 400 problem naming every field
     result = _service(request).file(parsed, intake=f"api:{principal.name}")
     return to_jsonable(result.to_dict())
 
