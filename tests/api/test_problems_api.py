@@ -99,3 +99,15 @@ def test_input_errors_point_at_the_field(client: TestClient, sqlite_store: Store
     assert bad["errors"] == [{"pointer": "/source", "detail": "'bogus' is not a list source"}]
     conflict = _problem(client.post("/v1/screen/address", json={"address": "0xABC"}, headers=admin), 409)
     assert conflict["error"] == "StoreError"
+
+
+@pytest.mark.parametrize("code", ["UK", "ZZ", "DEU", "UA-43"])
+def test_screen_refuses_the_country_codes_decisions_refuse(
+    client: TestClient, sqlite_store: Store, code: str
+) -> None:
+    admin = _auth(sqlite_store, Role.ADMIN)
+    for field in ("nationality", "country"):
+        body = _problem(client.post("/v1/screen", json={"name": "Anna", field: code}, headers=admin), 422)
+        assert f"/{field}" in {e.get("pointer") for e in body["errors"]}
+    valid = client.post("/v1/screen", json={"name": "Anna", "nationality": "gb"}, headers=admin)
+    assert valid.status_code != 422  # (409 here: no list imported)

@@ -14,7 +14,7 @@ import threading
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from vaspguard._json import to_jsonable
 from vaspguard.api._auth import Principal, Role, require
@@ -63,6 +63,22 @@ class ScreenQuery(BaseModel):
     gender: Literal["male", "female"] | None = None
     documents: list[str] = Field(default_factory=list, max_length=20)
     top: int = Field(5, ge=1, le=50)
+
+    @field_validator("nationality", "country")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        """The same check as ``/v1/decisions``: ISO 3166-1 alpha-2 (``UK`` is refused with a pointer to
+        ``GB``; ``ZZ`` and alpha-3 are refused), but a country, not an ISO 3166-2 region."""
+        if value is None:
+            return None
+        from vaspguard.policy._countries import check_code
+
+        why = check_code(value)
+        if why is None and "-" in value:
+            why = f"{value!r} is a region; expected an ISO 3166-1 alpha-2 country code"
+        if why is not None:
+            raise ValueError(why)
+        return value.strip().upper()
 
 
 class ScreenBatch(BaseModel):
