@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 import vaspguard
-from vaspguard.api import _problems
+from vaspguard.api import _docs, _problems
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
 from vaspguard.settings import Settings
 from vaspguard.store import Store
@@ -38,7 +38,10 @@ def create_app(store: Store) -> FastAPI:
         version=vaspguard.__version__,
         description="Compliance control plane for cryptocurrency exchanges.",
         lifespan=_lifespan,
+        docs_url=None,  # served from vendored assets by _docs, not from a CDN
+        redoc_url=None,
     )
+    _docs.install(app)
     # Per-app state lives on app.state (set here, so an app used without its lifespan, as in tests,
     # works too); the lifespan only warms and releases it.
     app.state.store = store
