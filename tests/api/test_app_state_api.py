@@ -16,9 +16,10 @@ SRC = Path(vaspguard.__file__).parent
 
 
 def test_lifespan_builds_the_engine_and_shutdown_releases_it(
-    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("VASPGUARD_API_WARM", "true")
+    monkeypatch.setenv("VASPGUARD_DATA_DIR", str(tmp_path))  # the audit key, not in the cwd
     app = create_app(sqlite_store)
     assert app.state.policy_service is None and app.state.token_checks == {}
     with TestClient(app):

@@ -28,5 +28,5 @@ def test_post_and_read(store: Store) -> None:
     rid = body["request_id"]
     shown = client.get(f"/v1/requests/{rid}", headers=legal).json()
     assert shown["intake_operator"] == "api:portal" and shown["state"] == "assessed"
-    assert [r["id"] for r in client.get("/v1/requests", headers=legal).json()] == [rid]
+    assert [r["id"] for r in client.get("/v1/requests", headers=legal).json()["items"]] == [rid]
     assert client.get("/v1/requests/LR-0000-000000", headers=legal).status_code == 404

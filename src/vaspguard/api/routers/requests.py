@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from vaspguard._json import to_jsonable
+from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
 
 router = APIRouter(tags=["requests"])
@@ -44,9 +45,12 @@ def list_requests(
     request: Request,
     attention: bool = Query(False, description="Only what central legal must look at now."),
     on: date | None = Query(None, description="Evaluate as of this day (default today)."),
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = _pages.CURSOR,
     _principal: Principal = Depends(require(Role.LEGAL, Role.AUDITOR)),
-) -> Any:
-    return to_jsonable(_service(request).list(attention_only=attention, on=on))
+) -> dict[str, Any]:
+    found = to_jsonable(_service(request).list(attention_only=attention, on=on))
+    return _pages.window(found, cursor, limit)
 
 
 @router.get("/v1/requests/{request_id}")

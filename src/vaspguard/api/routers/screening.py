@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, field_validator
 
 from vaspguard._json import to_jsonable
+from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
 from vaspguard.screening import AddressBook, Screener
 from vaspguard.store import Store
@@ -148,15 +149,16 @@ def alerts(
     status: str | None = Query(None, description="open, true_match or false_positive"),
     customer_id: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    cursor: str | None = _pages.CURSOR,
     _p: Principal = Depends(_read),
-) -> Any:
+) -> dict[str, Any]:
     from vaspguard.screening import list_alerts
 
+    offset = _pages.decode(cursor)
     found = list_alerts(
-        request.app.state.store, status=status, customer_id=customer_id, limit=limit, offset=offset
+        request.app.state.store, status=status, customer_id=customer_id, limit=limit + 1, offset=offset
     )
-    return to_jsonable(found)
+    return _pages.page(to_jsonable(found), offset=offset, limit=limit)
 
 
 @router.get("/alerts/{alert_id}")
