@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import Query
 
+from vaspguard.api._wire import to_wire
 from vaspguard.errors import InvalidRequest
 
 CURSOR = Query(None, description="Opaque cursor from a previous page's next_cursor.")
@@ -45,7 +46,7 @@ def page(rows: Sequence[Any], *, offset: int, limit: int, **extra: Any) -> dict[
     next page exists)."""
     more = len(rows) > limit
     return {
-        "items": list(rows[:limit]),
+        "items": to_wire(list(rows[:limit])),
         "next_cursor": encode("o", offset + limit) if more else None,
         **extra,
     }

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.audit import AuditLog, AuditSettings, Event, NoteFormatError, SignedNote
 from vaspguard.errors import InvalidRequest, NotFound
 
@@ -116,7 +117,7 @@ def events(
     found = [e.to_dict() for e in _log(request).events(event_type, subject, start=start, limit=limit + 1)]
     more = len(found) > limit
     return {
-        "items": found[:limit],
+        "items": to_wire(found[:limit]),
         "next_cursor": _pages.encode("i", found[limit - 1]["index"] + 1) if more else None,
     }
 

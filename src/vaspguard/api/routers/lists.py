@@ -14,9 +14,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from vaspguard._json import to_jsonable
 from vaspguard.api import _pages
 from vaspguard.api._auth import Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.store import Store
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
@@ -39,7 +39,7 @@ def snapshots(
     from vaspguard.lists import active_snapshots, list_snapshots
 
     store = _store(request)
-    found = to_jsonable(list_snapshots(store) if every else active_snapshots(store))
+    found = to_wire(list_snapshots(store) if every else active_snapshots(store))
     return _pages.window(found, cursor, limit)
 
 
@@ -49,7 +49,7 @@ def snapshot(request: Request, snapshot_id: int) -> Any:
     from vaspguard.lists._snapshots import snapshot_files
 
     store = _store(request)
-    info = to_jsonable(get_snapshot(store, snapshot_id))
+    info = to_wire(get_snapshot(store, snapshot_id))
     return {
         **info,
         "files": snapshot_files(store, snapshot_id),
@@ -67,14 +67,14 @@ def diff(
     from vaspguard.lists import diff_snapshots
 
     d = diff_snapshots(_store(request), old, new)
-    return sorted(d.changed_keys) if keys_only else to_jsonable(d)
+    return sorted(d.changed_keys) if keys_only else to_wire(d)
 
 
 @router.get("/entities/{key}", dependencies=[Depends(_read)])
 def entity(request: Request, key: str, snapshot: int | None = Query(None)) -> Any:
     from vaspguard.lists import get_entity
 
-    return get_entity(_store(request), key, snapshot_id=snapshot).to_dict()
+    return to_wire(get_entity(_store(request), key, snapshot_id=snapshot).to_dict())
 
 
 @router.get("/search", dependencies=[Depends(_read)])
@@ -110,7 +110,7 @@ def addresses(
     found = listed_addresses(
         _store(request), chain=chain, currency=currency, include_fragments=include_fragments
     )
-    return _pages.window(to_jsonable(found), cursor, limit)
+    return _pages.window(to_wire(found), cursor, limit)
 
 
 @router.get("/fetches", dependencies=[Depends(_read)])
@@ -124,4 +124,4 @@ def fetches(
 
     offset = _pages.decode(cursor)
     found = fetch_history(_store(request), feed, limit=offset + limit + 1)
-    return _pages.page(to_jsonable(found[offset:]), offset=offset, limit=limit)
+    return _pages.page(to_wire(found[offset:]), offset=offset, limit=limit)

@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from vaspguard._json import to_jsonable
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.registry import Registry
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -30,13 +30,13 @@ def list_customers(
 ) -> dict[str, Any]:
     reg = _registry(request)
     offset = _pages.decode(cursor)
-    rows = to_jsonable(reg.list_customers(limit=limit + 1, offset=offset))
+    rows = to_wire(reg.list_customers(limit=limit + 1, offset=offset))
     return _pages.page(rows, offset=offset, limit=limit, total=reg.count_customers())
 
 
 @router.get("/customers/{customer_id}")
 def get_customer(request: Request, customer_id: str, _p: Principal = Depends(_read)) -> Any:
-    return to_jsonable(_registry(request).get_customer(customer_id))
+    return to_wire(_registry(request).get_customer(customer_id))
 
 
 @router.get("/customers/{customer_id}/accounts")
@@ -49,7 +49,7 @@ def customer_accounts(
 ) -> dict[str, Any]:
     reg = _registry(request)
     reg.get_customer(customer_id)
-    return _pages.window(to_jsonable(reg.accounts(customer_id)), cursor, limit)
+    return _pages.window(to_wire(reg.accounts(customer_id)), cursor, limit)
 
 
 @router.get("/customers/{customer_id}/transactions")
@@ -66,4 +66,4 @@ def customer_transactions(
     reg.get_customer(customer_id)
     offset = _pages.decode(cursor)
     rows = reg.transactions(customer_id, since=since, until=until, limit=offset + limit + 1)
-    return _pages.page(to_jsonable(rows[offset:]), offset=offset, limit=limit)
+    return _pages.page(to_wire(rows[offset:]), offset=offset, limit=limit)

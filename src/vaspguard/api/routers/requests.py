@@ -13,9 +13,9 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from vaspguard._json import to_jsonable
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._wire import to_wire
 
 router = APIRouter(tags=["requests"])
 
@@ -37,7 +37,7 @@ def file_request(
 
     parsed = parse_request(body, origin="request")  # InvalidFields: a 400 problem naming every field
     result = _service(request).file(parsed, intake=f"api:{principal.name}")
-    return to_jsonable(result.to_dict())
+    return to_wire(result.to_dict())
 
 
 @router.get("/v1/requests")
@@ -49,7 +49,7 @@ def list_requests(
     cursor: str | None = _pages.CURSOR,
     _principal: Principal = Depends(require(Role.LEGAL, Role.AUDITOR)),
 ) -> dict[str, Any]:
-    found = to_jsonable(_service(request).list(attention_only=attention, on=on))
+    found = to_wire(_service(request).list(attention_only=attention, on=on))
     return _pages.window(found, cursor, limit)
 
 
@@ -58,4 +58,4 @@ def show_request(
     request_id: str, request: Request, _principal: Principal = Depends(require(Role.LEGAL, Role.AUDITOR))
 ) -> Any:
     """State, assessment, scope, approvals, quorum, timeline, disclosures and notices of one request."""
-    return to_jsonable(_service(request).show(request_id))
+    return to_wire(_service(request).show(request_id))

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, field_validator
 
-from vaspguard._json import to_jsonable
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.screening import AddressBook, Screener
 from vaspguard.store import Store
 
@@ -115,7 +115,7 @@ def _one(screener: Screener, q: ScreenQuery) -> dict[str, Any]:
         "id": q.id,
         "name": q.name,
         "alert": any(m.alert for m in matches),
-        "matches": to_jsonable(matches),
+        "matches": to_wire(matches),
     }
 
 
@@ -139,7 +139,7 @@ def screen_address(request: Request, body: AddressQuery, _p: Principal = Depends
         "address": body.address,
         "normalised": normalise_address(body.address, body.chain),
         "listed": bool(hits),
-        "hits": to_jsonable(hits),
+        "hits": to_wire(hits),
     }
 
 
@@ -158,7 +158,7 @@ def alerts(
     found = list_alerts(
         request.app.state.store, status=status, customer_id=customer_id, limit=limit + 1, offset=offset
     )
-    return _pages.page(to_jsonable(found), offset=offset, limit=limit)
+    return _pages.page(to_wire(found), offset=offset, limit=limit)
 
 
 @router.get("/alerts/{alert_id}")
@@ -168,8 +168,8 @@ def alert(request: Request, alert_id: int, _p: Principal = Depends(_read)) -> An
 
     store = request.app.state.store
     return {
-        **to_jsonable(get_alert(store, alert_id)),
-        "dispositions": to_jsonable(dispositions(store, alert_id)),
+        **to_wire(get_alert(store, alert_id)),
+        "dispositions": to_wire(dispositions(store, alert_id)),
     }
 
 
@@ -179,7 +179,7 @@ def decision(request: Request, alert_id: int, body: DecisionBody, p: Principal =
     from vaspguard.screening import decide
 
     audit = getattr(request.app.state, "audit", None)
-    return to_jsonable(
+    return to_wire(
         decide(
             request.app.state.store,
             alert_id,
