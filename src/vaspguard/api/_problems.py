@@ -15,6 +15,7 @@ The handlers run only when something is raised, so the happy path pays nothing f
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -47,7 +48,7 @@ def problem(
     *,
     kind: str | None = None,
     title: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
     """A problem-details response; ``kind`` names the problem type (``None``: ``about:blank``)."""
