@@ -186,7 +186,10 @@ openapi_paths: dict[str, Any] = {
             },
             "responses": {
                 "200": {"description": "Decision(s)", "content": {"application/json": {"schema": {}}}},
-                "400": {"description": "The body is not JSON or names an unknown field"},
+                "400": {
+                    "description": "The body is not JSON, or a field is wrong (RFC 9457 problem details)",
+                    "content": {"application/problem+json": {"schema": {"type": "object"}}},
+                },
                 "401": {"description": "Missing or invalid token"},
                 "403": {"description": "The token's role may not decide"},
             },
