@@ -23,7 +23,7 @@ def test_health_and_auth(store: Store) -> None:
     body = client.get("/v1/customers", headers=headers).json()
     assert body["total"] == 1
     assert body["items"][0]["names"][0]["name"] == "Anna Schmidt"
-    assert client.get("/v1/customers/C1/accounts", headers=headers).json() == []
+    assert client.get("/v1/customers/C1/accounts", headers=headers).json()["items"] == []
     assert client.get("/v1/customers/nope", headers=headers).status_code == 404
 
     revoke_token(store, 1)

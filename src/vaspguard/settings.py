@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,11 @@ class Settings(BaseSettings):
     PostgreSQL through psycopg 3 (``postgresql+psycopg://user@host/db``; ``postgresql://`` is accepted and
     rewritten to the psycopg driver).
     ``data_dir``: where keys, exports and list downloads live by default.
+    ``api_host``/``api_port``: where ``vaspguard serve`` listens.
+    ``policy_packs``: extra rule packs for the API's decision engine, paths separated by the OS path
+    separator (``:`` on Linux), loaded after the built-in packs (``VASPGUARD_POLICY_PACKS``).
+    ``api_warm``: build the decision engine when the server starts (then ``gc.freeze()`` it), not on the
+    first decision.
     """
 
     model_config = SettingsConfigDict(env_prefix="VASPGUARD_", extra="ignore")
@@ -27,6 +33,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    policy_packs: str = ""
+    api_warm: bool = True
+
+    def policy_pack_paths(self) -> list[str]:
+        return [p for p in self.policy_packs.split(os.pathsep) if p]
 
 
 def normalise_db_url(url: str) -> str:

@@ -62,7 +62,7 @@ def test_roles_and_notes(audit: AuditLog, client: TestClient) -> None:
         "/v1/audit/notes", json={"message": "called the DPO", "subjects": ["request:R9"]}, headers=legal
     )
     assert made.status_code == 201
-    events = client.get("/v1/audit/events", params={"subject": "request:R9"}, headers=legal).json()
+    events = client.get("/v1/audit/events", params={"subject": "request:R9"}, headers=legal).json()["items"]
     assert [(e["actor"], e["actor_role"], e["payload"]) for e in events] == [
         ("legal-officer-7", "legal", {"message": "called the DPO"})
     ]

@@ -214,7 +214,7 @@ def test_seed_cli_if_empty_and_serve(store: Store, cli: CliRunner, tmp_path: Pat
     assert body["items"][0]["id"] == "C0000000"
     assert body["items"][0]["names"]
     accounts = client.get("/v1/customers/C0000000/accounts", headers={"Authorization": f"Bearer {token}"})
-    assert accounts.status_code == 200 and accounts.json()
+    assert accounts.status_code == 200 and accounts.json()["items"]
 
 
 def test_deferred_indexes_are_rebuilt(store: Store, second_store: Store, tmp_path: Path) -> None:

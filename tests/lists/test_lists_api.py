@@ -23,15 +23,15 @@ def test_lists_routes(store: Store, shared_data: Path) -> None:
     assert client.get("/v1/lists/snapshots", headers={"Authorization": f"Bearer {reader}"}).status_code == 403
 
     h = {"Authorization": f"Bearer {create_token(store, name='co', role=Role.COMPLIANCE)}"}
-    active = client.get("/v1/lists/snapshots", headers=h).json()
+    active = client.get("/v1/lists/snapshots", headers=h).json()["items"]
     assert [s["id"] for s in active] == [new.id]
-    assert len(client.get("/v1/lists/snapshots", params={"all": True}, headers=h).json()) == 2
+    assert len(client.get("/v1/lists/snapshots", params={"all": True}, headers=h).json()["items"]) == 2
     detail = client.get(f"/v1/lists/snapshots/{new.id}", headers=h).json()
     assert detail["counts"] == {"organisation": 273, "person": 730}
     assert detail["files"][0]["sha256"] == new.sha256
     assert client.get("/v1/lists/snapshots/999", headers=h).status_code == 404
 
-    found = client.get("/v1/lists/search", params={"q": "badege"}, headers=h).json()
+    found = client.get("/v1/lists/search", params={"q": "badege"}, headers=h).json()["items"]
     assert [e["source_id"] for e in found] == ["6907993"]
     assert client.get("/v1/lists/search", params={"q": "x", "source": "nope"}, headers=h).status_code == 400
     e = client.get("/v1/lists/entities/un_sc:6907993", headers=h).json()
@@ -43,4 +43,6 @@ def test_lists_routes(store: Store, shared_data: Path) -> None:
     d = client.get("/v1/lists/diff", params={"old": old.id, "new": new.id}, headers=h).json()
     assert len(keys) == len(d["added"]) + len(d["removed"]) + len(d["changed"])
     assert len(d["added"]) > 900  # the 2024 excerpt holds 7 individuals, the 2026 list 1,003 entries
-    assert client.get("/v1/lists/addresses", headers=h).json() == []  # the UN list publishes no wallets
+    assert (
+        client.get("/v1/lists/addresses", headers=h).json()["items"] == []
+    )  # the UN list publishes no wallets

@@ -203,4 +203,4 @@ def test_cli_fetch(
 
     token = create_token(store, name="auditor", role=Role.AUDITOR)
     api = TestClient(create_app(store)).get("/v1/lists/fetches", headers={"Authorization": f"Bearer {token}"})
-    assert [r["status"] for r in api.json()] == [500, 304, 200]
+    assert [r["status"] for r in api.json()["items"]] == [500, 304, 200]

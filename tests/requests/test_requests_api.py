@@ -19,7 +19,7 @@ def test_post_and_read(store: Store) -> None:
     assert client.post("/v1/requests", json=court_order(), headers=reader).status_code == 403
     bad = client.post("/v1/requests", json=court_order(channel="fax", targets=[]), headers=legal)
     assert bad.status_code == 400
-    assert {f["field"] for f in bad.json()["fields"]} == {"channel", "targets"}
+    assert {e["pointer"] for e in bad.json()["errors"]} == {"/channel", "/targets"}
 
     created = client.post("/v1/requests", json=court_order(), headers=legal)
     assert created.status_code == 201, created.text
@@ -28,5 +28,5 @@ def test_post_and_read(store: Store) -> None:
     rid = body["request_id"]
     shown = client.get(f"/v1/requests/{rid}", headers=legal).json()
     assert shown["intake_operator"] == "api:portal" and shown["state"] == "assessed"
-    assert [r["id"] for r in client.get("/v1/requests", headers=legal).json()] == [rid]
+    assert [r["id"] for r in client.get("/v1/requests", headers=legal).json()["items"]] == [rid]
     assert client.get("/v1/requests/LR-0000-000000", headers=legal).status_code == 404

@@ -69,7 +69,7 @@ def test_alerts_and_decision_roles(store: Store) -> None:
     service, service_h = client_for(store, Role.SERVICE)
     assert service.get("/v1/screen/alerts", headers=service_h).status_code == 403
     client, headers = client_for(store, Role.COMPLIANCE)
-    (alert,) = client.get("/v1/screen/alerts?status=open", headers=headers).json()
+    (alert,) = client.get("/v1/screen/alerts?status=open", headers=headers).json()["items"]
     url = f"/v1/screen/alerts/{alert['id']}/decision"
     assert (
         service.post(url, json={"decision": "true_match", "reason": "x"}, headers=service_h).status_code

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import typer
-
-from vaspguard.cli._common import db_url, open_db
 
 
 def serve(
@@ -21,8 +16,13 @@ def serve(
     ),
 ) -> None:
     """Migrate the database and serve the API; OpenAPI docs at /docs."""
+    # Heavy imports stay here, so importing the CLI (for --help or any other command) stays light.
+    import os
+    import sys
+
     import uvicorn
 
+    from vaspguard.cli._common import db_url, open_db
     from vaspguard.settings import Settings
 
     settings = Settings()
@@ -39,7 +39,7 @@ def serve(
         return
     store.dispose()
     # Several workers: hand over to uvicorn's own command line (its supervisor spawns workers that import
-    # the app factory), with the same database in the environment.
+    # the app factory, whose Settings read VASPGUARD_DB), so the database is handed down in the environment.
     os.environ["VASPGUARD_DB"] = db_url()
     argv = [sys.executable, "-m", "uvicorn", "vaspguard.api:create_app_from_env", "--factory"]
     argv += ["--host", str(options["host"]), "--port", str(options["port"]), "--workers", str(workers)]

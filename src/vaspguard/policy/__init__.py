@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from vaspguard.policy._countries import check_code
 from vaspguard.policy._engine import CONDITION_KEYS, Engine
 from vaspguard.policy._model import (
     Action,
@@ -53,6 +54,7 @@ __all__ = [
     "RuleHit",
     "RulePack",
     "builtin_packs",
+    "check_code",
     "decide",
     "default_engine",
     "evaluate",

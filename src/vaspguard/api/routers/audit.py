@@ -13,7 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.audit import AuditLog, AuditSettings, Event, NoteFormatError, SignedNote
 from vaspguard.errors import InvalidRequest, NotFound
 
@@ -106,12 +108,18 @@ def events(
     request: Request,
     event_type: str | None = Query(None, alias="type", description="Event type or prefix, e.g. 'requests'."),
     subject: str | None = Query(None, description="Only events naming this reference."),
-    start: int = Query(0, ge=0),
     limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = _pages.CURSOR,
     _p: Principal = Depends(_read),
-) -> list[dict[str, Any]]:
-    """Events with their payloads (``null`` once erased)."""
-    return [e.to_dict() for e in _log(request).events(event_type, subject, start=start, limit=limit)]
+) -> dict[str, Any]:
+    """Events with their payloads (``null`` once erased), in log order; the cursor is a log position."""
+    start = _pages.decode(cursor, "i")
+    found = [e.to_dict() for e in _log(request).events(event_type, subject, start=start, limit=limit + 1)]
+    more = len(found) > limit
+    return {
+        "items": to_wire(found[:limit]),
+        "next_cursor": _pages.encode("i", found[limit - 1]["index"] + 1) if more else None,
+    }
 
 
 class NoteIn(BaseModel):

@@ -14,8 +14,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from vaspguard._json import to_jsonable
+from vaspguard.api import _pages
 from vaspguard.api._auth import Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.store import Store
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
@@ -32,11 +33,14 @@ def _store(request: Request) -> Store:
 def snapshots(
     request: Request,
     every: bool = Query(False, alias="all", description="Every snapshot, not only active."),
-) -> Any:
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = _pages.CURSOR,
+) -> dict[str, Any]:
     from vaspguard.lists import active_snapshots, list_snapshots
 
     store = _store(request)
-    return to_jsonable(list_snapshots(store) if every else active_snapshots(store))
+    found = to_wire(list_snapshots(store) if every else active_snapshots(store))
+    return _pages.window(found, cursor, limit)
 
 
 @router.get("/snapshots/{snapshot_id}", dependencies=[Depends(_read)])
@@ -45,7 +49,7 @@ def snapshot(request: Request, snapshot_id: int) -> Any:
     from vaspguard.lists._snapshots import snapshot_files
 
     store = _store(request)
-    info = to_jsonable(get_snapshot(store, snapshot_id))
+    info = to_wire(get_snapshot(store, snapshot_id))
     return {
         **info,
         "files": snapshot_files(store, snapshot_id),
@@ -63,14 +67,14 @@ def diff(
     from vaspguard.lists import diff_snapshots
 
     d = diff_snapshots(_store(request), old, new)
-    return sorted(d.changed_keys) if keys_only else to_jsonable(d)
+    return sorted(d.changed_keys) if keys_only else to_wire(d)
 
 
 @router.get("/entities/{key}", dependencies=[Depends(_read)])
 def entity(request: Request, key: str, snapshot: int | None = Query(None)) -> Any:
     from vaspguard.lists import get_entity
 
-    return get_entity(_store(request), key, snapshot_id=snapshot).to_dict()
+    return to_wire(get_entity(_store(request), key, snapshot_id=snapshot).to_dict())
 
 
 @router.get("/search", dependencies=[Depends(_read)])
@@ -79,14 +83,17 @@ def search(
     q: str = Query(..., min_length=1, max_length=200, description="A name or part of one."),
     source: str | None = Query(None),
     limit: int = Query(20, ge=1, le=1000),
-) -> Any:
+    cursor: str | None = _pages.CURSOR,
+) -> dict[str, Any]:
     from vaspguard.errors import InvalidRequest
     from vaspguard.lists import Source
     from vaspguard.lists import search as do_search
 
     if source is not None and source not in {s.value for s in Source}:
         raise InvalidRequest("source", f"{source!r} is not a list source")
-    return [e.to_dict() for e in do_search(_store(request), q, limit=limit, source=source)]
+    offset = _pages.decode(cursor)
+    found = do_search(_store(request), q, limit=offset + limit + 1, source=source)
+    return _pages.page([e.to_dict() for e in found[offset:]], offset=offset, limit=limit)
 
 
 @router.get("/addresses", dependencies=[Depends(_read)])
@@ -95,17 +102,26 @@ def addresses(
     chain: str | None = Query(None),
     currency: str | None = Query(None),
     include_fragments: bool = Query(False),
-) -> Any:
+    limit: int = Query(1000, ge=1, le=10_000),
+    cursor: str | None = _pages.CURSOR,
+) -> dict[str, Any]:
     from vaspguard.lists import listed_addresses
 
     found = listed_addresses(
         _store(request), chain=chain, currency=currency, include_fragments=include_fragments
     )
-    return to_jsonable(found)
+    return _pages.window(to_wire(found), cursor, limit)
 
 
 @router.get("/fetches", dependencies=[Depends(_read)])
-def fetches(request: Request, feed: str | None = Query(None), limit: int = Query(50, ge=1, le=10000)) -> Any:
+def fetches(
+    request: Request,
+    feed: str | None = Query(None),
+    limit: int = Query(50, ge=1, le=10000),
+    cursor: str | None = _pages.CURSOR,
+) -> dict[str, Any]:
     from vaspguard.lists._fetch import fetch_history
 
-    return to_jsonable(fetch_history(_store(request), feed, limit=limit))
+    offset = _pages.decode(cursor)
+    found = fetch_history(_store(request), feed, limit=offset + limit + 1)
+    return _pages.page(to_wire(found[offset:]), offset=offset, limit=limit)

@@ -3,15 +3,14 @@
 The body is read with JSON numbers as exact decimals (never floats). One request object gets its decision
 (or 400 naming the field); ``{"requests": [...]}`` or a JSON array gets ``{"decisions": [...]}`` in the same
 order, where a bad request's place holds ``{"error": {...}}`` and the others are still decided.
-The engine is built once per app, on first use, from the built-in packs and any packs named in
-``VASPGUARD_POLICY_PACKS``.
+The engine is built once per app (at start-up by the app's lifespan, else on first use) from the built-in
+packs and any packs named in ``Settings.policy_packs`` (``VASPGUARD_POLICY_PACKS``). Per-app state (the
+engine, the token-check cache) lives on ``app.state``, never in this module.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
-import os
 import threading
 import time
 from collections.abc import Awaitable
@@ -25,22 +24,12 @@ from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
 from vaspguard.api._auth import Principal, Role, authenticate, require, token_digest
+from vaspguard.api._problems import MalformedJSON
 from vaspguard.errors import InvalidRequest, VaspguardError
 
 router = APIRouter(prefix="/v1", tags=["policy"])
 
 MAX_BATCH = 10_000
-_lock = threading.Lock()
-_services: list[Any] = []  # every service this module created, to flush their decision logs at shutdown
-
-
-def _close_services() -> None:
-    """Flush queued decision-log rows when the server stops (the writer thread is a daemon)."""
-    while _services:
-        _services.pop().close()
-
-
-router.on_shutdown.append(_close_services)
 _read = require(Role.COMPLIANCE, Role.AUDITOR, Role.SERVICE)
 
 # The decision route sits on the trading path: a token's check is remembered for TOKEN_TTL seconds, so
@@ -48,7 +37,27 @@ _read = require(Role.COMPLIANCE, Role.AUDITOR, Role.SERVICE)
 # most TOKEN_TTL seconds; every other route checks on every call.
 TOKEN_TTL = 2.0
 _DECIDERS = (Role.ADMIN, Role.SERVICE, Role.COMPLIANCE)
-_checked: dict[tuple[int, str], tuple[float, Principal]] = {}
+
+
+def init_state(state: Any) -> None:
+    """This router's per-app state: the token checks it remembers and the lock that builds the engine."""
+    state.token_checks = {}  # (id(store), sha256(token)) -> (monotonic time, principal)
+    state.policy_lock = threading.Lock()
+    state.policy_service = None
+
+
+def start(state: Any, settings: Any) -> None:
+    """Start-up (lifespan): build the engine now, so the first decision does not pay for it."""
+    if settings.api_warm:
+        _build(state, settings)
+
+
+def stop(state: Any) -> None:
+    """Shutdown (lifespan): flush queued decision-log rows (the writer thread is a daemon)."""
+    service = getattr(state, "policy_service", None)
+    if service is not None:
+        state.policy_service = None
+        service.close()
 
 
 def _decider(request: Request) -> Principal | Awaitable[Principal]:
@@ -60,24 +69,27 @@ def _decider(request: Request) -> Principal | Awaitable[Principal]:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
-    store = request.app.state.store
-    key = (id(store), token_digest(token))  # the cache never holds a token itself
-    hit = _checked.get(key)
+    state = request.app.state
+    checked = state.token_checks
+    key = (id(state.store), token_digest(token))  # the cache never holds a token itself
+    hit = checked.get(key)
     if hit is not None and time.monotonic() - hit[0] < TOKEN_TTL:
         return _admit(hit[1])
-    return _check(store, key, token)
+    return _check(state.store, checked, key, token)
 
 
-async def _check(store: Any, key: tuple[int, str], token: str) -> Principal:
+async def _check(
+    store: Any, checked: dict[tuple[int, str], tuple[float, Principal]], key: tuple[int, str], token: str
+) -> Principal:
     found = await run_in_threadpool(authenticate, store, token)
     if found is None:
-        _checked.pop(key, None)
+        checked.pop(key, None)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"}
         )
-    if len(_checked) > 10_000:
-        _checked.clear()
-    _checked[key] = (time.monotonic(), found)
+    if len(checked) > 10_000:
+        checked.clear()
+    checked[key] = (time.monotonic(), found)
     return _admit(found)
 
 
@@ -89,30 +101,28 @@ def _admit(principal: Principal) -> Principal:
 
 def _service(request: Request) -> Any:
     state = request.app.state
-    service = getattr(state, "policy_service", None)
+    service = state.policy_service
     if service is None:
-        with _lock:
-            service = getattr(state, "policy_service", None)
-            if service is None:
-                from vaspguard.policy._service import PolicyService, load_packs
+        from vaspguard.settings import Settings
 
-                # Custom packs for the server: VASPGUARD_POLICY_PACKS, paths separated by the OS path
-                # separator (':' on Linux), loaded after the built-in packs.
-                extra = [p for p in os.environ.get("VASPGUARD_POLICY_PACKS", "").split(os.pathsep) if p]
-                service = PolicyService(state.store, load_packs(extra), actor="api")
-                try:
-                    service.register_version()
-                except VaspguardError as exc:  # decisions do not depend on it; said loudly, as in the CLI
-                    logging.getLogger("vaspguard.policy").warning(
-                        "policy version %s not recorded in the audit log: %s", service.policy_version, exc
-                    )
-                state.policy_service = service
-                _services.append(service)
-                # The app, engine and packs now live as long as the process. A batch of 1,000 requests
-                # allocates ~50,000 objects, and every full collection it triggers would rescan all of
-                # them: gc.freeze() moves what exists now out of the collector's view (measured: ~25 %
-                # less CPU per batched decision). Later garbage is collected as usual.
-                gc.freeze()
+        service = _build(state, Settings())
+    return service
+
+
+def _build(state: Any, settings: Any) -> Any:
+    with state.policy_lock:
+        service = state.policy_service
+        if service is None:
+            from vaspguard.policy._service import PolicyService, load_packs
+
+            service = PolicyService(state.store, load_packs(settings.policy_pack_paths()), actor="api")
+            try:
+                service.register_version()
+            except VaspguardError as exc:  # decisions do not depend on it; said loudly, as in the CLI
+                logging.getLogger("vaspguard.policy").warning(
+                    "policy version %s not recorded in the audit log: %s", service.policy_version, exc
+                )
+            state.policy_service = service
     return service
 
 
@@ -142,7 +152,7 @@ async def decisions(request: Request) -> Response:
     try:
         body = _decoder.decode(raw)
     except msgspec.DecodeError as exc:
-        raise InvalidRequest("(body)", f"not JSON: {exc}") from None
+        raise MalformedJSON("(body)", f"not JSON: {exc}") from None
     service = _service(request)
     # A request with an inline customer and no counterparty address is pure computation (tens of
     # microseconds): decided on the event loop. One that reads the registry or the address book is not.
@@ -176,7 +186,10 @@ openapi_paths: dict[str, Any] = {
             },
             "responses": {
                 "200": {"description": "Decision(s)", "content": {"application/json": {"schema": {}}}},
-                "400": {"description": "The body is not JSON or names an unknown field"},
+                "400": {
+                    "description": "The body is not JSON, or a field is wrong (RFC 9457 problem details)",
+                    "content": {"application/problem+json": {"schema": {"type": "object"}}},
+                },
                 "401": {"description": "Missing or invalid token"},
                 "403": {"description": "The token's role may not decide"},
             },

@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from vaspguard._json import to_jsonable
+from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.registry import Registry
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -24,26 +25,31 @@ def _registry(request: Request) -> Registry:
 def list_customers(
     request: Request,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    cursor: str | None = _pages.CURSOR,
     _p: Principal = Depends(_read),
 ) -> dict[str, Any]:
     reg = _registry(request)
-    return {
-        "total": reg.count_customers(),
-        "items": to_jsonable(reg.list_customers(limit=limit, offset=offset)),
-    }
+    offset = _pages.decode(cursor)
+    rows = to_wire(reg.list_customers(limit=limit + 1, offset=offset))
+    return _pages.page(rows, offset=offset, limit=limit, total=reg.count_customers())
 
 
 @router.get("/customers/{customer_id}")
 def get_customer(request: Request, customer_id: str, _p: Principal = Depends(_read)) -> Any:
-    return to_jsonable(_registry(request).get_customer(customer_id))
+    return to_wire(_registry(request).get_customer(customer_id))
 
 
 @router.get("/customers/{customer_id}/accounts")
-def customer_accounts(request: Request, customer_id: str, _p: Principal = Depends(_read)) -> Any:
+def customer_accounts(
+    request: Request,
+    customer_id: str,
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = _pages.CURSOR,
+    _p: Principal = Depends(_read),
+) -> dict[str, Any]:
     reg = _registry(request)
     reg.get_customer(customer_id)
-    return to_jsonable(reg.accounts(customer_id))
+    return _pages.window(to_wire(reg.accounts(customer_id)), cursor, limit)
 
 
 @router.get("/customers/{customer_id}/transactions")
@@ -53,8 +59,11 @@ def customer_transactions(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = Query(500, ge=1, le=10000),
+    cursor: str | None = _pages.CURSOR,
     _p: Principal = Depends(_read),
-) -> Any:
+) -> dict[str, Any]:
     reg = _registry(request)
     reg.get_customer(customer_id)
-    return to_jsonable(reg.transactions(customer_id, since=since, until=until, limit=limit))
+    offset = _pages.decode(cursor)
+    rows = reg.transactions(customer_id, since=since, until=until, limit=offset + limit + 1)
+    return _pages.page(to_wire(rows[offset:]), offset=offset, limit=limit)

@@ -12,11 +12,10 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
-from vaspguard._json import to_jsonable
+from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
-from vaspguard.errors import InvalidFields
+from vaspguard.api._wire import to_wire
 
 router = APIRouter(tags=["requests"])
 
@@ -36,19 +35,9 @@ def file_request(
     """File and assess a request; the response is the assessment (tier, reasons, required approvals)."""
     from vaspguard.requests import parse_request
 
-    try:
-        parsed = parse_request(body, origin="request")
-    except InvalidFields as exc:
-        return JSONResponse(
-            {
-                "detail": str(exc),
-                "error": "InvalidFields",
-                "fields": [{"field": p.field, "reason": p.reason} for p in exc.problems],
-            },
-            status_code=400,
-        )
+    parsed = parse_request(body, origin="request")  # InvalidFields: a 400 problem naming every field
     result = _service(request).file(parsed, intake=f"api:{principal.name}")
-    return to_jsonable(result.to_dict())
+    return to_wire(result.to_dict())
 
 
 @router.get("/v1/requests")
@@ -56,9 +45,12 @@ def list_requests(
     request: Request,
     attention: bool = Query(False, description="Only what central legal must look at now."),
     on: date | None = Query(None, description="Evaluate as of this day (default today)."),
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = _pages.CURSOR,
     _principal: Principal = Depends(require(Role.LEGAL, Role.AUDITOR)),
-) -> Any:
-    return to_jsonable(_service(request).list(attention_only=attention, on=on))
+) -> dict[str, Any]:
+    found = to_wire(_service(request).list(attention_only=attention, on=on))
+    return _pages.window(found, cursor, limit)
 
 
 @router.get("/v1/requests/{request_id}")
@@ -66,4 +58,4 @@ def show_request(
     request_id: str, request: Request, _principal: Principal = Depends(require(Role.LEGAL, Role.AUDITOR))
 ) -> Any:
     """State, assessment, scope, approvals, quorum, timeline, disclosures and notices of one request."""
-    return to_jsonable(_service(request).show(request_id))
+    return to_wire(_service(request).show(request_id))

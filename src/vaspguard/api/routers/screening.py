@@ -14,10 +14,11 @@ import threading
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from vaspguard._json import to_jsonable
+from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._wire import to_wire
 from vaspguard.screening import AddressBook, Screener
 from vaspguard.store import Store
 
@@ -27,8 +28,11 @@ _screen = require(Role.COMPLIANCE, Role.SERVICE)
 _read = require(Role.COMPLIANCE, Role.AUDITOR)
 _decide = require(Role.COMPLIANCE)
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[tuple[str, int], ...], Screener, AddressBook]] = {}
+
+def init_state(state: Any) -> None:
+    """This router's per-app state: the index built from the active snapshots, and the lock that builds it."""
+    state.screen_lock = threading.Lock()
+    state.screen_index = None  # (active snapshot ids, Screener, AddressBook)
 
 
 def _active(store: Store) -> tuple[tuple[str, int], ...]:
@@ -44,12 +48,12 @@ def _index(request: Request) -> tuple[Screener, AddressBook]:
         return own, AddressBook.from_entities(own.entities)
     store: Store = state.store
     active = _active(store)
-    with _lock:
-        cached = _cache.get(store.url)
+    with state.screen_lock:
+        cached = state.screen_index
         if cached is None or cached[0] != active:
             screener = Screener.from_store(store)
             cached = (active, screener, AddressBook.from_entities(screener.entities))
-            _cache[store.url] = cached
+            state.screen_index = cached
     return cached[1], cached[2]
 
 
@@ -63,6 +67,22 @@ class ScreenQuery(BaseModel):
     gender: Literal["male", "female"] | None = None
     documents: list[str] = Field(default_factory=list, max_length=20)
     top: int = Field(5, ge=1, le=50)
+
+    @field_validator("nationality", "country")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        """The same check as ``/v1/decisions``: ISO 3166-1 alpha-2 (``UK`` is refused with a pointer to
+        ``GB``; ``ZZ`` and alpha-3 are refused), but a country, not an ISO 3166-2 region."""
+        if value is None:
+            return None
+        from vaspguard.policy import check_code
+
+        why = check_code(value)
+        if why is None and "-" in value:
+            why = f"{value!r} is a region; expected an ISO 3166-1 alpha-2 country code"
+        if why is not None:
+            raise ValueError(why)
+        return value.strip().upper()
 
 
 class ScreenBatch(BaseModel):
@@ -95,7 +115,7 @@ def _one(screener: Screener, q: ScreenQuery) -> dict[str, Any]:
         "id": q.id,
         "name": q.name,
         "alert": any(m.alert for m in matches),
-        "matches": to_jsonable(matches),
+        "matches": to_wire(matches),
     }
 
 
@@ -119,7 +139,7 @@ def screen_address(request: Request, body: AddressQuery, _p: Principal = Depends
         "address": body.address,
         "normalised": normalise_address(body.address, body.chain),
         "listed": bool(hits),
-        "hits": to_jsonable(hits),
+        "hits": to_wire(hits),
     }
 
 
@@ -129,15 +149,16 @@ def alerts(
     status: str | None = Query(None, description="open, true_match or false_positive"),
     customer_id: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    cursor: str | None = _pages.CURSOR,
     _p: Principal = Depends(_read),
-) -> Any:
+) -> dict[str, Any]:
     from vaspguard.screening import list_alerts
 
+    offset = _pages.decode(cursor)
     found = list_alerts(
-        request.app.state.store, status=status, customer_id=customer_id, limit=limit, offset=offset
+        request.app.state.store, status=status, customer_id=customer_id, limit=limit + 1, offset=offset
     )
-    return to_jsonable(found)
+    return _pages.page(to_wire(found), offset=offset, limit=limit)
 
 
 @router.get("/alerts/{alert_id}")
@@ -146,8 +167,8 @@ def alert(request: Request, alert_id: int, _p: Principal = Depends(_read)) -> An
 
     store = request.app.state.store
     return {
-        **to_jsonable(get_alert(store, alert_id)),
-        "dispositions": to_jsonable(dispositions(store, alert_id)),
+        **to_wire(get_alert(store, alert_id)),
+        "dispositions": to_wire(dispositions(store, alert_id)),
     }
 
 
@@ -157,7 +178,7 @@ def decision(request: Request, alert_id: int, body: DecisionBody, p: Principal =
     from vaspguard.screening import decide
 
     audit = getattr(request.app.state, "audit", None)
-    return to_jsonable(
+    return to_wire(
         decide(
             request.app.state.store,
             alert_id,
