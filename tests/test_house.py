@@ -29,7 +29,6 @@ LONG_FUNCTIONS = {
     "lists/_un.py::_entity",
     "policy/_evaluate.py::load_facts",
     "policy/_evaluate.py::evaluate",
-    "registry/_records.py::parse_customer",
     "requests/_assess.py::assess",
     "requests/_disclose.py::assemble",
     "requests/_intake.py::parse_request",
