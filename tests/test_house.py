@@ -53,13 +53,8 @@ PRIVATE_IMPORTS = {
     "cli/_policy.py -> vaspguard.policy._service",
     "cli/_policy.py -> vaspguard.policy._tables",
     "cli/_tokens.py -> vaspguard.registry._tables",
-    "demo/_seed.py -> vaspguard.registry._rows",
-    "demo/_seed.py -> vaspguard.registry._tables",
     "policy/_evaluate.py -> vaspguard.registry._tables",
-    "policy/_sources.py -> vaspguard.registry._tables",
     "requests/_disclose.py -> vaspguard.registry._tables",
-    "requests/_reach.py -> vaspguard.registry._tables",
-    "screening/_alerts.py -> vaspguard.registry._tables",
 }
 
 
