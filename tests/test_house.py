@@ -27,8 +27,6 @@ LONG_FUNCTIONS = {
     "lists/_ofac_xml.py::_enhanced_entity",
     "lists/_uk.py::_designation",
     "lists/_un.py::_entity",
-    "policy/_evaluate.py::load_facts",
-    "policy/_evaluate.py::evaluate",
     "requests/_assess.py::assess",
     "requests/_disclose.py::assemble",
     "requests/_intake.py::parse_request",
