@@ -21,9 +21,6 @@ LONG_FUNCTIONS = {
     "cli/_demo.py::seed_command",
     "demo/_seed.py::seed",
     "demo/_seed.py::activity",
-    "policy/_evaluate.py::load_facts",
-    "policy/_evaluate.py::evaluate",
-    "registry/_records.py::parse_customer",
     "requests/_assess.py::assess",
     "requests/_disclose.py::assemble",
     "requests/_intake.py::parse_request",
@@ -48,13 +45,8 @@ PRIVATE_IMPORTS = {
     "cli/_policy.py -> vaspguard.policy._service",
     "cli/_policy.py -> vaspguard.policy._tables",
     "cli/_tokens.py -> vaspguard.registry._tables",
-    "demo/_seed.py -> vaspguard.registry._rows",
-    "demo/_seed.py -> vaspguard.registry._tables",
     "policy/_evaluate.py -> vaspguard.registry._tables",
-    "policy/_sources.py -> vaspguard.registry._tables",
     "requests/_disclose.py -> vaspguard.registry._tables",
-    "requests/_reach.py -> vaspguard.registry._tables",
-    "screening/_alerts.py -> vaspguard.registry._tables",
 }
 
 

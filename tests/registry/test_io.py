@@ -17,6 +17,8 @@ from vaspguard.demo import seed
 from vaspguard.errors import InvalidFile, InvalidRow
 from vaspguard.registry import (
     FileFormat,
+    Name,
+    NameKind,
     RecordKind,
     Registry,
     export_file,
@@ -419,3 +421,26 @@ def test_export_to_a_missing_directory_is_one_line(store: Store, cli: CliRunner,
     assert code == 2
     assert err.strip() == f"vaspguard: {target}: cannot write: No such file or directory"
     assert not target.parent.exists()
+
+
+def test_plain_name_in_csv_names_cell(store: Store, tmp_path: Path) -> None:
+    header = ["id", "type", "names", "kyc_status"]
+    path = _csv(
+        tmp_path / "customers.csv",
+        header,
+        [["P1", "natural", "Anna Schmidt", "verified"], ["P2", "natural", "  Глеб Костарев ", "verified"]],
+    )
+    assert import_file(store, path).imported == 2
+    reg = Registry(store)
+    assert reg.get_customer("P1").names == (Name("Anna Schmidt", "Latn", NameKind.PRIMARY),)
+    assert reg.get_customer("P2").names == (Name("Глеб Костарев", "Cyrl", NameKind.PRIMARY),)
+
+
+def test_bad_names_cell_shows_the_expected_shape(store: Store, tmp_path: Path) -> None:
+    header = ["id", "type", "names", "kyc_status"]
+    for cell in ('[{"name": "Anna"', '{"name": "Anna"}'):
+        path = _csv(tmp_path / "customers.csv", header, [["P1", "natural", cell, "verified"]])
+        with pytest.raises(
+            InvalidRow, match=r"row 2: field 'names': .*a plain name, or a JSON array such as \["
+        ):
+            import_file(store, path)

@@ -12,6 +12,7 @@ from vaspguard.registry import (
     Account,
     Contact,
     Customer,
+    Login,
     Name,
     NameKind,
     Owner,
@@ -127,3 +128,19 @@ def test_amounts_exact_and_holdings(store: Store) -> None:
     assert reg.holdings_eur("C1", date(2024, 6, 1)) == Decimal("0.100000000000000001") * 60000 + Decimal(
         "4001.0"
     )
+
+
+def test_login_country_on_a_day(store: Store) -> None:
+    reg = Registry(store)
+    reg.add_customers([GLEB])
+    reg.add_logins(
+        [
+            Login("C1", datetime(2024, 1, 1, 9, tzinfo=UTC), "192.0.2.1", "DE"),
+            Login("C1", datetime(2024, 2, 1, 23, 59, tzinfo=UTC), "192.0.2.2", "RU"),
+            Login("C1", datetime(2024, 3, 1, tzinfo=UTC), "192.0.2.3", None),
+        ]
+    )
+    assert reg.login_country("C1", date(2023, 12, 31)) is None
+    assert reg.login_country("C1", date(2024, 1, 31)) == "DE"
+    assert reg.login_country("C1", date(2024, 2, 1)) == "RU"
+    assert reg.login_country("C1", date(2024, 3, 2)) == "RU"  # a login without a country is skipped

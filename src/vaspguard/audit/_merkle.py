@@ -211,7 +211,7 @@ def verify_inclusion(
         )
 
 
-def verify_consistency(  # noqa: C901
+def verify_consistency(
     first: int, second: int, first_hash: bytes, second_hash: bytes, consistency_path: Sequence[bytes]
 ) -> None:
     """RFC 9162 §2.1.4.2: verify that the tree (first, first_hash) is a prefix of (second, second_hash).
@@ -219,6 +219,30 @@ def verify_consistency(  # noqa: C901
     Also handles the cases the RFC leaves to the caller: ``first == second`` (the roots must be equal, the
     path empty) and ``first == 0`` (the empty tree is a prefix of every tree; the path must be empty).
     """
+    if _trivially_consistent(first, second, first_hash, second_hash, consistency_path):
+        return
+    for p in consistency_path:
+        _check_hash(p)
+    # 1. If consistency_path is an empty array, stop and fail the proof verification.
+    if not consistency_path:
+        raise ProofError("empty consistency proof")
+    fr, sr, sn = _consistency_roots(first, second, first_hash, consistency_path)
+    # 7. After completing iterating through the consistency_path array as described above, verify that the
+    #    fr calculated is equal to the first_hash supplied, that the sr calculated is equal to the
+    #    second_hash supplied, and that sn is 0.
+    if sn != 0:
+        raise ProofError("consistency proof is truncated")
+    if fr != first_hash:
+        raise ProofError(f"consistency proof does not lead to the root of size {first}")
+    if sr != second_hash:
+        raise ProofError(f"consistency proof does not lead to the root of size {second}")
+
+
+def _trivially_consistent(
+    first: int, second: int, first_hash: bytes, second_hash: bytes, consistency_path: Sequence[bytes]
+) -> bool:
+    """The cases the RFC leaves to the caller: True when settled (equal sizes, or from the empty tree),
+    ``ProofError`` when wrong, False when the proof must be walked."""
     if not 0 <= first <= second:
         raise ProofError(f"size {second} cannot extend size {first}")
     if first == second:
@@ -226,16 +250,18 @@ def verify_consistency(  # noqa: C901
             raise ProofError("a proof between equal sizes must be empty")
         if first_hash != second_hash:
             raise ProofError(f"two different roots for tree size {first}")
-        return
+        return True
     if first == 0:
         if consistency_path:
             raise ProofError("a proof from the empty tree must be empty")
-        return
-    for p in consistency_path:
-        _check_hash(p)
-    # 1. If consistency_path is an empty array, stop and fail the proof verification.
-    if not consistency_path:
-        raise ProofError("empty consistency proof")
+        return True
+    return False
+
+
+def _consistency_roots(
+    first: int, second: int, first_hash: bytes, consistency_path: Sequence[bytes]
+) -> tuple[bytes, bytes, int]:
+    """RFC 9162 §2.1.4.2 steps 2 to 6 over a non-empty path: (fr, sr, sn) for step 7 to check."""
     path = list(consistency_path)
     # 2. If first is an exact power of 2, then prepend first_hash to the consistency_path array.
     if first & (first - 1) == 0:
@@ -270,15 +296,7 @@ def verify_consistency(  # noqa: C901
         # c. Finally, right-shift both fn and sn one time.
         fn >>= 1
         sn >>= 1
-    # 7. After completing iterating through the consistency_path array as described above, verify that the
-    #    fr calculated is equal to the first_hash supplied, that the sr calculated is equal to the
-    #    second_hash supplied, and that sn is 0.
-    if sn != 0:
-        raise ProofError("consistency proof is truncated")
-    if fr != first_hash:
-        raise ProofError(f"consistency proof does not lead to the root of size {first}")
-    if sr != second_hash:
-        raise ProofError(f"consistency proof does not lead to the root of size {second}")
+    return fr, sr, sn
 
 
 def _check_hash(value: bytes) -> None:

@@ -61,10 +61,11 @@ from vaspguard.registry import (
     PermitKind,
     PersonType,
     ResidencePermit,
+    Rows,
     Visa,
+    customer_rows,
 )
-from vaspguard.registry._rows import Rows, customer_rows, write
-from vaspguard.registry._tables import CustomerRow
+from vaspguard.registry import bulk_write as write
 from vaspguard.store import Store, metadata
 
 DEFAULT_AS_OF = date(2026, 11, 1)
@@ -850,7 +851,7 @@ def _ip(rng: random.Random, country: str) -> str:
 
 
 def _customer_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(CustomerRow)).scalar_one())
+    return int(conn.execute(select(func.count()).select_from(metadata.tables["customers"])).scalar_one())
 
 
 def seed(  # noqa: C901

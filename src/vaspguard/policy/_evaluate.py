@@ -182,10 +182,9 @@ def _listed_ids(store: Store) -> frozenset[str]:
     return frozenset(listed_customer_ids(store))
 
 
-def load_facts(
-    store: Store, at: date, *, ids: Sequence[str] | None = None, with_holdings: bool
-) -> Iterable[Facts]:
-    """Every customer's (or ``ids``') facts on ``at``, with one query per table."""
+def _read_facts(store: Store, at: date, ids: Sequence[str] | None, with_holdings: bool) -> tuple[Any, ...]:
+    """The rows ``load_facts`` combines, one query per table: nationalities, permits valid on ``at``,
+    exemption evidence, pending applications and owners (each by customer), holdings, and the customers."""
 
     def scoped(q: Any, column: Any) -> Any:
         return q if ids is None else q.where(column.in_(ids))
@@ -253,7 +252,6 @@ def load_facts(
             ),
         )
         valued = Registry(store).crypto_holdings(at, ids, conn=conn) if with_holdings else Holdings()
-        holdings, unpriced = valued.eur, valued.unpriced
         base = conn.execute(
             scoped(
                 select(
@@ -262,6 +260,16 @@ def load_facts(
                 CustomerRow.id,
             )
         ).all()
+    return nats, permits, evidence, apps, owners, valued, base
+
+
+def load_facts(
+    store: Store, at: date, *, ids: Sequence[str] | None = None, with_holdings: bool
+) -> Iterable[Facts]:
+    """Every customer's (or ``ids``') facts on ``at``, with one query per table."""
+
+    nats, permits, evidence, apps, owners, valued, base = _read_facts(store, at, ids, with_holdings)
+    holdings, unpriced = valued.eur, valued.unpriced
     listed = _listed_ids(store)
     owner_cache: dict[tuple[Any, ...], OwnerFacts] = {}
     for cid, kind, residence, established in base:
@@ -365,16 +373,15 @@ def notice(engine: Engine, customer_id: str, at: date, old: CustomerState, new: 
 # -- the evaluation ---------------------------------------------------------------------------------------
 
 
-def evaluate(  # noqa: C901
+def _standings(
     store: Store,
     engine: Engine,
     at: date,
-    *,
-    ids: Sequence[str] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> EvaluationResult:
-    """Evaluate every customer (or ``ids``) on ``at``; store states, the diff and notices in one
-    transaction."""
+    ids: Sequence[str] | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[dict[str, Standing], dict[str, int], int, int]:
+    """(restricted customers' standings, customers per state, customers evaluated, distinct profiles);
+    customers with one profile of facts share one evaluation."""
     thresholds = engine.thresholds_on(at)
     cache: dict[tuple[Any, ...], Standing] = {}
     results: dict[str, Standing] = {}
@@ -392,6 +399,61 @@ def evaluate(  # noqa: C901
         n += 1
         if progress is not None and n % 10000 == 0:
             progress(10000)
+    return results, counts, n, len(cache)
+
+
+def _diff(
+    engine: Engine,
+    eval_id: int,
+    at: date,
+    results: dict[str, Standing],
+    previous: dict[str, CustomerState],
+    previous_rule: dict[str, tuple[Any, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(notices of changed states, state rows to write) for the restricted customers of this evaluation."""
+    changes: list[dict[str, Any]] = []
+    upserts: list[dict[str, Any]] = []
+    for cid, st in results.items():
+        old = previous.get(cid, CustomerState.UNRESTRICTED)
+        if old is st.state and previous_rule[cid][0] != st.rule_id:
+            # Same state on another legal basis (e.g. the threshold removed by Reg 2022/1904): the stored
+            # basis follows, the state keeps its start date, no notice (the state did not change).
+            upserts.append(
+                {
+                    "customer_id": cid,
+                    "state": st.state.value,
+                    "rule_id": st.rule_id,
+                    "citation": st.citation,
+                    "evaluation_id": eval_id,
+                    "since": previous_rule[cid][1],
+                }
+            )
+        elif old is not st.state:
+            changes.append(_change(engine, eval_id, cid, at, old, st))
+            upserts.append(
+                {
+                    "customer_id": cid,
+                    "state": st.state.value,
+                    "rule_id": st.rule_id,
+                    "citation": st.citation,
+                    "evaluation_id": eval_id,
+                    "since": at,
+                }
+            )
+    return changes, upserts
+
+
+def evaluate(
+    store: Store,
+    engine: Engine,
+    at: date,
+    *,
+    ids: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> EvaluationResult:
+    """Evaluate every customer (or ``ids``) on ``at``; store states, the diff and notices in one
+    transaction."""
+    results, counts, n, profiles = _standings(store, engine, at, ids, progress)
     if ids is not None:
         missing = set(ids) - _existing(store, ids)
         if missing:
@@ -422,35 +484,7 @@ def evaluate(  # noqa: C901
             )
             .returning(PolicyEvaluationRow.id)
         ).scalar_one()
-        changes: list[dict[str, Any]] = []
-        upserts: list[dict[str, Any]] = []
-        for cid, st in results.items():
-            old = previous.get(cid, CustomerState.UNRESTRICTED)
-            if old is st.state and previous_rule[cid][0] != st.rule_id:
-                # Same state on another legal basis (e.g. the threshold removed by Reg 2022/1904): the stored
-                # basis follows, the state keeps its start date, no notice (the state did not change).
-                upserts.append(
-                    {
-                        "customer_id": cid,
-                        "state": st.state.value,
-                        "rule_id": st.rule_id,
-                        "citation": st.citation,
-                        "evaluation_id": eval_id,
-                        "since": previous_rule[cid][1],
-                    }
-                )
-            elif old is not st.state:
-                changes.append(_change(engine, eval_id, cid, at, old, st))
-                upserts.append(
-                    {
-                        "customer_id": cid,
-                        "state": st.state.value,
-                        "rule_id": st.rule_id,
-                        "citation": st.citation,
-                        "evaluation_id": eval_id,
-                        "since": at,
-                    }
-                )
+        changes, upserts = _diff(engine, eval_id, at, results, previous, previous_rule)
         lifted = [cid for cid in previous if cid not in results]
         unrestricted = Standing(
             CustomerState.UNRESTRICTED, None, None, None, tuple(a.value for a in Action), (), ()
@@ -474,7 +508,7 @@ def evaluate(  # noqa: C901
         customers=n,
         counts=counts,
         changes=[{k: c[k] for k in ("customer_id", "old_state", "new_state", "rule_id")} for c in changes],
-        profiles=len(cache),
+        profiles=profiles,
     )
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
-from datetime import time as dtime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,6 @@ from sqlalchemy import select
 
 from vaspguard.errors import NotFound
 from vaspguard.registry import Customer, Registry
-from vaspguard.registry._tables import LoginRow
 from vaspguard.screening import AddressBook, listed_customer_ids
 from vaspguard.screening import normalise_address as screening_normalise_address
 from vaspguard.store import Store
@@ -105,21 +103,10 @@ class RegistrySource:
 
         c = self.registry.get_customer(customer_id)
         facts = customer_request_shape(c)
-        end_of_day = datetime.combine(at, dtime.max, tzinfo=UTC)
         with self.store.connect() as conn:
             rows = conn.execute(
                 select(PolicyEvidenceRow).where(PolicyEvidenceRow.customer_id == customer_id)
             ).all()
-            login = conn.execute(
-                select(LoginRow.country)
-                .where(
-                    LoginRow.customer_id == customer_id,
-                    LoginRow.occurred_at <= end_of_day,
-                    LoginRow.country.is_not(None),
-                )
-                .order_by(LoginRow.occurred_at.desc())
-                .limit(1)
-            ).scalar()
         permits, auths = evidence_shape(rows)
         facts["residence_permits"] += permits
         facts["authorisations"] = auths
@@ -128,7 +115,7 @@ class RegistrySource:
         holdings = self.registry.crypto_holdings(at, [customer_id])
         facts["holdings_eur"] = holdings.eur.get(customer_id, Decimal(0))
         facts["unpriced"] = sorted(holdings.unpriced.get(customer_id, set()))
-        facts["login_country"] = login
+        facts["login_country"] = self.registry.login_country(customer_id, at)
         return facts
 
     def address_listed(self, chain: str | None, address: str) -> bool:

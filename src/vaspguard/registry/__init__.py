@@ -1,5 +1,12 @@
-"""The exchange's registry: customers and their facts, accounts, balances, transactions, logins, prices."""
+"""The exchange's registry: customers and their facts, accounts, balances, transactions, logins, prices.
 
+Other capabilities read it through ``Registry`` (customer facts, ``crypto_holdings`` in EUR on a date, the
+latest ``login_country``) and, on a connection of their own transaction, through ``lookup`` (customers by
+account, contact, name in any script, transaction hash and address; counterparties; names). Bulk loaders
+(the demo) write table rows with ``customer_rows`` and ``bulk_write``.
+"""
+
+from vaspguard.registry import _lookup as lookup
 from vaspguard.registry._io import FileFormat, ImportReport, export_file, import_file, read_records
 from vaspguard.registry._model import (
     Account,
@@ -21,6 +28,8 @@ from vaspguard.registry._model import (
     Visa,
 )
 from vaspguard.registry._records import RecordKind
+from vaspguard.registry._rows import Rows, customer_rows
+from vaspguard.registry._rows import write as bulk_write
 from vaspguard.registry._store import FIAT, Holdings, Registry
 
 __all__ = [
@@ -44,10 +53,14 @@ __all__ = [
     "RecordKind",
     "Registry",
     "ResidencePermit",
+    "Rows",
     "Transaction",
     "TransactionKind",
     "Visa",
+    "bulk_write",
+    "customer_rows",
     "export_file",
     "import_file",
+    "lookup",
     "read_records",
 ]

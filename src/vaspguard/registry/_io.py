@@ -270,46 +270,10 @@ class _Importer:
             return (item.asset, item.day)
         return getattr(item, "id", None)
 
-    def check_references(self, good: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], list[InvalidRow]]:  # noqa: C901
+    def check_references(self, good: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], list[InvalidRow]]:
         errors: list[InvalidRow] = []
-        kind = self.kind
-        # duplicates within the file and against the database
-        if kind is not RecordKind.LOGINS:
-            in_db: set[Any] = set()
-            keys = [self.key(x) for _, x in good]
-            if kind is RecordKind.PRICES:
-                assets = {a for a, _ in keys}
-                days = {d for _, d in keys}
-                if assets:
-                    q = select(PriceRow.asset, PriceRow.day).where(
-                        PriceRow.asset.in_(assets), PriceRow.day.in_(days)
-                    )
-                    in_db = {(r.asset, r.day) for r in self.conn.execute(q)}
-            else:
-                column = {
-                    RecordKind.CUSTOMERS: CustomerRow.id,
-                    RecordKind.ACCOUNTS: AccountRow.id,
-                    RecordKind.TRANSACTIONS: TransactionRow.id,
-                }[kind]
-                in_db = _existing(self.conn, column, keys)
-            kept = []
-            for (row, x), k in zip(good, keys, strict=True):
-                if k in in_db:
-                    errors.append(
-                        self.bad(
-                            row, "id" if kind is not RecordKind.PRICES else "day", "already in the registry"
-                        )
-                    )
-                elif k in self.seen:
-                    errors.append(
-                        self.bad(
-                            row, "id" if kind is not RecordKind.PRICES else "day", "given twice in this file"
-                        )
-                    )
-                else:
-                    self.seen.add(k)
-                    kept.append((row, x))
-            good = kept
+        if self.kind is not RecordKind.LOGINS:
+            good = self.drop_duplicates(good, errors)
         # references to customers (and accounts) that must already be in the registry
         refs: dict[str, set[str]] = {"customer": set(), "account": set()}
         for _, x in good:
@@ -334,6 +298,44 @@ class _Importer:
             else:
                 kept.append((row, x))
         return kept, errors
+
+    def drop_duplicates(self, good: list[tuple[int, Any]], errors: list[InvalidRow]) -> list[tuple[int, Any]]:
+        """``good`` without the records already in the database or earlier in this file (each one reported in
+        ``errors``)."""
+        kind = self.kind
+        in_db: set[Any] = set()
+        keys = [self.key(x) for _, x in good]
+        if kind is RecordKind.PRICES:
+            assets = {a for a, _ in keys}
+            days = {d for _, d in keys}
+            if assets:
+                q = select(PriceRow.asset, PriceRow.day).where(
+                    PriceRow.asset.in_(assets), PriceRow.day.in_(days)
+                )
+                in_db = {(r.asset, r.day) for r in self.conn.execute(q)}
+        else:
+            column = {
+                RecordKind.CUSTOMERS: CustomerRow.id,
+                RecordKind.ACCOUNTS: AccountRow.id,
+                RecordKind.TRANSACTIONS: TransactionRow.id,
+            }[kind]
+            in_db = _existing(self.conn, column, keys)
+        kept = []
+        for (row, x), k in zip(good, keys, strict=True):
+            if k in in_db:
+                errors.append(
+                    self.bad(row, "id" if kind is not RecordKind.PRICES else "day", "already in the registry")
+                )
+            elif k in self.seen:
+                errors.append(
+                    self.bad(
+                        row, "id" if kind is not RecordKind.PRICES else "day", "given twice in this file"
+                    )
+                )
+            else:
+                self.seen.add(k)
+                kept.append((row, x))
+        return kept
 
     def customer_refs(self, x: Any) -> set[str]:
         if self.kind is RecordKind.CUSTOMERS:

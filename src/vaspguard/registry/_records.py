@@ -113,9 +113,14 @@ LAYOUTS: dict[RecordKind, Layout] = {
 }
 
 
-def _items(value: Any, field: str) -> list[tuple[str, Mapping[str, Any]]]:
+_NAMES_SHAPE = (
+    'a plain name, or a JSON array such as [{"name": "Ivan Petrov", "script": "Latn", "kind": "primary"}]'
+)
+
+
+def _items(value: Any, field: str, shape: str = "") -> list[tuple[str, Mapping[str, Any]]]:
     out = []
-    for i, item in enumerate(v.nested(value, field)):
+    for i, item in enumerate(v.nested(value, field, shape=shape)):
         path = f"{field}[{i}]"
         if not isinstance(item, Mapping):
             raise FieldError(path, "expected an object")
@@ -129,11 +134,17 @@ def _only(item: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> None:
             raise FieldError(f"{path}.{key}", f"unknown field; expected {', '.join(allowed)}")
 
 
-def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
-    cid = v.identifier(r.get("id"), "id")
-    ptype = v.enum_value(r.get("type"), "type", PersonType)
+def _names_cell(value: Any) -> Any:
+    """A CSV ``names`` cell that is not JSON (does not open with ``[`` or ``{``) is one primary name."""
+    if isinstance(value, str) and value.strip() and value.strip()[0] not in "[{":
+        name = value.strip()
+        return [{"name": name, "script": v.script_of(name)}]
+    return value
+
+
+def _names(r: Mapping[str, Any]) -> tuple[Name, ...]:
     names = []
-    for path, item in _items(r.get("names"), "names"):
+    for path, item in _items(_names_cell(r.get("names")), "names", _NAMES_SHAPE):
         _only(item, path, ("name", "script", "kind"))
         names.append(
             Name(
@@ -147,6 +158,10 @@ def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
     primaries = sum(n.kind is NameKind.PRIMARY for n in names)
     if primaries != 1:
         raise FieldError("names", f"exactly one name must be of kind primary, found {primaries}")
+    return tuple(names)
+
+
+def _permits(r: Mapping[str, Any]) -> tuple[ResidencePermit, ...]:
     permits = []
     for path, item in _items(r.get("residence_permits"), "residence_permits"):
         _only(item, path, ("country", "kind", "valid_from", "valid_until"))
@@ -163,6 +178,10 @@ def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
                 until,
             )
         )
+    return tuple(permits)
+
+
+def _visas(r: Mapping[str, Any]) -> tuple[Visa, ...]:
     visas = []
     for path, item in _items(r.get("visas"), "visas"):
         _only(item, path, ("country", "kind", "valid_from", "valid_until"))
@@ -178,6 +197,10 @@ def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
                 until_v,
             )
         )
+    return tuple(visas)
+
+
+def _applications(r: Mapping[str, Any]) -> tuple[PermitApplication, ...]:
     applications = []
     for path, item in _items(r.get("permit_applications"), "permit_applications"):
         _only(item, path, ("country", "filed_on", "status"))
@@ -188,6 +211,10 @@ def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
                 v.choice(item.get("status"), f"{path}.status", APPLICATION_STATUSES, default="pending"),
             )
         )
+    return tuple(applications)
+
+
+def _owners(r: Mapping[str, Any], cid: str | None, ptype: PersonType) -> tuple[Owner, ...]:
     owners = []
     total_share = Decimal(0)
     for path, item in _items(r.get("owners"), "owners"):
@@ -219,11 +246,27 @@ def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
         raise FieldError("owners", "only legal persons have owners")
     if any(o.customer_id == cid for o in owners):
         raise FieldError("owners", "a customer cannot own itself")
+    return tuple(owners)
+
+
+def _contacts(r: Mapping[str, Any]) -> tuple[Contact, ...]:
     contacts = []
     for path, item in _items(r.get("contacts"), "contacts"):
         _only(item, path, ("kind", "value"))
         kind = v.choice(item.get("kind"), f"{path}.kind", CONTACT_KINDS)
         contacts.append(Contact(kind, v.contact_value(kind, item.get("value"), f"{path}.value")))
+    return tuple(contacts)
+
+
+def parse_customer(r: Mapping[str, Any]) -> Customer:
+    cid = v.identifier(r.get("id"), "id")
+    ptype = v.enum_value(r.get("type"), "type", PersonType)
+    names = _names(r)
+    permits = _permits(r)
+    visas = _visas(r)
+    applications = _applications(r)
+    owners = _owners(r, cid, ptype)
+    contacts = _contacts(r)
     birth = v.birth_date(r.get("birth_date"), "birth_date")
     gender = None if v.is_blank(r.get("gender")) else v.choice(r.get("gender"), "gender", GENDERS)
     established = v.country(r.get("established"), "established")
@@ -239,17 +282,17 @@ def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
     return Customer(
         id=cid,
         type=ptype,
-        names=tuple(names),
+        names=names,
         nationalities=tuple(sorted(v.countries(r.get("nationalities"), "nationalities"))),
         residence=v.country(r.get("residence"), "residence"),
         established=established,
         birth_date=birth,
         gender=gender,
-        residence_permits=tuple(permits),
-        visas=tuple(visas),
-        permit_applications=tuple(applications),
-        owners=tuple(owners),
-        contacts=tuple(contacts),
+        residence_permits=permits,
+        visas=visas,
+        permit_applications=applications,
+        owners=owners,
+        contacts=contacts,
         kyc_status=v.enum_value(r.get("kyc_status"), "kyc_status", KycStatus),
         created_at=created,
         updated_at=updated,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, overload
 
@@ -372,6 +372,48 @@ class Registry:
     def holdings_eur(self, customer_id: str, day: date) -> Decimal:
         """One customer's crypto holdings in EUR at ``day``'s prices (see ``crypto_holdings``)."""
         return self.crypto_holdings(day, [customer_id]).eur.get(customer_id, Decimal(0))
+
+    def addresses_of(self, customer_ids: Sequence[str]) -> dict[str, set[tuple[str, str | None]]]:
+        """Every on-chain (address, chain) each customer moved funds to or from, by customer."""
+        q = (
+            select(TransactionRow.customer_id, TransactionRow.address, TransactionRow.chain)
+            .where(TransactionRow.customer_id.in_(customer_ids), TransactionRow.address.is_not(None))
+            .distinct()
+        )
+        out: dict[str, set[tuple[str, str | None]]] = {}
+        with self.store.connect() as conn:
+            for cid, address, chain in conn.execute(q):
+                if address:
+                    out.setdefault(cid, set()).add((str(address), chain))
+        return out
+
+    def changed_since(self, since: datetime) -> set[str]:
+        """Customers stored or changed at or after ``since``, or with a transaction or login stored since
+        then."""
+        queries = (
+            select(CustomerRow.id).where(
+                (CustomerRow.updated_at >= since) | (CustomerRow.recorded_at >= since)
+            ),
+            select(TransactionRow.customer_id).where(TransactionRow.recorded_at >= since),
+            select(LoginRow.customer_id).where(LoginRow.recorded_at >= since),
+        )
+        with self.store.connect() as conn:
+            return {cid for q in queries for cid in conn.execute(q.distinct()).scalars()}
+
+    def login_country(self, customer_id: str, day: date) -> str | None:
+        """The country of the customer's latest login on or before ``day`` (UTC) that has one."""
+        end_of_day = datetime.combine(day, time.max, tzinfo=UTC)
+        with self.store.connect() as conn:
+            return conn.execute(
+                select(LoginRow.country)
+                .where(
+                    LoginRow.customer_id == customer_id,
+                    LoginRow.occurred_at <= end_of_day,
+                    LoginRow.country.is_not(None),
+                )
+                .order_by(LoginRow.occurred_at.desc())
+                .limit(1)
+            ).scalar()
 
 
 @dataclass

@@ -11,6 +11,7 @@ import enum
 import ipaddress
 import json
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -225,6 +226,23 @@ def canonical(d: Decimal) -> Decimal:
     return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
 
 
+# The ISO 15924 code of a letter's script, by the first word of its Unicode name.
+_SCRIPTS = {
+    "LATIN": "Latn", "CYRILLIC": "Cyrl", "ARABIC": "Arab", "CJK": "Hani", "GREEK": "Grek", "HEBREW": "Hebr",
+    "HANGUL": "Hang", "HIRAGANA": "Jpan", "KATAKANA": "Jpan", "DEVANAGARI": "Deva", "THAI": "Thai",
+    "GEORGIAN": "Geor", "ARMENIAN": "Armn",
+}  # fmt: skip
+
+
+def script_of(name: str) -> str:
+    """The script of a name's first letter (``Latn`` when none is recognised): for a name given without
+    its script, as a plain CSV cell."""
+    for ch in name:
+        if ch.isalpha():
+            return _SCRIPTS.get(unicodedata.name(ch, "").split(" ")[0], "Latn")
+    return "Latn"
+
+
 def script(value: Any, field: str) -> str:
     s = text(value, field, required=False, max_len=20) or "Latn"
     if not _SCRIPT.match(s):
@@ -273,15 +291,17 @@ def boolean(value: Any, field: str) -> bool:
     raise FieldError(field, f"{value!r} is not true or false")
 
 
-def nested(value: Any, field: str, *, mapping: bool = False) -> Any:
-    """A list (or, with ``mapping``, an object) given natively or, in CSV, as JSON text in the cell."""
+def nested(value: Any, field: str, *, mapping: bool = False, shape: str = "") -> Any:
+    """A list (or, with ``mapping``, an object) given natively or, in CSV, as JSON text in the cell;
+    ``shape`` is an example of the expected value, quoted in the error."""
+    expect = f"; expected {shape}" if shape else ""
     if is_blank(value):
         return {} if mapping else []
     if isinstance(value, str):
         try:
             value = json.loads(value, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise FieldError(field, f"not valid JSON: {exc.msg} at character {exc.pos}") from None
+            raise FieldError(field, f"not valid JSON: {exc.msg} at character {exc.pos}{expect}") from None
     if mapping and isinstance(value, list):
         # Parquet carries a map as a list of {key, value} or (key, value) pairs
         pairs: dict[str, Any] = {}
@@ -291,5 +311,7 @@ def nested(value: Any, field: str, *, mapping: bool = False) -> Any:
         value = pairs
     expected = dict if mapping else list
     if not isinstance(value, expected):
-        raise FieldError(field, f"expected a JSON {'object' if mapping else 'array'}")
+        raise FieldError(
+            field, f"expected {shape}" if shape else f"expected a JSON {'object' if mapping else 'array'}"
+        )
     return value

@@ -12,21 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Connection, func, or_, select
+from sqlalchemy import Connection
 
 from vaspguard.errors import VaspguardError
-from vaspguard.registry._tables import (
-    AccountRow,
-    ContactRow,
-    CustomerNameRow,
-    CustomerRow,
-    TransactionRow,
-)
+from vaspguard.registry import lookup
 from vaspguard.requests._model import DateRange, Target, TargetType
 from vaspguard.requests._names import normalise_name
 from vaspguard.screening import normalise_address as screening_normalise_address
-
-_CHUNK = 900  # below SQLite's default bound-parameter limit
 
 
 def normalise_address(address: str, chain: str | None = None) -> str:
@@ -48,16 +40,6 @@ def day_bounds(date_range: DateRange) -> tuple[datetime | None, datetime | None]
     return start, end
 
 
-def _in_range(date_range: DateRange) -> list[ColumnElement[bool]]:
-    start, end = day_bounds(date_range)
-    out: list[ColumnElement[bool]] = []
-    if start is not None:
-        out.append(TransactionRow.occurred_at >= start)
-    if end is not None:
-        out.append(TransactionRow.occurred_at < end)
-    return out
-
-
 @dataclass
 class Reach:
     """The customers and accounts a scope resolves to, per target and in total."""
@@ -76,8 +58,7 @@ def target_label(t: Target) -> str:
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
+    return lookup.chunks(items)
 
 
 def _customers_by_name(conn: Connection, value: str) -> set[str]:
@@ -94,43 +75,27 @@ def _customers_by_name(conn: Connection, value: str) -> set[str]:
     written = max(words, key=len)
     latin = max(tokens, key=len)
     fragments = {written, written.lower(), written.upper(), written.capitalize()}
-    column = CustomerNameRow.name
-    rows = conn.execute(
-        select(CustomerNameRow.customer_id, column).where(
-            or_(
-                *(column.contains(f, autoescape=True) for f in sorted(fragments)),
-                func.lower(column).contains(latin, autoescape=True),
-            )
-        )
-    )
+    rows = lookup.names_containing(conn, sorted(fragments), lowered=[latin])
     return {cid for cid, name in rows if sorted(normalise_name(name).split()) == tokens}
 
 
 def resolve_target(conn: Connection, target: Target, date_range: DateRange) -> tuple[set[str], set[str]]:
     """(customer ids, account ids) one target resolves to."""
-    t = TransactionRow
     if target.type is TargetType.CUSTOMER_ID:
-        found = conn.execute(select(CustomerRow.id).where(CustomerRow.id == target.value)).scalars()
-        return set(found), set()
+        return lookup.existing_customers(conn, target.value), set()
     if target.type is TargetType.ACCOUNT_ID:
-        row = conn.execute(select(AccountRow.customer_id).where(AccountRow.id == target.value)).first()
-        return ({row[0]}, {target.value}) if row else (set(), set())
+        owner = lookup.account_owner(conn, target.value)
+        return ({owner}, {target.value}) if owner else (set(), set())
     if target.type in (TargetType.EMAIL, TargetType.PHONE):
         kind = "email" if target.type is TargetType.EMAIL else "phone"
-        q = select(ContactRow.customer_id).where(
-            ContactRow.kind == kind, func.lower(ContactRow.value) == target.value.lower()
-        )
-        return set(conn.execute(q).scalars()), set()
+        return lookup.customers_by_contact(conn, kind, target.value), set()
     if target.type is TargetType.NAME:
         return _customers_by_name(conn, target.value), set()
-    if target.type is TargetType.TX_HASH:
-        variants = address_variants(target.value, target.chain)
-        q = select(t.customer_id).where(t.tx_hash.in_(variants)).distinct()
-        return set(conn.execute(q).scalars()), set()
-    # wallet_address / counterparty_address: every customer with a movement to or from it in the range
     variants = address_variants(target.value, target.chain)
-    q = select(t.customer_id).where(t.address.in_(variants), *_in_range(date_range)).distinct()
-    return set(conn.execute(q).scalars()), set()
+    if target.type is TargetType.TX_HASH:
+        return lookup.customers_by_tx_hash(conn, variants), set()
+    # wallet_address / counterparty_address: every customer with a movement to or from it in the range
+    return lookup.customers_by_address(conn, variants, *day_bounds(date_range)), set()
 
 
 def compute_reach(conn: Connection, targets: Sequence[Target], date_range: DateRange) -> Reach:
@@ -145,53 +110,23 @@ def compute_reach(conn: Connection, targets: Sequence[Target], date_range: DateR
         reach.accounts |= accounts
         if target.type is not TargetType.ACCOUNT_ID:
             whole |= customers
-    account_ids = set(reach.accounts)
-    for chunk in _chunks(sorted(whole)):
-        account_ids.update(
-            conn.execute(select(AccountRow.id).where(AccountRow.customer_id.in_(chunk))).scalars()
-        )
+    account_ids = set(reach.accounts) | lookup.accounts_of(conn, whole)
     reach.account_count = len(account_ids)
     return reach
 
 
 def counterparty_addresses(conn: Connection, customers: Iterable[str], date_range: DateRange) -> set[str]:
     """On-chain addresses the customers moved funds to or from in the range."""
-    out: set[str] = set()
-    ids = sorted(customers)
-    for chunk in _chunks(ids):
-        q = select(TransactionRow.address).where(
-            TransactionRow.customer_id.in_(chunk), TransactionRow.address.is_not(None), *_in_range(date_range)
-        )
-        out.update(a for a in conn.execute(q).scalars() if a)
-    return out
+    return lookup.counterparty_addresses(conn, customers, *day_bounds(date_range))
 
 
 def counterparty_customers(conn: Connection, customers: Iterable[str], date_range: DateRange) -> set[str]:
     """Other customers who were the counterparty of an internal transfer in the range (either direction)."""
-    out: set[str] = set()
-    ids = sorted(customers)
-    t = TransactionRow
-    for chunk in _chunks(ids):
-        q = select(t.customer_id, t.counterparty_customer_id).where(
-            or_(t.customer_id.in_(chunk), t.counterparty_customer_id.in_(chunk)),
-            t.counterparty_customer_id.is_not(None),
-            *_in_range(date_range),
-        )
-        for a, b in conn.execute(q):
-            out.update(x for x in (a, b) if x)
-    return out - set(ids)
+    return lookup.counterparty_customers(conn, customers, *day_bounds(date_range))
 
 
 def customer_names(conn: Connection, customers: Iterable[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for chunk in _chunks(sorted(customers)):
-        for cid, name in conn.execute(
-            select(CustomerNameRow.customer_id, CustomerNameRow.name).where(
-                CustomerNameRow.customer_id.in_(chunk)
-            )
-        ):
-            out.setdefault(cid, []).append(name)
-    return out
+    return lookup.names_of(conn, customers)
 
 
 def date_span_days(date_range: DateRange) -> int | None:

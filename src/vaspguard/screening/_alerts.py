@@ -149,21 +149,6 @@ class _Found:
     breakdown: dict[str, Any]
 
 
-def _customer_addresses(conn: Connection, customer_ids: list[str]) -> dict[str, set[tuple[str, str | None]]]:
-    from vaspguard.registry._tables import TransactionRow
-
-    out: dict[str, set[tuple[str, str | None]]] = {}
-    q = (
-        select(TransactionRow.customer_id, TransactionRow.address, TransactionRow.chain)
-        .where(TransactionRow.customer_id.in_(customer_ids), TransactionRow.address.is_not(None))
-        .distinct()
-    )
-    for cid, address, chain in conn.execute(q):
-        if address:
-            out.setdefault(cid, set()).add((str(address), chain))
-    return out
-
-
 def _screen_batch(
     store: Store, customers: list[Customer], screener: Screener | None, book: AddressBook | None
 ) -> Iterator[_Found]:
@@ -198,8 +183,7 @@ def _screen_batch(
         yield from best.values()
     if book is None or not len(book):
         return
-    with store.connect() as conn:
-        addresses = _customer_addresses(conn, [c.id for c in customers])
+    addresses = Registry(store).addresses_of([c.id for c in customers])
     for cid, pairs in sorted(addresses.items()):
         for address, chain in sorted(pairs, key=lambda p: (p[0], p[1] or "")):
             for hit in book.lookup(address, chain, strict=False):
@@ -420,15 +404,7 @@ def rescreen(
 def _changed_customers(store: Store, since: datetime) -> set[str]:
     """Customers stored or changed at or after ``since``, or with a transaction or login stored since then
     (a new deposit from a listed wallet must not wait for the next full run)."""
-    from vaspguard.registry._tables import CustomerRow, LoginRow, TransactionRow
-
-    queries = (
-        select(CustomerRow.id).where((CustomerRow.updated_at >= since) | (CustomerRow.recorded_at >= since)),
-        select(TransactionRow.customer_id).where(TransactionRow.recorded_at >= since),
-        select(LoginRow.customer_id).where(LoginRow.recorded_at >= since),
-    )
-    with store.connect() as conn:
-        return {cid for q in queries for cid in conn.execute(q.distinct()).scalars()}
+    return Registry(store).changed_since(since)
 
 
 # --- reading and deciding -------------------------------------------------------------------------------
