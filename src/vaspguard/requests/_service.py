@@ -19,7 +19,7 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from vaspguard._json import to_jsonable
 from vaspguard.audit import AuditLog, Event, Receipt
 from vaspguard.errors import AlreadyExists, InvalidRequest, NotFound, QuorumRefused
-from vaspguard.requests import _crypto
+from vaspguard.requests import _crypto, _reports
 from vaspguard.requests._assess import AssessmentContext, assess
 from vaspguard.requests._disclose import assemble, write_package
 from vaspguard.requests._model import (
@@ -70,14 +70,8 @@ from vaspguard.requests._policy import (
     parse_policy,
     weakenings,
 )
-from vaspguard.requests._reach import (
-    compute_reach,
-    counterparty_addresses,
-    counterparty_customers,
-    customer_names,
-    normalise_address,
-    target_label,
-)
+from vaspguard.requests._protected import protected_matches
+from vaspguard.requests._reach import compute_reach, normalise_address, target_label
 from vaspguard.requests._tables import (
     AgencyRow,
     ApprovalRow,
@@ -145,11 +139,6 @@ def scope_hash(request_id: str, version: int, scope: Scope) -> str:
     return _crypto.sha256_hex(
         _crypto.canonical({"request_id": request_id, "version": version, **scope_doc(scope)})
     )
-
-
-def _sender(agency_id: str | None, name: str, country: str) -> str:
-    """Who sent a request: the registered agency, else the unregistered one's name and country."""
-    return agency_id or f"{' '.join(name.casefold().split())}|{country.upper()}"
 
 
 def request_doc(r: LawfulRequest) -> dict[str, Any]:
@@ -775,7 +764,7 @@ class LawfulRequests:
             today=request.received_at.date(),
         )
 
-    def _protected_matches(  # noqa: C901
+    def _protected_matches(
         self,
         conn: Connection,
         scope: Scope,
@@ -783,66 +772,14 @@ class LawfulRequests:
         policy: Policy,
         scorer: Callable[[str, str], float],
     ) -> list[str]:
-        parties = {p.id: p for p in self.list_parties(conn)}
-        if not parties:
-            return []
-        out: list[str] = []
-        by_address: dict[str, str] = {
-            a: pid
-            for a, pid in conn.execute(select(ProtectedAddressRow.address, ProtectedAddressRow.party_id))
-        }
-        min_score = float(policy.section("protected")["min_name_score"])
-
-        def describe(pid: str) -> str:
-            p = parties[pid]
-            return f"{p.name} ({p.kind.value.replace('_', ' ')}, {p.id})"
-
-        def name_hit(name: str) -> str | None:
-            for p in parties.values():
-                for candidate in (p.name, *p.aliases):
-                    if scorer(name, candidate) >= min_score:
-                        return p.id
-            return None
-
-        identifiers = {i.casefold(): p.id for p in parties.values() for i in p.identifiers}
-        for t in scope.targets:
-            label = target_label(t)
-            if t.type in (TargetType.WALLET_ADDRESS, TargetType.COUNTERPARTY_ADDRESS):
-                pid = by_address.get(normalise_address(t.value, t.chain)) or by_address.get(t.value)
-                if pid:
-                    out.append(f"target {label} is the address of {describe(pid)}")
-            elif t.type is TargetType.NAME and (pid := name_hit(t.value)):
-                out.append(f"target {label} names {describe(pid)}")
-            if t.value.casefold() in identifiers:
-                out.append(f"target {label} is an identifier of {describe(identifiers[t.value.casefold()])}")
-        # The people reached, and their counterparties, may themselves be protected (a journalist's account;
-        # a foundation's donors reached through its address). Names are checked for a bounded number.
-        if customers and len(customers) <= 500:
-            for cid, names in customer_names(conn, customers).items():
-                for n in names:
-                    if pid := name_hit(n):
-                        out.append(f"reached customer {cid} ({n}) matches {describe(pid)}")
-                        break
-            for cid in sorted(customers):
-                if cid.casefold() in identifiers:
-                    out.append(
-                        f"reached customer {cid} is an identifier of {describe(identifiers[cid.casefold()])}"
-                    )
-        if customers:
-            seen: set[str] = set()
-            for address in counterparty_addresses(conn, customers, scope.date_range):
-                pid = by_address.get(address) or by_address.get(normalise_address(address))
-                if pid and address not in seen and not any(t.value == address for t in scope.targets):
-                    seen.add(address)
-                    out.append(f"counterparty address {address} of the targets belongs to {describe(pid)}")
-            others = counterparty_customers(conn, customers, scope.date_range)
-            if others and len(others) <= 500:
-                for cid, names in customer_names(conn, others).items():
-                    for n in names:
-                        if pid := name_hit(n):
-                            out.append(f"counterparty customer {cid} matches {describe(pid)}")
-                            break
-        return list(dict.fromkeys(out))
+        return protected_matches(
+            conn,
+            self.list_parties(conn),
+            scope,
+            customers,
+            min_score=float(policy.section("protected")["min_name_score"]),
+            scorer=scorer,
+        )
 
     def _new_id(self, conn: Connection, received: datetime) -> str:
         prefix = f"LR-{received:%Y}-"
@@ -867,28 +804,10 @@ class LawfulRequests:
             raise InvalidRequest("--key", f"filing as operator {intake!r} needs their key")
         policy = self.policy()
         scope = Scope(request.targets, request.data_categories, request.date_range).normalised()
-        if request.follow_up_of:
-            with self.store.connect() as conn:
-                prior = conn.execute(
-                    select(RequestRow.emergency).where(RequestRow.id == request.follow_up_of)
-                ).first()
-            if prior is None:
-                raise InvalidRequest("follow_up_of", f"request {request.follow_up_of!r} does not exist")
-            if not prior[0]:
-                raise InvalidRequest(
-                    "follow_up_of", f"request {request.follow_up_of!r} is not an emergency request"
-                )
-            if request.instrument.type in (
-                InstrumentType.EMERGENCY_DISCLOSURE_REQUEST,
-                InstrumentType.INFORMAL_REQUEST,
-            ):
-                raise InvalidRequest(
-                    "instrument.type",
-                    "a follow-up must be legal process, not another emergency or informal request",
-                )
         with self.store.connect() as conn:
-            request = self._with_registered_agency(conn, request)
-            self._refuse_refiling(conn, request)
+            _check_follow_up(conn, request)
+            request = _with_registered_agency(conn, request)
+            _refuse_refiling(conn, request)
             request_id = self._new_id(conn, request.received_at)
             ctx = self._context(conn, request, scope, policy)
         result = assess(request, scope, request_id, policy, ctx)
@@ -903,16 +822,7 @@ class LawfulRequests:
                     region,
                     subjects,
                     None,
-                    {
-                        "channel": request.channel.value,
-                        "agency": request.agency_id or request.agency_name,
-                        "country": request.agency_country,
-                        "instrument": request.instrument.type.value,
-                        "document_sha256": request.instrument.document_sha256,
-                        "request_sha256": _crypto.sha256_hex(_crypto.canonical(request_doc(request))),
-                        "scope_sha256": digest,
-                        "intake_signature": intake_signature,
-                    },
+                    _intake_payload(request, digest, intake_signature),
                 ),
                 _event(
                     "requests.assess", intake, "intake", region, subjects, policy.version, result.to_dict()
@@ -967,50 +877,6 @@ class LawfulRequests:
             )
         return result
 
-    @staticmethod
-    def _with_registered_agency(conn: Connection, request: LawfulRequest) -> LawfulRequest:
-        """The request with its agency's registered name and country. An agency id that is not registered is
-        refused (a typo must not become a request from country "unknown")."""
-        if not request.agency_id:
-            return request
-        doc = conn.execute(
-            select(AgencyRow.doc).where(AgencyRow.id == request.agency_id)
-        ).scalar_one_or_none()
-        if doc is None:
-            raise InvalidRequest(
-                "agency",
-                f"unknown agency id {request.agency_id!r}: register it first (vaspguard authorities add), or "
-                'give an unregistered agency as {"name": ..., "country": ...} (it is filed as unverified)',
-            )
-        if request.agency_name:
-            return request
-        agency = agency_from_doc(json.loads(doc))
-        return replace(request, agency_name=agency.name, agency_country=agency.country)
-
-    @staticmethod
-    def _refuse_refiling(conn: Connection, request: LawfulRequest) -> None:
-        """The same instrument (document SHA-256) from the same sender is one request, filed once: a second
-        filing is refused, naming the first (amend that request, or narrow it, instead)."""
-        sha = request.instrument.document_sha256
-        if not sha:
-            return
-        sender = _sender(request.agency_id, request.agency_name, request.agency_country)
-        rows = conn.execute(
-            select(RequestRow.id, RequestRow.doc).where(RequestRow.doc.contains(sha)).order_by(RequestRow.id)
-        ).all()
-        for row in rows:
-            doc = json.loads(row.doc)
-            earlier = _sender(
-                doc.get("agency_id"), doc.get("agency_name") or "", doc.get("agency_country") or ""
-            )
-            if doc.get("instrument", {}).get("document_sha256") == sha and earlier == sender:
-                raise AlreadyExists(
-                    "request",
-                    row.id,
-                    f"the same instrument (document_sha256 {sha[:12]}...) from the same sender was filed "
-                    "before; amend or narrow that request instead of filing it again",
-                )
-
     # -- reading -----------------------------------------------------------------------------------------
 
     def _row(self, conn: Connection, request_id: str) -> Any:
@@ -1035,7 +901,7 @@ class LawfulRequests:
             ).all()
         return self._quorum(row, approvals)
 
-    def _quorum(self, row: Any, approvals: Sequence[Any]) -> QuorumStatus:  # noqa: C901
+    def _quorum(self, row: Any, approvals: Sequence[Any]) -> QuorumStatus:
         policy = self.policy_at(row.policy_version)
         tier = Tier(row.tier)
         region = policy.region_of(row.agency_country)
@@ -1049,27 +915,7 @@ class LawfulRequests:
         for a in approvals:
             if a.decision != "approve":
                 continue
-            why = None
-            op = operators.get(a.operator)
-            if a.void:
-                why = f"void ({a.void_reason})"
-            elif a.scope_sha256 != row.scope_sha256:
-                why = "signed a different scope"
-            elif op is None or not _crypto.verify(
-                op.public_key,
-                a.signature,
-                _crypto.APPROVAL_DOMAIN,
-                _approval_message(row.id, "approve", a.scope_sha256, a.scope_version, a.operator),
-            ):
-                why = "signature does not verify with the operator's registered key"
-            elif row.intake_operator in (a.operator, f"api:{a.operator}"):
-                why = "the intake operator cannot approve"
-            elif a.operator in seen:
-                why = "second approval by the same operator"
-            elif OperatorRole(a.role) is OperatorRole.REGIONAL_LEAD and a.region == region:
-                why = "a regional lead does not count for a request from their own region"
-            elif OperatorRole(a.role) not in APPROVER_ROLES:
-                why = f"role {a.role} cannot approve"
+            why = _why_not_counted(row, a, operators.get(a.operator), seen, region)
             if why:
                 ignored.append(f"{a.operator}: {why}")
                 continue
@@ -1224,7 +1070,7 @@ class LawfulRequests:
                 receipt,
             )
 
-    def narrow(  # noqa: C901, PLR0915
+    def narrow(
         self,
         request_id: str,
         *,
@@ -1252,35 +1098,7 @@ class LawfulRequests:
             refusal = f"the request is {row.state}"
         if refusal:
             raise self._refuse(request_id, "narrow", operator, refusal, role=op.role.value, region=op.region)
-        targets = old.targets
-        if keep_targets is not None:
-            by_label = {t.value: t for t in old.targets} | {target_label(t): t for t in old.targets}
-            unknown = [k for k in keep_targets if k not in by_label]
-            if unknown:
-                raise InvalidRequest("--keep-target", f"not a target of the request: {', '.join(unknown)}")
-            targets = tuple(dict.fromkeys(by_label[k] for k in keep_targets))
-        cats = old.data_categories if categories is None else tuple(dict.fromkeys(categories))
-        extra = set(cats) - set(old.data_categories)
-        if extra:
-            raise InvalidRequest(
-                "--category", f"not requested, so it cannot be added by narrowing: {', '.join(sorted(extra))}"
-            )
-        new_start = start or old.date_range.start
-        new_end = end or old.date_range.end
-        if old.date_range.start and new_start and new_start < old.date_range.start:
-            raise InvalidRequest("--from", f"{new_start} widens the range (it starts {old.date_range.start})")
-        if old.date_range.end and new_end and new_end > old.date_range.end:
-            raise InvalidRequest("--to", f"{new_end} widens the range (it ends {old.date_range.end})")
-        if new_start and new_end and new_start > new_end:
-            raise InvalidRequest("--from", "is after --to")
-        if not targets or not cats:
-            raise InvalidRequest(
-                "--keep-target" if not targets else "--category",
-                "narrowing cannot remove everything; reject instead",
-            )
-        new = Scope(targets, cats, DateRange(new_start, new_end)).normalised()
-        if scope_doc(new) == scope_doc(old):
-            raise InvalidRequest("scope", "nothing narrowed: the scope is unchanged")
+        new = _narrowed_scope(old, keep_targets, categories, start, end)
         version = row.scope_version + 1
         digest = scope_hash(request_id, version, new)
         request = request_from_doc(json.loads(row.doc))
@@ -1684,50 +1502,18 @@ class LawfulRequests:
 
     # -- listing -----------------------------------------------------------------------------------------
 
-    def attention(  # noqa: C901
+    def attention(
         self, row: Any, *, today: date, events: Sequence[Any], notices_due: int, follow_ups: Sequence[Any]
     ) -> list[str]:
         """What central legal must look at now for one request."""
-        items: list[str] = []
-        tier = Tier(row.tier)
-        state = RequestState(row.state)
-        codes = sorted(_assessment_from(json.loads(row.assessment)).codes())
-        if state is RequestState.ASSESSED and tier is Tier.BLOCKED:
-            items.append(
-                "BLOCKED: reject, or ask the requester to come back through lawful process ("
-                + ", ".join(codes)
-                + ")"
-            )
-        elif state is RequestState.ASSESSED and tier is Tier.HIGH:
-            items.append("HIGH: awaiting decision (" + ", ".join(codes) + ")")
-        refused = [e for e in events if e.kind.endswith(".refused")]
-        if refused:
-            who = sorted({e.actor for e in refused})
-            items.append(f"REFUSED_ATTEMPTS: {len(refused)} refused attempt(s) by {', '.join(who)}")
-        if (
-            row.deadline
-            and state in (RequestState.ASSESSED, RequestState.APPROVED)
-            and row.deadline <= today + timedelta(days=3)
-        ):
-            items.append(f"DEADLINE: {row.deadline}")
-        if row.emergency and row.disclosed_at is not None:
-            policy = self.policy_at(row.policy_version)
-            limit = row.disclosed_at.date() + timedelta(days=policy.section("emergency")["follow_up_days"])
-            ratified = [f for f in follow_ups if f.received_at.date() <= limit]
-            if not ratified and today > limit:
-                items.append(f"EMERGENCY_FOLLOW_UP_OVERDUE: no legal process by {limit}")
-            elif not ratified:
-                items.append(f"EMERGENCY_FOLLOW_UP_PENDING: legal process due by {limit}")
-        if notices_due:
-            items.append(f"NOTICES_DUE: {notices_due}")
-        if state is RequestState.PRESERVED and row.preserve_until:
-            if row.preserve_until < today:
-                items.append(f"PRESERVATION_EXPIRED: {row.preserve_until}")
-            elif row.preserve_until <= today + timedelta(days=14):
-                items.append(f"PRESERVATION_EXPIRING: {row.preserve_until}")
-        if "NDO_WITHOUT_END" in codes and state is not RequestState.REJECTED:
-            items.append("NDO_WITHOUT_END: challenge or seek an end date")
-        return items
+        return _reports.attention(
+            row,
+            today=today,
+            events=events,
+            notices_due=notices_due,
+            follow_ups=follow_ups,
+            follow_up_days=lambda version: self.policy_at(version).section("emergency")["follow_up_days"],
+        )
 
     def list(self, *, attention_only: bool = False, on: date | None = None) -> list[dict[str, Any]]:
         today = on or self.clock().date()
@@ -1771,84 +1557,12 @@ class LawfulRequests:
             )
         return out
 
-    def report(self, start: date, end: date) -> dict[str, Any]:  # noqa: C901
+    def report(self, start: date, end: date) -> dict[str, Any]:
         """Transparency figures for requests received from ``start`` to ``end`` (inclusive), exact numbers
         (RDR P11a): by country, agency class and instrument; outcomes including narrowed and refused on
         human-rights grounds; accounts affected; emergency and non-disclosure rates; reason counts."""
-        lo = datetime.combine(start, datetime.min.time(), UTC)
-        hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
         with self.store.connect() as conn:
-            rows = conn.execute(
-                select(RequestRow).where(RequestRow.received_at >= lo, RequestRow.received_at < hi)
-            ).all()
-            classes = dict(conn.execute(select(AgencyRow.id, AgencyRow.agency_class)).all())
-            ids = [r.id for r in rows]
-            affected: dict[str, set[str]] = {}
-            for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):
-                for rid, cid in conn.execute(
-                    select(NoticeRow.request_id, NoticeRow.customer_id).where(NoticeRow.request_id.in_(chunk))
-                ):
-                    affected.setdefault(rid, set()).add(cid)
-        human_rights = {ReasonCode.PROTECTED_TARGET.value, ReasonCode.POLITICAL_OFFENCE.value}
-
-        def outcome(r: Any, codes: set[str]) -> str:
-            if r.state == RequestState.DISCLOSED.value:
-                return "disclosed"
-            if r.state == RequestState.PRESERVED.value:
-                return "preserved"
-            if r.state == RequestState.REJECTED.value:
-                return "rejected_human_rights" if codes & human_rights else "rejected"
-            if r.tier == Tier.BLOCKED.value:
-                return "blocked_pending_rejection"
-            return "pending"
-
-        def bucket() -> dict[str, int]:
-            return {"received": 0, "disclosed": 0, "accounts_affected": 0}
-
-        by: dict[str, dict[str, dict[str, int]]] = {"country": {}, "agency_class": {}, "instrument": {}}
-        outcomes: dict[str, int] = {}
-        reasons: dict[str, int] = {}
-        customers: set[str] = set()
-        narrowed = emergency = emergency_disclosed = ndo = ndo_without_end = 0
-        for r in rows:
-            codes = {x["code"] for x in json.loads(r.assessment)["reasons"]}
-            for code in codes:
-                reasons[code] = reasons.get(code, 0) + 1
-            result = outcome(r, codes)
-            outcomes[result] = outcomes.get(result, 0) + 1
-            n = len(affected.get(r.id, ()))
-            customers |= affected.get(r.id, set())
-            keys = {
-                "country": r.agency_country or "unknown",
-                "agency_class": classes.get(r.agency_id, "unregistered") if r.agency_id else "unregistered",
-                "instrument": r.instrument_type,
-            }
-            for dim, key in keys.items():
-                b = by[dim].setdefault(key, bucket())
-                b["received"] += 1
-                b["disclosed"] += result == "disclosed"
-                b["accounts_affected"] += n
-            narrowed += r.scope_version > 1
-            emergency += bool(r.emergency)
-            emergency_disclosed += bool(r.emergency) and result == "disclosed"
-            doc = json.loads(r.doc)
-            if doc.get("non_disclosure"):
-                ndo += 1
-                ndo_without_end += ReasonCode.NDO_WITHOUT_END.value in codes
-        return {
-            "period": {"from": start, "to": end},
-            "requests": len(rows),
-            "outcomes": dict(sorted(outcomes.items())),
-            "narrowed": narrowed,
-            "customers_affected": len(customers),
-            "by_country": dict(sorted(by["country"].items())),
-            "by_agency_class": dict(sorted(by["agency_class"].items())),
-            "by_instrument": dict(sorted(by["instrument"].items())),
-            "emergency": {"received": emergency, "disclosed": emergency_disclosed},
-            "non_disclosure_orders": {"received": ndo, "without_end_or_too_long": ndo_without_end},
-            "reasons": dict(sorted(reasons.items())),
-            "policy_versions": sorted({r.policy_version for r in rows}),
-        }
+            return _reports.transparency_report(conn, start, end)
 
     def show(self, request_id: str) -> dict[str, Any]:
         with self.store.connect() as conn:
@@ -1925,6 +1639,158 @@ class LawfulRequests:
             "follow_ups": [{"id": f.id, "received_at": f.received_at} for f in follow_ups],
             "follow_up_of": row.follow_up_of,
         }
+
+
+def _narrowed_scope(
+    old: Scope,
+    keep_targets: Sequence[str] | None,
+    categories: Sequence[DataCategory] | None,
+    start: date | None,
+    end: date | None,
+) -> Scope:
+    """The narrowed scope: a subset of the targets and categories, dates within the range; anything that
+    widens, empties or leaves the scope unchanged is refused naming the option."""
+    targets = old.targets
+    if keep_targets is not None:
+        by_label = {t.value: t for t in old.targets} | {target_label(t): t for t in old.targets}
+        unknown = [k for k in keep_targets if k not in by_label]
+        if unknown:
+            raise InvalidRequest("--keep-target", f"not a target of the request: {', '.join(unknown)}")
+        targets = tuple(dict.fromkeys(by_label[k] for k in keep_targets))
+    cats = old.data_categories if categories is None else tuple(dict.fromkeys(categories))
+    extra = set(cats) - set(old.data_categories)
+    if extra:
+        raise InvalidRequest(
+            "--category", f"not requested, so it cannot be added by narrowing: {', '.join(sorted(extra))}"
+        )
+    new_start = start or old.date_range.start
+    new_end = end or old.date_range.end
+    if old.date_range.start and new_start and new_start < old.date_range.start:
+        raise InvalidRequest("--from", f"{new_start} widens the range (it starts {old.date_range.start})")
+    if old.date_range.end and new_end and new_end > old.date_range.end:
+        raise InvalidRequest("--to", f"{new_end} widens the range (it ends {old.date_range.end})")
+    if new_start and new_end and new_start > new_end:
+        raise InvalidRequest("--from", "is after --to")
+    if not targets or not cats:
+        raise InvalidRequest(
+            "--keep-target" if not targets else "--category",
+            "narrowing cannot remove everything; reject instead",
+        )
+    new = Scope(targets, cats, DateRange(new_start, new_end)).normalised()
+    if scope_doc(new) == scope_doc(old):
+        raise InvalidRequest("scope", "nothing narrowed: the scope is unchanged")
+    return new
+
+
+def _why_not_counted(row: Any, a: Any, op: Operator | None, seen: set[str], region: str) -> str | None:
+    """Why approval ``a`` does not count toward the quorum of request ``row`` (None: it counts)."""
+    if a.void:
+        return f"void ({a.void_reason})"
+    if a.scope_sha256 != row.scope_sha256:
+        return "signed a different scope"
+    if op is None or not _crypto.verify(
+        op.public_key,
+        a.signature,
+        _crypto.APPROVAL_DOMAIN,
+        _approval_message(row.id, "approve", a.scope_sha256, a.scope_version, a.operator),
+    ):
+        return "signature does not verify with the operator's registered key"
+    if row.intake_operator in (a.operator, f"api:{a.operator}"):
+        return "the intake operator cannot approve"
+    if a.operator in seen:
+        return "second approval by the same operator"
+    if OperatorRole(a.role) is OperatorRole.REGIONAL_LEAD and a.region == region:
+        return "a regional lead does not count for a request from their own region"
+    if OperatorRole(a.role) not in APPROVER_ROLES:
+        return f"role {a.role} cannot approve"
+    return None
+
+
+def _intake_payload(request: LawfulRequest, digest: str, intake_signature: str | None) -> dict[str, Any]:
+    """What the audit log's ``requests.intake`` event records of a request as filed."""
+    return {
+        "channel": request.channel.value,
+        "agency": request.agency_id or request.agency_name,
+        "country": request.agency_country,
+        "instrument": request.instrument.type.value,
+        "document_sha256": request.instrument.document_sha256,
+        "request_sha256": _crypto.sha256_hex(_crypto.canonical(request_doc(request))),
+        "scope_sha256": digest,
+        "intake_signature": intake_signature,
+    }
+
+
+def _check_follow_up(conn: Connection, request: LawfulRequest) -> None:
+    """A follow-up must ratify an existing emergency request with legal process."""
+    if not request.follow_up_of:
+        return
+    prior = conn.execute(select(RequestRow.emergency).where(RequestRow.id == request.follow_up_of)).first()
+    if prior is None:
+        raise InvalidRequest("follow_up_of", f"request {request.follow_up_of!r} does not exist")
+    if not prior[0]:
+        raise InvalidRequest("follow_up_of", f"request {request.follow_up_of!r} is not an emergency request")
+    if request.instrument.type in (
+        InstrumentType.EMERGENCY_DISCLOSURE_REQUEST,
+        InstrumentType.INFORMAL_REQUEST,
+    ):
+        raise InvalidRequest(
+            "instrument.type",
+            "a follow-up must be legal process, not another emergency or informal request",
+        )
+
+
+def _with_registered_agency(conn: Connection, request: LawfulRequest) -> LawfulRequest:
+    """The request with its agency's registered name and country; an agency id not registered is refused."""
+    if not request.agency_id:
+        return request
+    doc = conn.execute(select(AgencyRow.doc).where(AgencyRow.id == request.agency_id)).scalar_one_or_none()
+    if doc is None:
+        raise InvalidRequest(
+            "agency",
+            f"unknown agency id {request.agency_id!r}: register it first (vaspguard authorities add), or "
+            'give an unregistered agency as {"name": ..., "country": ...} in the request file (filed as '
+            "unverified)",
+        )
+    if request.agency_name:
+        return request
+    a = agency_from_doc(json.loads(doc))
+    return replace(request, agency_name=a.name, agency_country=a.country)
+
+
+def _sender(request: LawfulRequest) -> str:
+    if request.agency_id:
+        return f"agency {request.agency_id}"
+    return f"agency {request.agency_name!r} ({request.agency_country})"
+
+
+def _refuse_refiling(conn: Connection, request: LawfulRequest) -> None:
+    """Refuse a request whose instrument document (by SHA-256) the same sender has filed before."""
+    sha = request.instrument.document_sha256.lower()
+    if not sha:
+        return  # an informal request has no document to recognise it by
+    rows = conn.execute(
+        select(RequestRow.id, RequestRow.doc)
+        .where(func.lower(RequestRow.doc).contains(sha))
+        .where(
+            RequestRow.agency_id == request.agency_id if request.agency_id else RequestRow.agency_id.is_(None)
+        )
+        .order_by(RequestRow.received_at, RequestRow.id)
+    )
+    for request_id, raw in rows:
+        earlier = request_from_doc(json.loads(raw))
+        if earlier.instrument.document_sha256.lower() != sha:
+            continue
+        if request.agency_id or (
+            earlier.agency_name.casefold() == request.agency_name.casefold()
+            and earlier.agency_country == request.agency_country
+        ):
+            raise AlreadyExists(
+                "request",
+                request_id,
+                f"the same instrument (document_sha256 {sha[:12]}...) from the same sender "
+                f"({_sender(request)}) was filed before; amend or narrow that request instead of filing "
+                "it again",
+            )
 
 
 def _approval_message(
