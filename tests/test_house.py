@@ -21,7 +21,6 @@ LONG_FUNCTIONS = {
     "cli/_demo.py::seed_command",
     "demo/_seed.py::seed",
     "demo/_seed.py::activity",
-    "requests/_disclose.py::assemble",
     "requests/_intake.py::parse_request",
     "requests/_service.py::file",
     "requests/_service.py::approve",

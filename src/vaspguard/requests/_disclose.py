@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -105,44 +106,77 @@ def _pseudonym(salt: str, customer_id: str) -> str:
     return "pseudonym:" + hmac.new(bytes.fromhex(salt), customer_id.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> Package:  # noqa: C901, PLR0915
+def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> Package:
     """Read exactly the scope from the registry (targets, categories, dates) into a package."""
     pkg = Package()
-    r: Any  # one registry row at a time, of whichever table is being read
-    customers: set[str] = set()
-    accounts: set[str] = set()
-    whole: set[str] = set()  # customers reached by a non-account target: all their accounts are in scope
-    for target in scope.targets:
-        found, named = resolve_target(conn, target, scope.date_range)
-        customers |= found
-        accounts |= named
-        if target.type is not TargetType.ACCOUNT_ID:
-            whole |= found
-    pkg.customers = customers
-    ids = sorted(customers)
-    start, end = day_bounds(scope.date_range)
+    reader = _ScopeReader(conn, scope, salt)
+    pkg.customers = reader.customers
+    cats = reader.cats
+    if DataCategory.SUBSCRIBER_INFO in cats or DataCategory.KYC_DOCUMENTS in cats:
+        reader.customer_records()
+    if DataCategory.TRANSACTION_HISTORY in cats or DataCategory.COUNTERPARTIES in cats:
+        reader.transactions()
+    if DataCategory.IP_LOGS in cats:
+        reader.ip_logs()
+    if DataCategory.BALANCES in cats:
+        reader.balances()
+    out = reader.out
+    for held, note in NOT_HELD.items():
+        if held in cats:
+            pkg.not_held[held.value] = note
+    for cat in sorted(out):
+        records = [_plain(r) for r in out[cat]]
+        pkg.records[cat] = records
+        for i, rec in enumerate(records):
+            leaf = record_leaf(cat, rec)
+            pkg.leaves.append(leaf)
+            pkg.leaf_index.append({"category": cat, "n": i, "leaf_hash": leaf.hex()})
+    return pkg
 
-    def shown(cid: str | None) -> str | None:
-        if cid is None or cid in customers:
+
+class _ScopeReader:
+    """The customers and accounts a scope reaches, and the records read for it so far, by category."""
+
+    def __init__(self, conn: Connection, scope: Scope, salt: str) -> None:
+        self.conn = conn
+        self.salt = salt
+        self.customers: set[str] = set()
+        self.accounts: set[str] = set()
+        # customers reached by a non-account target: all their accounts are in scope
+        self.whole: set[str] = set()
+        for target in scope.targets:
+            found, named = resolve_target(conn, target, scope.date_range)
+            self.customers |= found
+            self.accounts |= named
+            if target.type is not TargetType.ACCOUNT_ID:
+                self.whole |= found
+        self.ids = sorted(self.customers)
+        self.start, self.end = day_bounds(scope.date_range)
+        self.cats = set(scope.data_categories)
+        self.out: dict[str, list[dict[str, Any]]] = {c.value: [] for c in sorted(self.cats)}
+
+    def shown(self, cid: str | None) -> str | None:
+        if cid is None or cid in self.customers:
             return cid
-        return _pseudonym(salt, cid)
+        return _pseudonym(self.salt, cid)
 
-    def account_filter(q: Any, column: Any) -> Any:
-        if whole == customers:
+    def account_filter(self, q: Any, column: Any) -> Any:
+        if self.whole == self.customers:
             return q
-        allowed = sorted(accounts)
+        allowed = sorted(self.accounts)
         return (
-            q.where((TransactionRow.customer_id.in_(sorted(whole))) | column.in_(allowed)) if allowed else q
+            q.where((TransactionRow.customer_id.in_(sorted(self.whole))) | column.in_(allowed))
+            if allowed
+            else q
         )
 
-    cats = set(scope.data_categories)
-    out: dict[str, list[dict[str, Any]]] = {c.value: [] for c in sorted(cats)}
-
-    if DataCategory.SUBSCRIBER_INFO in cats or DataCategory.KYC_DOCUMENTS in cats:
-        for chunk in _chunks(ids):
-            base = {r.id: r for r in conn.execute(select(CustomerRow).where(CustomerRow.id.in_(chunk)))}
+    def customer_records(self) -> None:
+        """Subscriber information and KYC facts of the customers reached."""
+        r: Any  # one registry row at a time, of whichever table is being read
+        for chunk in _chunks(self.ids):
+            base = {r.id: r for r in self.conn.execute(select(CustomerRow).where(CustomerRow.id.in_(chunk)))}
             names: dict[str, list[dict[str, str]]] = {}
-            for r in conn.execute(
+            for r in self.conn.execute(
                 select(CustomerNameRow)
                 .where(CustomerNameRow.customer_id.in_(chunk))
                 .order_by(CustomerNameRow.id)
@@ -151,21 +185,21 @@ def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> P
                     {"name": r.name, "script": r.script, "kind": r.kind}
                 )
             nats: dict[str, list[str]] = {}
-            for r in conn.execute(
+            for r in self.conn.execute(
                 select(NationalityRow)
                 .where(NationalityRow.customer_id.in_(chunk))
                 .order_by(NationalityRow.country)
             ):
                 nats.setdefault(r.customer_id, []).append(r.country)
             contacts: dict[str, list[dict[str, str]]] = {}
-            for r in conn.execute(
+            for r in self.conn.execute(
                 select(ContactRow).where(ContactRow.customer_id.in_(chunk)).order_by(ContactRow.id)
             ):
                 contacts.setdefault(r.customer_id, []).append({"kind": r.kind, "value": r.value})
             for cid in chunk:
                 c = base[cid]
-                if DataCategory.SUBSCRIBER_INFO in cats:
-                    out["subscriber_info"].append(
+                if DataCategory.SUBSCRIBER_INFO in self.cats:
+                    self.out["subscriber_info"].append(
                         {
                             "customer_id": cid,
                             "type": c.type,
@@ -177,69 +211,76 @@ def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> P
                             "contacts": contacts.get(cid, []),
                         }
                     )
-            if DataCategory.KYC_DOCUMENTS in cats:
-                permits: dict[str, list[Any]] = {}
-                for r in conn.execute(
-                    select(ResidencePermitRow)
-                    .where(ResidencePermitRow.customer_id.in_(chunk))
-                    .order_by(ResidencePermitRow.id)
-                ):
-                    permits.setdefault(r.customer_id, []).append(
-                        {
-                            "country": r.country,
-                            "kind": r.kind,
-                            "valid_from": r.valid_from,
-                            "valid_until": r.valid_until,
-                        }
-                    )
-                visas: dict[str, list[Any]] = {}
-                for r in conn.execute(
-                    select(VisaRow).where(VisaRow.customer_id.in_(chunk)).order_by(VisaRow.id)
-                ):
-                    visas.setdefault(r.customer_id, []).append(
-                        {
-                            "country": r.country,
-                            "kind": r.kind,
-                            "valid_from": r.valid_from,
-                            "valid_until": r.valid_until,
-                        }
-                    )
-                owners: dict[str, list[Any]] = {}
-                for r in conn.execute(
-                    select(OwnerRow).where(OwnerRow.customer_id.in_(chunk)).order_by(OwnerRow.id)
-                ):
-                    owners.setdefault(r.customer_id, []).append(
-                        {
-                            "name": r.name,
-                            "type": r.type,
-                            "customer_id": shown(r.owner_customer_id),
-                            "share": r.share,
-                            "control": r.control,
-                        }
-                    )
-                for cid in chunk:
-                    out["kyc_documents"].append(
-                        {
-                            "customer_id": cid,
-                            "kyc_status": base[cid].kyc_status,
-                            "residence_permits": permits.get(cid, []),
-                            "visas": visas.get(cid, []),
-                            "owners": owners.get(cid, []),
-                            "note": "KYC facts as held by the registry; document images are not part of it",
-                        }
-                    )
+            if DataCategory.KYC_DOCUMENTS in self.cats:
+                self.kyc_documents(chunk, base)
 
-    if DataCategory.TRANSACTION_HISTORY in cats or DataCategory.COUNTERPARTIES in cats:
+    def kyc_documents(self, chunk: Sequence[str], base: dict[str, Any]) -> None:
+        """KYC facts (residence permits, visas, owners) of one chunk of customers."""
+        r: Any  # one registry row at a time, of whichever table is being read
+        permits: dict[str, list[Any]] = {}
+        for r in self.conn.execute(
+            select(ResidencePermitRow)
+            .where(ResidencePermitRow.customer_id.in_(chunk))
+            .order_by(ResidencePermitRow.id)
+        ):
+            permits.setdefault(r.customer_id, []).append(
+                {
+                    "country": r.country,
+                    "kind": r.kind,
+                    "valid_from": r.valid_from,
+                    "valid_until": r.valid_until,
+                }
+            )
+        visas: dict[str, list[Any]] = {}
+        for r in self.conn.execute(
+            select(VisaRow).where(VisaRow.customer_id.in_(chunk)).order_by(VisaRow.id)
+        ):
+            visas.setdefault(r.customer_id, []).append(
+                {
+                    "country": r.country,
+                    "kind": r.kind,
+                    "valid_from": r.valid_from,
+                    "valid_until": r.valid_until,
+                }
+            )
+        owners: dict[str, list[Any]] = {}
+        for r in self.conn.execute(
+            select(OwnerRow).where(OwnerRow.customer_id.in_(chunk)).order_by(OwnerRow.id)
+        ):
+            owners.setdefault(r.customer_id, []).append(
+                {
+                    "name": r.name,
+                    "type": r.type,
+                    "customer_id": self.shown(r.owner_customer_id),
+                    "share": r.share,
+                    "control": r.control,
+                }
+            )
+        for cid in chunk:
+            self.out["kyc_documents"].append(
+                {
+                    "customer_id": cid,
+                    "kyc_status": base[cid].kyc_status,
+                    "residence_permits": permits.get(cid, []),
+                    "visas": visas.get(cid, []),
+                    "owners": owners.get(cid, []),
+                    "note": "KYC facts as held by the registry; document images are not part of it",
+                }
+            )
+
+    def transactions(self) -> None:
+        """Transactions in the date range, and the counterparties aggregated from them."""
+        r: Any  # one registry row at a time, of whichever table is being read
         t = TransactionRow
         per_counterparty: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for chunk in _chunks(ids):
+        for chunk in _chunks(self.ids):
             q = select(t).where(t.customer_id.in_(chunk))
-            if start is not None:
-                q = q.where(t.occurred_at >= start)
-            if end is not None:
-                q = q.where(t.occurred_at < end)
-            q = account_filter(q, t.account_id).order_by(t.occurred_at, t.id)
-            for r in conn.execute(q):
+            if self.start is not None:
+                q = q.where(t.occurred_at >= self.start)
+            if self.end is not None:
+                q = q.where(t.occurred_at < self.end)
+            q = self.account_filter(q, t.account_id).order_by(t.occurred_at, t.id)
+            for r in self.conn.execute(q):
                 rec = {
                     "id": r.id,
                     "customer_id": r.customer_id,
@@ -253,10 +294,10 @@ def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> P
                     "tx_hash": r.tx_hash,
                     "counter_asset": r.counter_asset,
                     "counter_amount": r.counter_amount,
-                    "counterparty_customer_id": shown(r.counterparty_customer_id),
+                    "counterparty_customer_id": self.shown(r.counterparty_customer_id),
                 }
-                if DataCategory.TRANSACTION_HISTORY in cats:
-                    out["transaction_history"].append(rec)
+                if DataCategory.TRANSACTION_HISTORY in self.cats:
+                    self.out["transaction_history"].append(rec)
                 party = rec["counterparty_customer_id"] or r.address
                 if party:
                     k = (r.customer_id, party, r.chain or "")
@@ -274,18 +315,20 @@ def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> P
                     agg["transactions"] += 1
                     agg["first_seen"] = min(agg["first_seen"], r.occurred_at)
                     agg["last_seen"] = max(agg["last_seen"], r.occurred_at)
-        if DataCategory.COUNTERPARTIES in cats:
-            out["counterparties"] = [per_counterparty[k] for k in sorted(per_counterparty)]
+        if DataCategory.COUNTERPARTIES in self.cats:
+            self.out["counterparties"] = [per_counterparty[k] for k in sorted(per_counterparty)]
 
-    if DataCategory.IP_LOGS in cats:
-        for chunk in _chunks(ids):
+    def ip_logs(self) -> None:
+        """Logins in the date range."""
+        r: Any  # one registry row at a time, of whichever table is being read
+        for chunk in _chunks(self.ids):
             lq = select(LoginRow).where(LoginRow.customer_id.in_(chunk))
-            if start is not None:
-                lq = lq.where(LoginRow.occurred_at >= start)
-            if end is not None:
-                lq = lq.where(LoginRow.occurred_at < end)
-            for r in conn.execute(lq.order_by(LoginRow.occurred_at, LoginRow.id)):
-                out["ip_logs"].append(
+            if self.start is not None:
+                lq = lq.where(LoginRow.occurred_at >= self.start)
+            if self.end is not None:
+                lq = lq.where(LoginRow.occurred_at < self.end)
+            for r in self.conn.execute(lq.order_by(LoginRow.occurred_at, LoginRow.id)):
+                self.out["ip_logs"].append(
                     {
                         "customer_id": r.customer_id,
                         "occurred_at": r.occurred_at,
@@ -294,19 +337,20 @@ def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> P
                     }
                 )
 
-    if DataCategory.BALANCES in cats:
-        for chunk in _chunks(ids):
+    def balances(self) -> None:
+        """Balances of the accounts in scope, as of now."""
+        for chunk in _chunks(self.ids):
             aq = select(AccountRow).where(AccountRow.customer_id.in_(chunk)).order_by(AccountRow.id)
-            accs = [a for a in conn.execute(aq) if a.customer_id in whole or a.id in accounts]
+            accs = [a for a in self.conn.execute(aq) if a.customer_id in self.whole or a.id in self.accounts]
             bal: dict[str, dict[str, Any]] = {}
             acc_ids = [a.id for a in accs]
             for sub in _chunks(acc_ids):
-                for b in conn.execute(
+                for b in self.conn.execute(
                     select(BalanceRow).where(BalanceRow.account_id.in_(sub)).order_by(BalanceRow.asset)
                 ):
                     bal.setdefault(b.account_id, {})[b.asset] = b.amount
             for a in accs:
-                out["balances"].append(
+                self.out["balances"].append(
                     {
                         "customer_id": a.customer_id,
                         "account_id": a.id,
@@ -316,18 +360,6 @@ def assemble(conn: Connection, request_id: str, scope: Scope, *, salt: str) -> P
                         "as_of": "time of disclosure",
                     }
                 )
-
-    for held, note in NOT_HELD.items():
-        if held in cats:
-            pkg.not_held[held.value] = note
-    for cat in sorted(out):
-        records = [_plain(r) for r in out[cat]]
-        pkg.records[cat] = records
-        for i, rec in enumerate(records):
-            leaf = record_leaf(cat, rec)
-            pkg.leaves.append(leaf)
-            pkg.leaf_index.append({"category": cat, "n": i, "leaf_hash": leaf.hex()})
-    return pkg
 
 
 def _csv_text(records: list[dict[str, Any]]) -> str:
@@ -380,12 +412,34 @@ def write_package(output: Path, package: Package, manifest: dict[str, Any], sign
         raise
 
 
-def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, Any]:  # noqa: C901
+def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, Any]:
     """Check a package: the exchange's signature over the manifest, every record against its leaf hash, the
     Merkle root, and the CSV/JSON file hashes. ``public_key`` pins the exchange key (hex); without it the key
     in the manifest is used and reported, so the caller must compare it with the exchange's published key.
 
     Raises ``IntegrityViolation`` naming the first problem found."""
+    manifest = _signed_manifest(path, public_key)
+    leaves = _record_leaves(path, manifest)
+    position = len(leaves)
+    root = merkle_root(leaves).hex()
+    if root != manifest["merkle_root"]:
+        raise IntegrityViolation(
+            f"{path}: Merkle root {root} differs from the manifest's {manifest['merkle_root']}"
+        )
+    _check_files(path, manifest)
+    return {
+        "request_id": manifest["request_id"],
+        "merkle_root": root,
+        "records": position,
+        "record_counts": manifest["record_counts"],
+        "exchange_public_key": manifest["exchange_public_key"],
+        "key_pinned": public_key is not None,
+        "approvals": manifest["approvals"],
+    }
+
+
+def _signed_manifest(path: Path, public_key: str | None) -> dict[str, Any]:
+    """The package's manifest, once its format is known and its signature verifies."""
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
         signature = (path / "manifest.sig").read_text().strip()
@@ -400,6 +454,11 @@ def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, An
         )
     if not _crypto.verify(key, signature, _crypto.MANIFEST_DOMAIN, manifest, plain=True):
         raise IntegrityViolation(f"{path}: the manifest signature does not verify")
+    return dict(manifest)
+
+
+def _record_leaves(path: Path, manifest: dict[str, Any]) -> list[bytes]:
+    """Every record's leaf hash, in order, each checked against the manifest's list."""
     leaves: list[bytes] = []
     expected = manifest["records"]
     position = 0
@@ -426,11 +485,11 @@ def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, An
         raise IntegrityViolation(
             f"{path}: the manifest lists {len(expected)} records, the files hold {position}"
         )
-    root = merkle_root(leaves).hex()
-    if root != manifest["merkle_root"]:
-        raise IntegrityViolation(
-            f"{path}: Merkle root {root} differs from the manifest's {manifest['merkle_root']}"
-        )
+    return leaves
+
+
+def _check_files(path: Path, manifest: dict[str, Any]) -> None:
+    """The files' hash list is readable, and each CSV is exactly what its JSON renders to."""
     listed = {}
     try:
         for line in (path / "files.sha256").read_text().splitlines():
@@ -444,12 +503,3 @@ def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, An
         records = json.loads((path / f"{cat}.json").read_text(encoding="utf-8"))
         if not csv_path.exists() or csv_path.read_text(encoding="utf-8") != _csv_text(records):
             raise IntegrityViolation(f"{path}: {cat}.csv does not match {cat}.json")
-    return {
-        "request_id": manifest["request_id"],
-        "merkle_root": root,
-        "records": position,
-        "record_counts": manifest["record_counts"],
-        "exchange_public_key": manifest["exchange_public_key"],
-        "key_pinned": public_key is not None,
-        "approvals": manifest["approvals"],
-    }

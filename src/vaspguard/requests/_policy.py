@@ -106,7 +106,7 @@ def parse_policy(text: str, *, origin: str = "policy") -> Policy:
 
 
 @lru_cache(maxsize=32)
-def _parse_policy(text: str, origin: str) -> Policy:  # noqa: C901
+def _parse_policy(text: str, origin: str) -> Policy:
     # Cached by text: a policy version is immutable, and the assessment of every request reads it.
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -118,26 +118,32 @@ def _parse_policy(text: str, origin: str) -> Policy:  # noqa: C901
         if key not in data:
             raise InvalidFile(origin, f"missing key {key!r}")
     try:
-        for kind, cats in data["instruments"].items():
-            InstrumentType(kind)
-            for c in cats:
-                DataCategory(c)
-        for code, tier in data["reason_tiers"].items():
-            ReasonCode(code)
-            Tier(tier)
-        for combo in data.get("blocked_when", []):
-            for code in combo:
-                ReasonCode(code)
-        for tier_name in ("low", "medium", "high"):
-            slots = data["quorum"][tier_name]
-            if not slots:
-                raise ValueError(f"quorum.{tier_name} has no approvers")
-            for slot in slots:
-                for role in slot["roles"]:
-                    OperatorRole(role)
+        _check_vocabularies(data)
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidFile(origin, f"invalid policy: {exc}") from None
     return Policy(text, data)
+
+
+def _check_vocabularies(data: dict[str, Any]) -> None:
+    """Every instrument, category, reason code, tier and role named is one the code knows; each tier's
+    quorum has approvers. Raises KeyError, ValueError or TypeError naming what is wrong."""
+    for kind, cats in data["instruments"].items():
+        InstrumentType(kind)
+        for c in cats:
+            DataCategory(c)
+    for code, tier in data["reason_tiers"].items():
+        ReasonCode(code)
+        Tier(tier)
+    for combo in data.get("blocked_when", []):
+        for code in combo:
+            ReasonCode(code)
+    for tier_name in ("low", "medium", "high"):
+        slots = data["quorum"][tier_name]
+        if not slots:
+            raise ValueError(f"quorum.{tier_name} has no approvers")
+        for slot in slots:
+            for role in slot["roles"]:
+                OperatorRole(role)
 
 
 def default_policy() -> Policy:
@@ -153,7 +159,7 @@ def _quorum_strength(policy: Policy, tier: Tier) -> tuple[int, int]:
     return len(slots), sum(1 for s in slots if s.other_region)
 
 
-def weakenings(old: Policy, new: Policy) -> list[str]:  # noqa: C901
+def weakenings(old: Policy, new: Policy) -> list[str]:
     """Every way ``new`` relaxes a safeguard of ``old``, one line each (empty: not weaker anywhere)."""
     out: list[str] = []
     for code in ReasonCode:
@@ -162,20 +168,20 @@ def weakenings(old: Policy, new: Policy) -> list[str]:  # noqa: C901
     old_combos, new_combos = set(old.blocked_when()), set(new.blocked_when())
     for combo in sorted(old_combos - new_combos, key=sorted):
         out.append(f"blocked_when {sorted(c.value for c in combo)} removed")
-    for tier in (Tier.LOW, Tier.MEDIUM, Tier.HIGH):
-        (on, oo), (nn, no) = _quorum_strength(old, tier), _quorum_strength(new, tier)
-        if nn < on or no < oo:
-            out.append(f"quorum {tier}: {on} approvers ({oo} other-region) -> {nn} ({no})")
-        old_roles = [s.roles for s in old.quorum(tier)]
-        new_roles = [s.roles for s in new.quorum(tier)]
-        if len(old_roles) == len(new_roles) and any(n > o for o, n in zip(old_roles, new_roles, strict=True)):
-            out.append(f"quorum {tier}: a slot accepts more roles")
+    out += _quorum_weakenings(old, new)
     for country in sorted(old.risk_jurisdictions - new.risk_jurisdictions):
         out.append(f"risk_jurisdictions: {country} removed")
     for kind in InstrumentType:
         extra = new.instrument_categories(kind) - old.instrument_categories(kind)
         if extra:
             out.append(f"instrument {kind}: now suffices for {sorted(c.value for c in extra)}")
+    out += _limit_weakenings(old, new)
+    return out
+
+
+def _limit_weakenings(old: Policy, new: Policy) -> list[str]:
+    """Limits and thresholds raised; terms, channels or classes removed; home countries added."""
+    out: list[str] = []
     for section, key in (
         ("dragnet", "max_identifiers"),
         ("dragnet", "max_customers_reached"),
@@ -207,6 +213,20 @@ def weakenings(old: Policy, new: Policy) -> list[str]:  # noqa: C901
         out.append(f"requester.security_classes: removed {sorted(removed)}")
     if set(new.home_countries) - set(old.home_countries):
         out.append(f"home_countries: added {sorted(new.home_countries - old.home_countries)}")
+    return out
+
+
+def _quorum_weakenings(old: Policy, new: Policy) -> list[str]:
+    """Fewer approvers, fewer from another region, or a slot accepting more roles, per tier."""
+    out: list[str] = []
+    for tier in (Tier.LOW, Tier.MEDIUM, Tier.HIGH):
+        (on, oo), (nn, no) = _quorum_strength(old, tier), _quorum_strength(new, tier)
+        if nn < on or no < oo:
+            out.append(f"quorum {tier}: {on} approvers ({oo} other-region) -> {nn} ({no})")
+        old_roles = [s.roles for s in old.quorum(tier)]
+        new_roles = [s.roles for s in new.quorum(tier)]
+        if len(old_roles) == len(new_roles) and any(n > o for o, n in zip(old_roles, new_roles, strict=True)):
+            out.append(f"quorum {tier}: a slot accepts more roles")
     return out
 
 
