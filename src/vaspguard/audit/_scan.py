@@ -88,7 +88,14 @@ def scan_chunk(
             result.commitments.append((idx, commitment_hex))
         if position in want_ts:
             result.timestamps[position] = ts
-    # The chunk's tree, level by level (each level pairs the complete pairs of the one below).
+    _hash_tree(leaves, start, cuts, result)
+    return result
+
+
+def _hash_tree(leaves: list[bytes], start: int, cuts: tuple[int, ...], result: ChunkResult) -> None:
+    """The chunk's tree, level by level (each level pairs the complete pairs of the one below): its
+    pieces, and the pieces of each cut inside the chunk, into ``result``."""
+    sha256 = hashlib.sha256
     levels = [leaves]
     while len(levels[-1]) > 1:
         below = levels[-1]
@@ -100,7 +107,6 @@ def scan_chunk(
     for size in cuts:
         if start < size <= start + len(leaves):
             result.cuts[size] = _pieces(levels, size - start)
-    return result
 
 
 def scan_span(
