@@ -653,21 +653,20 @@ class _Generator:
                 chain, asset = ON_CHAIN[rng.randrange(len(ON_CHAIN))]
                 amount = (eur / self.prices[asset][day]).quantize(Q8)
                 kind = "deposit" if r < 0.25 else "withdrawal"
+                address = _address(rng, chain)
+                tx_hash = _tx_hash(rng, chain)
                 txs.append(
-                    (
+                    _tx(
                         tid,
                         cid,
-                        f"{cid}-spot",
+                        "spot",
                         kind,
                         when,
                         asset,
                         amount,
-                        chain,
-                        _address(rng, chain),
-                        _tx_hash(rng, chain),
-                        None,
-                        None,
-                        None,
+                        chain=chain,
+                        address=address,
+                        tx_hash=tx_hash,
                     )
                 )
             elif r < 0.75:
@@ -677,20 +676,16 @@ class _Generator:
                 amount = (eur / self.prices[asset][day]).quantize(Q8)
                 counter_amount = (eur / self.prices[counter][day]).quantize(Q8)
                 txs.append(
-                    (
+                    _tx(
                         tid,
                         cid,
-                        f"{cid}-spot",
+                        "spot",
                         "trade",
                         when,
                         asset,
                         amount,
-                        None,
-                        None,
-                        None,
-                        counter,
-                        counter_amount,
-                        None,
+                        counter=counter,
+                        counter_amount=counter_amount,
                     )
                 )
             elif r < 0.80 and len(peers) > 1:
@@ -698,23 +693,7 @@ class _Generator:
                 if other == cid:
                     other = peers[0] if peers[0] != cid else peers[1]
                 amount = (eur / self.prices["USDT"][day]).quantize(Q2)
-                txs.append(
-                    (
-                        tid,
-                        cid,
-                        f"{cid}-spot",
-                        "internal_transfer",
-                        when,
-                        "USDT",
-                        amount,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        other,
-                    )
-                )
+                txs.append(_tx(tid, cid, "spot", "internal_transfer", when, "USDT", amount, peer=other))
             elif r < 0.88 and "earn" in has:
                 kind = "earn_subscribe" if r < 0.85 else "earn_redeem"
                 amount = (eur / self.prices["USDT"][day]).quantize(Q2)
@@ -894,6 +873,41 @@ def _ip(rng: random.Random, country: str) -> str:
     if rng.random() < 0.05:
         return f"2a0{first % 10}:{rng.getrandbits(16):x}:{rng.getrandbits(16):x}::{rng.getrandbits(16):x}"
     return f"{first}.{rng.getrandbits(8)}.{rng.getrandbits(8)}.{1 + rng.getrandbits(7)}"
+
+
+def _tx(
+    tid: str,
+    cid: str,
+    product: str,
+    kind: str,
+    when: datetime,
+    asset: str,
+    amount: Decimal,
+    *,
+    chain: str | None = None,
+    address: str | None = None,
+    tx_hash: str | None = None,
+    counter: str | None = None,
+    counter_amount: Decimal | None = None,
+    peer: str | None = None,
+) -> tuple[Any, ...]:
+    """A transactions row: the on-chain fields for deposits and withdrawals, the counter asset for a
+    trade, the receiving customer for an internal transfer."""
+    return (
+        tid,
+        cid,
+        f"{cid}-{product}",
+        kind,
+        when,
+        asset,
+        amount,
+        chain,
+        address,
+        tx_hash,
+        counter,
+        counter_amount,
+        peer,
+    )
 
 
 def _customer_count(conn: Connection) -> int:
