@@ -220,7 +220,7 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def run(backend: str) -> None:
+def run(backend: str) -> None:  # noqa: PLR0915
     with _database(backend) as store, tempfile.TemporaryDirectory() as tmp:
         os.environ["VASPGUARD_DATA_DIR"] = tmp
         t0 = time.perf_counter()
@@ -375,7 +375,7 @@ def _hot_address(conn: Connection, accounts: list[str], suffix: str) -> tuple[st
     return hot, customers, f"written: {k:,} withdrawals from random accounts"
 
 
-def run_existing(url: str) -> None:
+def run_existing(url: str) -> None:  # noqa: C901, PLR0915
     """Assessment, dragnet reach and disclosure against an already seeded registry (e.g. ``vaspguard demo seed
     --customers 1000000``). Writes requests, operators, an agency and audit entries into it (names suffixed
     with a fresh id); deletes nothing."""

@@ -8,7 +8,8 @@
     │   ├── InvalidFile             (path, reason): a file as a whole (format, truncation, count)
     │   ├── InvalidRequest          (field, reason): an API or CLI request field
     │   └── InvalidFields           (origin, problems): every bad field of one submitted record
-    │   └── NotFound                (kind, key): a record that does not exist (an unknown id)
+    │   ├── NotFound                (kind, key): a record that does not exist (an unknown id)
+    │   └── AlreadyExists           (kind, key, reason): a repeat of a record (a request filed twice)
     ├── StoreError                  the database is unreachable, unmigrated or refused the operation
     ├── IntegrityViolation          a protected invariant was broken (tampered log, bad signature, ...)
     │   ├── ProofError              an RFC 9162 inclusion or consistency proof does not verify
@@ -79,6 +80,18 @@ class NotFound(InputError):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key!r} not found"
+
+
+@dataclass
+class AlreadyExists(InputError):
+    """A submission that repeats one already recorded (the same request filed twice): exit 2, HTTP 409."""
+
+    kind: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} already recorded as {self.key}: {self.reason}"
 
 
 class StoreError(VaspguardError):

@@ -265,6 +265,7 @@ def test_screening_results_feed_decisions_and_evaluation(
 ) -> None:
     """Listed customers and listed addresses come from screening (its contract functions, stubbed here so
     this test does not depend on importing and matching lists)."""
+    import vaspguard.policy._sources as sources
     import vaspguard.screening as screening
 
     _seed(store)
@@ -273,10 +274,10 @@ def test_screening_results_feed_decisions_and_evaluation(
         def lookup(self, address: str, chain: str | None = None, *, strict: bool = True) -> list[str]:
             return ["hit"] if address == "0x" + "ab" * 20 else []
 
-    monkeypatch.setattr(screening, "listed_customer_ids", lambda s: {"C2"}, raising=False)
-    monkeypatch.setattr(
-        screening, "AddressBook", type("AB", (), {"from_store": staticmethod(lambda s: Book())})
-    )
+    book = type("AB", (), {"from_store": staticmethod(lambda s: Book())})
+    for module in (screening, sources):  # where evaluation and the decision source look them up
+        monkeypatch.setattr(module, "listed_customer_ids", lambda s: {"C2"})
+        monkeypatch.setattr(module, "AddressBook", book)
     path = tmp_path / "in.jsonl"
     path.write_text(
         _lines(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -207,6 +209,20 @@ FOUNDATION_PARTY = {
 }
 
 
+_documents = itertools.count(1)
+
+
+def next_document_sha256() -> str:
+    """A fresh instrument document's SHA-256: each request a test files is its own document (the same one
+    filed twice by the same sender is refused as a re-filing)."""
+    return hashlib.sha256(f"instrument document {next(_documents)}".encode()).hexdigest()
+
+
+def fresh(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` as another instrument (a new document SHA-256): the same request text filed again."""
+    return {**doc, "instrument": {**doc["instrument"], "document_sha256": next_document_sha256()}}
+
+
 def court_order(**overrides: Any) -> dict[str, Any]:
     """A domestic court order for one account's transactions over six months, with a non-disclosure order."""
     doc: dict[str, Any] = {
@@ -220,7 +236,7 @@ def court_order(**overrides: Any) -> dict[str, Any]:
             "issued_by": "Amtsgericht Tiergarten",
             "issued_at": iso(TODAY - timedelta(days=7)),
             "legal_basis": "§§ 94, 95, 100a StPO",
-            "document_sha256": "ab" * 32,
+            "document_sha256": next_document_sha256(),
         },
         "targets": [{"type": "account_id", "value": "A-D1"}],
         "data_categories": ["transaction_history"],

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lr_helpers import Desk, court_order
 
+from vaspguard.audit import leaf_hash, merkle_root, node_hash
 from vaspguard.errors import IntegrityViolation, InvalidRequest
 from vaspguard.requests import public_hex, verify_package
-from vaspguard.requests._crypto import MANIFEST_DOMAIN, canonical, leaf_hash, merkle_root, node_hash, sign
+from vaspguard.requests._crypto import MANIFEST_DOMAIN, canonical, sign
 from vaspguard.store import Store
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from lr_helpers import AGENCIES, FOUNDATION, TODAY, Desk, at, court_order
+from lr_helpers import AGENCIES, FOUNDATION, TODAY, Desk, at, court_order, fresh
 from sqlalchemy import update
 
 from vaspguard.errors import InvalidRequest, QuorumRefused
@@ -266,10 +266,10 @@ def test_email_needs_callback_to_an_independent_number(desk: Desk) -> None:
     assert ReasonCode.OUT_OF_BAND_CHANNEL in a.codes()
     # A number taken from the request itself proves nothing.
     cb = {"number": "+4912345678", "by": "intake1", "at": at(TODAY).isoformat(), "outcome": "confirmed"}
-    a = desk.svc.assessment(desk.file({**base, "callback": cb}))
+    a = desk.svc.assessment(desk.file(fresh({**base, "callback": cb})))
     assert ReasonCode.OUT_OF_BAND_CHANNEL in a.codes()
     cb["number"] = "+49309014"  # the court's number from the court directory
-    a = desk.svc.assessment(desk.file({**base, "callback": cb}))
+    a = desk.svc.assessment(desk.file(fresh({**base, "callback": cb})))
     assert ReasonCode.OUT_OF_BAND_CHANNEL not in a.codes()
 
 
@@ -278,9 +278,9 @@ def test_sender_outside_official_domains(desk: Desk) -> None:
     base = court_order(channel="email", callback=cb, non_disclosure=None)
     official = desk.svc.assessment(desk.file({**base, "sender_email": "K.Roth@berlin.de"}))
     assert official.reasons == ()
-    sub = desk.svc.assessment(desk.file({**base, "sender_email": "roth@ag-tiergarten.berlin.de"}))
+    sub = desk.svc.assessment(desk.file(fresh({**base, "sender_email": "roth@ag-tiergarten.berlin.de"})))
     assert sub.reasons == ()
-    lookalike = desk.svc.assessment(desk.file({**base, "sender_email": "roth@berlin-de.gov-mail.com"}))
+    lookalike = desk.svc.assessment(desk.file(fresh({**base, "sender_email": "roth@berlin-de.gov-mail.com"})))
     details = {r.code: r.detail for r in lookalike.reasons}
     assert "berlin-de.gov-mail.com, not an official domain" in details[ReasonCode.REQUESTER_UNVERIFIED]
 
@@ -289,14 +289,16 @@ def test_signed_instrument(desk: Desk) -> None:
     issuer = Ed25519PrivateKey.generate()
     agency = {**AGENCIES[2], "public_keys": [public_hex(issuer)]}
     desk.svc.add_agency(parse_agency(agency), actor="admin")
-    digest = bytes.fromhex("ab" * 32)
-    signed = court_order(instrument={**court_order()["instrument"], "signature": issuer.sign(digest).hex()})
+    document = court_order()["instrument"]
+    digest = bytes.fromhex(document["document_sha256"])
+    signed = court_order(instrument={**document, "signature": issuer.sign(digest).hex()})
     a = desk.svc.assessment(desk.file(signed))
     assert str(a.checks["instrument_signature"]).startswith("verified")
+    other = court_order()["instrument"]
     forged = court_order(
         instrument={
-            **court_order()["instrument"],
-            "signature": Ed25519PrivateKey.generate().sign(digest).hex(),
+            **other,
+            "signature": Ed25519PrivateKey.generate().sign(bytes.fromhex(other["document_sha256"])).hex(),
         }
     )
     a = desk.svc.assessment(desk.file(forged))

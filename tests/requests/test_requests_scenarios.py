@@ -32,7 +32,7 @@ def _audit_events(cli: Any, db: str, subject: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines()]
 
 
-def test_the_2021_scenario(
+def test_the_2021_scenario(  # noqa: PLR0915
     registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path, data_dir: Path
 ) -> None:
     db = exchange.url
@@ -148,7 +148,7 @@ def test_the_2021_scenario(
     assert code == 0, err
 
 
-def test_lawful_court_order(
+def test_lawful_court_order(  # noqa: PLR0915
     registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path
 ) -> None:
     db = exchange.url

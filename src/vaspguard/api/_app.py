@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 import vaspguard
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
-from vaspguard.errors import InputError, NotFound, Refused, VaspguardError
+from vaspguard.errors import AlreadyExists, InputError, NotFound, Refused, VaspguardError
 from vaspguard.store import Store
 
 
@@ -27,7 +27,15 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(VaspguardError)
     def _error(_request: Request, exc: VaspguardError) -> JSONResponse:
-        code = 404 if isinstance(exc, NotFound) else 400 if isinstance(exc, InputError) else 409
+        code = (
+            404
+            if isinstance(exc, NotFound)
+            else 409
+            if isinstance(exc, AlreadyExists)
+            else 400
+            if isinstance(exc, InputError)
+            else 409
+        )
         if isinstance(exc, Refused):
             code = 403
         return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=code)

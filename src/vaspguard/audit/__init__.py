@@ -9,7 +9,9 @@ actions)::
     log.verify_receipt(receipt)
 
 Leaves hold no personal data: only a salted commitment to the payload, which is kept (erasable) beside them.
-This package imports nothing of vaspguard but ``store``, ``errors`` and ``settings``.
+This package imports nothing of vaspguard but ``store``, ``errors``, ``settings`` and the canonical JSON of
+``vaspguard._json``. Its RFC 9162 hashes (``leaf_hash``, ``node_hash``, ``merkle_root``, proofs) are the
+project's one implementation: lawful-request disclosure manifests use them too.
 
 Names are imported on first use (PEP 562), so the verifier's worker processes, which need only the entry
 checks, start without the database layer.
@@ -26,8 +28,16 @@ if TYPE_CHECKING:
     from vaspguard.audit._event import Entry, Event
     from vaspguard.audit._gate import require_receipts
     from vaspguard.audit._log import AuditLog, LoggedEvent, Receipt, verify_receipt_offline
-    from vaspguard.audit._merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion
+    from vaspguard.audit._merkle import (
+        leaf_hash,
+        merkle_root,
+        node_hash,
+        verify_consistency,
+        verify_inclusion,
+    )
     from vaspguard.audit._note import (
+        COSIGNATURE_V1,
+        ED25519,
         Checkpoint,
         SignedCheckpoint,
         SignedNote,
@@ -45,6 +55,8 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "COSIGNATURE_V1",
+    "ED25519",
     "AuditLog",
     "AuditSettings",
     "Checkpoint",
@@ -69,6 +81,7 @@ __all__ = [
     "check_extends",
     "export_bundle",
     "leaf_hash",
+    "merkle_root",
     "node_hash",
     "require_receipts",
     "verify_bundle",
@@ -78,6 +91,8 @@ __all__ = [
 ]
 
 _WHERE = {
+    "COSIGNATURE_V1": "vaspguard.audit._note",
+    "ED25519": "vaspguard.audit._note",
     "ExportInfo": "vaspguard.audit._bundle",
     "VerifyCode": "vaspguard.audit._bundle",
     "VerifyReport": "vaspguard.audit._bundle",
@@ -92,6 +107,7 @@ _WHERE = {
     "Receipt": "vaspguard.audit._log",
     "verify_receipt_offline": "vaspguard.audit._log",
     "leaf_hash": "vaspguard.audit._merkle",
+    "merkle_root": "vaspguard.audit._merkle",
     "node_hash": "vaspguard.audit._merkle",
     "verify_consistency": "vaspguard.audit._merkle",
     "verify_inclusion": "vaspguard.audit._merkle",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from vaspguard._json import canonical_json
 from vaspguard.errors import InvalidRequest
 
 SCHEMA_VERSION = 1
@@ -49,10 +50,6 @@ _TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\Z")
 _TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _MAX_TEXT = 200
-
-# One encoder, built once: ``json.dumps`` with options builds a new encoder per call, which dominates the
-# cost of verifying a million entries.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 class EntryError(ValueError):
@@ -131,11 +128,6 @@ class Entry:
         return datetime.strptime(self.ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no whitespace, UTF-8, no NaN: the one byte form of a JSON value."""
-    return _CANONICAL.encode(value).encode("utf-8")
-
-
 def new_salt() -> bytes:
     return secrets.token_bytes(SALT_SIZE)
 
@@ -197,6 +189,13 @@ def check_entry(data: bytes) -> dict[str, Any]:
         raise EntryError(f"not UTF-8 JSON: {exc}") from None
     if type(obj) is not dict or obj.keys() != _KEYS:
         raise EntryError("not a version-1 event object (wrong key set)")
+    _check_fields(obj)
+    if _entry_text(obj).encode("utf-8") != data:
+        raise EntryError("entry bytes are not the canonical encoding of their own content")
+    return obj
+
+
+def _check_fields(obj: dict[str, Any]) -> None:
     if obj["v"] != SCHEMA_VERSION or type(obj["v"]) is not int:
         raise EntryError(f"unknown schema version {obj['v']!r}")
     if type(obj["idx"]) is not int or obj["idx"] < 0:
@@ -215,9 +214,6 @@ def check_entry(data: bytes) -> dict[str, Any]:
         raise EntryError("subjects is not a list of strings")
     if obj["policy_version"] is not None and not isinstance(obj["policy_version"], str):
         raise EntryError("policy_version is neither a string nor null")
-    if _entry_text(obj).encode("utf-8") != data:
-        raise EntryError("entry bytes are not the canonical encoding of their own content")
-    return obj
 
 
 # A JSON string exactly as the canonical encoder writes it (``ensure_ascii=False``): any character but '"',

@@ -73,8 +73,7 @@ def keygen(
     ),
 ) -> None:
     """Generate an Ed25519 signing key: OUT (private, mode 0600) and OUT.pub (the verifier key to share)."""
-    from vaspguard.audit import AuditSettings, SigningKey
-    from vaspguard.audit._note import COSIGNATURE_V1, ED25519
+    from vaspguard.audit import COSIGNATURE_V1, ED25519, AuditSettings, SigningKey
     from vaspguard.errors import InvalidRequest
 
     settings = AuditSettings()

@@ -22,7 +22,8 @@ from vaspguard.cli._common import open_db, print_json, progress
 from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow
 
 if TYPE_CHECKING:
-    from vaspguard.screening import AddressBook, Match, Screener
+    from vaspguard.screening import AddressBook, Alert, Match, Screener
+    from vaspguard.store import Store
 
 app = typer.Typer(
     help="Screening: names and wallet addresses against the sanctions lists.", no_args_is_help=True
@@ -32,8 +33,7 @@ _LISTS_HELP = "Screen against this list file instead of the database's active sn
 
 
 def _entities(lists: list[Path] | None) -> tuple[Screener, AddressBook]:
-    from vaspguard.screening import AddressBook, Screener
-    from vaspguard.screening._source import read_lists
+    from vaspguard.screening import AddressBook, Screener, read_lists
 
     if lists:
         entities = read_lists(lists)
@@ -94,30 +94,66 @@ def name_(
 # --- batch --------------------------------------------------------------------------------------------------
 
 
-def _read_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, row) from a CSV (header line) or JSON Lines file; row numbers count data rows from 1."""
+def _read_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(position, default id, row) from a CSV (header line) or JSON Lines file.
+
+    The position is what an editor shows and what ``registry import`` reports: the line a record starts on
+    (the CSV header is line 1). The default id (for rows without one) is the line number in JSON Lines and
+    the data-row number in CSV, as it always was."""
     if not path.is_file():
         raise InvalidFile(path, "no such file")
-    suffix = path.suffix.lower()
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        if suffix in (".jsonl", ".ndjson", ".json"):
-            for i, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InvalidRow(path, i, "(line)", f"not JSON: {exc.msg}") from None
-                if not isinstance(obj, dict):
-                    raise InvalidRow(path, i, "(line)", "not a JSON object")
-                yield i, {str(k): "" if v is None else str(v) for k, v in obj.items()}
-            return
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        yield from _read_jsonl_rows(path)
+    else:
+        yield from _read_csv_rows(path, required)
+
+
+def _read_jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, str]]]:
+    with path.open("rb") as fh:
+        for i, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if i == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise InvalidRow(path, i, "(line)", f"not UTF-8: {exc.reason}") from None
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidRow(path, i, "(line)", f"not JSON: {exc.msg}") from None
+            if not isinstance(obj, dict):
+                raise InvalidRow(path, i, "(line)", "not a JSON object")
+            yield i, str(i), {str(k): "" if v is None else str(v) for k, v in obj.items()}
+
+
+def _read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, str, dict[str, str]]]:
+    with path.open("rb") as fh:
+        # decoded line by line, so that a byte that is not UTF-8 is reported on its own line
+        reader = csv.reader(raw.decode("utf-8-sig" if i == 0 else "utf-8") for i, raw in enumerate(fh))
+        try:
+            header = next(reader, [])
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InvalidFile(path, f"unreadable header line: {exc}") from None
+        missing = [c for c in required if c not in header]
         if missing:
             raise InvalidFile(path, f"missing column(s) {', '.join(missing)} in the header line")
-        for i, row in enumerate(reader, 1):
-            yield i, {k: (v or "").strip() for k, v in row.items() if k is not None}
+        line, n = reader.line_num, 0
+        while True:
+            start = line + 1  # a quoted field may span lines: the record starts after the previous one
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InvalidRow(path, start, "(row)", f"malformed CSV: {exc}") from None
+            except UnicodeDecodeError as exc:
+                raise InvalidRow(path, start, "(row)", f"not UTF-8: {exc.reason}") from None
+            line = reader.line_num
+            if not values:
+                continue
+            n += 1
+            row = dict.fromkeys(header, "") | {k: v.strip() for k, v in zip(header, values, strict=False)}
+            yield start, str(n), row
 
 
 def _atomic_writer(output: Path) -> tuple[Any, Path]:
@@ -151,10 +187,10 @@ def batch(
     global _BATCH_SCREENER
     screener, _ = _entities(lists)
     rows_in = list(_read_rows(input_, ("name",)))
-    for i, row in rows_in:
+    for i, _, row in rows_in:
         if not row.get("name", "").strip():
             raise InvalidRow(input_, i, "name", "empty")
-    jobs = [(i, row, top) for i, row in rows_in]
+    jobs = [(i, row | {"id": row.get("id") or default_id}, top) for i, default_id, row in rows_in]
     fh, tmp = _atomic_writer(output)
     rows = alerts = 0
     pool = None
@@ -215,7 +251,7 @@ def _screen_job(job: tuple[int, dict[str, str], int]) -> tuple[int, str | None, 
     except InvalidRequest as exc:
         return i, exc.field, exc.reason, False
     alert = any(m.alert for m in matches)
-    record = {"id": row.get("id") or str(i), "name": name, "alert": alert, "matches": matches}
+    record = {"id": row["id"], "name": name, "alert": alert, "matches": matches}
     return i, None, json.dumps(to_jsonable(record), ensure_ascii=False), alert
 
 
@@ -229,15 +265,14 @@ def pairs(
     """Score pairs of names directly against each other (for calibration and evaluation). ``score`` is
     the name score in [0, 1]; ``match`` is whether a listed entity named name2 would alert for a query
     name1 with no other evidence (0.9 x score, plus 0.02 for agreeing legal forms, >= the threshold)."""
-    from vaspguard.screening import ALERT_THRESHOLD
-    from vaspguard.screening._score import pair_score
+    from vaspguard.screening import ALERT_THRESHOLD, pair_score
 
     fh, tmp = _atomic_writer(output)
     try:
         with fh:
             writer = csv.writer(fh)
             writer.writerow(["name1", "name2", "kind", "score", "match"])
-            for i, row in _read_rows(input_, ("name1", "name2")):
+            for i, _, row in _read_rows(input_, ("name1", "name2")):
                 kind = row.get("kind") or None
                 if kind not in (None, "person", "organisation"):
                     raise InvalidRow(input_, i, "kind", f"{kind!r} is not person or organisation")
@@ -306,9 +341,7 @@ def customers(
     """Screen the registry (customers' names and their deposit/withdrawal addresses), raising alerts. After
     the first run only what a list diff touched and new or changed customers are screened, unless --full."""
     from vaspguard.registry import Registry
-    from vaspguard.screening import AddressBook, Screener, rescreen, screen_customers
-    from vaspguard.screening._alerts import last_run
-    from vaspguard.screening._source import read_lists
+    from vaspguard.screening import AddressBook, Screener, last_run, read_lists, rescreen, screen_customers
 
     store = open_db()
     if lists:
@@ -347,27 +380,66 @@ def customers(
         )
 
 
+def _entity_names(store: Store, found: list[Alert]) -> dict[tuple[str, int], list[str]]:
+    """Each alerted entity's names, from the snapshot the alert was raised against (else the active one);
+    none for an entity read from a --list file and not in the store."""
+    from vaspguard.errors import NotFound
+    from vaspguard.lists import get_entity
+
+    names: dict[tuple[str, int], list[str]] = {}
+    for a in found:
+        if (a.entity_key, a.snapshot_id) in names:
+            continue
+        entity = None
+        for snapshot in (a.snapshot_id, None):
+            try:
+                entity = get_entity(store, a.entity_key, snapshot_id=snapshot)
+                break
+            except NotFound:
+                continue
+        names[(a.entity_key, a.snapshot_id)] = [n.name for n in entity.names] if entity else []
+    return names
+
+
+def _short_names(names: list[str]) -> str:
+    """The entity's first (primary) name, and how many more it has; --json lists them all."""
+    if not names:
+        return ""
+    return names[0] + (f" +{len(names) - 1} more" if len(names) > 1 else "")
+
+
 @app.command("alerts")
 def alerts(
     status: str | None = typer.Option(None, "--status", help="open, true_match or false_positive."),
     customer: str | None = typer.Option(None, "--customer", help="Only this customer's alerts."),
-    limit: int = typer.Option(50, "--limit", help="At most this many."),
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many (the rest are counted)."),
+    show_all: bool = typer.Option(False, "--all", help="Every alert, however many."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON, with each alert's breakdown."),
 ) -> None:
-    """List alerts, highest score first."""
-    from vaspguard.screening import list_alerts
+    """List alerts, highest score first. Each shows the listed entity's names; a cut list says how many
+    were left out (on stderr with --json, so stdout stays the JSON array)."""
+    from vaspguard.screening import count_alerts, list_alerts
 
-    found = list_alerts(open_db(), status=status, customer_id=customer, limit=limit)
+    store = open_db()
+    found = list_alerts(store, status=status, customer_id=customer, limit=limit)
+    counts = count_alerts(store, customer_id=customer)
+    total = counts.get(status, 0) if status else sum(counts.values())
+    if show_all and total > len(found):
+        found = list_alerts(store, status=status, customer_id=customer, limit=total)
+    names = _entity_names(store, found)
+    cut = f"showing {len(found)} of {total} alerts (use --limit N or --all)\n" if total > len(found) else ""
     if json_out:
-        print_json(found)
+        items = [to_jsonable(a) | {"entity_names": names[(a.entity_key, a.snapshot_id)]} for a in found]
+        print_json(items)
+        sys.stderr.write(cut)
         return
     for a in found:
+        entity = _short_names(names[(a.entity_key, a.snapshot_id)])
         sys.stdout.write(
             f"#{a.id} {a.status:14} {a.score:.3f} {a.kind:7} {a.customer_id}  {a.screened_value!r} ~ "
-            f"{a.entity_key} {a.matched_value!r}\n"
+            f"{a.entity_key}{f' ({entity})' if entity else ''} {a.matched_value!r}\n"
         )
-    if not found:
-        sys.stdout.write("no alerts\n")
+    sys.stdout.write(cut if found else "no alerts\n")
 
 
 @app.command("decide")

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Select, and_, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from vaspguard._json import canonical_text
 from vaspguard.errors import InvalidFile, InvalidRequest, NotFound
 from vaspguard.lists._model import ListEntity, ParsedList, SnapshotInfo, Source
 from vaspguard.lists._read import read_path
@@ -37,10 +38,6 @@ from vaspguard.lists._tables import AddressRow, EntityDataRow, EntityRow, Snapsh
 from vaspguard.store import Store, utcnow
 
 _BATCH = 1000
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def fold(text: str) -> str:
@@ -136,11 +133,11 @@ def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
             format=parsed.format,
             published_at=_aware(parsed.published_at),
             sha256=parsed.sha256,
-            files=canonical_json(files),
-            counts=canonical_json(dict(sorted(counts.items()))),
+            files=canonical_text(files),
+            counts=canonical_text(dict(sorted(counts.items()))),
             entity_count=len(parsed.entities),
             declared_count=parsed.declared_count,
-            warnings=canonical_json(list(parsed.warnings)),
+            warnings=canonical_text(list(parsed.warnings)),
             base_snapshot_id=base_id,
             imported_at=utcnow(),
             active=False,
@@ -155,7 +152,7 @@ def _write(conn: Connection, parsed: ParsedList, *, base_id: int | None) -> int:
         if e.key in seen:
             raise InvalidFile(parsed.files[0] if parsed.files else "?", f"entity {e.source_id} appears twice")
         seen.add(e.key)
-        data = canonical_json(e.to_dict())
+        data = canonical_text(e.to_dict())
         digest = hashlib.sha256(data.encode()).hexdigest()
         contents[digest] = data
         entity_rows.append(

@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from vaspguard.errors import InvalidRequest
 from vaspguard.policy._countries import check_code, location
@@ -49,15 +49,12 @@ from vaspguard.policy._tables import (
     PolicyEvidenceRow,
     PolicyNoticeRow,
 )
-from vaspguard.registry import FIAT
+from vaspguard.registry import Holdings, Registry
 from vaspguard.registry._tables import (
-    AccountRow,
-    BalanceRow,
     CustomerRow,
     NationalityRow,
     OwnerRow,
     PermitApplicationRow,
-    PriceRow,
     ResidencePermitRow,
 )
 from vaspguard.store import Store, utcnow
@@ -180,46 +177,9 @@ def _grouped(conn: Connection, query: Any) -> dict[str, list[Any]]:
 
 
 def _listed_ids(store: Store) -> frozenset[str]:
-    from vaspguard.policy._sources import _screening
+    from vaspguard.screening import listed_customer_ids
 
-    fn = getattr(_screening(), "listed_customer_ids", None)
-    return frozenset(fn(store)) if fn is not None else frozenset()
-
-
-def _holdings(
-    conn: Connection, at: date, ids: Sequence[str] | None
-) -> tuple[dict[str, Decimal], dict[str, set[str]]]:
-    """Crypto holdings in EUR at ``at``'s prices (latest price on or before the day), per customer."""
-    latest = (
-        select(PriceRow.asset, func.max(PriceRow.day).label("day"))
-        .where(PriceRow.day <= at)
-        .group_by(PriceRow.asset)
-        .subquery()
-    )
-    prices = {
-        r.asset: r.eur
-        for r in conn.execute(
-            select(PriceRow.asset, PriceRow.eur).join(
-                latest, (PriceRow.asset == latest.c.asset) & (PriceRow.day == latest.c.day)
-            )
-        )
-    }
-    q = select(AccountRow.customer_id, BalanceRow.asset, BalanceRow.amount).join(
-        BalanceRow, BalanceRow.account_id == AccountRow.id
-    )
-    if ids is not None:
-        q = q.where(AccountRow.customer_id.in_(ids))
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    unpriced: dict[str, set[str]] = defaultdict(set)
-    for cid, asset, amount in conn.execute(q).all():
-        if asset in FIAT or not amount:
-            continue
-        price = prices.get(asset)
-        if price is None:
-            unpriced[cid].add(asset)
-        else:
-            out[cid] += amount * price
-    return out, unpriced
+    return frozenset(listed_customer_ids(store))
 
 
 def load_facts(
@@ -292,7 +252,8 @@ def load_facts(
                 OwnerRow.customer_id,
             ),
         )
-        holdings, unpriced = _holdings(conn, at, ids) if with_holdings else ({}, {})
+        valued = Registry(store).crypto_holdings(at, ids, conn=conn) if with_holdings else Holdings()
+        holdings, unpriced = valued.eur, valued.unpriced
         base = conn.execute(
             scoped(
                 select(
@@ -404,7 +365,7 @@ def notice(engine: Engine, customer_id: str, at: date, old: CustomerState, new: 
 # -- the evaluation ---------------------------------------------------------------------------------------
 
 
-def evaluate(
+def evaluate(  # noqa: C901
     store: Store,
     engine: Engine,
     at: date,

@@ -13,32 +13,24 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import queue
 import threading
 import uuid
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
 
-from vaspguard._json import to_jsonable
+from vaspguard._json import canonical_json
 from vaspguard.errors import StoreError
 from vaspguard.policy._model import Decision, Facts, Outcome
 from vaspguard.policy._tables import PolicyDecisionRow
 from vaspguard.store import Store, utcnow
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return to_jsonable(value)
-
-
 def input_digest(request: Mapping[str, Any]) -> str:
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the request's canonical JSON (decimals as strings)."""
+    return hashlib.sha256(canonical_json(request, convert=True)).hexdigest()
 
 
 class _Ids:

@@ -2,15 +2,14 @@
 
 ``RegistrySource`` gives a customer's facts on a date in the inline request shape (so one parser validates
 both), with holdings valued in EUR at that date's prices and the latest login's country on or before it.
-Listed customers and listed addresses come from screening (``listed_customer_ids``, ``AddressBook``) when
-that capability is installed; both are cached for ``refresh_seconds`` (a listing is picked up within that
+Listed customers and listed addresses come from screening (``listed_customer_ids``, ``AddressBook``); both
+are cached for ``refresh_seconds`` (a listing is picked up within that
 time) and the cache is per source. ``StaticSource`` is the same seam over in-memory values, for tests and
 for callers that hold their own facts.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -21,31 +20,17 @@ from typing import Any
 from sqlalchemy import select
 
 from vaspguard.errors import NotFound
-from vaspguard.registry import FIAT, Customer, Registry
+from vaspguard.registry import Customer, Registry
 from vaspguard.registry._tables import LoginRow
+from vaspguard.screening import AddressBook, listed_customer_ids
+from vaspguard.screening import normalise_address as screening_normalise_address
 from vaspguard.store import Store
 
 
 def normalise_address(address: str, chain: str | None = None, *, strict: bool = True) -> str:
-    """Screening's normaliser when present (``strict``: a typed address with a wrong EIP-55 checksum is an
-    error), else a conservative one: trimmed; hex (0x) and bech32 addresses lower-cased (they are
-    case-insensitive); base58 kept as is (case matters there)."""
-    screening = _screening()
-    fn = getattr(screening, "normalise_address", None) if screening else None
-    if fn is not None:
-        return str(fn(address, chain, strict=strict))
-    a = address.strip()
-    low = a.lower()
-    if low.startswith("0x") or low.startswith(("bc1", "tb1", "ltc1")):
-        return low
-    return a
-
-
-def _screening() -> Any:
-    try:
-        return importlib.import_module("vaspguard.screening")
-    except ImportError:
-        return None
+    """Screening's normaliser (``strict``: a typed address with a wrong EIP-55 checksum is an error): trimmed;
+    hex (0x) and bech32 addresses lower-cased (they are case-insensitive); base58 kept as is."""
+    return screening_normalise_address(address, chain, strict=strict)
 
 
 def customer_request_shape(c: Customer) -> dict[str, Any]:
@@ -107,14 +92,12 @@ class RegistrySource:
         self.registry = Registry(store)
         self.refresh_seconds = refresh_seconds
         self._listed: tuple[float, frozenset[str]] | None = None
-        self._book: tuple[float, Any] | None = None
+        self._book: tuple[float, AddressBook] | None = None
 
     def listed_ids(self) -> frozenset[str]:
         now = time.monotonic()
         if self._listed is None or now - self._listed[0] > self.refresh_seconds:
-            fn = getattr(_screening(), "listed_customer_ids", None)
-            ids = frozenset(fn(self.store)) if fn is not None else frozenset()
-            self._listed = (now, ids)
+            self._listed = (now, frozenset(listed_customer_ids(self.store)))
         return self._listed[1]
 
     def customer(self, customer_id: str, at: date) -> dict[str, Any]:
@@ -142,28 +125,17 @@ class RegistrySource:
         facts["authorisations"] = auths
         if customer_id in self.listed_ids():
             facts["listed"] = ["screening: confirmed match"]
-        prices = self.registry.prices_on(at)
-        total, unpriced = Decimal(0), set()
-        for account in self.registry.accounts(customer_id):
-            for asset, amount in account.balances.items():
-                if asset in FIAT or not amount:
-                    continue
-                if asset in prices:
-                    total += amount * prices[asset]
-                else:
-                    unpriced.add(asset)
-        facts["holdings_eur"] = total
-        facts["unpriced"] = sorted(unpriced)
+        holdings = self.registry.crypto_holdings(at, [customer_id])
+        facts["holdings_eur"] = holdings.eur.get(customer_id, Decimal(0))
+        facts["unpriced"] = sorted(holdings.unpriced.get(customer_id, set()))
         facts["login_country"] = login
         return facts
 
     def address_listed(self, chain: str | None, address: str) -> bool:
         now = time.monotonic()
         if self._book is None or now - self._book[0] > self.refresh_seconds:
-            book_cls = getattr(_screening(), "AddressBook", None)
-            self._book = (now, book_cls.from_store(self.store) if book_cls is not None else None)
-        book = self._book[1]
-        return bool(book.lookup(address, chain)) if book is not None else False
+            self._book = (now, AddressBook.from_store(self.store))
+        return bool(self._book[1].lookup(address, chain))
 
 
 class StaticSource:

@@ -21,7 +21,7 @@ from vaspguard.registry._model import (
     Visa,
 )
 from vaspguard.registry._records import RecordKind
-from vaspguard.registry._store import FIAT, Registry
+from vaspguard.registry._store import FIAT, Holdings, Registry
 
 __all__ = [
     "FIAT",
@@ -29,6 +29,7 @@ __all__ = [
     "Contact",
     "Customer",
     "FileFormat",
+    "Holdings",
     "ImportReport",
     "KycStatus",
     "Login",

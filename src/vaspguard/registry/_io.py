@@ -270,7 +270,7 @@ class _Importer:
             return (item.asset, item.day)
         return getattr(item, "id", None)
 
-    def check_references(self, good: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], list[InvalidRow]]:
+    def check_references(self, good: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], list[InvalidRow]]:  # noqa: C901
         errors: list[InvalidRow] = []
         kind = self.kind
         # duplicates within the file and against the database

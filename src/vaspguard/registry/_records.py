@@ -129,7 +129,7 @@ def _only(item: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> None:
             raise FieldError(f"{path}.{key}", f"unknown field; expected {', '.join(allowed)}")
 
 
-def parse_customer(r: Mapping[str, Any]) -> Customer:
+def parse_customer(r: Mapping[str, Any]) -> Customer:  # noqa: C901, PLR0915
     cid = v.identifier(r.get("id"), "id")
     ptype = v.enum_value(r.get("type"), "type", PersonType)
     names = []

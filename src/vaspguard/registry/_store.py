@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, overload
@@ -325,7 +326,7 @@ class Registry:
             out["prices_from"], out["prices_until"], out["priced_assets"] = lo, hi, int(assets)
         return out
 
-    def prices_on(self, day: date) -> dict[str, Decimal]:
+    def prices_on(self, day: date, *, conn: Connection | None = None) -> dict[str, Decimal]:
         """The latest EUR price of every asset on or before ``day``."""
         latest = (
             select(PriceRow.asset, func.max(PriceRow.day).label("day"))
@@ -336,23 +337,49 @@ class Registry:
         q = select(PriceRow.asset, PriceRow.eur).join(
             latest, (PriceRow.asset == latest.c.asset) & (PriceRow.day == latest.c.day)
         )
-        with self.store.connect() as conn:
+        if conn is not None:
             return {r.asset: r.eur for r in conn.execute(q)}
+        with self.store.connect() as c:
+            return {r.asset: r.eur for r in c.execute(q)}
 
-    def holdings_eur(self, customer_id: str, day: date, *, crypto_only: bool = True) -> Decimal:
-        """Current balances of the customer's accounts valued at ``day``'s prices (EUR).
+    def crypto_holdings(
+        self, day: date, ids: Sequence[str] | None = None, *, conn: Connection | None = None
+    ) -> Holdings:
+        """Crypto holdings in EUR at ``day``'s prices (the latest on or before it), per customer: the one
+        valuation restrictions, requests and reports use. Fiat (EUR, USD, ...) is left out: the EU 10,000
+        threshold counts crypto-assets. An asset with no price on record adds nothing and is named in
+        ``unpriced`` for the caller to flag. ``ids`` None: every customer."""
+        if conn is None:
+            with self.store.connect() as c:
+                return self.crypto_holdings(day, ids, conn=c)
+        prices = self.prices_on(day, conn=conn)
+        q = select(AccountRow.customer_id, BalanceRow.asset, BalanceRow.amount).join(
+            BalanceRow, BalanceRow.account_id == AccountRow.id
+        )
+        if ids is not None:
+            q = q.where(AccountRow.customer_id.in_(ids))
+        out = Holdings()
+        for cid, asset, amount in conn.execute(q).all():
+            if asset in FIAT or not amount:
+                continue
+            price = prices.get(asset)
+            if price is None:
+                out.unpriced[cid].add(asset)
+            else:
+                out.eur[cid] += amount * price
+        return out
 
-        ``crypto_only`` leaves out fiat (EUR, USD, ...): the EU 10,000 threshold counts crypto-assets.
-        An asset with no price on record counts as zero and is the caller's to flag.
-        """
-        prices = self.prices_on(day)
-        total = Decimal(0)
-        for account in self.accounts(customer_id):
-            for asset, amount in account.balances.items():
-                if crypto_only and asset in FIAT:
-                    continue
-                total += amount * (Decimal(1) if asset == "EUR" else prices.get(asset, Decimal(0)))
-        return total
+    def holdings_eur(self, customer_id: str, day: date) -> Decimal:
+        """One customer's crypto holdings in EUR at ``day``'s prices (see ``crypto_holdings``)."""
+        return self.crypto_holdings(day, [customer_id]).eur.get(customer_id, Decimal(0))
+
+
+@dataclass
+class Holdings:
+    """Per customer: crypto holdings in EUR, and the assets held that have no price on record."""
+
+    eur: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    unpriced: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 FIAT = frozenset({"EUR", "USD", "GBP", "CHF", "RUB", "TRY", "AED", "CNY", "UAH", "KZT", "IRR", "BYN"})

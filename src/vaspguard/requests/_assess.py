@@ -67,7 +67,7 @@ def _statute_matches(statute: str, entry: str, country: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.]*\d)", statute) is not None
 
 
-def assess(
+def assess(  # noqa: C901, PLR0915
     request: LawfulRequest, scope: Scope, request_id: str, policy: Policy, ctx: AssessmentContext
 ) -> Assessment:
     reasons: list[Reason] = []

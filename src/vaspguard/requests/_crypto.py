@@ -8,9 +8,7 @@ as another (a package manifest).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from vaspguard._json import to_jsonable
+from vaspguard._json import canonical_json
 from vaspguard.errors import InvalidFile
 
 APPROVAL_DOMAIN = b"vaspguard/lawful-request/decision/v1"
@@ -27,14 +25,9 @@ INSTRUMENT_DOMAIN = b"vaspguard/lawful-request/instrument/v1"
 
 
 def canonical(value: Any, *, plain: bool = False) -> bytes:
-    """Canonical JSON bytes; ``plain=True`` when ``value`` is already JSON-native (skips the conversion)."""
-    return json.dumps(
-        value if plain else to_jsonable(value),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    ).encode()
+    """Canonical JSON bytes (``vaspguard._json.canonical_json``), decimals, dates and enums converted;
+    ``plain=True`` when ``value`` is already JSON-native."""
+    return canonical_json(value, convert=not plain)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -122,30 +115,3 @@ def verify(
 
 
 # -- RFC 9162 §2.1.1 Merkle Tree Hash ------------------------------------------------------------------------
-
-
-def leaf_hash(data: bytes) -> bytes:
-    """MTH({d0}) = SHA-256(0x00 || d0)."""
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def merkle_root(leaves: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) over leaf hashes (MTH({}) = SHA-256()).
-
-    The recursive definition splits at k, the largest power of two smaller than n. Pairing neighbours
-    level by level and carrying an odd last node up unchanged builds the same tree without recursion
-    (the tests check it against the recursive definition).
-    """
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    level = list(leaves)
-    while len(level) > 1:
-        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
-    return level[0]

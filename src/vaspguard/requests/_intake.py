@@ -202,7 +202,7 @@ _REQUEST_KEYS = {
 }
 
 
-def parse_request(data: Any, *, origin: str | None = None) -> LawfulRequest:
+def parse_request(data: Any, *, origin: str | None = None) -> LawfulRequest:  # noqa: C901, PLR0915
     """Validate a request as filed. Raises ``InvalidFields`` naming every bad field."""
     r = _Reader(origin)
     doc = r.obj(data, "(request)")

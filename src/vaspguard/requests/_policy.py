@@ -106,7 +106,7 @@ def parse_policy(text: str, *, origin: str = "policy") -> Policy:
 
 
 @lru_cache(maxsize=32)
-def _parse_policy(text: str, origin: str) -> Policy:
+def _parse_policy(text: str, origin: str) -> Policy:  # noqa: C901
     # Cached by text: a policy version is immutable, and the assessment of every request reads it.
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -153,7 +153,7 @@ def _quorum_strength(policy: Policy, tier: Tier) -> tuple[int, int]:
     return len(slots), sum(1 for s in slots if s.other_region)
 
 
-def weakenings(old: Policy, new: Policy) -> list[str]:
+def weakenings(old: Policy, new: Policy) -> list[str]:  # noqa: C901
     """Every way ``new`` relaxes a safeguard of ``old``, one line each (empty: not weaker anywhere)."""
     out: list[str] = []
     for code in ReasonCode:

@@ -7,14 +7,14 @@ indexes (transactions by address, tx hash, customer and time; contacts by value)
 
 from __future__ import annotations
 
-import importlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
 
 from sqlalchemy import ColumnElement, Connection, func, or_, select
 
+from vaspguard.errors import VaspguardError
 from vaspguard.registry._tables import (
     AccountRow,
     ContactRow,
@@ -24,25 +24,18 @@ from vaspguard.registry._tables import (
 )
 from vaspguard.requests._model import DateRange, Target, TargetType
 from vaspguard.requests._names import normalise_name
+from vaspguard.screening import normalise_address as screening_normalise_address
 
 _CHUNK = 900  # below SQLite's default bound-parameter limit
 
 
 def normalise_address(address: str, chain: str | None = None) -> str:
-    """The screening capability's address normaliser when present; else: hex (EVM) and bech32 addresses are
-    case-insensitive and lower-cased, base58 and others are case-sensitive and kept."""
-    screening = importlib.import_module("vaspguard.screening")
-    fn = getattr(screening, "normalise_address", None)
-    if fn is not None:
-        try:
-            return cast(str, fn(address, chain, strict=False))
-        except Exception:  # not an address of that chain's form: compare it as given
-            return address.strip()
-    a = address.strip()
-    low = a.lower()
-    if low.startswith(("0x", "bc1", "tb1", "ltc1")):
-        return low
-    return a
+    """Screening's address normaliser (hex and bech32 lower-cased, base58 kept); a value not of that chain's
+    form is compared as given."""
+    try:
+        return screening_normalise_address(address, chain, strict=False)
+    except VaspguardError:
+        return address.strip()
 
 
 def address_variants(address: str, chain: str | None) -> list[str]:
@@ -88,17 +81,29 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 
 
 def _customers_by_name(conn: Connection, value: str) -> set[str]:
-    wanted = normalise_name(value)
-    tokens = wanted.split()
+    """Customers with a name that reads as ``value`` does, word for word in any order, in any script: the
+    name as written or its transliteration (screening's), so "Иван Щукин" reaches a customer stored as
+    "Иван Щукин" and one stored as "Ivan Shchukin". An exact match, never a fuzzy one: a request's scope is
+    what it names."""
+    tokens = sorted(normalise_name(value).split())
     if not tokens:
         return set()
-    longest = max(tokens, key=len)
+    # Candidates by one distinctive fragment, as written (any script, in its usual casings: SQLite lowers
+    # ASCII only) and as transliterated; then the whole name compared as screening reads it.
+    words = [w for w in re.split(r"[\W_]+", value) if w] or [value]
+    written = max(words, key=len)
+    latin = max(tokens, key=len)
+    fragments = {written, written.lower(), written.upper(), written.capitalize()}
+    column = CustomerNameRow.name
     rows = conn.execute(
-        select(CustomerNameRow.customer_id, CustomerNameRow.name).where(
-            func.lower(CustomerNameRow.name).contains(longest, autoescape=True)
+        select(CustomerNameRow.customer_id, column).where(
+            or_(
+                *(column.contains(f, autoescape=True) for f in sorted(fragments)),
+                func.lower(column).contains(latin, autoescape=True),
+            )
         )
     )
-    return {cid for cid, name in rows if sorted(normalise_name(name).split()) == sorted(tokens)}
+    return {cid for cid, name in rows if sorted(normalise_name(name).split()) == tokens}
 
 
 def resolve_target(conn: Connection, target: Target, date_range: DateRange) -> tuple[set[str], set[str]]:

@@ -9,8 +9,11 @@ from vaspguard.screening._alerts import (
     Alert,
     Disposition,
     RunReport,
+    count_alerts,
     decide,
+    dispositions,
     get_alert,
+    last_run,
     list_alerts,
     listed_customer_ids,
     rescreen,
@@ -18,7 +21,8 @@ from vaspguard.screening._alerts import (
 )
 from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
-from vaspguard.screening._score import Factor, TokenPair, score_names
+from vaspguard.screening._score import Factor, TokenPair, pair_score, score_names
+from vaspguard.screening._source import read_lists
 
 __all__ = [
     "ALERT_THRESHOLD",
@@ -33,12 +37,17 @@ __all__ = [
     "RunReport",
     "Screener",
     "TokenPair",
+    "count_alerts",
     "decide",
+    "dispositions",
     "get_alert",
+    "last_run",
     "list_alerts",
     "listed_customer_ids",
     "name_forms",
     "normalise_address",
+    "pair_score",
+    "read_lists",
     "rescreen",
     "score_names",
     "screen_customers",

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from vaspguard._json import to_jsonable
+from vaspguard._json import fingerprint_json, to_jsonable
 from vaspguard.errors import InvalidRequest, NotFound, Refused
 from vaspguard.lists import ListEntity
 from vaspguard.registry import Customer, PersonType, Registry
@@ -89,7 +89,7 @@ class RunReport:
 
 
 def _sha(value: Any) -> str:
-    return hashlib.sha256(json.dumps(to_jsonable(value), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(fingerprint_json(value)).hexdigest()
 
 
 def customer_fingerprint(customer: Customer) -> str:
@@ -463,11 +463,14 @@ def list_alerts(
         return [_alert(r) for r in conn.execute(q)]
 
 
-def count_alerts(store: Store) -> dict[str, int]:
+def count_alerts(store: Store, *, customer_id: str | None = None) -> dict[str, int]:
+    """How many alerts there are in each status (of one customer's, when given): what ``list_alerts``
+    would return without its limit."""
+    q = select(ScreeningAlertRow.status, func.count()).group_by(ScreeningAlertRow.status)
+    if customer_id is not None:
+        q = q.where(ScreeningAlertRow.customer_id == customer_id)
     with store.connect() as conn:
-        rows = conn.execute(
-            select(ScreeningAlertRow.status, func.count()).group_by(ScreeningAlertRow.status)
-        ).all()
+        rows = conn.execute(q).all()
     return {status: int(n) for status, n in rows}
 
 

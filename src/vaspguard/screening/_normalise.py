@@ -612,7 +612,7 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
-def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
+def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:  # noqa: C901
     is_person = kind == "person"
     is_org = kind not in (None, "person")
     if not is_org:

@@ -104,14 +104,14 @@ def entries(
 @router.get("/events")
 def events(
     request: Request,
-    type: str | None = Query(None, description="Event type or prefix, e.g. 'requests'."),
+    event_type: str | None = Query(None, alias="type", description="Event type or prefix, e.g. 'requests'."),
     subject: str | None = Query(None, description="Only events naming this reference."),
     start: int = Query(0, ge=0),
     limit: int = Query(100, ge=1, le=1000),
     _p: Principal = Depends(_read),
 ) -> list[dict[str, Any]]:
     """Events with their payloads (``null`` once erased)."""
-    return [e.to_dict() for e in _log(request).events(type, subject, start=start, limit=limit)]
+    return [e.to_dict() for e in _log(request).events(event_type, subject, start=start, limit=limit)]
 
 
 class NoteIn(BaseModel):

@@ -30,12 +30,13 @@ def _store(request: Request) -> Store:
 
 @router.get("/snapshots", dependencies=[Depends(_read)])
 def snapshots(
-    request: Request, all: bool = Query(False, description="Every snapshot, not only active.")
+    request: Request,
+    every: bool = Query(False, alias="all", description="Every snapshot, not only active."),
 ) -> Any:
     from vaspguard.lists import active_snapshots, list_snapshots
 
     store = _store(request)
-    return to_jsonable(list_snapshots(store) if all else active_snapshots(store))
+    return to_jsonable(list_snapshots(store) if every else active_snapshots(store))
 
 
 @router.get("/snapshots/{snapshot_id}", dependencies=[Depends(_read)])

@@ -142,8 +142,7 @@ def alerts(
 
 @router.get("/alerts/{alert_id}")
 def alert(request: Request, alert_id: int, _p: Principal = Depends(_read)) -> Any:
-    from vaspguard.screening import get_alert
-    from vaspguard.screening._alerts import dispositions
+    from vaspguard.screening import dispositions, get_alert
 
     store = request.app.state.store
     return {
