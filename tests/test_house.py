@@ -17,10 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "vaspguard"
 MAX_LINES = 80
 
 LONG_FUNCTIONS = {
-    "audit/_bundle.py::verify_bundle",
     "cli/_demo.py::seed_command",
-    "demo/_seed.py::seed",
-    "demo/_seed.py::activity",
     "requests/_intake.py::parse_request",
     "requests/_service.py::file",
     "requests/_service.py::approve",

@@ -37,6 +37,7 @@ from vaspguard.audit._event import commitment
 from vaspguard.audit._merkle import Frontier, node_hash
 from vaspguard.audit._note import (
     SignedCheckpoint,
+    VerifiedSignature,
     VerifierKey,
 )
 from vaspguard.audit._scan import CHUNK, ChunkResult, scan_chunk, scan_span
@@ -260,7 +261,7 @@ def _read_checkpoints(directory: Path) -> Iterator[tuple[int, str]]:
             yield number, note
 
 
-def verify_bundle(  # noqa: C901, PLR0915
+def verify_bundle(
     directory: Path,
     log_key: VerifierKey,
     *,
@@ -285,59 +286,10 @@ def verify_bundle(  # noqa: C901, PLR0915
         raise InvalidRequest("quorum", f"{quorum} exceeds the {len(witnesses)} witness key(s) given")
     _read_manifest(directory)
     report = VerifyReport()
-    origin = log_key.name
-
-    # 1. Checkpoints: strict parse, the log's signature, one root per size.
-    by_size: dict[int, SignedCheckpoint] = {}
-    for number, note in _read_checkpoints(directory):
-        report.checkpoints += 1
-        try:
-            checkpoint = SignedCheckpoint.parse(note)
-            checkpoint.verify(log_key, origin=origin)
-        except (NoteFormatError, SignatureError) as exc:
-            report.add(VerifyCode.BAD_SIGNATURE, f"checkpoint on line {number}: {exc}")
-            continue
-        seen = by_size.get(checkpoint.size)
-        if seen is not None and seen.root != checkpoint.root:
-            report.add(VerifyCode.FORK, f"two signed roots for tree size {checkpoint.size}")
-            report.fork_evidence += [seen.note, checkpoint.note]
-            continue
-        by_size[checkpoint.size] = checkpoint
-    if not by_size:
-        report.add(VerifyCode.BAD_SIGNATURE, f"no checkpoint signed by the trusted key {log_key.name}")
+    by_size = _check_checkpoints(directory, log_key, report)
     newest = by_size[max(by_size)] if by_size else None
-    if newest is not None:
-        report.newest_size, report.newest_root = newest.size, newest.root.hex()
-        try:
-            cosigned = newest.verify(log_key, origin=origin, witnesses=witnesses, quorum=quorum)
-            report.cosigners = [c.key.name for c in cosigned]
-        except QuorumError as exc:
-            report.add(VerifyCode.QUORUM, f"checkpoint of size {newest.size}: {exc}")
-            cosigned = []
-        except SignatureError as exc:
-            report.add(VerifyCode.BAD_SIGNATURE, f"checkpoint of size {newest.size}: {exc}")
-            cosigned = []
-
-    # 2. The pinned checkpoint (what this verifier saw last): never accept going back or sideways.
-    if pinned is not None:
-        try:
-            pinned.verify(log_key, origin=origin)
-        except SignatureError as exc:
-            report.add(VerifyCode.BAD_SIGNATURE, f"pinned checkpoint: {exc}")
-            pinned = None
-    if pinned is not None and newest is not None:
-        if newest.size < pinned.size:
-            report.add(
-                VerifyCode.ROLLBACK,
-                f"newest checkpoint has size {newest.size}, older than the pinned size {pinned.size}",
-            )
-        same = by_size.get(pinned.size)
-        if same is not None and same.root != pinned.root:
-            report.add(
-                VerifyCode.FORK,
-                f"the bundle and the pinned checkpoint sign different roots for size {pinned.size}",
-            )
-            report.fork_evidence += [pinned.note, same.note]
+    cosigned = _check_newest(newest, log_key, witnesses, quorum, report) if newest is not None else []
+    pinned = _check_pinned(pinned, newest, by_size, log_key, report)
 
     # 3. Entries: canonical, in order, and every signed root (and the pinned one) recomputed.
     path = directory / "entries.jsonl"
@@ -369,27 +321,111 @@ def verify_bundle(  # noqa: C901, PLR0915
             "does not extend the pinned one",
         )
         report.fork_evidence += [pinned.note] + ([newest.note] if newest is not None else [])
-    last_ts = scan.timestamps
-    commitments = scan.commitments
 
     # 5. Freshness: the newest checkpoint's time is its latest cosignature, else its last entry's time.
     if max_age is not None and newest is not None:
-        now = now or datetime.now(UTC)
-        times = [datetime.fromtimestamp(c.timestamp, UTC) for c in cosigned if c.timestamp is not None]
-        if newest.size - 1 in last_ts:
-            times.append(
-                datetime.strptime(last_ts[newest.size - 1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-            )
-        if times and now - max(times) > max_age:
-            report.add(
-                VerifyCode.STALE,
-                f"the newest checkpoint dates from {max(times).isoformat()}, older than {max_age}",
-            )
+        _check_fresh(newest, cosigned, scan.timestamps, max_age, now or datetime.now(UTC), report)
 
     # 6. Payloads, if exported: each must match its leaf's commitment.
     if payload_path.exists():
-        _check_payloads(payload_path, commitments, report)
+        _check_payloads(payload_path, scan.commitments, report)
     return report
+
+
+def _check_checkpoints(
+    directory: Path, log_key: VerifierKey, report: VerifyReport
+) -> dict[int, SignedCheckpoint]:
+    """1. Checkpoints: strict parse, the log's signature, one root per size. Returns them by size."""
+    by_size: dict[int, SignedCheckpoint] = {}
+    for number, note in _read_checkpoints(directory):
+        report.checkpoints += 1
+        try:
+            checkpoint = SignedCheckpoint.parse(note)
+            checkpoint.verify(log_key, origin=log_key.name)
+        except (NoteFormatError, SignatureError) as exc:
+            report.add(VerifyCode.BAD_SIGNATURE, f"checkpoint on line {number}: {exc}")
+            continue
+        seen = by_size.get(checkpoint.size)
+        if seen is not None and seen.root != checkpoint.root:
+            report.add(VerifyCode.FORK, f"two signed roots for tree size {checkpoint.size}")
+            report.fork_evidence += [seen.note, checkpoint.note]
+            continue
+        by_size[checkpoint.size] = checkpoint
+    if not by_size:
+        report.add(VerifyCode.BAD_SIGNATURE, f"no checkpoint signed by the trusted key {log_key.name}")
+    return by_size
+
+
+def _check_newest(
+    newest: SignedCheckpoint,
+    log_key: VerifierKey,
+    witnesses: list[VerifierKey],
+    quorum: int,
+    report: VerifyReport,
+) -> list[VerifiedSignature]:
+    """The newest checkpoint's witness cosignatures, checked against the quorum; returns the valid ones."""
+    report.newest_size, report.newest_root = newest.size, newest.root.hex()
+    try:
+        cosigned = newest.verify(log_key, origin=log_key.name, witnesses=witnesses, quorum=quorum)
+    except QuorumError as exc:
+        report.add(VerifyCode.QUORUM, f"checkpoint of size {newest.size}: {exc}")
+        return []
+    except SignatureError as exc:
+        report.add(VerifyCode.BAD_SIGNATURE, f"checkpoint of size {newest.size}: {exc}")
+        return []
+    report.cosigners = [c.key.name for c in cosigned]
+    return cosigned
+
+
+def _check_pinned(
+    pinned: SignedCheckpoint | None,
+    newest: SignedCheckpoint | None,
+    by_size: dict[int, SignedCheckpoint],
+    log_key: VerifierKey,
+    report: VerifyReport,
+) -> SignedCheckpoint | None:
+    """2. The pinned checkpoint (what this verifier saw last): never accept going back or sideways.
+    Returns it, or None when its own signature is bad (then it pins nothing)."""
+    if pinned is None:
+        return None
+    try:
+        pinned.verify(log_key, origin=log_key.name)
+    except SignatureError as exc:
+        report.add(VerifyCode.BAD_SIGNATURE, f"pinned checkpoint: {exc}")
+        return None
+    if newest is None:
+        return pinned
+    if newest.size < pinned.size:
+        report.add(
+            VerifyCode.ROLLBACK,
+            f"newest checkpoint has size {newest.size}, older than the pinned size {pinned.size}",
+        )
+    same = by_size.get(pinned.size)
+    if same is not None and same.root != pinned.root:
+        report.add(
+            VerifyCode.FORK,
+            f"the bundle and the pinned checkpoint sign different roots for size {pinned.size}",
+        )
+        report.fork_evidence += [pinned.note, same.note]
+    return pinned
+
+
+def _check_fresh(
+    newest: SignedCheckpoint,
+    cosigned: list[VerifiedSignature],
+    last_ts: dict[int, str],
+    max_age: timedelta,
+    now: datetime,
+    report: VerifyReport,
+) -> None:
+    times = [datetime.fromtimestamp(c.timestamp, UTC) for c in cosigned if c.timestamp is not None]
+    if newest.size - 1 in last_ts:
+        times.append(datetime.strptime(last_ts[newest.size - 1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC))
+    if times and now - max(times) > max_age:
+        report.add(
+            VerifyCode.STALE,
+            f"the newest checkpoint dates from {max(times).isoformat()}, older than {max_age}",
+        )
 
 
 class _EntryScan:
@@ -458,7 +494,7 @@ def _fold(pieces: list[bytes]) -> bytes:
     return h
 
 
-def _scan_entries(  # noqa: C901
+def _scan_entries(
     path: Path,
     cuts: tuple[int, ...],
     want_commitments: bool,
@@ -471,43 +507,16 @@ def _scan_entries(  # noqa: C901
     if chunk & (chunk - 1):
         raise InvalidRequest("chunk", "must be a power of two")
 
-    def chunks() -> Iterator[tuple[list[bytes], int]]:
-        batch: list[bytes] = []
-        start = 0
-        with open(path, "rb") as fh:
-            for line in fh:
-                batch.append(line)
-                if len(batch) == chunk:
-                    yield batch, start
-                    start += chunk
-                    batch = []
-        if batch or start == 0:
-            yield batch, start
-
-    def spans() -> Iterator[tuple[int, int, int]]:
-        """(byte offset, line count, first position) of each chunk: workers read their own lines, so the
-        entries are not copied through pipes."""
-        offset = span_offset = count = start = 0
-        with open(path, "rb") as fh:
-            for line in fh:
-                offset += len(line)
-                count += 1
-                if count == chunk:
-                    yield span_offset, count, start
-                    span_offset, count, start = offset, 0, start + chunk
-        if count or start == 0:
-            yield span_offset, count, start
-
     def options(start: int) -> tuple[tuple[int, ...], bool, tuple[int, ...], int]:
         inside = tuple(c for c in cuts if start < c <= start + chunk)
         ts = tuple(t for t in want_ts if start <= t < start + chunk)
         return inside, want_commitments, ts, chunk
 
     if workers <= 1:
-        for lines, start in chunks():
+        for lines, start in _chunks(path, chunk):
             yield scan_chunk(lines, start, *options(start))
         return
-    source = spans()
+    source = _spans(path, chunk)
     first = next(source)
     second = next(source, None)
     if second is None:
@@ -522,6 +531,36 @@ def _scan_entries(  # noqa: C901
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _chunks(path: Path, chunk: int) -> Iterator[tuple[list[bytes], int]]:
+    """(lines, first position) of each chunk of ``chunk`` lines; an empty file is one empty chunk."""
+    batch: list[bytes] = []
+    start = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            batch.append(line)
+            if len(batch) == chunk:
+                yield batch, start
+                start += chunk
+                batch = []
+    if batch or start == 0:
+        yield batch, start
+
+
+def _spans(path: Path, chunk: int) -> Iterator[tuple[int, int, int]]:
+    """(byte offset, line count, first position) of each chunk: workers read their own lines, so the
+    entries are not copied through pipes."""
+    offset = span_offset = count = start = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            offset += len(line)
+            count += 1
+            if count == chunk:
+                yield span_offset, count, start
+                span_offset, count, start = offset, 0, start + chunk
+    if count or start == 0:
+        yield span_offset, count, start
 
 
 def _check_payloads(path: Path, commitments: dict[int, str], report: VerifyReport) -> None:

@@ -43,7 +43,7 @@ def _pieces(levels: list[list[bytes]], r: int) -> list[bytes]:
     return [levels[h][(r >> h) - 1] for h in range(r.bit_length() - 1, -1, -1) if r >> h & 1]
 
 
-def scan_chunk(  # noqa: C901
+def scan_chunk(
     lines: list[bytes],
     start: int,
     cuts: tuple[int, ...],
@@ -88,7 +88,14 @@ def scan_chunk(  # noqa: C901
             result.commitments.append((idx, commitment_hex))
         if position in want_ts:
             result.timestamps[position] = ts
-    # The chunk's tree, level by level (each level pairs the complete pairs of the one below).
+    _hash_tree(leaves, start, cuts, result)
+    return result
+
+
+def _hash_tree(leaves: list[bytes], start: int, cuts: tuple[int, ...], result: ChunkResult) -> None:
+    """The chunk's tree, level by level (each level pairs the complete pairs of the one below): its
+    pieces, and the pieces of each cut inside the chunk, into ``result``."""
+    sha256 = hashlib.sha256
     levels = [leaves]
     while len(levels[-1]) > 1:
         below = levels[-1]
@@ -100,7 +107,6 @@ def scan_chunk(  # noqa: C901
     for size in cuts:
         if start < size <= start + len(leaves):
             result.cuts[size] = _pieces(levels, size - start)
-    return result
 
 
 def scan_span(

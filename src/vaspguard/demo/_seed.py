@@ -31,6 +31,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -370,7 +371,7 @@ class _Generator:
             updated_at=updated,
         )
 
-    def residence(  # noqa: C901
+    def residence(
         self, rng: random.Random, nat: str, nationalities: list[str]
     ) -> tuple[str, tuple[ResidencePermit, ...], tuple[PermitApplication, ...], tuple[Visa, ...]]:
         permits: list[ResidencePermit] = []
@@ -379,25 +380,7 @@ class _Generator:
         residence = nat
         r = rng.random()
         if nat == "RU":
-            if r < 0.50:
-                residence = "RU"
-                if rng.random() < 0.06:  # lives in Russia, holds an EU permit (second home, study, work)
-                    permits.append(self.permit(rng, rng.choice(RU_ABROAD_EU)))
-                if rng.random() < 0.04:
-                    apps.append(self.application(rng, rng.choice(("FI", "DE", "ES", "PT", "CY"))))
-            elif r < 0.72:
-                residence = rng.choice(RU_ABROAD_EU)
-            elif r < 0.78:
-                residence = rng.choice(EEA_CH)
-            elif r < 0.86:
-                residence = "GB"
-            else:
-                residence = rng.choice(("AE", "TR", "GE", "AM", "KZ", "RS", "US"))
-            if residence != "RU" and residence not in nationalities:
-                permits.append(self.permit(rng, residence))
-                expired = permits[-1].valid_until is not None and permits[-1].valid_until < self.as_of
-                if expired and rng.random() < 0.5:  # renewal filed, decision pending
-                    apps.append(self.application(rng, residence))
+            residence = self.russian_residence(rng, r, nationalities, permits, apps)
         elif nat in ("UA", "BY") and r < 0.35:
             residence = rng.choice(UA_BY_ABROAD)
             permits.append(self.permit(rng, residence, temporary_only=nat == "UA"))
@@ -417,6 +400,37 @@ class _Generator:
                 )
             )
         return residence, tuple(permits), tuple(apps), tuple(visas)
+
+    def russian_residence(
+        self,
+        rng: random.Random,
+        r: float,
+        nationalities: list[str],
+        permits: list[ResidencePermit],
+        apps: list[PermitApplication],
+    ) -> str:
+        """Where a Russian national lives (``r`` drawn by the caller), with the permits and applications
+        that go with it appended to ``permits`` and ``apps``."""
+        if r < 0.50:
+            residence = "RU"
+            if rng.random() < 0.06:  # lives in Russia, holds an EU permit (second home, study, work)
+                permits.append(self.permit(rng, rng.choice(RU_ABROAD_EU)))
+            if rng.random() < 0.04:
+                apps.append(self.application(rng, rng.choice(("FI", "DE", "ES", "PT", "CY"))))
+        elif r < 0.72:
+            residence = rng.choice(RU_ABROAD_EU)
+        elif r < 0.78:
+            residence = rng.choice(EEA_CH)
+        elif r < 0.86:
+            residence = "GB"
+        else:
+            residence = rng.choice(("AE", "TR", "GE", "AM", "KZ", "RS", "US"))
+        if residence != "RU" and residence not in nationalities:
+            permits.append(self.permit(rng, residence))
+            expired = permits[-1].valid_until is not None and permits[-1].valid_until < self.as_of
+            if expired and rng.random() < 0.5:  # renewal filed, decision pending
+                apps.append(self.application(rng, residence))
+        return residence
 
     def permit(self, rng: random.Random, country: str, *, temporary_only: bool = False) -> ResidencePermit:
         r = rng.random()
@@ -545,7 +559,7 @@ class _Generator:
 
     # -- accounts, transactions, logins -------------------------------------------------------------------
 
-    def activity(  # noqa: C901, PLR0915
+    def activity(
         self,
         i: int,
         c: Customer,
@@ -556,6 +570,29 @@ class _Generator:
     ) -> None:
         cid = c.id
         opened = max(c.created_at or self.start, self.start - timedelta(days=3 * 365))
+        products, fiat = self.accounts(c, opened, rng, rows)
+        seconds = int((self.end - self.start).total_seconds())
+        txs = rows["transactions"]
+        self.transactions(i, cid, rng, peers, txs, set(products), fiat, seconds)
+        self.planted_movements(i, cid, rng, txs, report, seconds)
+        # logins: from the country of residence, sometimes from elsewhere (travel, VPN)
+        logins = rows["logins"]
+        home = c.residence or c.established or "DE"
+        for _ in range(self.logins_per):
+            when = self.start + timedelta(seconds=rng.randrange(seconds))
+            country = (
+                home
+                if rng.random() < 0.88
+                else rng.choice(("RU", "TR", "AE", "GE", "NL", "US", "DE", "CY", "RS"))
+            )
+            logins.append((cid, when, _ip(rng, country), country))
+
+    def accounts(
+        self, c: Customer, opened: datetime, rng: random.Random, rows: Rows
+    ) -> tuple[list[str], str]:
+        """The customer's accounts (spot, and other products by chance) and balances; returns the
+        products and the customer's fiat currency."""
+        cid = c.id
         products = ["spot"]
         for product, p in (
             ("funding", 0.6),
@@ -591,12 +628,22 @@ class _Generator:
                 if product == "margin" and asset == "USDT" and rng.random() < 0.3:
                     amount = -(amount / 4).quantize(Q8)  # a margin loan outstanding
                 balances.append((aid, asset, amount))
-        # transactions
+        return products, fiat
+
+    def transactions(
+        self,
+        i: int,
+        cid: str,
+        rng: random.Random,
+        peers: list[str],
+        txs: list[tuple[Any, ...]],
+        has: set[str],
+        fiat: str,
+        seconds: int,
+    ) -> None:
+        """A year of movements of every kind, in the proportions of a retail exchange."""
         count = int(self.tx_per * rng.choice((0.2, 0.5, 1.0, 1.0, 1.3, 2.0)) + 0.5)
-        txs = rows["transactions"]
-        has = set(products)
         width = 4
-        seconds = int((self.end - self.start).total_seconds())
         for j in range(count):
             when = self.start + timedelta(seconds=rng.randrange(seconds))
             day = (when - self.start).days
@@ -607,21 +654,20 @@ class _Generator:
                 chain, asset = ON_CHAIN[rng.randrange(len(ON_CHAIN))]
                 amount = (eur / self.prices[asset][day]).quantize(Q8)
                 kind = "deposit" if r < 0.25 else "withdrawal"
+                address = _address(rng, chain)
+                tx_hash = _tx_hash(rng, chain)
                 txs.append(
-                    (
+                    _tx(
                         tid,
                         cid,
-                        f"{cid}-spot",
+                        "spot",
                         kind,
                         when,
                         asset,
                         amount,
-                        chain,
-                        _address(rng, chain),
-                        _tx_hash(rng, chain),
-                        None,
-                        None,
-                        None,
+                        chain=chain,
+                        address=address,
+                        tx_hash=tx_hash,
                     )
                 )
             elif r < 0.75:
@@ -631,20 +677,16 @@ class _Generator:
                 amount = (eur / self.prices[asset][day]).quantize(Q8)
                 counter_amount = (eur / self.prices[counter][day]).quantize(Q8)
                 txs.append(
-                    (
+                    _tx(
                         tid,
                         cid,
-                        f"{cid}-spot",
+                        "spot",
                         "trade",
                         when,
                         asset,
                         amount,
-                        None,
-                        None,
-                        None,
-                        counter,
-                        counter_amount,
-                        None,
+                        counter=counter,
+                        counter_amount=counter_amount,
                     )
                 )
             elif r < 0.80 and len(peers) > 1:
@@ -652,23 +694,7 @@ class _Generator:
                 if other == cid:
                     other = peers[0] if peers[0] != cid else peers[1]
                 amount = (eur / self.prices["USDT"][day]).quantize(Q2)
-                txs.append(
-                    (
-                        tid,
-                        cid,
-                        f"{cid}-spot",
-                        "internal_transfer",
-                        when,
-                        "USDT",
-                        amount,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        other,
-                    )
-                )
+                txs.append(_tx(tid, cid, "spot", "internal_transfer", when, "USDT", amount, peer=other))
             elif r < 0.88 and "earn" in has:
                 kind = "earn_subscribe" if r < 0.85 else "earn_redeem"
                 amount = (eur / self.prices["USDT"][day]).quantize(Q2)
@@ -681,6 +707,17 @@ class _Generator:
                 price = self.prices[fiat][day] if fiat in self.prices else Decimal(1)
                 amount = (eur / price).quantize(Q2)
                 txs.append((tid, cid, acct, kind, when, fiat, amount, None, None, None, None, None, None))
+
+    def planted_movements(
+        self,
+        i: int,
+        cid: str,
+        rng: random.Random,
+        txs: list[tuple[Any, ...]],
+        report: dict[str, dict[str, str]],
+        seconds: int,
+    ) -> None:
+        """The withdrawals to addresses of interest and the deposits from them planted on this customer."""
         for k, addr in self.address_plants.get(i, ()):
             chain, asset = chain_of(addr)
             when = self.start + timedelta(seconds=rng.randrange(seconds))
@@ -731,17 +768,6 @@ class _Generator:
                 )
             )
             report["deposits"][tid] = addr
-        # logins: from the country of residence, sometimes from elsewhere (travel, VPN)
-        logins = rows["logins"]
-        home = c.residence or c.established or "DE"
-        for _ in range(self.logins_per):
-            when = self.start + timedelta(seconds=rng.randrange(seconds))
-            country = (
-                home
-                if rng.random() < 0.88
-                else rng.choice(("RU", "TR", "AE", "GE", "NL", "US", "DE", "CY", "RS"))
-            )
-            logins.append((cid, when, _ip(rng, country), country))
 
     def chunk(self, lo: int, hi: int, report: dict[str, dict[str, str]]) -> Rows:
         customers: list[Customer] = []
@@ -850,11 +876,95 @@ def _ip(rng: random.Random, country: str) -> str:
     return f"{first}.{rng.getrandbits(8)}.{rng.getrandbits(8)}.{1 + rng.getrandbits(7)}"
 
 
+def _tx(
+    tid: str,
+    cid: str,
+    product: str,
+    kind: str,
+    when: datetime,
+    asset: str,
+    amount: Decimal,
+    *,
+    chain: str | None = None,
+    address: str | None = None,
+    tx_hash: str | None = None,
+    counter: str | None = None,
+    counter_amount: Decimal | None = None,
+    peer: str | None = None,
+) -> tuple[Any, ...]:
+    """A transactions row: the on-chain fields for deposits and withdrawals, the counter asset for a
+    trade, the receiving customer for an internal transfer."""
+    return (
+        tid,
+        cid,
+        f"{cid}-{product}",
+        kind,
+        when,
+        asset,
+        amount,
+        chain,
+        address,
+        tx_hash,
+        counter,
+        counter_amount,
+        peer,
+    )
+
+
 def _customer_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(metadata.tables["customers"])).scalar_one())
 
 
-def seed(  # noqa: C901
+@contextmanager
+def _indexes_deferred(store: Store, *, defer: bool) -> Iterator[None]:
+    """With ``defer``, the registry's secondary indexes are dropped for the load and built again after it,
+    also when it fails or is interrupted."""
+    indexes = [idx for table in _REGISTRY_TABLES for idx in metadata.tables[table].indexes]
+    if defer:
+        with store.connect() as conn:
+            for idx in indexes:
+                idx.drop(conn, checkfirst=True)
+    try:
+        yield
+    finally:
+        if defer:
+            # Built once over the loaded rows (a sort), instead of row by row at random places in the B-tree.
+            with store.connect() as conn:
+                for idx in indexes:
+                    idx.create(conn, checkfirst=True)
+
+
+def _load(
+    store: Store,
+    args: tuple[Any, ...],
+    workers: int,
+    totals: dict[str, int],
+    report: dict[str, dict[str, str]],
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    """Generate and write the customers chunk by chunk, counting rows into ``totals`` and the planted
+    features into ``report``."""
+    # One writer thread: chunk k is written (the database works, or sqlite3 runs without the GIL)
+    # while chunk k+1 is generated, here or in worker processes.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-writer") as writer:
+        pending: Future[int] | None = None
+        done = 0
+        for hi, rows, part in _generated(args, workers):
+            for key in ("customers", "accounts", "transactions", "logins"):
+                totals[key] += len(rows.get(key, ()))
+            for key in ("listed", "withdrawals", "deposits"):
+                report[key].update(part[key])
+            if pending is not None:
+                pending.result()
+                if on_progress:
+                    on_progress(done)
+            pending = writer.submit(_write_chunk, store, rows)
+            done = hi
+        if pending is not None:
+            pending.result()
+
+
+def seed(
     store: Store,
     *,
     customers: int,
@@ -901,41 +1011,13 @@ def seed(  # noqa: C901
     report: dict[str, dict[str, str]] = {"listed": {}, "withdrawals": {}, "deposits": {}}
     if defer_indexes is None:
         defer_indexes = customers >= DEFER_INDEXES_FROM
-    indexes = [idx for table in _REGISTRY_TABLES for idx in metadata.tables[table].indexes]
-    if defer_indexes:
-        with store.connect() as conn:
-            for idx in indexes:
-                idx.drop(conn, checkfirst=True)
-    try:
+    with _indexes_deferred(store, defer=defer_indexes):
         with store.connect() as conn:
             _bulk_settings(conn)
             totals["prices"] = write(conn, {"prices": _Generator(*args).price_rows()})
-        # One writer thread: chunk k is written (the database works, or sqlite3 runs without the GIL)
-        # while chunk k+1 is generated, here or in worker processes.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-writer") as writer:
-            pending: Future[int] | None = None
-            done = 0
-            for hi, rows, part in _generated(args, workers):
-                for key in ("customers", "accounts", "transactions", "logins"):
-                    totals[key] += len(rows.get(key, ()))
-                for key in ("listed", "withdrawals", "deposits"):
-                    report[key].update(part[key])
-                if pending is not None:
-                    pending.result()
-                    if on_progress:
-                        on_progress(done)
-                pending = writer.submit(_write_chunk, store, rows)
-                done = hi
-            if pending is not None:
-                pending.result()
+        _load(store, args, workers, totals, report, on_progress)
         if on_progress:
             on_progress(customers)
-    finally:
-        if defer_indexes:
-            # Built once over the loaded rows (a sort), instead of row by row at random places in the B-tree.
-            with store.connect() as conn:
-                for idx in indexes:
-                    idx.create(conn, checkfirst=True)
     # Planner statistics for what was just bulk-loaded: without them PostgreSQL guesses row counts from
     # an empty table and picks poor plans (a dragnet count took 1.2 s instead of 70 ms on 10M rows), and
     # SQLite's planner has no sqlite_stat1 to choose between indexes.

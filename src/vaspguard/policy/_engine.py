@@ -148,67 +148,50 @@ class _Compiler:
             self.fail(where, "a condition is a non-empty mapping")
         return _all([self.key(k, v, f"{where}.{k}") for k, v in cond.items()])
 
-    def key(self, key: str, v: Any, where: str) -> Pred:  # noqa: C901
+    def key(self, key: str, v: Any, where: str) -> Pred:
         if key not in CONDITION_KEYS:
             self.fail(where, f"unknown condition key; known: {', '.join(CONDITION_KEYS)}")
-        if key in ("all", "any"):
-            if not isinstance(v, list) or not v:
-                self.fail(where, "expected a non-empty list of conditions")
-            subs = [self.condition(c, f"{where}[{i}]") for i, c in enumerate(v)]
-            return _all(subs) if key == "all" else _any(subs)
-        if key == "not":
-            sub = self.condition(v, where)
-            return lambda s, f: not sub(s, f)
-        if key == "person":
-            # Compiled on first reference, so persons may be declared in any order.
-            return self.person(v, where)
-        if key == "type":
-            if v not in ("natural", "legal"):
-                self.fail(where, "expected natural or legal")
-            return lambda s, f: bool(s.type == v)
-        if key == "nationality_in":
-            codes = self.codes(v, where)
-            return lambda s, f: not codes.isdisjoint(s.nationalities)
-        if key == "residence_in":
-            codes = self.codes(v, where)
-            return lambda s, f: not codes.isdisjoint(s.residence)
-        if key == "established_in":
-            codes = self.codes(v, where)
-            return lambda s, f: not codes.isdisjoint(s.established)
-        if key == "login_in":
-            codes = self.codes(v, where)
-            return lambda s, f: not codes.isdisjoint(f.login)
-        if key == "location_in":
-            codes = self.codes(v, where)
-            return lambda s, f: not codes.isdisjoint(s.residence) or not codes.isdisjoint(f.login)
-        if key == "permit_valid_in":
-            codes = self.codes(v, where)
-            return lambda s, f: any(p.country in codes and p.valid_on(f.at) for p in s.permits)
-        if key == "application_in":
-            codes = self.codes(v, where)
-            return lambda s, f: not codes.isdisjoint(s.applications)
-        if key in ("authorised", "listed", "counterparty_listed"):
+        if key in _ON_CODES:
+            return _ON_CODES[key](self.codes(v, where))
+        if key in _ON_BOOL:
             if not isinstance(v, bool):
                 self.fail(where, "expected true or false")
-            if key == "authorised":
-                return lambda s, f: bool(f.authorisations) is v
-            if key == "listed":
-                return lambda s, f: bool(f.listed) is v
-            return lambda s, f: f.counterparty_listed is v
-        if key == "asset_in":
-            assets = self.words(v, where, None)
-            return lambda s, f: f.asset is not None and f.asset in assets
-        if key == "flags_any":
-            flags = self.words(v, where, Flag)
-            return lambda s, f: not flags.isdisjoint(f.flags)
-        if key == "action_in":
-            actions = self.words(v, where, Action)
-            return lambda s, f: f.action in actions
-        if key == "holdings_over":
-            limit = self.amount(v, where)
-            self.limits.append(limit)
-            return lambda s, f: _holdings_over(f, limit)
-        # owned_or_controlled_by
+            return _ON_BOOL[key](v)
+        return _KEY_COMPILERS[key](self, v, where)
+
+    def all_or_any(self, v: Any, where: str, *, every: bool) -> Pred:
+        if not isinstance(v, list) or not v:
+            self.fail(where, "expected a non-empty list of conditions")
+        subs = [self.condition(c, f"{where}[{i}]") for i, c in enumerate(v)]
+        return _all(subs) if every else _any(subs)
+
+    def negation(self, v: Any, where: str) -> Pred:
+        sub = self.condition(v, where)
+        return lambda s, f: not sub(s, f)
+
+    def person_type(self, v: Any, where: str) -> Pred:
+        if v not in ("natural", "legal"):
+            self.fail(where, "expected natural or legal")
+        return lambda s, f: bool(s.type == v)
+
+    def asset_in(self, v: Any, where: str) -> Pred:
+        assets = self.words(v, where, None)
+        return lambda s, f: f.asset is not None and f.asset in assets
+
+    def flags_any(self, v: Any, where: str) -> Pred:
+        flags = self.words(v, where, Flag)
+        return lambda s, f: not flags.isdisjoint(f.flags)
+
+    def action_in(self, v: Any, where: str) -> Pred:
+        actions = self.words(v, where, Action)
+        return lambda s, f: f.action in actions
+
+    def holdings_over(self, v: Any, where: str) -> Pred:
+        limit = self.amount(v, where)
+        self.limits.append(limit)
+        return lambda s, f: _holdings_over(f, limit)
+
+    def owned_or_controlled_by(self, v: Any, where: str) -> Pred:
         if not isinstance(v, dict) or set(v) - {"owner", "share_over"} or "owner" not in v:
             self.fail(where, "expected {owner: condition, share_over: fraction}")
         owner = self.condition(v["owner"], f"{where}.owner")
@@ -269,6 +252,44 @@ class _Compiler:
             )
             out.append((actions, rule))
         return out
+
+
+# Condition keys on a set of countries/regions: the predicate for the compiled codes.
+_ON_CODES: dict[str, Callable[[frozenset[str]], Pred]] = {
+    "nationality_in": lambda codes: lambda s, f: not codes.isdisjoint(s.nationalities),
+    "residence_in": lambda codes: lambda s, f: not codes.isdisjoint(s.residence),
+    "established_in": lambda codes: lambda s, f: not codes.isdisjoint(s.established),
+    "login_in": lambda codes: lambda s, f: not codes.isdisjoint(f.login),
+    "location_in": lambda codes: (
+        lambda s, f: not codes.isdisjoint(s.residence) or not codes.isdisjoint(f.login)
+    ),
+    "permit_valid_in": lambda codes: (
+        lambda s, f: any(p.country in codes and p.valid_on(f.at) for p in s.permits)
+    ),
+    "application_in": lambda codes: lambda s, f: not codes.isdisjoint(s.applications),
+}
+
+# Condition keys taking true or false: the predicate for the value.
+_ON_BOOL: dict[str, Callable[[bool], Pred]] = {
+    "authorised": lambda v: lambda s, f: bool(f.authorisations) is v,
+    "listed": lambda v: lambda s, f: bool(f.listed) is v,
+    "counterparty_listed": lambda v: lambda s, f: f.counterparty_listed is v,
+}
+
+# The other condition keys: the compiler step that checks the value and builds the predicate.
+_KEY_COMPILERS: dict[str, Callable[[_Compiler, Any, str], Pred]] = {
+    "all": lambda c, v, where: c.all_or_any(v, where, every=True),
+    "any": lambda c, v, where: c.all_or_any(v, where, every=False),
+    "not": _Compiler.negation,
+    # Compiled on first reference, so persons may be declared in any order.
+    "person": _Compiler.person,
+    "type": _Compiler.person_type,
+    "asset_in": _Compiler.asset_in,
+    "flags_any": _Compiler.flags_any,
+    "action_in": _Compiler.action_in,
+    "holdings_over": _Compiler.holdings_over,
+    "owned_or_controlled_by": _Compiler.owned_or_controlled_by,
+}
 
 
 def _all(preds: list[Pred]) -> Pred:
@@ -459,7 +480,7 @@ class Engine:
 
         return self.decide_facts(parse_request(request, source=self.facts_source))
 
-    def decide_facts(self, f: Facts) -> Decision:  # noqa: C901
+    def decide_facts(self, f: Facts) -> Decision:
         hits: list[RuleHit] = []
         missing: _MissingFact | None = None
         best = -1
@@ -491,17 +512,7 @@ class Engine:
         if missing is not None and best < Outcome.DENY.severity:
             raise InvalidRequest(missing.field, missing.reason)
         if not hits:
-            if f.request_id is None and f.customer_id is None and not f.notes:
-                return self._no_rule
-            return Decision(
-                decision=Outcome.ALLOW,
-                rule_id=None,
-                citation=None,
-                policy_version=self.policy_version,
-                reasons=(_NO_RULE, *f.notes),
-                request_id=f.request_id,
-                customer_id=f.customer_id,
-            )
+            return self._allow_without_rule(f)
         winner = next(h for h in hits if h.outcome.severity == best)
         reasons = [winner.reason, *(h.reason for h in hits if h is not winner), *f.notes]
         return Decision(
@@ -512,6 +523,20 @@ class Engine:
             reasons=tuple(reasons),
             report=any(h.report for h in hits if h.outcome is Outcome.DENY),
             hits=tuple(hits),
+            request_id=f.request_id,
+            customer_id=f.customer_id,
+        )
+
+    def _allow_without_rule(self, f: Facts) -> Decision:
+        """No rule applies: allowed (the shared decision when the request carries nothing of its own)."""
+        if f.request_id is None and f.customer_id is None and not f.notes:
+            return self._no_rule
+        return Decision(
+            decision=Outcome.ALLOW,
+            rule_id=None,
+            citation=None,
+            policy_version=self.policy_version,
+            reasons=(_NO_RULE, *f.notes),
             request_id=f.request_id,
             customer_id=f.customer_id,
         )

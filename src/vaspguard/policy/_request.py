@@ -358,7 +358,7 @@ def parse_customer(c: Mapping[str, Any], field: str, notes: list[str]) -> dict[s
     return out
 
 
-def parse_request(request: Mapping[str, Any], *, source: FactSource | None = None) -> Facts:  # noqa: C901, PLR0915
+def parse_request(request: Mapping[str, Any], *, source: FactSource | None = None) -> Facts:
     """Validate ``request`` into ``Facts``; facts of a ``{"id": ...}`` customer come from ``source``."""
     r = _mapping(request, "", _TOP)
     action_value = r.get("action")
@@ -368,7 +368,6 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
     at = parse_date(r.get("at"), "at")
     assert at is not None
     notes: list[str] = []
-    unpriced: tuple[str, ...] = ()
     if "customer" not in r:
         raise _fail("customer", 'required: an inline customer or {"id": ...}')
     c = _mapping(r["customer"], "customer", _CUSTOMER)
@@ -377,44 +376,20 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         raise _fail("customer.id", "expected a string")
     holdings = _amount(r.get("holdings_eur"), "holdings_eur")
     login = _where(r.get("login_country"), "login_country")
-    notes_t: tuple[str, ...] = ()
+    unpriced: tuple[str, ...] = ()
     if customer_id is not None and set(c) <= {"id"}:
-        if source is None:
-            raise _fail("customer.id", "a customer by id needs the registry (run with a database)")
-        stored = source.customer(str(customer_id), at)
-        facts = parse_customer(stored, f"customer {customer_id} (registry)", notes)
-        if holdings is None:
-            holdings = _amount(stored.get("holdings_eur"), f"customer {customer_id} (registry).holdings_eur")
-            unpriced = tuple(stored.get("unpriced") or ())
-            if unpriced:
-                notes.append(f"no EUR price on {at} for {', '.join(unpriced)}: not counted in holdings")
-        if not login and stored.get("login_country"):
-            login = _where(stored["login_country"], f"customer {customer_id} (registry).login_country")
+        facts, holdings, login, unpriced = _stored_customer(
+            str(customer_id), at, source, holdings, login, notes
+        )
     else:
         facts = parse_customer(c, "customer", notes)
         if not login and c.get("login_country") is not None:
             login = _where(c["login_country"], "customer.login_country")
     cp = r.get("counterparty")
-    chain = address = None
-    cp_listed = False
-    if cp is not None:
-        cpm = _mapping(cp, "counterparty", _COUNTERPARTY)
-        chain = None if cpm.get("chain") is None else _text(cpm["chain"], "counterparty.chain")
-        address = None if cpm.get("address") is None else _text(cpm["address"], "counterparty.address")
-        cp_listed = _bool(cpm.get("listed", False), "counterparty.listed")
-        if address is not None and source is not None and not cp_listed:
-            try:
-                cp_listed = source.address_listed(chain, address)
-            except InvalidRequest as exc:
-                raise _fail("counterparty.address", exc.reason) from None
+    chain, address, cp_listed = (None, None, False) if cp is None else _counterparty(cp, source)
     flags: frozenset[str] = frozenset()
     if raw_flags := r.get("flags"):
-        for i, flag in enumerate(_list(raw_flags, "flags")):
-            if flag not in _FLAGS:
-                raise _fail(f"flags[{i}]", f"unknown flag {flag!r}; one of {', '.join(sorted(_FLAGS))}")
-        flags = frozenset(raw_flags)
-    if notes:
-        notes_t = tuple(notes)
+        flags = _flags(raw_flags)
     asset = r.get("asset")
     if asset is not None:
         asset = _text(asset, "asset").upper()
@@ -432,7 +407,54 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         flags=flags,
         customer_id=None if customer_id is None else str(customer_id),
         request_id=None if request_id is None else str(request_id),
-        notes=notes_t,
+        notes=tuple(notes) if notes else (),
         unpriced=unpriced,
         **facts,
     )
+
+
+def _stored_customer(
+    customer_id: str,
+    at: date,
+    source: FactSource | None,
+    holdings: Decimal | None,
+    login: frozenset[str],
+    notes: list[str],
+) -> tuple[dict[str, Any], Decimal | None, frozenset[str], tuple[str, ...]]:
+    """A customer given by id: its facts from the registry, and the request's holdings and login location
+    completed from it where the request leaves them out. Returns (facts, holdings, login, unpriced)."""
+    if source is None:
+        raise _fail("customer.id", "a customer by id needs the registry (run with a database)")
+    where = f"customer {customer_id} (registry)"
+    stored = source.customer(customer_id, at)
+    facts = parse_customer(stored, where, notes)
+    unpriced: tuple[str, ...] = ()
+    if holdings is None:
+        holdings = _amount(stored.get("holdings_eur"), f"{where}.holdings_eur")
+        unpriced = tuple(stored.get("unpriced") or ())
+        if unpriced:
+            notes.append(f"no EUR price on {at} for {', '.join(unpriced)}: not counted in holdings")
+    if not login and stored.get("login_country"):
+        login = _where(stored["login_country"], f"{where}.login_country")
+    return facts, holdings, login, unpriced
+
+
+def _counterparty(cp: Any, source: FactSource | None) -> tuple[str | None, str | None, bool]:
+    """(chain, address, listed): listed as the request says, else as the registry's lists say."""
+    cpm = _mapping(cp, "counterparty", _COUNTERPARTY)
+    chain = None if cpm.get("chain") is None else _text(cpm["chain"], "counterparty.chain")
+    address = None if cpm.get("address") is None else _text(cpm["address"], "counterparty.address")
+    listed = _bool(cpm.get("listed", False), "counterparty.listed")
+    if address is not None and source is not None and not listed:
+        try:
+            listed = source.address_listed(chain, address)
+        except InvalidRequest as exc:
+            raise _fail("counterparty.address", exc.reason) from None
+    return chain, address, listed
+
+
+def _flags(raw_flags: Any) -> frozenset[str]:
+    for i, flag in enumerate(_list(raw_flags, "flags")):
+        if flag not in _FLAGS:
+            raise _fail(f"flags[{i}]", f"unknown flag {flag!r}; one of {', '.join(sorted(_FLAGS))}")
+    return frozenset(raw_flags)
