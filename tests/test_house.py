@@ -29,15 +29,6 @@ LONG_FUNCTIONS = {
 # Mostly the registry's tables, queried directly by others where the registry's read API has no answer yet.
 PRIVATE_IMPORTS = {
     "api/_auth.py -> vaspguard.registry._tables",
-    "api/routers/lists.py -> vaspguard.lists._fetch",
-    "api/routers/lists.py -> vaspguard.lists._snapshots",
-    "api/routers/policy.py -> vaspguard.policy._service",
-    "cli/_lists.py -> vaspguard.lists._diff",
-    "cli/_lists.py -> vaspguard.lists._fetch",
-    "cli/_lists.py -> vaspguard.lists._snapshots",
-    "cli/_policy.py -> vaspguard.policy._evaluate",
-    "cli/_policy.py -> vaspguard.policy._request",
-    "cli/_policy.py -> vaspguard.policy._service",
     "cli/_policy.py -> vaspguard.policy._tables",
     "cli/_tokens.py -> vaspguard.registry._tables",
     "policy/_evaluate.py -> vaspguard.registry._tables",

@@ -84,8 +84,7 @@ def import_(
     XML and Enhanced XML (zip or bare), EU FSF XML, UN XML, UK FCDO XML, OFSI ConList CSV, OpenSanctions
     FtM JSON and delta. If any file fails, nothing is imported and the active snapshots stay as they were.
     """
-    from vaspguard.lists import import_parsed, read_path
-    from vaspguard.lists._snapshots import list_files
+    from vaspguard.lists import import_parsed, list_files, read_path
 
     store = open_db()
     chosen = list_files(paths)
@@ -133,8 +132,7 @@ def check(
     nothing touches the database. Exits non-zero, naming file, row and field, on the first bad file."""
     from collections import Counter
 
-    from vaspguard.lists import read_path
-    from vaspguard.lists._snapshots import list_files
+    from vaspguard.lists import list_files, read_path
 
     report: list[dict[str, Any]] = []
     for path in list_files(paths):
@@ -179,8 +177,13 @@ def show(
     as_json: bool = _JSON,
 ) -> None:
     """The active snapshots (or all, or one in detail: files with their SHA-256, counts, warnings)."""
-    from vaspguard.lists import active_snapshots, get_snapshot, list_snapshots, snapshot_warnings
-    from vaspguard.lists._snapshots import snapshot_files
+    from vaspguard.lists import (
+        active_snapshots,
+        get_snapshot,
+        list_snapshots,
+        snapshot_files,
+        snapshot_warnings,
+    )
 
     store = open_db()
     if snapshot is not None:
@@ -220,7 +223,7 @@ def entity(
     if as_json:
         print_json(e.to_dict())
         return
-    from vaspguard.lists._diff import render
+    from vaspguard.lists import render_diff as render
 
     console = _console()
     console.print(f"[bold]{e.primary_name}[/bold]  {e.key}  ({e.kind.value})", markup=True)
@@ -372,8 +375,7 @@ def fetch(
 ) -> None:
     """Download a list from its publisher (conditional request: nothing is fetched again if unchanged),
     record each file's SHA-256, and import it like `lists import` when it changed."""
-    from vaspguard.lists import import_parsed, read_path
-    from vaspguard.lists._fetch import fetch_feed
+    from vaspguard.lists import fetch_feed, import_parsed, read_path
 
     store = open_db()
 
@@ -403,7 +405,7 @@ def fetch(
 @app.command("feeds")
 def feeds(as_json: bool = _JSON) -> None:
     """The feeds `lists fetch` knows, with the official URL of each file (after configuration)."""
-    from vaspguard.lists._fetch import FEEDS, feed_urls
+    from vaspguard.lists import FEEDS, feed_urls
 
     table = {name: [{"file": f, "url": u} for f, u in feed_urls(name)] for name in FEEDS}
     if as_json:
@@ -422,7 +424,7 @@ def fetches(
     as_json: bool = _JSON,
 ) -> None:
     """The record of downloads: when, from which URL, HTTP status, validators, SHA-256, size, snapshot."""
-    from vaspguard.lists._fetch import fetch_history
+    from vaspguard.lists import fetch_history
 
     rows = fetch_history(open_db(), feed, limit=limit)
     if as_json:

@@ -47,7 +47,7 @@ def _packs(packs: list[Path] | None, no_builtin: bool, builtin: str | None = Non
 
 
 def _date(value: str, option: str) -> date:
-    from vaspguard.policy._request import parse_date
+    from vaspguard.policy import parse_date
 
     try:
         parsed = parse_date(value, option)
@@ -75,7 +75,7 @@ def decide(
     are still decided, a summary goes to stderr and the exit code is 2. Amounts are read exactly
     (JSON numbers as decimals). Requests with {"customer": {"id": ...}} read the registry in --db.
     """
-    from vaspguard.policy._service import PolicyService
+    from vaspguard.policy import PolicyService
 
     packs = _packs(pack, no_builtin, builtin)
     store = open_db()
@@ -179,8 +179,7 @@ def evaluate_cmd(
     """Evaluate every registry customer on a date: states, the diff against the previous evaluation, and a
     notice for each customer whose state changed."""
     from vaspguard.cli._common import progress
-    from vaspguard.policy._evaluate import evaluate
-    from vaspguard.policy._service import PolicyService
+    from vaspguard.policy import PolicyService, evaluate
     from vaspguard.registry import Registry
 
     day = _date(at, "--at")
@@ -229,8 +228,7 @@ def evidence_add(
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Record exemption evidence for a customer (logged to the audit log) and re-evaluate that customer."""
-    from vaspguard.policy._evaluate import record_evidence
-    from vaspguard.policy._service import PolicyService, _open_audit
+    from vaspguard.policy import PolicyService, open_audit, record_evidence
     from vaspguard.store import utcnow
 
     store = open_db()
@@ -250,7 +248,7 @@ def evidence_add(
         document=document,
         recorded_by=recorded_by,
         at=_date(at, "--at") if at else utcnow().date(),
-        audit=_open_audit,
+        audit=open_audit,
     )
     out = {"evidence_id": evidence_id, "evaluation": result.summary(), "changes": result.changes}
     if json_out:

@@ -5,7 +5,10 @@
 ``diff_snapshots`` says what changed between two snapshots, down to the field.
 """
 
+from typing import Any
+
 from vaspguard.lists._diff import EntityChange, EntityRef, FieldChange, ListDiff, diff_snapshots
+from vaspguard.lists._diff import render as render_diff
 from vaspguard.lists._model import (
     BirthDate,
     CryptoAddress,
@@ -30,14 +33,30 @@ from vaspguard.lists._snapshots import (
     get_snapshot,
     import_parsed,
     import_paths,
+    list_files,
     list_snapshots,
     listed_addresses,
     search,
     snapshot_entities,
+    snapshot_files,
     snapshot_warnings,
 )
 
+# Fetching from the publishers loads an HTTP client: on first use only (PEP 562), so reading the store
+# (``vaspguard lists show``) starts without it.
+_FETCH = ("FEEDS", "feed_urls", "fetch_feed", "fetch_history")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FETCH:
+        from vaspguard.lists import _fetch
+
+        return getattr(_fetch, name)
+    raise AttributeError(f"module 'vaspguard.lists' has no attribute {name!r}")
+
+
 __all__ = [
+    "FEEDS",
     "FORMATS",
     "BirthDate",
     "CryptoAddress",
@@ -60,14 +79,20 @@ __all__ = [
     "active_entities",
     "active_snapshots",
     "diff_snapshots",
+    "feed_urls",
+    "fetch_feed",
+    "fetch_history",
     "get_entity",
     "get_snapshot",
     "import_parsed",
     "import_paths",
+    "list_files",
     "list_snapshots",
     "listed_addresses",
     "read_path",
+    "render_diff",
     "search",
     "snapshot_entities",
+    "snapshot_files",
     "snapshot_warnings",
 ]

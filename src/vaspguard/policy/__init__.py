@@ -23,15 +23,15 @@ from vaspguard.policy._model import (
     RuleHit,
 )
 from vaspguard.policy._packs import BUILTIN, RulePack, builtin_packs, load_pack, parse_pack, policy_version
-from vaspguard.policy._request import FactSource, parse_request
+from vaspguard.policy._request import FactSource, parse_date, parse_request
 
 
 def __getattr__(name: str) -> Any:
     # The database-bound parts import the registry and store; loaded on first use only.
-    if name == "PolicyService":
-        from vaspguard.policy._service import PolicyService
+    if name in ("PolicyService", "load_packs", "open_audit"):
+        from vaspguard.policy import _service
 
-        return PolicyService
+        return getattr(_service, "_open_audit" if name == "open_audit" else name)
     if name in ("evaluate", "record_evidence"):
         from vaspguard.policy import _evaluate
 
@@ -59,6 +59,9 @@ __all__ = [
     "default_engine",
     "evaluate",
     "load_pack",
+    "load_packs",
+    "open_audit",
+    "parse_date",
     "parse_pack",
     "parse_request",
     "policy_version",

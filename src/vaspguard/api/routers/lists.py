@@ -45,8 +45,7 @@ def snapshots(
 
 @router.get("/snapshots/{snapshot_id}", dependencies=[Depends(_read)])
 def snapshot(request: Request, snapshot_id: int) -> Any:
-    from vaspguard.lists import get_snapshot, snapshot_warnings
-    from vaspguard.lists._snapshots import snapshot_files
+    from vaspguard.lists import get_snapshot, snapshot_files, snapshot_warnings
 
     store = _store(request)
     info = to_wire(get_snapshot(store, snapshot_id))
@@ -120,7 +119,7 @@ def fetches(
     limit: int = Query(50, ge=1, le=10000),
     cursor: str | None = _pages.CURSOR,
 ) -> dict[str, Any]:
-    from vaspguard.lists._fetch import fetch_history
+    from vaspguard.lists import fetch_history
 
     offset = _pages.decode(cursor)
     found = fetch_history(_store(request), feed, limit=offset + limit + 1)

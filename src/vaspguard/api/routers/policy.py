@@ -113,7 +113,7 @@ def _build(state: Any, settings: Any) -> Any:
     with state.policy_lock:
         service = state.policy_service
         if service is None:
-            from vaspguard.policy._service import PolicyService, load_packs
+            from vaspguard.policy import PolicyService, load_packs
 
             service = PolicyService(state.store, load_packs(settings.policy_pack_paths()), actor="api")
             try:
