@@ -612,7 +612,7 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
-def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:  # noqa: C901
+def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     is_person = kind == "person"
     is_org = kind not in (None, "person")
     if not is_org:
@@ -620,45 +620,66 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:  # noqa: C
     if not is_person:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
+    forms = _arabic_script_forms(text, is_person=is_person, unknown=kind is None)
+    if not is_person:
+        forms += _translated_organisation_forms(text, forms, is_org=is_org)
+    return forms + _script_forms(text, forms, is_person=is_person, unknown=kind is None)
+
+
+def _arabic_script_forms(text: str, *, is_person: bool, unknown: bool) -> tuple[NameForm, ...]:
+    """The name's forms, read as Persian where its letters say so, else with the Persian/Urdu reading of the
+    letters those languages read otherwise as one more form."""
     if _PERSIAN_LETTERS.search(text):
-        forms = _forms(text.translate(_PERSIAN_READING), is_person=is_person, unknown=kind is None)
-    else:
-        forms = _forms(text, is_person=is_person, unknown=kind is None)
-        if _PERSIAN_READABLE.search(text):
-            # Arabic letters that Persian, Urdu, Pashto and Turkish spellings read otherwise (نور محمد ثاقب
-            # is Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
-            other = _forms(text.translate(_OTHER_READING), is_person=is_person, unknown=kind is None)
-            forms += _read(_new_forms(other, forms), "Persian/Urdu reading of ث ذ ض, Gulf reading of ظ")
-    if not is_person and _ARABIC_LETTER.search(text):
-        # an organisation named in Arabic: its common words in English too (شبكة محمد جمال, MUHAMMAD
-        # JAMAL NETWORK)
+        return _forms(text.translate(_PERSIAN_READING), is_person=is_person, unknown=unknown)
+    forms = _forms(text, is_person=is_person, unknown=unknown)
+    if _PERSIAN_READABLE.search(text):
+        # Arabic letters that Persian, Urdu, Pashto and Turkish spellings read otherwise (نور محمد ثاقب
+        # is Noor Mohammad Saqib in the lists): that reading is one more form, with candidates of its own.
+        other = _forms(text.translate(_OTHER_READING), is_person=is_person, unknown=unknown)
+        forms += _read(_new_forms(other, forms), "Persian/Urdu reading of ث ذ ض, Gulf reading of ظ")
+    return forms
+
+
+def _translated_organisation_forms(
+    text: str, forms: tuple[NameForm, ...], *, is_org: bool
+) -> tuple[NameForm, ...]:
+    """An organisation named in Arabic or Russian: its common words in English too."""
+    out: tuple[NameForm, ...] = ()
+    if _ARABIC_LETTER.search(text):
+        # (شبكة محمد جمال, MUHAMMAD JAMAL NETWORK)
         for translated in translate_organisation(text):
             from_arabic = _forms(translated.translate(_PERSIAN_READING), is_person=False)
-            forms += _read(_new_forms(from_arabic, forms), "common words translated from Arabic")
-    script = script_of(text)
-    if not is_person and script in ("Cyrl", "Latn") and forms:
-        # an organisation named in Russian, in Cyrillic or transliterated: its common words in English too
-        # (ФЕДЕРАЛЬНАЯ СЛУЖБА БЕЗОПАСНОСТИ, FEDERAL SECURITY SERVICE)
+            out += _read(_new_forms(from_arabic, forms + out), "common words translated from Arabic")
+    if script_of(text) in ("Cyrl", "Latn") and forms:
+        # in Cyrillic or transliterated (ФЕДЕРАЛЬНАЯ СЛУЖБА БЕЗОПАСНОСТИ, FEDERAL SECURITY SERVICE)
         main = forms[0]
         english = translate_russian(main.tokens, organisation=is_org or bool(main.legal_forms))
         if english is not None:
             kept, cut = _strip_legal_forms(list(english))  # (КОРПОРАЦИЯ is CORPORATION, a legal form)
             russian = replace(main, tokens=tuple(kept), legal_forms=(*main.legal_forms, *cut))
-            forms += _read(_new_forms((russian,), forms), "common words translated from Russian")
+            out += _read(_new_forms((russian,), forms + out), "common words translated from Russian")
+    return out
+
+
+def _script_forms(
+    text: str, forms: tuple[NameForm, ...], *, is_person: bool, unknown: bool
+) -> tuple[NameForm, ...]:
+    """Readings particular to Han, Greek and Hangul text."""
+    script = script_of(text)
     if script == "Hani":
-        forms += _han_forms(text, forms, is_person=is_person, unknown=kind is None)
-    elif script == "Grek" and forms:
-        forms += _read(
+        return _han_forms(text, forms, is_person=is_person, unknown=unknown)
+    if script == "Grek" and forms:
+        return _read(
             _new_forms(_greek_forms(forms[0]), forms), "a foreign name in Greek, or without its ending"
         )
-    elif script == "Hang":
+    if script == "Hang":
         words_ = text.split(" ")
         if any(_looks_foreign(w) for w in words_):
             read = " ".join(_hangul_foreign(w) or w for w in words_)
-            read_forms = _forms(read, is_person=is_person, unknown=kind is None)
+            read_forms = _forms(read, is_person=is_person, unknown=unknown)
             hangul = tuple(replace(f, script="Hang") for f in read_forms)
-            forms += _read(_new_forms(hangul, forms), "a foreign name in Hangul")
-    return forms
+            return _read(_new_forms(hangul, forms), "a foreign name in Hangul")
+    return ()
 
 
 def _greek_forms(main: NameForm) -> tuple[NameForm, ...]:
