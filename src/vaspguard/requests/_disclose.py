@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from vaspguard._json import to_jsonable
+from vaspguard._json import canonical_json, to_jsonable
 from vaspguard.audit import leaf_hash, merkle_root
 from vaspguard.errors import IntegrityViolation
 from vaspguard.registry._tables import (
@@ -419,6 +419,7 @@ def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, An
 
     Raises ``IntegrityViolation`` naming the first problem found."""
     manifest = _signed_manifest(path, public_key)
+    check_scope_hash(manifest)
     leaves = _record_leaves(path, manifest)
     position = len(leaves)
     root = merkle_root(leaves).hex()
@@ -489,7 +490,13 @@ def _record_leaves(path: Path, manifest: dict[str, Any]) -> list[bytes]:
 
 
 def _check_files(path: Path, manifest: dict[str, Any]) -> None:
-    """The files' hash list is readable, and each CSV is exactly what its JSON renders to."""
+    """The package holds exactly the signed manifest's files (nothing added), ``files.sha256`` lists each data
+    file with its true hash, and each CSV is exactly what its JSON renders to."""
+    data_files = {f"{cat}.{ext}" for cat in manifest["record_counts"] for ext in ("json", "csv")}
+    present = {p.name for p in path.iterdir()}
+    extra = sorted(present - data_files - {"manifest.json", "manifest.sig", "files.sha256"})
+    if extra:
+        raise IntegrityViolation(f"{path}: not part of the signed package: {', '.join(extra)}")
     listed = {}
     try:
         for line in (path / "files.sha256").read_text().splitlines():
@@ -497,9 +504,32 @@ def _check_files(path: Path, manifest: dict[str, Any]) -> None:
             listed[name] = h
     except OSError as exc:
         raise IntegrityViolation(f"{path}: files.sha256 unreadable: {exc}") from None
+    if set(listed) != data_files:
+        raise IntegrityViolation(f"{path}: files.sha256 does not list exactly the package's data files")
+    for name in sorted(data_files):
+        if not (path / name).is_file():
+            raise IntegrityViolation(f"{path}: {name} is missing")
+        if hashlib.sha256((path / name).read_bytes()).hexdigest() != listed[name]:
+            raise IntegrityViolation(f"{path}: {name} does not match its hash in files.sha256")
     for cat in manifest["record_counts"]:
         # The CSV is derived from the JSON; it must be exactly what the JSON renders to.
         csv_path = path / f"{cat}.csv"
         records = json.loads((path / f"{cat}.json").read_text(encoding="utf-8"))
         if not csv_path.exists() or csv_path.read_text(encoding="utf-8") != _csv_text(records):
             raise IntegrityViolation(f"{path}: {cat}.csv does not match {cat}.json")
+
+
+def check_scope_hash(manifest: dict[str, Any]) -> None:
+    """The scope a package (or a request) carries hashes to the scope hash the approvals signed: nothing
+    widened it after approval (issue 11: an edited scope column was disclosed under the signed hash)."""
+    digest = hashlib.sha256(
+        canonical_json(
+            {"request_id": manifest["request_id"], "version": manifest["scope_version"], **manifest["scope"]},
+            convert=True,
+        )
+    ).hexdigest()
+    if digest != manifest["scope_sha256"]:
+        raise IntegrityViolation(
+            f"request {manifest['request_id']}: its scope hashes to {digest}, not to the approved "
+            f"scope_sha256 {manifest['scope_sha256']}: the scope was changed after approval"
+        )

@@ -1286,6 +1286,11 @@ class LawfulRequests:
             raise self._refuse(request_id, "disclose", actor, reason)
         request = request_from_doc(json.loads(row.doc))
         scope = scope_from_doc(json.loads(row.scope))
+        if scope_hash(request_id, row.scope_version, scope) != row.scope_sha256:
+            # the stored scope is not the one approved (an edit in the database): disclose nothing
+            raise self._refuse(
+                request_id, "disclose", actor, "the stored scope does not hash to the approved scope_sha256"
+            )
         salt = secrets.token_hex(32)
         now = self.clock()
         with self.store.connect() as conn:
