@@ -20,7 +20,8 @@
     │   └── ForkError               (message, evidence): two signed checkpoints that cannot both be true
     ├── Refused                     a safeguard refused an action (quorum, missing receipts, ...)
     │   └── QuorumRefused           (request_id, reason): a lawful-request approval or disclosure refused
-    └── FetchFailed                 (url, reason): a list download failed (network, HTTP status, size)
+    ├── FetchFailed                 (url, reason): a list download failed (network, HTTP status, size)
+    └── PartialFailure              (done, failed): a batch ran to its end with some rows failed (exit 3)
 
 The CLI turns any ``VaspguardError`` into one line on stderr and a non-zero exit, never a traceback.
 Capabilities add their own subclasses below the matching branch.
@@ -92,6 +93,21 @@ class AlreadyExists(InputError):
 
     def __str__(self) -> str:
         return f"{self.kind} already recorded as {self.key}: {self.reason}"
+
+
+@dataclass
+class PartialFailure(VaspguardError):
+    """A batch ran to its end, but some rows failed with an internal error (each reported with its id and the
+    error's class); every other row was done. Exit 3: not a bad input file (2), not a crash (70)."""
+
+    done: int
+    failed: tuple[str, ...]
+    exit_code = 3
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.failed[:10]) + (" ..." if len(self.failed) > 10 else "")
+        total = self.done + len(self.failed)
+        return f"{len(self.failed)} of {total} rows failed with an internal error: {shown}"
 
 
 class StoreError(VaspguardError):

@@ -5,6 +5,7 @@ Exit codes, and what reaches the terminal:
 - 0: done. A bare ``vaspguard`` (or a group without its command) prints the help.
 - 2: a usage or input error (a missing or unknown option, a bad value, an unreadable file, an unknown id,
   no actor): one line on stderr naming what is wrong, never a traceback.
+- 3: a batch ran to its end, but some rows failed with an internal error (``PartialFailure``).
 - 1, 4 to 7: what ``vaspguard.errors`` names (a failed check, the database, a broken invariant, a refusal
   by a safeguard, a failed download): one line on stderr.
 - 70: an internal error (a bug): one line naming the exception class and a report file with the traceback

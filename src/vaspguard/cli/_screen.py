@@ -19,7 +19,7 @@ import typer
 
 from vaspguard._json import to_jsonable
 from vaspguard.cli._common import open_db, print_json, progress
-from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow
+from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow, PartialFailure
 
 if TYPE_CHECKING:
     from vaspguard.screening import AddressBook, Alert, Match, Screener
@@ -193,6 +193,7 @@ def batch(
     jobs = [(i, row | {"id": row.get("id") or default_id}, top) for i, default_id, row in rows_in]
     fh, tmp = _atomic_writer(output)
     rows = alerts = 0
+    failed: list[str] = []
     pool = None
     try:
         _BATCH_SCREENER = screener
@@ -213,7 +214,9 @@ def batch(
         with fh, progress(disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("screening", total=len(jobs))
             for i, error_field, text, alert in results:
-                if error_field is not None:
+                if error_field == _INTERNAL:
+                    failed.append(f"row {i} ({json.loads(text)['error'].split(':')[0]})")
+                elif error_field is not None:
                     raise InvalidRow(input_, i, error_field, text)
                 alerts += alert
                 fh.write(text + "\n")
@@ -226,10 +229,17 @@ def batch(
             pool.terminate()
             pool.join()
         tmp.unlink(missing_ok=True)
-    sys.stderr.write(f"{rows} rows screened, {alerts} with an alert -> {output}\n")
+    done = rows - len(failed)
+    sys.stderr.write(
+        f"{done} rows screened, {alerts} with an alert, {len(failed)} failed with an internal error"
+        f" -> {output}\n"
+    )
+    if failed:
+        raise PartialFailure(done, tuple(failed))
 
 
 _BATCH_SCREENER: Screener | None = None
+_INTERNAL = "(internal error)"  # a row that failed with a bug, written to the output with its error
 
 
 def _screen_job(job: tuple[int, dict[str, str], int]) -> tuple[int, str | None, str, bool]:
@@ -250,6 +260,9 @@ def _screen_job(job: tuple[int, dict[str, str], int]) -> tuple[int, str | None, 
         )
     except InvalidRequest as exc:
         return i, exc.field, exc.reason, False
+    except Exception as exc:  # a bug on one name must not stop the screening of every other name
+        failed = {"id": row["id"], "name": name, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return i, _INTERNAL, json.dumps(failed, ensure_ascii=False), False
     alert = any(m.alert for m in matches)
     record = {"id": row["id"], "name": name, "alert": alert, "matches": matches}
     return i, None, json.dumps(to_jsonable(record), ensure_ascii=False), alert

@@ -1265,6 +1265,16 @@ class LawfulRequests:
             )
         return proof
 
+    def _approved_scope(self, row: Any, actor: str) -> Scope:
+        """The stored scope, if it still hashes to the ``scope_sha256`` the approvals signed; an edit in the
+        database after approval is refused (and the refusal logged): the database is not the root of trust."""
+        scope = scope_from_doc(json.loads(row.scope))
+        if scope_hash(row.id, row.scope_version, scope) != row.scope_sha256:
+            raise self._refuse(
+                row.id, "disclose", actor, "the stored scope does not hash to the approved scope_sha256"
+            )
+        return scope
+
     def disclose(self, request_id: str, output: Path, *, actor: str) -> dict[str, Any]:
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
@@ -1285,12 +1295,7 @@ class LawfulRequests:
         if reason is not None:
             raise self._refuse(request_id, "disclose", actor, reason)
         request = request_from_doc(json.loads(row.doc))
-        scope = scope_from_doc(json.loads(row.scope))
-        if scope_hash(request_id, row.scope_version, scope) != row.scope_sha256:
-            # the stored scope is not the one approved (an edit in the database): disclose nothing
-            raise self._refuse(
-                request_id, "disclose", actor, "the stored scope does not hash to the approved scope_sha256"
-            )
+        scope = self._approved_scope(row, actor)
         salt = secrets.token_hex(32)
         now = self.clock()
         with self.store.connect() as conn:
