@@ -94,3 +94,24 @@ def test_a_manifest_scope_that_is_not_the_approved_one_fails(
     (path / "manifest.sig").write_text(sign(desk.svc.exchange_key(), MANIFEST_DOMAIN, manifest, plain=True))
     with pytest.raises(IntegrityViolation, match="the scope was changed after approval"):
         verify_package(path, public_key=key)
+
+
+def test_a_blocked_request_rewritten_to_low_in_the_database_is_not_approved(store: Store) -> None:
+    """Finding 2: the tier and assessment a request is approved under are the ones the audit log holds."""
+    desk = Desk(store)
+    doc = court_order(channel="in_person", instrument={"type": "informal_request"}, non_disclosure=None)
+    rid = desk.file(doc)
+    with store.connect() as conn:
+        row = conn.execute(RequestRow.__table__.select().where(RequestRow.id == rid)).one()
+        assessment = json.loads(row.assessment)
+        assert assessment["tier"] == "blocked"
+        forged = {**assessment, "tier": "low", "reasons": [], "required_approvals": [["legal"]]}
+        conn.execute(
+            update(RequestRow).where(RequestRow.id == rid).values(tier="low", assessment=json.dumps(forged))
+        )
+    with pytest.raises(
+        QuorumRefused, match=r"stored assessment \(tier low\) is not the logged one \(tier blocked\)"
+    ):
+        desk.approve(rid, "legal1")
+    refused = desk.svc.audit.events("requests.approve.refused", None)
+    assert refused and "tier blocked" in json.dumps(refused[-1].to_dict())

@@ -929,6 +929,24 @@ class LawfulRequests:
 
     # -- approvals ---------------------------------------------------------------------------------------
 
+    def _not_as_logged(self, row: Any) -> str | None:
+        """Why the stored assessment cannot be trusted, or None: the tier and assessment a request is approved
+        or disclosed under must be the ones the audit log holds (its latest assessment or narrowing), not a
+        database row edited since (issue 11: a blocked request rewritten to "low")."""
+        logged = None
+        for event in self.audit.events("requests", subject=f"request:{row.id}"):
+            if event.type == "requests.assess":
+                logged = event.payload
+            elif event.type == "requests.narrow":
+                logged = (event.payload or {}).get("assessment")
+        if logged is None:
+            return "the audit log holds no readable assessment of this request"
+        if logged != json.loads(row.assessment) or logged.get("tier") != row.tier:
+            return (
+                f"the stored assessment (tier {row.tier}) is not the logged one (tier {logged.get('tier')})"
+            )
+        return None
+
     def approve(self, request_id: str, *, operator: str, key: Ed25519PrivateKey) -> ApprovalOutcome:
         op = self._operator_with_key(operator, key)
         with self.store.connect() as conn:
@@ -941,6 +959,11 @@ class LawfulRequests:
                     ApprovalRow.void.is_(False),
                 )
             ).first()
+        tampered = self._not_as_logged(row)
+        if tampered:
+            raise self._refuse(
+                request_id, "approve", operator, tampered, role=op.role.value, region=op.region
+            )
         assessment = _assessment_from(json.loads(row.assessment))
         region = self.region_of_request(row)
         reason = None
@@ -1218,6 +1241,9 @@ class LawfulRequests:
             approvals = conn.execute(
                 select(ApprovalRow).where(ApprovalRow.request_id == request_id).order_by(ApprovalRow.id)
             ).all()
+        tampered = self._not_as_logged(row)
+        if tampered:
+            raise QuorumRefused(request_id, tampered)
         status = self._quorum(row, approvals)
         if not status.met:
             raise QuorumRefused(
