@@ -31,7 +31,11 @@ def save_crash_report(exc: BaseException, argv: list[str]) -> Path:
             *traceback.format_exception(exc),
         ]
     )
-    for folder in (crash_dir(), Path(tempfile.gettempdir()) / "vaspguard-crash"):
+    try:
+        first = crash_dir()
+    except RuntimeError:  # no home directory to be found (no $HOME, no passwd entry)
+        first = Path(tempfile.gettempdir()) / "vaspguard-crash"
+    for folder in (first, Path(tempfile.gettempdir()) / "vaspguard-crash"):
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             path = folder / f"crash-{stamp}-{os.getpid()}.txt"
