@@ -18,7 +18,7 @@ from sqlalchemy import update
 from vaspguard.errors import IntegrityViolation, QuorumRefused
 from vaspguard.requests import public_hex, verify_package
 from vaspguard.requests._crypto import MANIFEST_DOMAIN, sign
-from vaspguard.requests._tables import RequestRow
+from vaspguard.requests._tables import ApprovalRow, RequestRow
 from vaspguard.store import Store
 
 
@@ -115,3 +115,30 @@ def test_a_blocked_request_rewritten_to_low_in_the_database_is_not_approved(stor
         desk.approve(rid, "legal1")
     refused = desk.svc.audit.events("requests.approve.refused", None)
     assert refused and "tier blocked" in json.dumps(refused[-1].to_dict())
+
+
+def test_approvals_by_a_key_reported_compromised_stop_counting(store: Store, tmp_path: Path) -> None:
+    """Finding 3: an operator deactivated because their key is compromised no longer counts toward the
+    quorum of a request not yet disclosed, even if the database is edited back."""
+    desk, rid = _approved(store)
+    assert desk.svc.quorum_status(rid).counted == ("legal1",)
+    desk.svc.deactivate_operator("legal1", actor="admin", reason="key compromised", compromised=True)
+    status = desk.svc.quorum_status(rid)
+    assert status.counted == () and not status.met
+    with pytest.raises(QuorumRefused):
+        desk.svc.disclose(rid, tmp_path / "a", actor="legal2")
+    # an insider un-voids the approval and marks the request approved again: the audit log still says no
+    with store.connect() as conn:
+        conn.execute(
+            update(ApprovalRow).where(ApprovalRow.request_id == rid).values(void=False, void_reason=None)
+        )
+        conn.execute(update(RequestRow).where(RequestRow.id == rid).values(state="approved"))
+    with pytest.raises(QuorumRefused, match="approved with a key reported compromised: legal1"):
+        desk.svc.disclose(rid, tmp_path / "b", actor="legal2")
+
+
+def test_an_operator_who_left_keeps_their_past_approvals(store: Store, tmp_path: Path) -> None:
+    desk, rid = _approved(store)
+    desk.svc.deactivate_operator("legal1", actor="admin", reason="left the company")
+    assert desk.svc.quorum_status(rid).counted == ("legal1",)
+    assert desk.svc.disclose(rid, tmp_path / "pkg", actor="legal2")

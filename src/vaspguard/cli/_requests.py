@@ -199,11 +199,20 @@ def operators_add(
 def operators_deactivate(
     name: str = typer.Argument(..., help="The operator to take out of service."),
     reason: str = typer.Option(..., "--reason", help="Why (left the company, key compromised, ...)."),
+    compromised: bool = typer.Option(
+        False,
+        "--compromised",
+        help="The key may have signed what its holder did not: their approvals of requests not yet disclosed "
+        "stop counting.",
+    ),
     actor: str | None = typer.Option(None, "--as", help=_ACTOR_HELP),
 ) -> None:
     """Deactivate an operator: they can file, approve, reject or narrow nothing more (logged)."""
-    _service().deactivate_operator(name, actor=_actor(actor), reason=reason)
-    _out(f"operator {name} deactivated")
+    _service().deactivate_operator(name, actor=_actor(actor), reason=reason, compromised=compromised)
+    _out(
+        f"operator {name} deactivated"
+        + (" (key compromised: standing approvals voided)" if compromised else "")
+    )
 
 
 @operators_app.command("list")

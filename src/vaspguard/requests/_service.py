@@ -669,9 +669,11 @@ class LawfulRequests:
         docs = conn.execute(select(ProtectedPartyRow.doc).order_by(ProtectedPartyRow.id)).scalars().all()
         return [party_from_doc(json.loads(d)) for d in docs]
 
-    def deactivate_operator(self, name: str, *, actor: str, reason: str) -> None:
-        """Take an operator's key out of service (left, compromised). Approvals already signed stay on record
-        and keep verifying; the operator can sign nothing new."""
+    def deactivate_operator(self, name: str, *, actor: str, reason: str, compromised: bool = False) -> None:
+        """Take an operator's key out of service. Approvals already signed stay on record and keep verifying;
+        the operator can sign nothing new. ``compromised``: the key may have signed what its holder did not,
+        so their approvals of requests not yet disclosed stop counting (voided, and refused at disclosure by
+        the audit log's record of the compromise even if the database is edited back)."""
         self.get_operator(name)
         if not reason.strip():
             raise InvalidRequest("--reason", "say why the operator is deactivated")
@@ -679,10 +681,20 @@ class LawfulRequests:
             "requests.operator.deactivate",
             actor=actor,
             subjects=(f"operator:{name}",),
-            payload={"reason": reason},
+            payload={"reason": reason, "compromised": compromised},
         )
         with self.store.connect() as conn:
             conn.execute(update(OperatorRow).where(OperatorRow.name == name).values(active=False))
+            if compromised:
+                _void_approvals_of(conn, name, now=self.clock())
+
+    def compromised_operators(self) -> set[str]:
+        """Operators whose key the audit log records as compromised."""
+        return {
+            e.entry.subjects[0].removeprefix("operator:")
+            for e in self.audit.events("requests.operator.deactivate")
+            if e.payload is not None and e.payload.get("compromised")
+        }
 
     # -- operators ---------------------------------------------------------------------------------------
 
@@ -1245,6 +1257,11 @@ class LawfulRequests:
         if tampered:
             raise QuorumRefused(request_id, tampered)
         status = self._quorum(row, approvals)
+        compromised = sorted(self.compromised_operators() & set(status.counted))
+        if compromised:
+            raise QuorumRefused(
+                request_id, f"approved with a key reported compromised: {', '.join(compromised)}"
+            )
         if not status.met:
             raise QuorumRefused(
                 request_id, "no quorum on the current scope: missing " + ", ".join(status.missing)
@@ -1791,6 +1808,36 @@ def _with_registered_agency(conn: Connection, request: LawfulRequest) -> LawfulR
         return request
     a = agency_from_doc(json.loads(doc))
     return replace(request, agency_name=a.name, agency_country=a.country)
+
+
+def _void_approvals_of(conn: Connection, operator: str, *, now: datetime) -> None:
+    """Void ``operator``'s standing approvals of requests not yet disclosed; an approved request whose quorum
+    rested on them awaits approval again."""
+    pending = select(RequestRow.id).where(RequestRow.state != RequestState.DISCLOSED.value)
+    touched = list(
+        conn.execute(
+            select(ApprovalRow.request_id).where(
+                ApprovalRow.operator == operator,
+                ApprovalRow.void.is_(False),
+                ApprovalRow.decision == "approve",
+                ApprovalRow.request_id.in_(pending),
+            )
+        ).scalars()
+    )
+    if not touched:
+        return
+    conn.execute(
+        update(ApprovalRow)
+        .where(
+            ApprovalRow.operator == operator, ApprovalRow.request_id.in_(touched), ApprovalRow.void.is_(False)
+        )
+        .values(void=True, void_reason=f"the key of {operator} was reported compromised")
+    )
+    conn.execute(
+        update(RequestRow)
+        .where(RequestRow.id.in_(touched), RequestRow.state == RequestState.APPROVED.value)
+        .values(state=RequestState.ASSESSED.value, updated_at=now)
+    )
 
 
 def _sender(request: LawfulRequest) -> str:
