@@ -32,6 +32,8 @@ def install(app: FastAPI) -> None:
             swagger_js_url=f"{PREFIX}/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url=f"{PREFIX}/swagger-ui/swagger-ui.css",
             swagger_favicon_url=favicon,
+            # no validity badge: Swagger UI would send the schema to validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     @app.get("/redoc", include_in_schema=False)
