@@ -415,31 +415,25 @@ def _diff(
     upserts: list[dict[str, Any]] = []
     for cid, st in results.items():
         old = previous.get(cid, CustomerState.UNRESTRICTED)
-        if old is st.state and previous_rule[cid][0] != st.rule_id:
+        if old is st.state:
+            if previous_rule[cid][0] == st.rule_id:
+                continue  # nothing changed
             # Same state on another legal basis (e.g. the threshold removed by Reg 2022/1904): the stored
             # basis follows, the state keeps its start date, no notice (the state did not change).
-            upserts.append(
-                {
-                    "customer_id": cid,
-                    "state": st.state.value,
-                    "rule_id": st.rule_id,
-                    "citation": st.citation,
-                    "evaluation_id": eval_id,
-                    "since": previous_rule[cid][1],
-                }
-            )
-        elif old is not st.state:
+            since = previous_rule[cid][1]
+        else:
             changes.append(_change(engine, eval_id, cid, at, old, st))
-            upserts.append(
-                {
-                    "customer_id": cid,
-                    "state": st.state.value,
-                    "rule_id": st.rule_id,
-                    "citation": st.citation,
-                    "evaluation_id": eval_id,
-                    "since": at,
-                }
-            )
+            since = at
+        upserts.append(
+            {
+                "customer_id": cid,
+                "state": st.state.value,
+                "rule_id": st.rule_id,
+                "citation": st.citation,
+                "evaluation_id": eval_id,
+                "since": since,
+            }
+        )
     return changes, upserts
 
 
