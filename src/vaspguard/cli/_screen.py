@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from vaspguard._csv import records
 from vaspguard._json import to_jsonable
 from vaspguard.cli._common import open_db, print_json, progress
 from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow, PartialFailure
@@ -137,21 +138,7 @@ def _read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int,
         missing = [c for c in required if c not in header]
         if missing:
             raise InvalidFile(path, f"missing column(s) {', '.join(missing)} in the header line")
-        line, n = reader.line_num, 0
-        while True:
-            start = line + 1  # a quoted field may span lines: the record starts after the previous one
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InvalidRow(path, start, "(row)", f"malformed CSV: {exc}") from None
-            except UnicodeDecodeError as exc:
-                raise InvalidRow(path, start, "(row)", f"not UTF-8: {exc.reason}") from None
-            line = reader.line_num
-            if not values:
-                continue
-            n += 1
+        for n, (start, values) in enumerate(records(path, reader), 1):
             row = dict.fromkeys(header, "") | {k: v.strip() for k, v in zip(header, values, strict=False)}
             yield start, str(n), row
 

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, delete, select
 
+from vaspguard._csv import records
 from vaspguard.errors import InputError, InvalidFile, InvalidRequest, InvalidRow
 from vaspguard.registry import _records as rec
 from vaspguard.registry._model import Account, Customer, Login, Price, Product, Transaction
@@ -133,20 +134,7 @@ def _read_csv(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, Any
             raise InvalidFile(path, f"unreadable header: {exc}") from None
         header = [h.strip() for h in header]
         _check_columns(path, kind, header)
-        line = reader.line_num
-        while True:
-            start = line + 1
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InvalidRow(path, start, "(row)", f"malformed CSV: {exc}") from None
-            except UnicodeDecodeError as exc:
-                raise InvalidRow(path, start, "(row)", f"not UTF-8: {exc.reason}") from None
-            line = reader.line_num
-            if not values:
-                continue
+        for start, values in records(path, reader):
             if len(values) != len(header):
                 yield start, FieldError("(row)", f"{len(values)} fields, the header has {len(header)}")
                 continue
