@@ -137,3 +137,48 @@ def test_disclose_refuses_a_non_empty_output(store: Store, tmp_path: Path) -> No
         desk.svc.disclose(rid, out, actor="legal1")
     assert sorted(p.name for p in out.iterdir()) == ["other.txt"]
     assert desk.svc.show(rid)["state"] == "approved"
+
+
+def test_kyc_documents_carry_permits_and_visas_of_the_target_only(store: Store) -> None:
+    """The KYC category reads each customer's residence permits and visas (country, kind, validity) from
+    their own tables, and nothing of any other customer."""
+    from datetime import date
+
+    from vaspguard.registry import Customer, Name, PermitKind, PersonType, Registry, ResidencePermit, Visa
+    from vaspguard.requests._disclose import assemble
+    from vaspguard.requests._model import DataCategory, DateRange, Target, TargetType
+    from vaspguard.requests._service import Scope
+
+    permit = ResidencePermit("DE", PermitKind.TEMPORARY, date(2024, 1, 1), date(2027, 1, 1))
+    visa = Visa("FR", "schengen", date(2025, 3, 1), None)
+    Registry(store).add_customers(
+        [
+            Customer(
+                "K1",
+                PersonType.NATURAL,
+                (Name("Anna Kern"),),
+                ("RU",),
+                residence_permits=(permit,),
+                visas=(visa,),
+            ),
+            Customer("K2", PersonType.NATURAL, (Name("Olga Kern"),), ("RU",), visas=(Visa("IT"),)),
+        ]
+    )
+    scope = Scope(
+        (Target(TargetType.CUSTOMER_ID, "K1"),), (DataCategory.KYC_DOCUMENTS,), DateRange(None, None)
+    ).normalised()
+    with store.connect() as conn:
+        package = assemble(conn, "LR-TEST", scope, salt="00" * 32)
+    (record,) = package.records["kyc_documents"]
+    assert record["customer_id"] == "K1"
+    assert record["residence_permits"] == [
+        {
+            "country": "DE",
+            "kind": "temporary",
+            "valid_from": "2024-01-01",
+            "valid_until": "2027-01-01",
+        }
+    ]
+    assert record["visas"] == [
+        {"country": "FR", "kind": "schengen", "valid_from": "2025-03-01", "valid_until": None}
+    ]

@@ -217,32 +217,19 @@ class _ScopeReader:
     def kyc_documents(self, chunk: Sequence[str], base: dict[str, Any]) -> None:
         """KYC facts (residence permits, visas, owners) of one chunk of customers."""
         r: Any  # one registry row at a time, of whichever table is being read
-        permits: dict[str, list[Any]] = {}
-        for r in self.conn.execute(
-            select(ResidencePermitRow)
-            .where(ResidencePermitRow.customer_id.in_(chunk))
-            .order_by(ResidencePermitRow.id)
-        ):
-            permits.setdefault(r.customer_id, []).append(
-                {
-                    "country": r.country,
-                    "kind": r.kind,
-                    "valid_from": r.valid_from,
-                    "valid_until": r.valid_until,
-                }
-            )
-        visas: dict[str, list[Any]] = {}
-        for r in self.conn.execute(
-            select(VisaRow).where(VisaRow.customer_id.in_(chunk)).order_by(VisaRow.id)
-        ):
-            visas.setdefault(r.customer_id, []).append(
-                {
-                    "country": r.country,
-                    "kind": r.kind,
-                    "valid_from": r.valid_from,
-                    "valid_until": r.valid_until,
-                }
-            )
+        # residence permits and visas: the same facts (country, kind, validity), each from its table
+        held: dict[str, dict[str, list[Any]]] = {}
+        for key, table in (("residence_permits", ResidencePermitRow), ("visas", VisaRow)):
+            by_customer = held[key] = {}
+            for r in self.conn.execute(select(table).where(table.customer_id.in_(chunk)).order_by(table.id)):
+                by_customer.setdefault(r.customer_id, []).append(
+                    {
+                        "country": r.country,
+                        "kind": r.kind,
+                        "valid_from": r.valid_from,
+                        "valid_until": r.valid_until,
+                    }
+                )
         owners: dict[str, list[Any]] = {}
         for r in self.conn.execute(
             select(OwnerRow).where(OwnerRow.customer_id.in_(chunk)).order_by(OwnerRow.id)
@@ -261,8 +248,8 @@ class _ScopeReader:
                 {
                     "customer_id": cid,
                     "kyc_status": base[cid].kyc_status,
-                    "residence_permits": permits.get(cid, []),
-                    "visas": visas.get(cid, []),
+                    "residence_permits": held["residence_permits"].get(cid, []),
+                    "visas": held["visas"].get(cid, []),
                     "owners": owners.get(cid, []),
                     "note": "KYC facts as held by the registry; document images are not part of it",
                 }
