@@ -1,29 +1,18 @@
-"""The seam to name matching and sanctions screening: the screening capability's own scorer, normaliser and
-index, so a name means the same thing to a lawful request as to screening (Щ is "shch" to both, and a
-request target written "Иван Щукин" reaches the customer stored with that name). Which matcher ran is
-recorded in every assessment (``checks.name_matcher``), so a reader can tell.
+"""Agency names against the sanctions lists, through the screening capability's index. Requests read names
+as screening does (its ``score_names`` and ``transliterate``: Щ is "shch" to both, so a target written
+"Иван Щукин" reaches the customer stored with that name); ``NAME_MATCHER`` is what every assessment records
+as ``checks.name_matcher``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vaspguard.screening import Screener, score_names, transliterate
+from vaspguard.screening import Screener
 from vaspguard.store import Store
 
-NameScorer = Callable[[str, str], float]
 NAME_MATCHER = "vaspguard.screening.score_names"
-
-
-def normalise_name(name: str) -> str:
-    """A name as lower-case ASCII words, read the way screening reads it (any script, transliterated)."""
-    return transliterate(name)
-
-
-def name_scorer() -> tuple[NameScorer, str]:
-    """The name scorer and its name, as recorded in assessments."""
-    return score_names, NAME_MATCHER
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,4 +48,4 @@ class SanctionsScreen:
         return hits, "vaspguard.screening.Screener"
 
 
-__all__ = ["NAME_MATCHER", "NameScorer", "SanctionsHit", "SanctionsScreen", "name_scorer"]
+__all__ = ["NAME_MATCHER", "SanctionsHit", "SanctionsScreen"]

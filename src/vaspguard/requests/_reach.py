@@ -17,8 +17,8 @@ from sqlalchemy import Connection
 from vaspguard.errors import VaspguardError
 from vaspguard.registry import lookup
 from vaspguard.requests._model import DateRange, Target, TargetType
-from vaspguard.requests._names import normalise_name
 from vaspguard.screening import normalise_address as screening_normalise_address
+from vaspguard.screening import transliterate
 
 
 def normalise_address(address: str, chain: str | None = None) -> str:
@@ -66,7 +66,7 @@ def _customers_by_name(conn: Connection, value: str) -> set[str]:
     name as written or its transliteration (screening's), so "Иван Щукин" reaches a customer stored as
     "Иван Щукин" and one stored as "Ivan Shchukin". An exact match, never a fuzzy one: a request's scope is
     what it names."""
-    tokens = sorted(normalise_name(value).split())
+    tokens = sorted(transliterate(value).split())
     if not tokens:
         return set()
     # Candidates by one distinctive fragment, as written (any script, in its usual casings: SQLite lowers
@@ -76,7 +76,7 @@ def _customers_by_name(conn: Connection, value: str) -> set[str]:
     latin = max(tokens, key=len)
     fragments = {written, written.lower(), written.upper(), written.capitalize()}
     rows = lookup.names_containing(conn, sorted(fragments), lowered=[latin])
-    return {cid for cid, name in rows if sorted(normalise_name(name).split()) == tokens}
+    return {cid for cid, name in rows if sorted(transliterate(name).split()) == tokens}
 
 
 def resolve_target(conn: Connection, target: Target, date_range: DateRange) -> tuple[set[str], set[str]]:

@@ -61,7 +61,7 @@ from vaspguard.requests._model import (
     Tier,
     VerificationStatus,
 )
-from vaspguard.requests._names import SanctionsHit, SanctionsScreen, name_scorer
+from vaspguard.requests._names import NAME_MATCHER, SanctionsHit, SanctionsScreen
 from vaspguard.requests._policy import (
     Policy,
     QuorumSlot,
@@ -84,6 +84,7 @@ from vaspguard.requests._tables import (
     ProtectedPartyRow,
     RequestRow,
 )
+from vaspguard.screening import score_names
 from vaspguard.settings import Settings
 from vaspguard.store import Store, utcnow
 
@@ -764,15 +765,14 @@ class LawfulRequests:
         names += [a.name for a, _ in related]
         hits, check = self.sanctions.hits(names, min_score=policy.section("requester")["sanctions_min_score"])
         reach = compute_reach(conn, scope.targets, scope.date_range)
-        scorer, matcher = name_scorer()
         return AssessmentContext(
             agency=agency,
             related=related,
             sanctions=hits,
             sanctions_check=check,
             reach=reach,
-            protected=self._protected_matches(conn, scope, reach.customers, policy, scorer),
-            name_matcher=matcher,
+            protected=self._protected_matches(conn, scope, reach.customers, policy, score_names),
+            name_matcher=NAME_MATCHER,
             today=request.received_at.date(),
         )
 
