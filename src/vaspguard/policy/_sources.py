@@ -20,15 +20,12 @@ from sqlalchemy import select
 
 from vaspguard.errors import NotFound
 from vaspguard.registry import Customer, Registry
-from vaspguard.screening import AddressBook, listed_customer_ids
-from vaspguard.screening import normalise_address as screening_normalise_address
+from vaspguard.screening import (
+    AddressBook,
+    listed_customer_ids,
+    normalise_address,  # strict by default: a typed EIP-55 checksum must hold
+)
 from vaspguard.store import Store
-
-
-def normalise_address(address: str, chain: str | None = None, *, strict: bool = True) -> str:
-    """Screening's normaliser (``strict``: a typed address with a wrong EIP-55 checksum is an error): trimmed;
-    hex (0x) and bech32 addresses lower-cased (they are case-insensitive); base58 kept as is."""
-    return screening_normalise_address(address, chain, strict=strict)
 
 
 def customer_request_shape(c: Customer) -> dict[str, Any]:
