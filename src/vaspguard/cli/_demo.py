@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -74,7 +73,7 @@ def seed_command(
             "(an API token: vaspguard tokens create --name me --role admin)"
         )
         return
-    with progress(disable=not sys.stderr.isatty()) as bar:
+    with progress() as bar:
         task = bar.add_task("seeding customers", total=customers)
         demo = seed_demo(
             store,

@@ -187,7 +187,7 @@ def evaluate_cmd(
     service = PolicyService(store, _packs(pack, no_builtin, builtin), log_decisions=False, actor="cli")
     service.register_version()
     total = Registry(store).count_customers()
-    with progress(disable=json_out) as bar:
+    with progress(hide=json_out) as bar:
         task = bar.add_task("evaluating customers", total=total)
         result = evaluate(store, service.engine, day, progress=lambda n: bar.advance(task, n))
         bar.update(task, completed=total)
