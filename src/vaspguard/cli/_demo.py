@@ -53,12 +53,12 @@ def seed_command(
     to or receive from listed wallets and donate to a fictional opposition foundation, which is registered
     as a protected party; demo operators' keys are written under VASPGUARD_DATA_DIR/demo-operators.
     """
-    from vaspguard.api import create_token
     from vaspguard.demo import DEFAULT_AS_OF, read_addresses, seed_demo
     from vaspguard.errors import InvalidRequest
     from vaspguard.registry import Registry
     from vaspguard.roles import Role
     from vaspguard.settings import Settings
+    from vaspguard.tokens import create_token
 
     try:
         day = date.fromisoformat(as_of) if as_of else DEFAULT_AS_OF
