@@ -18,10 +18,10 @@ MAX_LINES = 80
 
 LONG_FUNCTIONS = {
     "cli/_demo.py::seed_command",
-    "requests/_service.py::file",
-    "requests/_service.py::approve",
-    "requests/_service.py::narrow",
-    "requests/_service.py::disclose",
+    "requests/_filing.py::file",
+    "requests/_approvals.py::approve",
+    "requests/_approvals.py::narrow",
+    "requests/_release.py::disclose",
     "screening/_alerts.py::_run",
 }
 

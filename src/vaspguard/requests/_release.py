@@ -1,0 +1,214 @@
+"""Disclosure: the approved scope, and nothing else, as a signed package.
+
+Disclosure re-checks the quorum from the signatures and from the audit receipts of the approvals, and that
+the stored scope still hashes to what they signed, and refuses unless all hold. Each customer reached gets a
+notice, held while a non-disclosure order runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import insert, update
+
+from vaspguard.errors import InvalidRequest, QuorumRefused
+from vaspguard.requests import _crypto
+from vaspguard.requests._approvals import Approvals
+from vaspguard.requests._disclose import assemble, write_package
+from vaspguard.requests._documents import (
+    dump,
+    request_from_doc,
+    scope_doc,
+    scope_from_doc,
+    scope_hash,
+)
+from vaspguard.requests._model import (
+    InstrumentType,
+    RequestState,
+    Scope,
+    Tier,
+)
+from vaspguard.requests._tables import (
+    DisclosureRow,
+    NoticeRow,
+    RequestRow,
+)
+from vaspguard.settings import Settings
+
+log = logging.getLogger("vaspguard.requests")
+
+
+class Disclosure(Approvals):
+    """Disclosure of an approved scope as a signed package."""
+
+    def exchange_key(self) -> Ed25519PrivateKey:
+        """The exchange's disclosure signing key: ``data_dir/requests/exchange.key``, made on first use."""
+        if self._exchange_key is None:
+            path = Settings().data_dir / "requests" / "exchange.key"
+            if path.exists():
+                self._exchange_key = _crypto.read_private_key(path)
+            else:
+                key = _crypto.generate_key()
+                _crypto.write_private_key(key, path)
+                path.with_suffix(".pub").write_bytes(_crypto.public_pem(key))
+                log.warning(
+                    "generated the exchange's disclosure signing key at %s (public key %s)",
+                    path,
+                    _crypto.public_hex(key),
+                )
+                self._exchange_key = key
+        return self._exchange_key
+
+    def _approved_scope(self, row: Any, actor: str) -> Scope:
+        """The stored scope, if it still hashes to the ``scope_sha256`` the approvals signed; an edit in the
+        database after approval is refused (and the refusal logged): the database is not the root of trust."""
+        scope = scope_from_doc(json.loads(row.scope))
+        if scope_hash(row.id, row.scope_version, scope) != row.scope_sha256:
+            raise self._refuse(
+                row.id, "disclose", actor, "the stored scope does not hash to the approved scope_sha256"
+            )
+        return scope
+
+    def disclose(self, request_id: str, output: Path, *, actor: str) -> dict[str, Any]:
+        with self.store.connect() as conn:
+            row = self._row(conn, request_id)
+        reason = None
+        if Tier(row.tier) is Tier.BLOCKED:
+            reason = "the request is blocked: nothing can be disclosed"
+        elif row.instrument_type == InstrumentType.PRESERVATION_REQUEST.value:
+            reason = "a preservation request discloses nothing; production needs its own legal process"
+        elif row.state != RequestState.APPROVED.value:
+            reason = f"the request is {row.state}, not approved"
+        elif output.exists() and any(output.iterdir()):
+            raise InvalidRequest("--output", f"{output} exists and is not empty")
+        if reason is None:
+            try:
+                proof = self.prove_quorum(request_id)
+            except QuorumRefused as exc:
+                reason = exc.reason
+        if reason is not None:
+            raise self._refuse(request_id, "disclose", actor, reason)
+        request = request_from_doc(json.loads(row.doc))
+        scope = self._approved_scope(row, actor)
+        salt = secrets.token_hex(32)
+        now = self.clock()
+        with self.store.connect() as conn:
+            package = assemble(conn, request_id, scope, salt=salt)
+        manifest = {
+            "format": "vaspguard-disclosure/1",
+            "request_id": request_id,
+            "agency": {
+                "id": request.agency_id,
+                "name": request.agency_name,
+                "country": request.agency_country,
+            },
+            "instrument": {"type": request.instrument.type.value, "reference": request.instrument.reference},
+            "scope": scope_doc(scope),
+            "scope_sha256": row.scope_sha256,
+            "scope_version": row.scope_version,
+            "policy_version": row.policy_version,
+            "approvals": proof,
+            "created_at": now.isoformat(),
+            **package.manifest_fields(),
+        }
+        key = self.exchange_key()
+        manifest["exchange_public_key"] = _crypto.public_hex(key)
+        signature = _crypto.sign(key, _crypto.MANIFEST_DOMAIN, manifest, plain=True)
+        manifest_sha = _crypto.sha256_hex(_crypto.canonical(manifest, plain=True))
+        ndo = request.non_disclosure
+        policy = self.policy_at(row.policy_version)
+        today = now.date()
+        notices = []
+        for cid in sorted(package.customers):
+            if ndo is not None and (ndo.until is None or ndo.until > today):
+                status, due = "held", ndo.until
+            elif row.emergency:
+                status, due = (
+                    "pending",
+                    today + timedelta(days=policy.section("emergency")["notice_within_days"]),
+                )
+            else:
+                status, due = "pending", today
+            notices.append(
+                {
+                    "request_id": request_id,
+                    "customer_id": cid,
+                    "due_on": due,
+                    "status": status,
+                    "content": dump(
+                        {
+                            "agency": request.agency_name,
+                            "agency_country": request.agency_country,
+                            "instrument_type": request.instrument.type.value,
+                            "categories": sorted(c for c, n in package.counts.items() if n),
+                            "disclosed_on": today.isoformat(),
+                            "request_id": request_id,
+                            "emergency": bool(row.emergency),
+                        }
+                    ),
+                    "created_at": now,
+                }
+            )
+        subjects = [f"request:{request_id}", *(f"customer:{c}" for c in sorted(package.customers))]
+        receipt = self._log(
+            "requests.disclose",
+            actor=actor,
+            subjects=subjects[:1000],
+            policy_version=row.policy_version,
+            payload={
+                "categories": sorted(package.counts),
+                "record_counts": package.counts,
+                "merkle_root": package.root_hex,
+                "manifest_sha256": manifest_sha,
+                "customers": len(package.customers),
+                "notices": {
+                    "held": sum(n["status"] == "held" for n in notices),
+                    "pending": sum(n["status"] == "pending" for n in notices),
+                },
+                "output": str(output),
+            },
+        )
+        write_package(output, package, manifest, signature)
+        with self.store.connect() as conn:
+            conn.execute(
+                insert(DisclosureRow).values(
+                    request_id=request_id,
+                    created_at=now,
+                    merkle_root=package.root_hex,
+                    manifest_sha256=manifest_sha,
+                    record_counts=dump(package.counts),
+                    pseudonym_salt=salt,
+                    output=str(output),
+                )
+            )
+            if notices:
+                conn.execute(insert(NoticeRow), notices)
+            conn.execute(
+                update(RequestRow)
+                .where(RequestRow.id == request_id)
+                .values(state=RequestState.DISCLOSED.value, disclosed_at=now, updated_at=now)
+            )
+            self._event(
+                conn,
+                request_id,
+                "disclose",
+                actor,
+                {"record_counts": package.counts, "merkle_root": package.root_hex, "notices": len(notices)},
+                receipt,
+            )
+        return {
+            "request_id": request_id,
+            "output": str(output),
+            "record_counts": package.counts,
+            "merkle_root": package.root_hex,
+            "manifest_sha256": manifest_sha,
+            "customers": len(package.customers),
+            "notices": len(notices),
+            "audit_index": receipt.index,
+        }
