@@ -18,10 +18,6 @@ MAX_LINES = 80
 
 LONG_FUNCTIONS = {
     "cli/_demo.py::seed_command",
-    "requests/_filing.py::file",
-    "requests/_approvals.py::approve",
-    "requests/_approvals.py::narrow",
-    "requests/_release.py::disclose",
     "screening/_alerts.py::_run",
 }
 

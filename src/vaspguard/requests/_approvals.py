@@ -158,27 +158,7 @@ class Approvals(Intake):
             )
         assessment = assessment_from(json.loads(row.assessment))
         region = self.region_of_request(row)
-        reason = None
-        if Tier(row.tier) is Tier.BLOCKED:
-            reason = (
-                "the request is blocked ("
-                + ", ".join(sorted(assessment.codes()))
-                + "): nothing can be approved; reject it or ask for lawful process"
-            )
-        elif row.state != RequestState.ASSESSED.value:
-            reason = f"the request is {row.state}, not awaiting approval"
-        elif ReasonCode.INSTRUMENT_INSUFFICIENT in assessment.codes():
-            reason = "the instrument does not cover every requested category: narrow the scope first"
-        elif row.intake_operator in (operator, f"api:{operator}"):
-            reason = "the intake operator cannot approve the request they filed"
-        elif op.role is OperatorRole.INTAKE:
-            reason = "intake operators cannot approve"
-        elif earlier is not None:
-            reason = f"{operator} has already approved this request"
-        elif op.role is OperatorRole.REGIONAL_LEAD and op.region == region:
-            reason = (
-                f"{operator} is the regional lead of {region}, the requester's own region, and never counts"
-            )
+        reason = _approval_refusal(row, op, earlier is not None, assessment, region)
         if reason:
             raise self._refuse(request_id, "approve", operator, reason, role=op.role.value, region=op.region)
         message = approval_message(request_id, "approve", row.scope_sha256, row.scope_version, operator)
@@ -202,37 +182,41 @@ class Approvals(Intake):
                 receipt,
             )
         status = self.quorum_status(request_id)
-        state = RequestState.ASSESSED
-        if status.met:
-            preserve = row.instrument_type == InstrumentType.PRESERVATION_REQUEST.value
-            state = RequestState.PRESERVED if preserve else RequestState.APPROVED
-            qr = self._log_act(
-                "requests.quorum",
-                request_id,
-                operator,
-                op,
-                policy_version=row.policy_version,
-                payload={
-                    "approvers": list(status.counted),
-                    "scope_sha256": row.scope_sha256,
-                    "state": state.value,
-                },
-            )
-            values: dict[str, Any] = {"state": state.value, "updated_at": self.clock()}
-            if preserve:
-                days = self.policy_at(row.policy_version).section("preservation")["days"]
-                values["preserve_until"] = self.clock().date() + timedelta(days=days)
-            with self.store.connect() as conn:
-                conn.execute(update(RequestRow).where(RequestRow.id == request_id).values(**values))
-                self._event(
-                    conn,
-                    request_id,
-                    "quorum",
-                    operator,
-                    {"approvers": list(status.counted), "state": state.value},
-                    qr,
-                )
+        state = self._on_quorum(row, operator, op, status) if status.met else RequestState.ASSESSED
         return ApprovalOutcome(request_id, operator, receipt.index, status, state)
+
+    def _on_quorum(self, row: Any, operator: str, op: Operator, status: QuorumStatus) -> RequestState:
+        """The quorum is met with ``operator``'s approval: log it; the request is approved (or preserved)."""
+        request_id = row.id
+        preserve = row.instrument_type == InstrumentType.PRESERVATION_REQUEST.value
+        state = RequestState.PRESERVED if preserve else RequestState.APPROVED
+        qr = self._log_act(
+            "requests.quorum",
+            request_id,
+            operator,
+            op,
+            policy_version=row.policy_version,
+            payload={
+                "approvers": list(status.counted),
+                "scope_sha256": row.scope_sha256,
+                "state": state.value,
+            },
+        )
+        values: dict[str, Any] = {"state": state.value, "updated_at": self.clock()}
+        if preserve:
+            days = self.policy_at(row.policy_version).section("preservation")["days"]
+            values["preserve_until"] = self.clock().date() + timedelta(days=days)
+        with self.store.connect() as conn:
+            conn.execute(update(RequestRow).where(RequestRow.id == request_id).values(**values))
+            self._event(
+                conn,
+                request_id,
+                "quorum",
+                operator,
+                {"approvers": list(status.counted), "state": state.value},
+                qr,
+            )
+        return state
 
     def reject(
         self,
@@ -302,15 +286,7 @@ class Approvals(Intake):
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
         old = scope_from_doc(json.loads(row.scope))
-        refusal = None
-        if op.role not in DECIDER_ROLES:
-            refusal = f"{operator} is {op.role}; only legal, privacy, security or executive operators narrow"
-        elif Tier(row.tier) is Tier.BLOCKED:
-            refusal = (
-                "the request is blocked: narrowing cannot make it approvable; reject it or ask for process"
-            )
-        elif row.state not in (RequestState.ASSESSED.value, RequestState.APPROVED.value):
-            refusal = f"the request is {row.state}"
+        refusal = _narrowing_refusal(row, op)
         if refusal:
             raise self._refuse(request_id, "narrow", operator, refusal, role=op.role.value, region=op.region)
         new = _narrowed_scope(old, keep_targets, categories, start, end)
@@ -337,6 +313,14 @@ class Approvals(Intake):
                 "assessment": result.to_dict(),
             },
         )
+        self._store_narrowed(row, operator, new, digest, result, receipt)
+        return result
+
+    def _store_narrowed(
+        self, row: Any, operator: str, new: Scope, digest: str, result: Assessment, receipt: Receipt
+    ) -> None:
+        """Store the narrowed scope and its assessment; every standing approval is void."""
+        request_id, version = row.id, row.scope_version + 1
         with self.store.connect() as conn:
             voided = conn.execute(
                 update(ApprovalRow)
@@ -368,7 +352,6 @@ class Approvals(Intake):
                 {"scope_version": version, "voided_approvals": voided, "tier": result.tier.value},
                 receipt,
             )
-        return result
 
     def extend_preservation(self, request_id: str, *, operator: str, key: Ed25519PrivateKey) -> date:
         op = self._operator_with_key(operator, key)
@@ -570,3 +553,43 @@ def _narrowed_scope(
     if scope_doc(new) == scope_doc(old):
         raise InvalidRequest("scope", "nothing narrowed: the scope is unchanged")
     return new
+
+
+def _approval_refusal(
+    row: Any, op: Operator, approved_before: bool, assessment: Assessment, region: str
+) -> str | None:
+    """Why ``op`` may not approve request ``row`` now (None: they may)."""
+    operator = op.name
+    reason = None
+    if Tier(row.tier) is Tier.BLOCKED:
+        reason = (
+            "the request is blocked ("
+            + ", ".join(sorted(assessment.codes()))
+            + "): nothing can be approved; reject it or ask for lawful process"
+        )
+    elif row.state != RequestState.ASSESSED.value:
+        reason = f"the request is {row.state}, not awaiting approval"
+    elif ReasonCode.INSTRUMENT_INSUFFICIENT in assessment.codes():
+        reason = "the instrument does not cover every requested category: narrow the scope first"
+    elif row.intake_operator in (operator, f"api:{operator}"):
+        reason = "the intake operator cannot approve the request they filed"
+    elif op.role is OperatorRole.INTAKE:
+        reason = "intake operators cannot approve"
+    elif approved_before:
+        reason = f"{operator} has already approved this request"
+    elif op.role is OperatorRole.REGIONAL_LEAD and op.region == region:
+        reason = f"{operator} is the regional lead of {region}, the requester's own region, and never counts"
+    return reason
+
+
+def _narrowing_refusal(row: Any, op: Operator) -> str | None:
+    """Why ``op`` may not narrow request ``row`` (None: they may)."""
+    operator = op.name
+    refusal = None
+    if op.role not in DECIDER_ROLES:
+        refusal = f"{operator} is {op.role}; only legal, privacy, security or executive operators narrow"
+    elif Tier(row.tier) is Tier.BLOCKED:
+        refusal = "the request is blocked: narrowing cannot make it approvable; reject it or ask for process"
+    elif row.state not in (RequestState.ASSESSED.value, RequestState.APPROVED.value):
+        refusal = f"the request is {row.state}"
+    return refusal

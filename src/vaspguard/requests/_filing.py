@@ -146,28 +146,9 @@ class Intake(Registries):
         with self.store.connect() as conn:
             conn.execute(
                 insert(RequestRow).values(
-                    id=request_id,
-                    received_at=request.received_at,
-                    agency_id=request.agency_id,
+                    **_request_values(request_id, request, scope, digest, result, policy.version),
                     agency_country=request.agency_country or (ctx.agency.country if ctx.agency else ""),
-                    channel=request.channel.value,
-                    instrument_type=request.instrument.type.value,
-                    state=RequestState.ASSESSED.value,
-                    tier=result.tier.value,
-                    doc=dump(request_doc(request)),
-                    scope=dump(scope_doc(scope)),
-                    scope_sha256=digest,
-                    scope_version=1,
-                    assessment=dump(result.to_dict()),
-                    policy_version=policy.version,
                     intake_operator=intake,
-                    deadline=request.deadline,
-                    ndo_until=request.non_disclosure.until if request.non_disclosure else None,
-                    emergency=request.instrument.type is InstrumentType.EMERGENCY_DISCLOSURE_REQUEST
-                    or request.emergency is not None,
-                    follow_up_of=request.follow_up_of,
-                    preserve_until=None,
-                    preserve_extensions=0,
                     created_at=self.clock(),
                     updated_at=self.clock(),
                 )
@@ -276,3 +257,36 @@ def _refuse_refiling(conn: Connection, request: LawfulRequest) -> None:
                 f"({_sender(request)}) was filed before; amend or narrow that request instead of filing "
                 "it again",
             )
+
+
+def _request_values(
+    request_id: str,
+    request: LawfulRequest,
+    scope: Scope,
+    digest: str,
+    result: Assessment,
+    policy_version: str,
+) -> dict[str, Any]:
+    """The stored row of a request as filed and first assessed (scope version 1)."""
+    return {
+        "id": request_id,
+        "received_at": request.received_at,
+        "agency_id": request.agency_id,
+        "channel": request.channel.value,
+        "instrument_type": request.instrument.type.value,
+        "state": RequestState.ASSESSED.value,
+        "tier": result.tier.value,
+        "doc": dump(request_doc(request)),
+        "scope": dump(scope_doc(scope)),
+        "scope_sha256": digest,
+        "scope_version": 1,
+        "assessment": dump(result.to_dict()),
+        "policy_version": policy_version,
+        "deadline": request.deadline,
+        "ndo_until": request.non_disclosure.until if request.non_disclosure else None,
+        "emergency": request.instrument.type is InstrumentType.EMERGENCY_DISCLOSURE_REQUEST
+        or request.emergency is not None,
+        "follow_up_of": request.follow_up_of,
+        "preserve_until": None,
+        "preserve_extensions": 0,
+    }

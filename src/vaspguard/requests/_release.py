@@ -10,17 +10,18 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, update
 
+from vaspguard.audit import Receipt
 from vaspguard.errors import InvalidRequest, QuorumRefused
 from vaspguard.requests import _crypto
 from vaspguard.requests._approvals import Approvals
-from vaspguard.requests._disclose import assemble, write_package
+from vaspguard.requests._disclose import Package, assemble, write_package
 from vaspguard.requests._documents import (
     dump,
     request_from_doc,
@@ -28,12 +29,8 @@ from vaspguard.requests._documents import (
     scope_from_doc,
     scope_hash,
 )
-from vaspguard.requests._model import (
-    InstrumentType,
-    RequestState,
-    Scope,
-    Tier,
-)
+from vaspguard.requests._model import InstrumentType, LawfulRequest, RequestState, Scope, Tier
+from vaspguard.requests._policy import Policy
 from vaspguard.requests._tables import (
     DisclosureRow,
     NoticeRow,
@@ -78,15 +75,7 @@ class Disclosure(Approvals):
     def disclose(self, request_id: str, output: Path, *, actor: str) -> dict[str, Any]:
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
-        reason = None
-        if Tier(row.tier) is Tier.BLOCKED:
-            reason = "the request is blocked: nothing can be disclosed"
-        elif row.instrument_type == InstrumentType.PRESERVATION_REQUEST.value:
-            reason = "a preservation request discloses nothing; production needs its own legal process"
-        elif row.state != RequestState.APPROVED.value:
-            reason = f"the request is {row.state}, not approved"
-        elif output.exists() and any(output.iterdir()):
-            raise InvalidRequest("--output", f"{output} exists and is not empty")
+        reason = _disclosure_refusal(row, output)
         if reason is None:
             try:
                 proof = self.prove_quorum(request_id)
@@ -100,61 +89,12 @@ class Disclosure(Approvals):
         now = self.clock()
         with self.store.connect() as conn:
             package = assemble(conn, request_id, scope, salt=salt)
-        manifest = {
-            "format": "vaspguard-disclosure/1",
-            "request_id": request_id,
-            "agency": {
-                "id": request.agency_id,
-                "name": request.agency_name,
-                "country": request.agency_country,
-            },
-            "instrument": {"type": request.instrument.type.value, "reference": request.instrument.reference},
-            "scope": scope_doc(scope),
-            "scope_sha256": row.scope_sha256,
-            "scope_version": row.scope_version,
-            "policy_version": row.policy_version,
-            "approvals": proof,
-            "created_at": now.isoformat(),
-            **package.manifest_fields(),
-        }
+        manifest = _manifest(row, request, scope, proof, package, now)
         key = self.exchange_key()
         manifest["exchange_public_key"] = _crypto.public_hex(key)
         signature = _crypto.sign(key, _crypto.MANIFEST_DOMAIN, manifest, plain=True)
         manifest_sha = _crypto.sha256_hex(_crypto.canonical(manifest, plain=True))
-        ndo = request.non_disclosure
-        policy = self.policy_at(row.policy_version)
-        today = now.date()
-        notices = []
-        for cid in sorted(package.customers):
-            if ndo is not None and (ndo.until is None or ndo.until > today):
-                status, due = "held", ndo.until
-            elif row.emergency:
-                status, due = (
-                    "pending",
-                    today + timedelta(days=policy.section("emergency")["notice_within_days"]),
-                )
-            else:
-                status, due = "pending", today
-            notices.append(
-                {
-                    "request_id": request_id,
-                    "customer_id": cid,
-                    "due_on": due,
-                    "status": status,
-                    "content": dump(
-                        {
-                            "agency": request.agency_name,
-                            "agency_country": request.agency_country,
-                            "instrument_type": request.instrument.type.value,
-                            "categories": sorted(c for c, n in package.counts.items() if n),
-                            "disclosed_on": today.isoformat(),
-                            "request_id": request_id,
-                            "emergency": bool(row.emergency),
-                        }
-                    ),
-                    "created_at": now,
-                }
-            )
+        notices = _notices_for(row, request, package, self.policy_at(row.policy_version), now)
         subjects = [f"request:{request_id}", *(f"customer:{c}" for c in sorted(package.customers))]
         receipt = self._log(
             "requests.disclose",
@@ -175,6 +115,33 @@ class Disclosure(Approvals):
             },
         )
         write_package(output, package, manifest, signature)
+        self._record_disclosure(row, actor, output, package, manifest_sha, salt, notices, receipt, now)
+        return {
+            "request_id": request_id,
+            "output": str(output),
+            "record_counts": package.counts,
+            "merkle_root": package.root_hex,
+            "manifest_sha256": manifest_sha,
+            "customers": len(package.customers),
+            "notices": len(notices),
+            "audit_index": receipt.index,
+        }
+
+    def _record_disclosure(
+        self,
+        row: Any,
+        actor: str,
+        output: Path,
+        package: Package,
+        manifest_sha: str,
+        salt: str,
+        notices: list[dict[str, Any]],
+        receipt: Receipt,
+        now: datetime,
+    ) -> None:
+        """Store the disclosure, its notices and the request's new state (after the audit log has it), at
+        ``now``, the time the manifest and notices carry."""
+        request_id = row.id
         with self.store.connect() as conn:
             conn.execute(
                 insert(DisclosureRow).values(
@@ -202,13 +169,89 @@ class Disclosure(Approvals):
                 {"record_counts": package.counts, "merkle_root": package.root_hex, "notices": len(notices)},
                 receipt,
             )
-        return {
-            "request_id": request_id,
-            "output": str(output),
-            "record_counts": package.counts,
-            "merkle_root": package.root_hex,
-            "manifest_sha256": manifest_sha,
-            "customers": len(package.customers),
-            "notices": len(notices),
-            "audit_index": receipt.index,
-        }
+
+
+def _disclosure_refusal(row: Any, output: Path) -> str | None:
+    """Why request ``row`` may not be disclosed, before its quorum is proven (None: go on)."""
+    reason = None
+    if Tier(row.tier) is Tier.BLOCKED:
+        reason = "the request is blocked: nothing can be disclosed"
+    elif row.instrument_type == InstrumentType.PRESERVATION_REQUEST.value:
+        reason = "a preservation request discloses nothing; production needs its own legal process"
+    elif row.state != RequestState.APPROVED.value:
+        reason = f"the request is {row.state}, not approved"
+    elif output.exists() and any(output.iterdir()):
+        raise InvalidRequest("--output", f"{output} exists and is not empty")
+    return reason
+
+
+def _manifest(
+    row: Any,
+    request: LawfulRequest,
+    scope: Scope,
+    proof: list[dict[str, Any]],
+    package: Package,
+    now: datetime,
+) -> dict[str, Any]:
+    """The package's manifest before the exchange's key and signature: who asked, under what, the exact
+    approved scope and the approvals that prove it, and the package's own fields (counts, Merkle root)."""
+    request_id = row.id
+    return {
+        "format": "vaspguard-disclosure/1",
+        "request_id": request_id,
+        "agency": {
+            "id": request.agency_id,
+            "name": request.agency_name,
+            "country": request.agency_country,
+        },
+        "instrument": {"type": request.instrument.type.value, "reference": request.instrument.reference},
+        "scope": scope_doc(scope),
+        "scope_sha256": row.scope_sha256,
+        "scope_version": row.scope_version,
+        "policy_version": row.policy_version,
+        "approvals": proof,
+        "created_at": now.isoformat(),
+        **package.manifest_fields(),
+    }
+
+
+def _notices_for(
+    row: Any, request: LawfulRequest, package: Package, policy: Policy, now: datetime
+) -> list[dict[str, Any]]:
+    """A notice for each customer reached: held while a non-disclosure order runs; otherwise due now (an
+    emergency request: within the policy's days)."""
+    request_id = row.id
+    ndo = request.non_disclosure
+    today = now.date()
+    notices = []
+    for cid in sorted(package.customers):
+        if ndo is not None and (ndo.until is None or ndo.until > today):
+            status, due = "held", ndo.until
+        elif row.emergency:
+            status, due = (
+                "pending",
+                today + timedelta(days=policy.section("emergency")["notice_within_days"]),
+            )
+        else:
+            status, due = "pending", today
+        notices.append(
+            {
+                "request_id": request_id,
+                "customer_id": cid,
+                "due_on": due,
+                "status": status,
+                "content": dump(
+                    {
+                        "agency": request.agency_name,
+                        "agency_country": request.agency_country,
+                        "instrument_type": request.instrument.type.value,
+                        "categories": sorted(c for c, n in package.counts.items() if n),
+                        "disclosed_on": today.isoformat(),
+                        "request_id": request_id,
+                        "emergency": bool(row.emergency),
+                    }
+                ),
+                "created_at": now,
+            }
+        )
+    return notices
