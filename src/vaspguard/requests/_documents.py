@@ -142,6 +142,7 @@ def agency_from_doc(doc: dict[str, Any]) -> Agency:
         verified_on=date.fromisoformat(doc["verified_on"]) if doc.get("verified_on") else None,
         aliases=tuple(doc.get("aliases", ())),
         notes=doc.get("notes"),
+        encryption_recipients=tuple(doc.get("encryption_recipients", ())),
     )
 
 

@@ -7,8 +7,11 @@ notice, held while a non-disclosure order runs.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import os
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +24,7 @@ from vaspguard.audit import Receipt
 from vaspguard.errors import InvalidRequest, QuorumRefused
 from vaspguard.requests import _crypto
 from vaspguard.requests._approvals import Approvals
-from vaspguard.requests._disclose import Package, assemble, write_package
+from vaspguard.requests._disclose import Package, assemble, pseudonym, write_package
 from vaspguard.requests._documents import (
     dump,
     request_from_doc,
@@ -62,6 +65,29 @@ class Disclosure(Approvals):
                 self._exchange_key = key
         return self._exchange_key
 
+    def _pseudonym_key(self) -> bytes:
+        """The exchange's pseudonym key: ``data_dir/requests/pseudonym.key`` (0600), made on first use. It
+        lives with the keys, never in the database."""
+        path = Settings().data_dir / "requests" / "pseudonym.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+        return bytes.fromhex(path.read_text().strip())
+
+    def pseudonym_salt(self, request_id: str) -> str:
+        """The salt under which the disclosure for ``request_id`` pseudonymises customers out of scope:
+        derived from the pseudonym key, so the database holds no secret, yet the exchange can re-identify a
+        pseudonym when lawfully ordered to (``pseudonym``). Pseudonyms differ from one request to the next,
+        so two agencies cannot join their packages on them."""
+        message = f"vaspguard/pseudonym-salt/1\n{request_id}".encode()
+        return hmac.new(self._pseudonym_key(), message, hashlib.sha256).hexdigest()
+
+    def pseudonym(self, request_id: str, customer_id: str) -> str:
+        """The pseudonym ``customer_id`` has (or would have) in the package disclosed for ``request_id``."""
+        return pseudonym(self.pseudonym_salt(request_id), customer_id)
+
     def _approved_scope(self, row: Any, actor: str) -> Scope:
         """The stored scope, if it still hashes to the ``scope_sha256`` the approvals signed; an edit in the
         database after approval is refused (and the refusal logged): the database is not the root of trust."""
@@ -85,8 +111,9 @@ class Disclosure(Approvals):
             raise self._refuse(request_id, "disclose", actor, reason)
         request = request_from_doc(json.loads(row.doc))
         scope = self._approved_scope(row, actor)
-        salt = secrets.token_hex(32)
         now = self.clock()
+        salt = self.pseudonym_salt(request_id)
+        recipients = self.get_agency(request.agency_id).encryption_recipients if request.agency_id else ()
         with self.store.connect() as conn:
             package = assemble(conn, request_id, scope, salt=salt)
         manifest = _manifest(row, request, scope, proof, package, now)
@@ -112,10 +139,11 @@ class Disclosure(Approvals):
                     "pending": sum(n["status"] == "pending" for n in notices),
                 },
                 "output": str(output),
+                "sealed_to": list(recipients),
             },
         )
-        write_package(output, package, manifest, signature)
-        self._record_disclosure(row, actor, output, package, manifest_sha, salt, notices, receipt, now)
+        write_package(output, package, manifest, signature, recipients)
+        self._record_disclosure(row, actor, output, package, manifest_sha, notices, receipt, now)
         return {
             "request_id": request_id,
             "output": str(output),
@@ -125,6 +153,7 @@ class Disclosure(Approvals):
             "customers": len(package.customers),
             "notices": len(notices),
             "audit_index": receipt.index,
+            "sealed_to": list(recipients),
         }
 
     def _record_disclosure(
@@ -134,7 +163,6 @@ class Disclosure(Approvals):
         output: Path,
         package: Package,
         manifest_sha: str,
-        salt: str,
         notices: list[dict[str, Any]],
         receipt: Receipt,
         now: datetime,
@@ -150,7 +178,7 @@ class Disclosure(Approvals):
                     merkle_root=package.root_hex,
                     manifest_sha256=manifest_sha,
                     record_counts=dump(package.counts),
-                    pseudonym_salt=salt,
+                    pseudonym_salt=f"derived:{_crypto.sha256_hex(self._pseudonym_key())[:16]}",
                     output=str(output),
                 )
             )
