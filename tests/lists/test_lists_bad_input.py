@@ -53,6 +53,44 @@ def test_external_entity_refused(tmp_path: Path) -> None:
         read_path(xxe)
 
 
+def _with_doctype(shared_data: Path, tmp_path: Path, doctype: bytes) -> Path:
+    """The genuine UN file with ``doctype`` inserted after its XML declaration (in a temp dir only)."""
+    data = (shared_data / UN).read_bytes()
+    end = data.index(b"?>") + 2
+    path = tmp_path / "consolidated.xml"
+    path.write_bytes(data[:end] + b"\n" + doctype + data[end:])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("doctype", "ids"),
+    [
+        (b'<!DOCTYPE CONSOLIDATED_LIST SYSTEM "file:///etc/passwd">', "SYSTEM 'file:///etc/passwd'"),
+        (
+            b'<!DOCTYPE CONSOLIDATED_LIST PUBLIC "-//X//DTD L//EN" "http://evil.example/l.dtd">',
+            "PUBLIC '-//X//DTD L//EN' SYSTEM 'http://evil.example/l.dtd'",
+        ),
+        # An internal subset does not hide the identifier.
+        (b'<!DOCTYPE CONSOLIDATED_LIST SYSTEM "l.dtd" [<!ELEMENT x ANY>]>', "SYSTEM 'l.dtd'"),
+    ],
+)
+def test_doctype_with_external_identifier_refused(
+    shared_data: Path, tmp_path: Path, doctype: bytes, ids: str
+) -> None:
+    path = _with_doctype(shared_data, tmp_path, doctype)
+    with pytest.raises(InvalidFile) as err:
+        read_path(path)
+    assert str(err.value) == (
+        f"{path}: XML DOCTYPE 'CONSOLIDATED_LIST' names an external DTD ({ids}): refused, nothing read"
+    )
+
+
+def test_doctype_without_identifier_still_read(shared_data: Path, tmp_path: Path) -> None:
+    # The refusal is of the external identifier, not of every DOCTYPE: the same file still reads.
+    path = _with_doctype(shared_data, tmp_path, b"<!DOCTYPE CONSOLIDATED_LIST>")
+    assert len(read_path(path).entities) == 1003
+
+
 def test_truncated_xml_names_line(shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / UN).read_bytes()
     cut = tmp_path / "consolidated.xml"
