@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from vaspguard.errors import InvalidRequest
@@ -33,6 +36,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Wait for a competing writer instead of failing at once with "database is locked".
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL, None for an in-memory database."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 (owner only) before SQLite opens it, and take group and other
+    permissions off one that exists: it holds personal data. SQLite gives the ``-wal`` and ``-shm`` files it
+    creates the database file's permissions, so they are 0600 too; ones left from an earlier run are
+    tightened here as well."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError:
+        return  # a missing folder or a read-only place: SQLite reports it with its own message
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = file.stat()
+            if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
+                file.chmod(stat.S_IMODE(info.st_mode) & 0o700)
+        except OSError:
+            continue  # not there (no -wal yet) or not ours to change
 
 
 class Store:
@@ -67,6 +96,9 @@ def open_store(url: str, **engine_kwargs: Any) -> Store:
     """Open (without migrating) the database at ``url``."""
     url = normalise_db_url(url)
     if url.startswith("sqlite"):
+        path = _sqlite_file(url)
+        if path is not None:
+            _private_sqlite_file(path)
         engine = create_engine(url, **engine_kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
     elif url.startswith("postgresql"):
