@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import fcntl
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +73,7 @@ class Store:
         self.engine = engine
         self.backend = Backend(engine.dialect.name)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._memory_lock = threading.Lock()  # ``exclusive`` for an in-memory SQLite database
 
     @property
     def url(self) -> str:
@@ -87,6 +90,43 @@ class Store:
         """A Core connection in one transaction (for bulk work)."""
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """Hold the lock ``key`` across several transactions, against every process using this database.
+
+        PostgreSQL: a session advisory lock on a connection of its own (use a key no transaction-level
+        ``pg_advisory_xact_lock`` of the same work takes, or it waits for itself). SQLite: ``flock`` on a
+        file beside the database (``NAME-lockKEY``, 0600). Either way a holder killed with ``kill -9``
+        releases it (the server ends its session; the kernel closes its file), so what it left half done
+        can be found and cleaned up by the next holder.
+        """
+        if self.backend is Backend.POSTGRESQL:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT pg_advisory_lock(%(k)s)", {"k": key})
+                conn.commit()  # the session lock outlives the transaction; no transaction stays open
+                try:
+                    yield
+                finally:
+                    try:
+                        conn.exec_driver_sql("SELECT pg_advisory_unlock(%(k)s)", {"k": key})
+                        conn.commit()
+                    except Exception:
+                        conn.invalidate()  # never return a connection holding the lock to the pool
+                        raise
+            return
+        path = _sqlite_file(self.url)
+        if path is None:
+            with self._memory_lock:
+                yield
+            return
+        lock = path.with_name(f"{path.name}-lock{key}")
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
 
     def dispose(self) -> None:
         self.engine.dispose()
