@@ -226,6 +226,23 @@ def test_zip_member_over_the_size_cap_refused_while_inflating(
     assert _refused_after(err) <= 5 * 1024**2
 
 
+def test_stored_zip_member_over_the_size_cap_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    # Not compressed (stored), its header lying about its size: counted all the same.
+    monkeypatch.setenv("VASPGUARD_LISTS_ZIP_MAX_MEMBER", str(1024**2))
+    path = tmp_path / "sdn.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("sdn.xml", b"<sdnList/>" + b" " * (2 * 1024**2))
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.index(signature)
+        data[at + offset : at + offset + 4] = (1024).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(InvalidFile, match=r"zip member 'sdn\.xml' inflates past 1048576 bytes"):
+        read_path(path)
+
+
 def test_zip_member_declaring_over_the_cap_refused_before_inflating(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -137,13 +137,14 @@ def _inflate(info: zipfile.ZipInfo, path: Path, archive: bytes) -> bytes:
     """Inflate ``info`` a chunk at a time, refusing as soon as it passes the size or the ratio cap.
 
     The sizes a zip declares are the attacker's to choose, so the bytes actually inflated are counted
-    against the compressed bytes actually consumed (``zlib`` directly: ``ZipFile.open`` reads compressed
-    input a MiB at a time, too coarse to stop a bomb early). A declared size over the cap refuses the
-    member before any work. The CRC-32 is checked at the end, as ``zipfile`` would.
+    against the compressed bytes actually consumed (``zlib`` directly: ``ZipFile.open`` reads as many
+    compressed bytes as decompressed ones are asked for, too coarse a count to stop a bomb early). A
+    declared size over the cap refuses the member before any work. The CRC-32 is checked at the end, as
+    ``zipfile`` would. Member names are the archive's text, so they are quoted (``repr``) in reasons.
     """
     settings = ListsSettings()
     limit, ratio = settings.zip_max_member, settings.zip_max_ratio
-    name = info.filename
+    name = repr(info.filename)
     if info.file_size > limit:
         raise InvalidFile(
             path, f"zip member {name} declares {info.file_size} bytes, over the {limit}: refused"
@@ -154,7 +155,8 @@ def _inflate(info: zipfile.ZipInfo, path: Path, archive: bytes) -> bytes:
         raise InvalidFile(path, f"zip member {name} uses compression method {info.compress_type}: refused")
     raw = _member_bytes(info, archive)
     if info.compress_type == zipfile.ZIP_STORED:
-        inflated = bytes(raw)  # stored: ratio 1, and no larger than the archive itself
+        _check_caps(path, name, len(raw), len(raw), limit, ratio)  # stored: ratio 1
+        inflated = bytes(raw)
     else:
         out = io.BytesIO()
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as zip stores it
