@@ -23,7 +23,7 @@ from vaspguard.cli._common import open_db, print_json, progress
 from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow, PartialFailure
 
 if TYPE_CHECKING:
-    from vaspguard.screening import AddressBook, Alert, Match, Screener
+    from vaspguard.screening import AddressBook, Alert, Match, RunReport, Screener
     from vaspguard.store import Store
 
 app = typer.Typer(
@@ -366,18 +366,30 @@ def customers(
     if json_out:
         print_json(report)
     else:
-        if report.kind == "incremental":
-            others = report.customers_screened - report.changed_customers
-            scope = (
-                f"{report.changed_customers} new or changed customers against all {len(screener)} entities, "
-                f"{others} others against the {report.entities_screened} entities a list change touched"
-            )
-        else:
-            scope = f"{report.customers_screened} customers against {report.entities_screened} entities"
-        sys.stdout.write(
-            f"run {report.run_id} ({report.kind}): {scope}; {report.alerts_created} new alerts, "
-            f"{report.suppressed} kept quiet by dispositions, {report.already_open} already open\n"
+        for f in report.failed:
+            sys.stdout.write(f"FAILED customer {f.customer_id}: {f.error}\n")
+        sys.stdout.write(_run_summary(report, len(screener)) + "\n")
+    if report.failed:
+        raise PartialFailure(
+            report.customers_screened,
+            tuple(f"customer {f.customer_id} ({f.error.split(':')[0]})" for f in report.failed),
         )
+
+
+def _run_summary(report: RunReport, entities: int) -> str:
+    if report.kind == "incremental":
+        others = report.customers_screened - report.changed_customers
+        scope = (
+            f"{report.changed_customers} new or changed customers against all {entities} entities, "
+            f"{others} others against the {report.entities_screened} entities a list change touched"
+        )
+    else:
+        scope = f"{report.customers_screened} customers against {report.entities_screened} entities"
+    failed = f", {len(report.failed)} failed with an internal error" if report.failed else ""
+    return (
+        f"run {report.run_id} ({report.kind}): {scope}; {report.alerts_created} new alerts, "
+        f"{report.suppressed} kept quiet by dispositions, {report.already_open} already open{failed}"
+    )
 
 
 def _entity_names(store: Store, found: list[Alert]) -> dict[tuple[str, int], list[str]]:

@@ -8,6 +8,7 @@ from vaspguard.screening._address import AddressBook, AddressHit, normalise_addr
 from vaspguard.screening._alerts import (
     Alert,
     Disposition,
+    FailedCustomer,
     RunReport,
     count_alerts,
     decide,
@@ -32,6 +33,7 @@ __all__ = [
     "Breakdown",
     "Disposition",
     "Factor",
+    "FailedCustomer",
     "Match",
     "NameForm",
     "RunReport",
