@@ -163,3 +163,14 @@ def test_customers_alerts_decide(cli, store: Store, shared_data: Path) -> None:
     code, _, err = cli("--db", store.url, "screen", "decide", str(alerts["K1"]["id"]),
                        "--decision", "false_positive", "--reason", " ", "--actor", "ana")  # fmt: skip
     assert code == 2 and "reason" in err
+
+
+def test_batch_lone_surrogate_is_a_bad_row(cli, shared_data: Path, tmp_path: Path) -> None:
+    # a JSON escape can spell a lone surrogate, which the UTF-8 output cannot hold: a bad row, not a crash
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "1", "name": "Ok Name"}\n{"id": "2", "name": "Ab\\ud800e"}\n')
+    out = tmp_path / "out.jsonl"
+    code, _, err = cli("screen", "batch", "--input", src, "--output", out, "--list", shared_data / EXCERPT)
+    assert code == 2
+    assert err.strip() == f"vaspguard: {src}: row 2: field 'name': not valid Unicode: a lone surrogate"
+    assert not out.exists()

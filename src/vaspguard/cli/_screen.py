@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -124,7 +125,15 @@ def _read_jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, str]]]:
                 raise InvalidRow(path, i, "(line)", f"not JSON: {exc.msg}") from None
             if not isinstance(obj, dict):
                 raise InvalidRow(path, i, "(line)", "not a JSON object")
-            yield i, str(i), {str(k): "" if v is None else str(v) for k, v in obj.items()}
+            row = {str(k): "" if v is None else str(v) for k, v in obj.items()}
+            for k, v in row.items():
+                # a JSON escape can spell a lone surrogate (\ud800), which no UTF-8 output can hold
+                if _SURROGATE.search(k + v):
+                    raise InvalidRow(path, i, k, "not valid Unicode: a lone surrogate")
+            yield i, str(i), row
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, str, dict[str, str]]]:
