@@ -3,8 +3,10 @@
 
 Pipeline for one name (``name_forms``), each step a function with its own tests:
 
-1. ``clean``: Unicode NFKC, zero-width and other format characters (category Cf) removed, whitespace
-   collapsed. Idempotent.
+1. ``clean``: Unicode NFKC; terminal escape sequences (``ESC[31m``), control characters (Cc) and
+   zero-width and other format characters (Cf) removed; whitespace collapsed. Idempotent. A name with bidi
+   overrides, embeddings or isolates gets a second form in its displayed order (``displayed``): a listed
+   name stored backwards behind U+202E reads, and is scored, as it shows on screen.
 2. Name order: ``"LAST, First"`` becomes ``"First LAST"`` (persons and unknown kinds only; an organisation's
    comma is punctuation).
 3. Homoglyphs: inside a word that mixes Latin with Cyrillic or Greek letters, the look-alikes are folded to
@@ -49,6 +51,7 @@ __all__ = [
     "arabic_compounds",
     "broad_skeleton",
     "clean",
+    "displayed",
     "fold",
     "fold_homoglyphs",
     "name_forms",
@@ -61,15 +64,85 @@ __all__ = [
 # --- 1. clean ---------------------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
+# Terminal escape sequences (ECMA-48): CSI (ESC [ or the C1 byte U+009B, parameters, final byte) such as the
+# colour code ESC[31m; OSC, DCS, SOS, PM and APC strings up to BEL or ST (ESC \\), such as a hyperlink (an
+# unterminated one loses only its introducer: what follows must not vanish from screening); and the
+# two-character escapes. A terminal shows none of them, so a name must read as if they were not there.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]?"
+)
 
 
 def clean(text: str) -> str:
-    """NFKC, without format characters (zero-width space/joiners, BOM, bidi marks), whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC, without terminal escape sequences, control characters (category Cc, whitespace aside) and
+    format characters (zero-width space/joiners, BOM, bidi marks), whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", _ESCAPES.sub("", text))
     text = "".join(
-        " " if ch in "\u00a0\u2007\u202f" else ch for ch in text if unicodedata.category(ch) != "Cf"
+        " " if ch in "\u00a0\u2007\u202f" else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in ("Cf", "Cc")
     )
     return _SPACE.sub(" ", text).strip()
+
+
+# --- 1b. displayed order ----------------------------------------------------------------------------------
+
+# Bidi controls (UAX #9): overrides force the direction of every character up to PDF; embeddings and
+# isolates set the direction of the run up to PDF / PDI.
+_OVERRIDES = frozenset("\u202d\u202e")  # LRO, RLO
+_RTL_RUNS = frozenset("\u202b\u202e\u2067")  # RLE, RLO, RLI
+_OPENERS = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")  # + LRE, LRI, FSI
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` cut into base characters, each with the combining marks after it."""
+    out: list[str] = []
+    for ch in text:
+        if out and unicodedata.category(ch).startswith("M"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _close(opener: str, run: str) -> str:
+    """A bidi run as it is displayed: an override's characters in reverse (a name stored backwards behind
+    RLO reads forwards on screen), and the words of a right-to-left embedding or isolate in reverse."""
+    if opener in _OVERRIDES:
+        return "".join(reversed(_clusters(run)))
+    if opener in _RTL_RUNS:
+        return " ".join(reversed(run.split(" ")))
+    return run
+
+
+def displayed(text: str) -> str | None:
+    """``text`` in the order it is displayed when it carries bidi overrides, embeddings or isolates, else
+    None. An approximation of the UBA that covers the disguise: each overridden run reversed, innermost
+    first, every run closed at the end of the text as a paragraph end closes it."""
+    if not any(ch in _OPENERS for ch in text):
+        return None
+    stack: list[tuple[str, list[str]]] = [("", [])]
+    for ch in text:
+        if ch in _OPENERS:
+            stack.append((ch, []))
+        elif (ch == _PDF and len(stack) > 1 and stack[-1][0] not in _ISOLATES) or (
+            ch == _PDI and any(o in _ISOLATES for o, _ in stack)
+        ):
+            while True:  # a PDI also closes the embeddings left open inside its isolate
+                opener, run = stack.pop()
+                stack[-1][1].append(_close(opener, "".join(run)))
+                if ch == _PDF or opener in _ISOLATES:
+                    break
+        else:
+            stack[-1][1].append(ch)
+    while len(stack) > 1:
+        opener, run = stack.pop()
+        stack[-1][1].append(_close(opener, "".join(run)))
+    return "".join(stack[0][1])
 
 
 # --- 2. name order ----------------------------------------------------------------------------------------
@@ -602,6 +675,14 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     second form without it.
     """
     text = clean(name)
+    forms = _bracket_forms(text, kind)
+    visual = displayed(name)
+    if visual is not None and clean(visual) != text:
+        forms += _read(_new_forms(_bracket_forms(clean(visual), kind), forms), "in displayed order")
+    return forms
+
+
+def _bracket_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     forms = _text_forms(text, kind)
     bare = _SPACE.sub(" ", _BRACKETED.sub(" ", text)).strip()
     if bare != text and bare:
