@@ -167,7 +167,7 @@ def _failure(customer_id: str, exc: Exception) -> FailedCustomer:
     return FailedCustomer(customer_id, f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _screen_names(c: Customer, screener: Screener) -> Iterator[_Found]:
+def _screen_names(c: Customer, screener: Screener, threshold: float) -> Iterator[_Found]:
     """The best match per entity over the customer's names, at or above the alert threshold."""
     fp = customer_fingerprint(c)
     kind = "person" if c.type is PersonType.NATURAL else "organisation"
@@ -180,7 +180,8 @@ def _screen_names(c: Customer, screener: Screener) -> Iterator[_Found]:
             gender=c.gender,
             kind=kind,
             top=5,
-            min_score=ALERT_THRESHOLD,
+            min_score=threshold,
+            threshold=threshold,
         ):
             prev = best.get(m.entity_key)
             if prev is None or m.score > prev.score:
@@ -215,12 +216,13 @@ def _screen_batch(
     screener: Screener | None,
     book: AddressBook | None,
     failed: dict[str, FailedCustomer],
+    threshold: float,
 ) -> Iterator[_Found]:
     """Matches of ``customers``; a customer that raises is put in ``failed`` (once) and the others go on."""
     if screener is not None and len(screener):
         for c in customers:
             try:
-                found = list(_screen_names(c, screener))
+                found = list(_screen_names(c, screener, threshold))
             except Exception as exc:  # a bug on one customer must not stop the screening of every other
                 failed.setdefault(c.id, _failure(c.id, exc))
                 continue
@@ -252,6 +254,7 @@ def _run(
     entities_screened: int,
     on_progress: Callable[[int], None] | None = None,
     name_screener: Screener | None = None,
+    threshold: float = ALERT_THRESHOLD,
 ) -> RunReport:
     """Screen ``customers`` with ``name_screener`` (default ``screener``) and ``book``; store new alerts."""
     names = screener if name_screener is None else name_screener
@@ -264,7 +267,7 @@ def _run(
                     kind=kind,
                     started_at=started,
                     snapshots=json.dumps(screener.snapshots, sort_keys=True),
-                    threshold=ALERT_THRESHOLD,
+                    threshold=threshold,
                     customers_screened=0,
                     alerts_created=0,
                 )
@@ -285,7 +288,7 @@ def _run(
     def flush() -> None:
         nonlocal created, suppressed, already, screened
         rows: list[dict[str, Any]] = []
-        for f in _screen_batch(store, batch, names, book, failed):
+        for f in _screen_batch(store, batch, names, book, failed, threshold):
             entity = screener.entity(f.entity_key)
             if entity is None:
                 continue
@@ -386,8 +389,10 @@ def screen_customers(
     book: AddressBook | None = None,
     *,
     on_progress: Callable[[int], None] | None = None,
+    threshold: float = ALERT_THRESHOLD,
 ) -> RunReport:
-    """Screen every customer of the registry (names and transaction addresses); store new alerts."""
+    """Screen every customer of the registry (names and transaction addresses); store new alerts (names
+    scoring ``threshold`` or more)."""
     report = _run(
         store,
         kind="full",
@@ -396,12 +401,14 @@ def screen_customers(
         customers=Registry(store).iter_customers(),
         entities_screened=len(screener),
         on_progress=on_progress,
+        threshold=threshold,
     )
     return _finish(store, report, report.run_id)
 
 
-def last_run(store: Store) -> tuple[datetime, dict[str, int]] | None:
-    """When the last finished run started, and the snapshots it screened against."""
+def last_run(store: Store, threshold: float = ALERT_THRESHOLD) -> tuple[datetime, dict[str, int]] | None:
+    """When the last finished run at ``threshold`` started, and the snapshots it screened against (a run
+    at another threshold is no baseline: names between the two were not looked at)."""
     with store.connect() as conn:
         row = conn.execute(
             select(ScreeningRunRow)
@@ -409,7 +416,7 @@ def last_run(store: Store) -> tuple[datetime, dict[str, int]] | None:
             .order_by(ScreeningRunRow.id.desc())
             .limit(1)
         ).first()
-    if row is None:
+    if row is None or abs(row.threshold - threshold) > 1e-9:
         return None
     return row.started_at, {k: int(v) for k, v in json.loads(row.snapshots).items()}
 
@@ -422,6 +429,7 @@ def rescreen(
     touched: Iterable[str],
     since: datetime,
     on_progress: Callable[[int], None] | None = None,
+    threshold: float = ALERT_THRESHOLD,
 ) -> RunReport:
     """Incremental run: entities in ``touched`` (keys a list diff added or changed) against every customer,
     and customers created or changed at or after ``since`` against every entity."""
@@ -439,6 +447,7 @@ def rescreen(
         entities_screened=len(part),
         on_progress=on_progress,
         name_screener=part,
+        threshold=threshold,
     )
     report_b = _run(
         store,
@@ -448,6 +457,7 @@ def rescreen(
         customers=(registry.get_customer(cid) for cid in sorted(changed_ids)),
         entities_screened=len(screener),
         on_progress=on_progress,
+        threshold=threshold,
     )
     report = RunReport(
         report_b.run_id,

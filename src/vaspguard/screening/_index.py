@@ -41,8 +41,8 @@ from vaspguard.screening._score import (
     combine,
     evidence_factors,
     explain,
+    form_factors,
     is_cross_script,
-    legal_form_factor,
     needs_projection,
     parse_dob,
 )
@@ -50,12 +50,38 @@ from vaspguard.screening._score import (
 if TYPE_CHECKING:
     from vaspguard.store import Store
 
-__all__ = ["ALERT_THRESHOLD", "Breakdown", "Match", "Screener", "entity_kind_hint"]
+__all__ = [
+    "ALERT_THRESHOLD",
+    "PROFILES",
+    "Breakdown",
+    "Match",
+    "Screener",
+    "entity_kind_hint",
+    "threshold_for",
+]
 
 # The one alert threshold, set from the evaluation in benchmarks/eval_screening.py (docs/benchmarks.md): the
 # lowest at which <= 0.1% of generated customers with KYC data and <= 1% of the same names given bare alert
 # (tune split; bare names that are a listed person's name less some parts are namesakes, not counted).
 ALERT_THRESHOLD = 0.80
+# Named thresholds (figures for each in docs/benchmarks.md): strict alerts less (fewer false alerts, lower
+# recall), broad more; balanced is the default.
+PROFILES = {"strict": 0.85, "balanced": ALERT_THRESHOLD, "broad": 0.75}
+
+
+def threshold_for(threshold: float | None = None, profile: str | None = None) -> float:
+    """The alert threshold a caller asks for: a number in (0, 1], or a profile's, else the default."""
+    if threshold is not None and profile is not None:
+        raise InvalidRequest("threshold", "give a threshold or a profile, not both")
+    if profile is not None:
+        if profile not in PROFILES:
+            raise InvalidRequest("profile", f"{profile!r} is not {', '.join(PROFILES)}")
+        return PROFILES[profile]
+    if threshold is not None and not 0.0 < threshold <= 1.0:
+        raise InvalidRequest("threshold", f"{threshold} is not in (0, 1]")
+    return ALERT_THRESHOLD if threshold is None else threshold
+
+
 # Names scored in full per query, best first by key overlap.
 CANDIDATES = 32
 CANDIDATE_FLOOR = 0.4
@@ -327,8 +353,10 @@ class Screener:
         nationalities: Sequence[str] = (),
         top: int = 5,
         min_score: float = 0.0,
+        threshold: float = ALERT_THRESHOLD,
     ) -> list[Match]:
-        """The ``top`` best-scoring list entities for a name, best first."""
+        """The ``top`` best-scoring list entities for a name, best first; those scoring ``threshold`` or
+        more alert."""
         _check_query(kind, dob, [("nationality", nationality), ("country", country)], nationalities, top)
         forms = name_forms(name, kind)
         if not forms:
@@ -347,6 +375,9 @@ class Screener:
         for n in self._candidates(forms, CANDIDATES):
             listed = self._names[int(n)]
             quality = ALIAS_QUALITY.get(listed.kind, 1.0)
+            person = (
+                kind != "organisation" and self.entities[listed.entity].kind is not EntityKind.ORGANISATION
+            )
             for q, qw in zip(forms, query_weights, strict=True):
                 score, method, pairs = align(
                     q.tokens,
@@ -356,6 +387,7 @@ class Screener:
                     q.abjad or listed.form.abjad,
                     is_cross_script(q, listed.form),
                     needs_projection(q, listed.form),
+                    person=person and not (q.legal_forms or listed.form.legal_forms),
                 )
                 prev = best.get(listed.entity)
                 if prev is None or score * quality > prev[0]:
@@ -363,15 +395,12 @@ class Screener:
         ranked: list[tuple[float, str, int, tuple[Factor, ...]]] = []
         for e, (_, name_score, _m, _p, listed, q) in best.items():
             entity = self.entities[e]
-            factors = tuple(evidence_factors(evidence, entity))
-            legal = legal_form_factor(q, listed.form)
-            if legal is not None:
-                factors += (legal,)
+            factors = (*evidence_factors(evidence, entity), *form_factors(q, listed.form))
             score = combine(name_score, ALIAS_QUALITY.get(listed.kind, 1.0), factors)
             if score >= min_score:
                 ranked.append((score, entity.key, e, factors))
         ranked.sort(key=lambda r: (-r[0], r[1]))
-        return [self._match(score, e, factors, best[e]) for score, _, e, factors in ranked[:top]]
+        return [self._match(score, e, factors, best[e], threshold) for score, _, e, factors in ranked[:top]]
 
     def _match(
         self,
@@ -379,6 +408,7 @@ class Screener:
         e: int,
         factors: tuple[Factor, ...],
         found: tuple[float, float, str, list[tuple[int, int, float, str]], _Name, NameForm],
+        threshold: float,
     ) -> Match:
         _, name_score, method, pairs, listed, q = found
         entity = self.entities[e]
@@ -391,7 +421,7 @@ class Screener:
             matched_name=listed.text,
             kind=entity.kind.value,
             score=score,
-            alert=score >= ALERT_THRESHOLD,
+            alert=score >= threshold,
             breakdown=Breakdown(
                 name_score=c.score,
                 method=c.method,
@@ -405,6 +435,7 @@ class Screener:
                 unmatched_query=c.unmatched_query,
                 unmatched_candidate=c.unmatched_candidate,
                 factors=factors,
+                threshold=threshold,
             ),
             programs=entity.programs,
         )

@@ -501,7 +501,7 @@ _NATIVE_LEGAL = (
 _LEGAL_WORDS = (
     "company", "limited", "liability", "corporation", "incorporated", "gesellschaft", "partnership",
     "obshchestvo", "ogranichennoy", "otvetstvennostyu", "aktsionernoye", "publichnoye", "zakrytoye",
-    "otkrytoye",
+    "otkrytoye", "aktiengesellschaft",
 )  # fmt: skip
 _GLUED = (
     "company", "limited", "corporation", "incorporated", "ltd", "llc", "gmbh", "dmcc", "plc", "jsc", "ooo",
@@ -655,6 +655,8 @@ class NameForm:
     # how this form reads the name, for a reviewer: "" as written and transliterated, else e.g.
     # "translated from Arabic", "Korean reading", "without the bracketed part"
     reading: str = ""
+    # the name's bracketed part, transliterated (VTB Bank (Europe): "europe"), on every form of the name
+    qualifier: str = ""
 
     @property
     def text(self) -> str:
@@ -687,10 +689,66 @@ def _bracket_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     bare = _SPACE.sub(" ", _BRACKETED.sub(" ", text)).strip()
     if bare != text and bare:
         forms += _read(_new_forms(_text_forms(bare, kind), forms), "without the bracketed part")
+        qualifier = transliterate(" ".join(m[1:-1] for m in _BRACKETED.findall(text)))
+        forms = tuple(replace(f, qualifier=qualifier) for f in forms)
     return forms
 
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# A legal form glued to the name, told by its capitals (GazpromAG, AcmeGmbH, SberbankPJSC; lower case it is
+# part of a word: Haag).
+_CAMEL_FORM = re.compile(r"(?<=[a-z])([A-Z][A-Za-z]{1,4})\b")
+
+
+def _unglue_form(m: re.Match[str]) -> str:
+    form = m.group(1)
+    return " " + form if (form.lower(),) in LEGAL_FORMS and form[-1].isupper() else form
+
+
+# A legal form of three letters or more written with dots (P.J.S.C., O.O.O.) as one word: letter by letter
+# its tail may spell another form (S.C.). Two letters stay letters (S.C. DE R.L. DE C.V. is one form).
+_DOTTED = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){3,}(?:[A-Za-z](?![\w.]))?")
+
+
+def _undot_form(m: re.Match[str]) -> str:
+    letters = m.group(0).replace(".", "")
+    return letters if (letters.lower(),) in LEGAL_FORMS else m.group(0)
+
+
+# Numbers written as words (Battalion Twenty-One) as digits, as lists mostly write them (Battalion 21).
+_UNITS = {
+    w: i
+    for i, w in enumerate((
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    ))
+}  # fmt: skip
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), 2)
+}
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES])
+_NUMBER_RUN = re.compile(
+    rf"\b(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?(?=(?:{_NUMBER_WORD})\b))?)+\b", re.IGNORECASE
+)
+
+
+def _number_value(run: str) -> str:
+    total = current = 0
+    for w in re.findall(r"[a-z]+", run.lower()):
+        if w in _UNITS or w in _TENS:
+            current += _UNITS.get(w, 0) + _TENS.get(w, 0)
+        elif w in _SCALES:
+            current = max(current, 1) * _SCALES[w]
+            if w == "thousand":
+                total, current = total + current, 0
+    return str(total + current)
+
+
+def _number_words(text: str) -> str:
+    """English number words as digits: ``Twenty-One`` → ``21``, ``One Hundred`` → ``100``."""
+    return _NUMBER_RUN.sub(lambda m: _number_value(m.group(0)), text)
 
 
 def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
@@ -701,6 +759,8 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     if not is_person:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
+        text = _DOTTED.sub(_undot_form, _CAMEL_FORM.sub(_unglue_form, text))
+        text = _number_words(text)
     forms = _arabic_script_forms(text, is_person=is_person, unknown=kind is None)
     if not is_person:
         forms += _translated_organisation_forms(text, forms, is_org=is_org)
