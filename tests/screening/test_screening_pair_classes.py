@@ -124,3 +124,14 @@ def test_screener_alerts_at_the_threshold_asked_for(shared_data: Path) -> None:
     assert m.alert and m.breakdown.threshold == ALERT_THRESHOLD
     (strict,) = screener.screen_name("Artem Lifshits", top=1, threshold=min(1.0, m.score + 0.01))
     assert not strict.alert and strict.score == m.score
+
+
+def test_a_middle_name_lies_between_parts_that_pair_in_order() -> None:
+    from vaspguard.screening import score_names
+
+    middle = score_names("Vladimir Vladimirovich Putin", "Vladimir Putin", "person")
+    assert middle > 0.9
+    # another order (Kang Ji Min is not Min Kang), or a part of the list's own left over: no middle name
+    assert score_names("Putin Vladimirovich Vladimir", "Vladimir Putin", "person") < middle
+    assert score_names("Kang Ji Min", "Min Kang", "person") < middle
+    assert score_names("Vladimir Vladimirovich Putin", "Vladimir Ivanovich Putin", "person") < 0.9

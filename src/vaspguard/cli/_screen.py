@@ -33,7 +33,7 @@ app = typer.Typer(
 
 _LISTS_HELP = "Screen against this list file instead of the database's active snapshots (repeatable)."
 _THRESHOLD_HELP = "Alert at this score or more, in (0, 1] (default: the balanced profile's)."
-_PROFILE_HELP = "A named threshold: strict (0.85), balanced (0.80, the default) or broad (0.75)."
+_PROFILE_HELP = "A named threshold: strict (0.84), balanced (0.80, the default) or broad (0.76)."
 
 
 def _threshold(threshold: float | None, profile: str | None) -> float:
@@ -290,8 +290,10 @@ def pairs(
     profile: str | None = typer.Option(None, "--profile", help=_PROFILE_HELP),
 ) -> None:
     """Score pairs of names directly against each other (for calibration and evaluation). ``score`` is
-    the name score in [0, 1]; ``match`` is whether a listed entity named name2 would alert for a query
-    name1 with no other evidence (0.9 x score, plus 0.02 for agreeing legal forms, >= the threshold)."""
+    the name score in [0, 1], less what legal forms of other classes or differing bracketed qualifiers
+    say against the pair; ``match`` is whether a listed entity named name2 would alert for a query name1
+    with no other evidence (0.9 x name score, plus 0.02 for agreeing legal forms, less 0.12 for
+    conflicting ones and 0.15 for differing qualifiers, >= the threshold)."""
     from vaspguard.screening import pair_score
 
     line = _threshold(threshold, profile)

@@ -388,12 +388,7 @@ def align(
     pairs, used_q, used_r, num, den = _pair_tokens(qt, qw, rt, rw, abjad)
     left_q = sum(w for w, used in zip(qw, used_q, strict=True) if not used)
     left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
-    paired = [i for i, used in enumerate(used_q) if used]
-    # a query part between two paired parts is a middle name or patronymic the list leaves out (when the
-    # list has a part of its own left, the two differ: one part in place of another)
-    middle = 0.0
-    if person and paired and all(used_r):
-        middle = sum(qw[i] for i in range(paired[0] + 1, paired[-1]) if not used_q[i])
+    middle = _middle_weight(qt, qw, used_q, used_r, pairs) if person else 0.0
     den += UNMATCHED_QUERY * (left_q - middle) + UNMATCHED_MIDDLE * middle + UNMATCHED_CANDIDATE * left_r
     score = num / den if den else 0.0
     method = "tokens"
@@ -407,6 +402,26 @@ def align(
     if _chain_reversed(qt, rt, pairs):
         score, method = score * CHAIN_REVERSED, method + ", chain reversed"
     return round(score, 6), method, pairs
+
+
+def _middle_weight(
+    qt: Sequence[str],
+    qw: Sequence[float],
+    used_q: list[bool],
+    used_r: list[bool],
+    pairs: list[tuple[int, int, float, str]],
+) -> float:
+    """The weight of the query's middle names: parts (not particles) between two paired parts, when every
+    part of the list's name pairs and in the same order (a middle name or patronymic the list leaves
+    out; a part the list has of its own instead is a difference, and so is another order: Kang Ji Min is
+    not Min Kang)."""
+    if not pairs or not all(used_r):
+        return 0.0
+    order = [j for _, j, _, _ in sorted(pairs)]
+    if order != sorted(order):
+        return 0.0
+    first, last = min(p[0] for p in pairs), max(p[0] for p in pairs)
+    return sum(qw[i] for i in range(first + 1, last) if not used_q[i] and qt[i] not in PARTICLES)
 
 
 CHAIN_REVERSED = 0.8
