@@ -54,7 +54,8 @@ _LEGAL_SLIPS = [
     ("{n}GmbH", "GmbH"),
 ]  # fmt: skip
 _PLACES = ["Europe", "Armenia", "Kazakhstan", "Cyprus", "Austria", "Belarus", "Georgia", "Dubai", "India"]
-_FORMS = [("AG", "GmbH"), ("JSC", "LLC"), ("GmbH", "SA"), ("PJSC", "LLC"), ("SA", "AG")]
+# a company limited by shares against one with limited liability
+_FORMS = [("AG", "GmbH"), ("JSC", "LLC"), ("GmbH", "SA"), ("PJSC", "OOO"), ("SA", "SARL")]
 _ARABIC = ["Yusuf", "Hamid", "Khalil", "Ibrahim", "Mahmud", "Salih", "Rashid", "Sulayman", "Tariq"]
 
 

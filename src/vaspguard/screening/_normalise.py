@@ -695,9 +695,9 @@ def _bracket_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
 
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-# A legal form glued to the name, told by its capitals (GazpromAG, AcmeGmbH, SberbankPJSC; lower case it is
-# part of a word: Haag).
-_CAMEL_FORM = re.compile(r"(?<=[a-z])([A-Z][A-Za-z]{1,4})\b")
+# A legal form glued to the name, told by its capitals after a lower-case word (GazpromAG, AcmeGmbH,
+# SberbankPJSC; lower case it is part of a word, Haag; after one lower-case letter a typo, ETTEeAD).
+_CAMEL_FORM = re.compile(r"(?<=[a-z]{2})([A-Z][A-Za-z]{1,4})\b")
 
 
 def _unglue_form(m: re.Match[str]) -> str:

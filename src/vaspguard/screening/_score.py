@@ -825,13 +825,15 @@ _FACTORS = {
     # the query and the matched listed name carry a legal form of one class (OOO / LLC): weak, as a
     # country is, but it ranks NEVSKIY NEWS LLC above NEVSKIY PROSPECT for "Nevskiy LLC"
     "legal_form_match": 0.02,
-    # both carry legal forms of classes that tell companies apart, and none in common (an AG is not a
-    # GmbH, a JSC not an LLC); forms of the English family (Ltd, Inc, Co, Corp, PLC) are used loosely
+    # one carries the legal form of a company limited by shares (AG, JSC, SA, PLC), the other of one with
+    # limited liability (GmbH, LLC, OOO, SARL), and neither both: an AG is not a GmbH
     "legal_form_conflict": -0.12,
     # both carry a bracketed qualifier, and they differ (VTB Bank (Europe), VTB Bank (Armenia)): branches
     "qualifier_differs": -0.15,
 }
-_LOOSE_FORMS = frozenset({"ltd", "inc", "co", "plc", "llp", "holding"})
+# Legal-form classes by the kind of company: limited by shares, or with limited liability. Other classes
+# (Ltd, Inc, Co, the Mexican and Gulf families, words of a form left over) are used loosely: no conflict.
+_LEGAL_KINDS = {"jsc": "shares", "sa": "shares", "plc": "shares", "llc": "limited", "gmbh": "limited"}
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -945,16 +947,17 @@ def _document_factor(documents: Sequence[str], entity: ListEntity) -> Factor | N
 
 
 def form_factors(query: NameForm, listed: NameForm) -> tuple[Factor, ...]:
-    """What the forms say beside their tokens: legal forms of one class (``legal_form_match``) or of
-    classes that tell companies apart (``legal_form_conflict``), and bracketed qualifiers that differ
+    """What the forms say beside their tokens: legal forms of one class (``legal_form_match``) or of two
+    kinds of company (``legal_form_conflict``), and bracketed qualifiers that differ
     (``qualifier_differs``)."""
     out: tuple[Factor, ...] = ()
     if query.legal_forms and listed.legal_forms:
         theirs = {legal_form_class(f): f for f in listed.legal_forms}
         ours = {legal_form_class(f): f for f in query.legal_forms}
         agree = next((c for c in ours if c in theirs), None)
-        strict_ours, strict_theirs = set(ours) - _LOOSE_FORMS, set(theirs) - _LOOSE_FORMS
-        if strict_ours and strict_theirs and not strict_ours & strict_theirs:
+        kinds_ours = {_LEGAL_KINDS[c] for c in ours if c in _LEGAL_KINDS}
+        kinds_theirs = {_LEGAL_KINDS[c] for c in theirs if c in _LEGAL_KINDS}
+        if kinds_ours and kinds_theirs and not kinds_ours & kinds_theirs:
             detail = f"{'/'.join(query.legal_forms)} ≠ {'/'.join(listed.legal_forms)}"
             out += (Factor("legal_form_conflict", _FACTORS["legal_form_conflict"], detail),)
         elif agree is not None:
