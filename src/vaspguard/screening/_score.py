@@ -24,6 +24,12 @@ Name score (``compare_forms``), in [0, 1]:
 - score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.15·Σ unmatched candidate w): a query
   part the listed name does not explain costs more than a listed part the query omits (lists carry
   patronymics and second family names customers often leave out).
+- Other schemes: a token is also read without a Latvian/Lithuanian nominative ending (Medvedevs) and as
+  German spells Russian (Janukowytsch), at 0.96. In a two-part name whose other part is exact, a part
+  one substituted letter off (not the first, five letters or more) pairs at 0.85 (Lavrov/Lavrob). A query
+  part between parts that pair in order, when the listed name is all explained, is a middle name or
+  patronymic and costs 0.2 instead of 0.5 (people's names only). A link of an Arabic naming chain read
+  the other way round (ALI BIN OMAR / OMAR BIN ALI) multiplies the score by 0.8.
 - Lost or extra spaces (``Abubakar``/``Abu Bakar``, ``Xi Jin Ping``/``Xi Jinping``): when the token counts
   differ (or for abjads) the joined tokens are compared too (normalised Levenshtein, both name orders;
   consonant skeletons for abjads), times 0.97; the higher score wins.
@@ -35,7 +41,9 @@ Name score (``compare_forms``), in [0, 1]:
 
 Entity score (``combine``): 0.9 × name score × alias quality (weak alias 0.85, former name 0.95),
 then evidence: date of birth, nationality, country, gender, kind, identity documents and an agreeing
-legal form add or subtract (see ``_FACTORS``), clamped to [0, 1]. An exact name with no other evidence
+legal form add or subtract (see ``_FACTORS``), and so do the forms (``form_factors``: legal forms of two
+kinds of company, bracketed qualifiers that differ), clamped to [0, 1]. ``pair_score`` also meets an
+organisation's acronym written in capitals (FSB, IASC) at 0.93. An exact name with no other evidence
 scores 0.9, so corroborated matches rank above it and contradicted ones below: scores do not saturate.
 """
 
