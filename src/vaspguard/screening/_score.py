@@ -180,11 +180,13 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     consonants) as another scheme spells it: a Latvian or Lithuanian nominative ending dropped
     (Medvedevs, Medvedevas), a German transliteration read as English (Janukowytsch)."""
     best = _similarity(a, b, abjad)
-    if abjad or best[0] >= SCHEME_VARIANT or a.isdigit() or b.isdigit():
+    # (another scheme moves a name's spelling a little: from 0.5, and never its first letter, Wang read
+    # Vang is not Fang)
+    if abjad or not SCHEME_FLOOR <= best[0] < SCHEME_VARIANT or a.isdigit() or b.isdigit():
         return best
     for x, y in ((a, b), (b, a)):
         for read, how in ((_baltic_stem(x), "ending"), (_german_read(x), "german")):
-            if read and read != x and read[0] == y[0]:  # (Wang read Vang is not Fang)
+            if read and read != x and read[0] == y[0]:
                 sim = round(SCHEME_VARIANT * _similarity(read, y.replace("zh", "sh"), abjad)[0], 6)
                 if sim > best[0]:
                     best = (sim, how)
@@ -192,11 +194,13 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
 
 
 SCHEME_VARIANT = 0.96  # as a folded spelling variant
+SCHEME_FLOOR = 0.5
 _BALTIC_ENDING = re.compile(r"(?<=[a-z]{4})(?:as|is|ys|us)$|(?<=[a-z]{3}[^aeiouys])s$")
 _GERMAN = (("tsch", "ch"), ("sch", "sh"), ("w", "v"), ("z", "ts"))
 _GERMAN_J = re.compile(r"(?:^|(?<=[aeiou]))j(?=[aeiou])")
 
 
+@lru_cache(maxsize=1 << 16)
 def _baltic_stem(token: str) -> str:
     """The token without a Latvian or Lithuanian nominative ending (Medvedevs, Medvedevas, Dmitrijus,
     Sergejs, Olegs) on a stem of four letters or more (Elias is not Eli), a final j read y (sergey)."""
@@ -204,6 +208,7 @@ def _baltic_stem(token: str) -> str:
     return stem[:-1] + "y" if stem != token and stem.endswith("j") else stem
 
 
+@lru_cache(maxsize=1 << 16)
 def _german_read(token: str) -> str:
     """A German transliteration read as English: tsch ch, sch sh, w v, z ts, j y before a vowel
     (Janukowytsch: yanukovych; Jewgeni: yevgeni). Empty when there is nothing German to read."""
