@@ -135,3 +135,22 @@ def test_a_middle_name_lies_between_parts_that_pair_in_order() -> None:
     assert score_names("Putin Vladimirovich Vladimir", "Vladimir Putin", "person") < middle
     assert score_names("Kang Ji Min", "Min Kang", "person") < middle
     assert score_names("Vladimir Vladimirovich Putin", "Vladimir Ivanovich Putin", "person") < 0.9
+
+
+def test_the_screener_finds_an_organisation_by_its_acronym() -> None:
+    from vaspguard.lists import EntityKind, ListEntity, ListName, Source
+
+    org, person = EntityKind.ORGANISATION, EntityKind.PERSON
+    screener = Screener.from_entities(
+        [
+            ListEntity(Source.OFAC_SDN, "1", org, (ListName("FEDERAL SECURITY SERVICE"),)),
+            ListEntity(Source.OFAC_SDN, "2", org, (ListName("IRAN ALLOY STEEL COMPANY"),)),
+            ListEntity(Source.OFAC_SDN, "3", person, (ListName("RASHID, Ahmad Mohammed"),)),
+        ]
+    )
+    for query, key in (("FSB", "ofac_sdn:1"), ("F.S.B.", "ofac_sdn:1"), ("IASC", "ofac_sdn:2")):
+        top = screener.screen_name(query, top=1)[0]
+        assert (top.entity_key, top.alert, top.breakdown.method) == (key, True, "acronym")
+    assert not any(m.alert for m in screener.screen_name("FSB", kind="person"))  # a person's name
+    assert not any(m.alert for m in screener.screen_name("fsb"))  # a word, not capitals
+    assert not any(m.alert for m in screener.screen_name("AMR"))  # a person listed: no acronym

@@ -32,11 +32,14 @@ from vaspguard.errors import InvalidRequest
 from vaspguard.lists import EntityKind, ListEntity, NameKind
 from vaspguard.screening._normalise import NameForm, broad_skeleton, fold, name_forms, skeleton
 from vaspguard.screening._score import (
+    ACRONYM,
     ALIAS_QUALITY,
     PARTICLES,
     Evidence,
     Factor,
     TokenPair,
+    acronym_of,
+    acronyms,
     align,
     combine,
     evidence_factors,
@@ -228,6 +231,7 @@ class Screener:
                         postings[key].append(n)
                     for token in set(form.tokens):
                         token_df[token] += 1
+        self._acronyms = self._acronym_index()
         # A trigram shared by very many names selects nothing; its tokens are found by their other keys.
         gram_cap = max(1000, len(self._names) // 20)
         # Among names sharing as much with a query, the shorter first: the extra parts cost in scoring
@@ -250,6 +254,15 @@ class Screener:
                 w = min(w, 0.5)
             self._weights[token] = w
         self._set_weights(self._weights)
+
+    def _acronym_index(self) -> dict[str, list[int]]:
+        """Organisations' names by the acronyms that stand for them (FSB: Federal Security Service)."""
+        index: dict[str, list[int]] = defaultdict(list)
+        for n, listed in enumerate(self._names):
+            if self.entities[listed.entity].kind is EntityKind.ORGANISATION:
+                for acronym in acronyms(listed.form):
+                    index[acronym].append(n)
+        return index
 
     def _set_weights(self, weights: dict[str, float]) -> None:
         self._weights = weights
@@ -392,6 +405,8 @@ class Screener:
                 prev = best.get(listed.entity)
                 if prev is None or score * quality > prev[0]:
                     best[listed.entity] = (score * quality, score, method, pairs, listed, q)
+        if kind != "person":
+            self._acronym_matches(name, forms[0], best)
         ranked: list[tuple[float, str, int, tuple[Factor, ...]]] = []
         for e, (_, name_score, _m, _p, listed, q) in best.items():
             entity = self.entities[e]
@@ -401,6 +416,20 @@ class Screener:
                 ranked.append((score, entity.key, e, factors))
         ranked.sort(key=lambda r: (-r[0], r[1]))
         return [self._match(score, e, factors, best[e], threshold) for score, _, e, factors in ranked[:top]]
+
+    def _acronym_matches(
+        self,
+        name: str,
+        q: NameForm,
+        best: dict[int, tuple[float, float, str, list[tuple[int, int, float, str]], _Name, NameForm]],
+    ) -> None:
+        """Organisations a query written as an acronym in capitals stands for, at 0.93 (``acronym_of``)."""
+        for n in self._acronyms.get(acronym_of(name), ()) if acronym_of(name) else ():
+            listed = self._names[n]
+            quality = ALIAS_QUALITY.get(listed.kind, 1.0)
+            prev = best.get(listed.entity)
+            if prev is None or ACRONYM * quality > prev[0]:
+                best[listed.entity] = (ACRONYM * quality, ACRONYM, "acronym", [], listed, q)
 
     def _match(
         self,

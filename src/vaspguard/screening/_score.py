@@ -797,27 +797,38 @@ _NATIVE_ACRONYMS = {
 }
 
 
+def acronym_of(text: str) -> str:
+    """The letters of a name written as an acronym in capitals (FSB, F.S.B.), lower case; else ''."""
+    if not _ACRONYM_TEXT.match(text.replace(" ", "")):
+        return ""
+    return "".join(text.replace(".", "").split()).lower()
+
+
+def acronyms(form: NameForm) -> set[str]:
+    """The acronyms that stand for a form of two words or more: the initials of its words (particles such
+    as of and the aside), a legal form's initials before or after them (IASC: Iran Alloy Steel Company),
+    and a native name's acronym given in English (FSB: Federal Security Service)."""
+    words_ = [t for t in form.tokens if t not in PARTICLES]
+    if len(words_) < 2:
+        return set()
+    initials = "".join(t[0] for t in words_)
+    legal = "".join(w[0] for f in form.legal_forms for w in f.split())
+    out = {initials, legal + initials, initials + legal}
+    out.update(acr for acr, native in _NATIVE_ACRONYMS.items() if native == form.text)
+    return out
+
+
 def acronym_match(
     a: str, qf: Sequence[NameForm], b: str, rf: Sequence[NameForm]
 ) -> tuple[float, NameForm, NameForm] | None:
-    """(0.93, query form, listed form) when one name is an acronym, written in capitals (FSB, F.S.B.), of
-    the other (Federal Security Service: the initials of its words, particles such as of and the aside)
-    of an organisation or a name of unknown kind; else None."""
+    """(0.93, query form, listed form) when one name is an acronym of the other (``acronym_of``,
+    ``acronyms``); for organisations and names of unknown kind. Else None."""
     for text, acr_forms, other_forms, query_side in ((a, qf, rf, True), (b, rf, qf, False)):
-        if not _ACRONYM_TEXT.match(text.replace(" ", "")):
-            continue
-        letters = "".join(text.replace(".", "").split()).lower()
-        native = _NATIVE_ACRONYMS.get(letters)
-        for other in other_forms:
-            words_ = [t for t in other.tokens if t not in PARTICLES]
-            initials = "".join(t[0] for t in words_)
-            legal = "".join(w[0] for f in other.legal_forms for w in f.split())
-            # a legal form's initials count before or after the name's (IASC: Iran Alloy Steel Company)
-            if len(words_) >= 2 and (
-                letters in (initials, legal + initials, initials + legal) or " ".join(other.tokens) == native
-            ):
-                acr = next(iter(acr_forms), other)
-                return (ACRONYM, acr, other) if query_side else (ACRONYM, other, acr)
+        letters = acronym_of(text)
+        other = next((f for f in other_forms if letters and letters in acronyms(f)), None)
+        if other is not None:
+            acr = next(iter(acr_forms), other)
+            return (ACRONYM, acr, other) if query_side else (ACRONYM, other, acr)
     return None
 
 
