@@ -163,3 +163,53 @@ def test_customers_alerts_decide(cli, store: Store, shared_data: Path) -> None:
     code, _, err = cli("--db", store.url, "screen", "decide", str(alerts["K1"]["id"]),
                        "--decision", "false_positive", "--reason", " ", "--actor", "ana")  # fmt: skip
     assert code == 2 and "reason" in err
+
+
+def test_batch_lone_surrogate_is_a_bad_row(cli, shared_data: Path, tmp_path: Path) -> None:
+    # a JSON escape can spell a lone surrogate, which the UTF-8 output cannot hold: a bad row, not a crash
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "1", "name": "Ok Name"}\n{"id": "2", "name": "Ab\\ud800e"}\n')
+    out = tmp_path / "out.jsonl"
+    code, _, err = cli("screen", "batch", "--input", src, "--output", out, "--list", shared_data / EXCERPT)
+    assert code == 2
+    assert err.strip() == f"vaspguard: {src}: row 2: field 'name': not valid Unicode: a lone surrogate"
+    assert not out.exists()
+
+
+def test_threshold_and_profile_options(cli, shared_data: Path, tmp_path: Path) -> None:
+    sdn = shared_data / EXCERPT
+    src = tmp_path / "pairs.csv"
+    src.write_text("name1,name2,kind\nSergey Lavrob,Sergey Lavrov,person\n", encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    matches = {}
+    for profile in ("strict", "balanced", "broad"):
+        code, _, err = cli("screen", "pairs", "--input", src, "--output", out, "--profile", profile)
+        assert code == 0, err
+        with out.open(encoding="utf-8") as fh:
+            matches[profile] = next(csv.DictReader(fh))["match"]
+    assert matches == {"strict": "False", "balanced": "True", "broad": "True"}
+    code, out_text, _ = cli(
+        "screen", "name", "Artem Lifshits", "--list", sdn, "--threshold", "0.99", "--json"
+    )
+    assert code == 0 and json.loads(out_text)[0]["alert"] is False
+    code, _, err = cli("screen", "name", "Artem Lifshits", "--list", sdn, "--profile", "lax")
+    assert code == 2 and err.strip() == "vaspguard: field 'profile': 'lax' is not strict, balanced, broad"
+    code, _, err = cli("screen", "batch", "--input", src, "--output", out, "--list", sdn, "--threshold", "2")
+    assert code == 2 and "threshold" in err and len(err.strip().splitlines()) == 1
+
+
+def test_customers_threshold_and_a_changed_threshold_screens_everyone(
+    cli, store: Store, shared_data: Path
+) -> None:
+    from vaspguard.lists import import_paths
+
+    import_paths(store, [shared_data / EXCERPT])
+    Registry(store).add_customers([Customer("K1", PersonType.NATURAL, (Name("Artem Lifshits"),), ("RU",))])
+    code, out, err = cli("--db", store.url, "screen", "customers", "--profile", "strict", "--json")
+    assert code == 0, err
+    assert json.loads(out)["kind"] == "full"
+    again = json.loads(cli("--db", store.url, "screen", "customers", "--profile", "strict", "--json")[1])
+    assert again["kind"] == "incremental"
+    # another threshold: the last run is no baseline, everything is screened again
+    other = json.loads(cli("--db", store.url, "screen", "customers", "--threshold", "0.7", "--json")[1])
+    assert other["kind"] == "full"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from vaspguard.cli._common import open_db, print_json, progress
 from vaspguard.errors import InvalidFile, InvalidRequest, InvalidRow, PartialFailure
 
 if TYPE_CHECKING:
-    from vaspguard.screening import AddressBook, Alert, Match, Screener
+    from vaspguard.screening import AddressBook, Alert, Match, RunReport, Screener
     from vaspguard.store import Store
 
 app = typer.Typer(
@@ -31,6 +32,14 @@ app = typer.Typer(
 )
 
 _LISTS_HELP = "Screen against this list file instead of the database's active snapshots (repeatable)."
+_THRESHOLD_HELP = "Alert at this score or more, in (0, 1] (default: the balanced profile's)."
+_PROFILE_HELP = "A named threshold: strict (0.84), balanced (0.80, the default) or broad (0.76)."
+
+
+def _threshold(threshold: float | None, profile: str | None) -> float:
+    from vaspguard.screening import threshold_for
+
+    return threshold_for(threshold, profile)
 
 
 def _entities(lists: list[Path] | None) -> tuple[Screener, AddressBook]:
@@ -68,8 +77,11 @@ def name_(
     top: int = typer.Option(5, "--top", help="How many candidates to show."),
     lists: list[Path] | None = typer.Option(None, "--list", help=_LISTS_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print JSON (matches with their breakdown)."),
+    threshold: float | None = typer.Option(None, "--threshold", help=_THRESHOLD_HELP),
+    profile: str | None = typer.Option(None, "--profile", help=_PROFILE_HELP),
 ) -> None:
     """Screen one name: the best candidates with score, alert yes/no and why."""
+    line = _threshold(threshold, profile)
     screener, _ = _entities(lists)
     matches = screener.screen_name(
         name,
@@ -80,6 +92,7 @@ def name_(
         gender=gender,
         documents=document or (),
         top=top,
+        threshold=line,
     )
     if json_out:
         print_json(matches)
@@ -124,7 +137,15 @@ def _read_jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, str]]]:
                 raise InvalidRow(path, i, "(line)", f"not JSON: {exc.msg}") from None
             if not isinstance(obj, dict):
                 raise InvalidRow(path, i, "(line)", "not a JSON object")
-            yield i, str(i), {str(k): "" if v is None else str(v) for k, v in obj.items()}
+            row = {str(k): "" if v is None else str(v) for k, v in obj.items()}
+            for k, v in row.items():
+                # a JSON escape can spell a lone surrogate (\ud800), which no UTF-8 output can hold
+                if _SURROGATE.search(k + v):
+                    raise InvalidRow(path, i, k, "not valid Unicode: a lone surrogate")
+            yield i, str(i), row
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, str, dict[str, str]]]:
@@ -167,17 +188,20 @@ def batch(
         min=1,
         help="Worker processes (the index is built once and shared by fork; output order is input order).",
     ),
+    threshold: float | None = typer.Option(None, "--threshold", help=_THRESHOLD_HELP),
+    profile: str | None = typer.Option(None, "--profile", help=_PROFILE_HELP),
 ) -> None:
     """Screen many names. One output line per input row: id, name, alert, and the top candidates with list
     source, source id, matched name, score and breakdown. A bad row stops the run naming file, row, field
     and reason, and no output file is left behind."""
     global _BATCH_SCREENER
+    line = _threshold(threshold, profile)
     screener, _ = _entities(lists)
     rows_in = list(_read_rows(input_, ("name",)))
     for i, _, row in rows_in:
         if not row.get("name", "").strip():
             raise InvalidRow(input_, i, "name", "empty")
-    jobs = [(i, row | {"id": row.get("id") or default_id}, top) for i, default_id, row in rows_in]
+    jobs = [(i, row | {"id": row.get("id") or default_id}, top, line) for i, default_id, row in rows_in]
     fh, tmp = _atomic_writer(output)
     rows = alerts = 0
     failed: list[str] = []
@@ -229,10 +253,10 @@ _BATCH_SCREENER: Screener | None = None
 _INTERNAL = "(internal error)"  # a row that failed with a bug, written to the output with its error
 
 
-def _screen_job(job: tuple[int, dict[str, str], int]) -> tuple[int, str | None, str, bool]:
+def _screen_job(job: tuple[int, dict[str, str], int, float]) -> tuple[int, str | None, str, bool]:
     """One batch row: (row number, None, output JSON line, alert), or (row number, field, reason, False)
     for a bad row. Runs in a worker process (the screener inherited through fork) or inline."""
-    i, row, top = job
+    i, row, top, threshold = job
     screener = _BATCH_SCREENER
     assert screener is not None
     name = row.get("name", "")
@@ -244,6 +268,7 @@ def _screen_job(job: tuple[int, dict[str, str], int]) -> tuple[int, str | None, 
             country=row.get("country") or None,
             kind=row.get("kind") or None,
             top=top,
+            threshold=threshold,
         )
     except InvalidRequest as exc:
         return i, exc.field, exc.reason, False
@@ -261,11 +286,17 @@ def pairs(
     output: Path = typer.Option(
         ..., "--output", help="Where to write the CSV (input columns + score,match)."
     ),
+    threshold: float | None = typer.Option(None, "--threshold", help=_THRESHOLD_HELP),
+    profile: str | None = typer.Option(None, "--profile", help=_PROFILE_HELP),
 ) -> None:
     """Score pairs of names directly against each other (for calibration and evaluation). ``score`` is
-    the name score in [0, 1]; ``match`` is whether a listed entity named name2 would alert for a query
-    name1 with no other evidence (0.9 x score, plus 0.02 for agreeing legal forms, >= the threshold)."""
-    from vaspguard.screening import ALERT_THRESHOLD, pair_score
+    the name score in [0, 1], less what legal forms of other classes or differing bracketed qualifiers
+    say against the pair; ``match`` is whether a listed entity named name2 would alert for a query name1
+    with no other evidence (0.9 x name score, plus 0.02 for agreeing legal forms, less 0.12 for
+    conflicting ones and 0.15 for differing qualifiers, >= the threshold)."""
+    from vaspguard.screening import pair_score
+
+    line = _threshold(threshold, profile)
 
     fh, tmp = _atomic_writer(output)
     try:
@@ -280,9 +311,7 @@ def pairs(
                     if not row.get(col, "").strip():
                         raise InvalidRow(input_, i, col, "empty")
                 score, as_entity = pair_score(row["name1"], row["name2"], kind)
-                writer.writerow(
-                    [row["name1"], row["name2"], kind or "", f"{score:.4f}", as_entity >= ALERT_THRESHOLD]
-                )
+                writer.writerow([row["name1"], row["name2"], kind or "", f"{score:.4f}", as_entity >= line])
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
@@ -337,12 +366,16 @@ def customers(
     full: bool = typer.Option(False, "--full", help="Screen everything, not only what changed."),
     lists: list[Path] | None = typer.Option(None, "--list", help=_LISTS_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
+    threshold: float | None = typer.Option(None, "--threshold", help=_THRESHOLD_HELP),
+    profile: str | None = typer.Option(None, "--profile", help=_PROFILE_HELP),
 ) -> None:
     """Screen the registry (customers' names and their deposit/withdrawal addresses), raising alerts. After
-    the first run only what a list diff touched and new or changed customers are screened, unless --full."""
+    the first run only what a list diff touched and new or changed customers are screened, unless --full
+    (or the threshold differs from the last run's)."""
     from vaspguard.registry import Registry
     from vaspguard.screening import AddressBook, Screener, last_run, read_lists, rescreen, screen_customers
 
+    line = _threshold(threshold, profile)
     store = open_db()
     if lists:
         entities = read_lists(lists)
@@ -350,7 +383,7 @@ def customers(
     else:
         screener = Screener.from_store(store)
     book = AddressBook.from_entities(screener.entities)
-    previous = None if full or lists else last_run(store)
+    previous = None if full or lists else last_run(store, line)
     touched = None if previous is None else _touched_since(store, previous[1], screener.snapshots)
     total = Registry(store).count_customers()
     with progress() as bar:
@@ -360,24 +393,38 @@ def customers(
             bar.advance(task, n)
 
         if previous is not None and touched is not None:
-            report = rescreen(store, screener, book, touched=touched, since=previous[0], on_progress=advance)
+            report = rescreen(
+                store, screener, book, touched=touched, since=previous[0], on_progress=advance, threshold=line
+            )
         else:
-            report = screen_customers(store, screener, book, on_progress=advance)
+            report = screen_customers(store, screener, book, on_progress=advance, threshold=line)
     if json_out:
         print_json(report)
     else:
-        if report.kind == "incremental":
-            others = report.customers_screened - report.changed_customers
-            scope = (
-                f"{report.changed_customers} new or changed customers against all {len(screener)} entities, "
-                f"{others} others against the {report.entities_screened} entities a list change touched"
-            )
-        else:
-            scope = f"{report.customers_screened} customers against {report.entities_screened} entities"
-        sys.stdout.write(
-            f"run {report.run_id} ({report.kind}): {scope}; {report.alerts_created} new alerts, "
-            f"{report.suppressed} kept quiet by dispositions, {report.already_open} already open\n"
+        for f in report.failed:
+            sys.stdout.write(f"FAILED customer {f.customer_id}: {f.error}\n")
+        sys.stdout.write(_run_summary(report, len(screener)) + "\n")
+    if report.failed:
+        raise PartialFailure(
+            report.customers_screened,
+            tuple(f"customer {f.customer_id} ({f.error.split(':')[0]})" for f in report.failed),
         )
+
+
+def _run_summary(report: RunReport, entities: int) -> str:
+    if report.kind == "incremental":
+        others = report.customers_screened - report.changed_customers
+        scope = (
+            f"{report.changed_customers} new or changed customers against all {entities} entities, "
+            f"{others} others against the {report.entities_screened} entities a list change touched"
+        )
+    else:
+        scope = f"{report.customers_screened} customers against {report.entities_screened} entities"
+    failed = f", {len(report.failed)} failed with an internal error" if report.failed else ""
+    return (
+        f"run {report.run_id} ({report.kind}): {scope}; {report.alerts_created} new alerts, "
+        f"{report.suppressed} kept quiet by dispositions, {report.already_open} already open{failed}"
+    )
 
 
 def _entity_names(store: Store, found: list[Alert]) -> dict[tuple[str, int], list[str]]:

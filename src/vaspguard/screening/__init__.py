@@ -8,6 +8,7 @@ from vaspguard.screening._address import AddressBook, AddressHit, normalise_addr
 from vaspguard.screening._alerts import (
     Alert,
     Disposition,
+    FailedCustomer,
     RunReport,
     count_alerts,
     decide,
@@ -19,19 +20,21 @@ from vaspguard.screening._alerts import (
     rescreen,
     screen_customers,
 )
-from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
+from vaspguard.screening._index import ALERT_THRESHOLD, PROFILES, Breakdown, Match, Screener, threshold_for
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
 from vaspguard.screening._score import Factor, TokenPair, pair_score, score_names
 from vaspguard.screening._source import read_lists
 
 __all__ = [
     "ALERT_THRESHOLD",
+    "PROFILES",
     "AddressBook",
     "AddressHit",
     "Alert",
     "Breakdown",
     "Disposition",
     "Factor",
+    "FailedCustomer",
     "Match",
     "NameForm",
     "RunReport",
@@ -51,5 +54,6 @@ __all__ = [
     "rescreen",
     "score_names",
     "screen_customers",
+    "threshold_for",
     "transliterate",
 ]

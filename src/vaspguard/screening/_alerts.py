@@ -15,6 +15,10 @@ Rules (each has a test):
 - ``rescreen`` screens only the entities a list diff touched (against all customers) plus the customers
   stored or changed since the last run, or with a transaction or login stored since then (against all
   entities).
+- A customer whose screening fails with an internal error does not stop the run: it is reported in
+  ``RunReport.failed`` with its id and the error's class, and every other customer is screened. A run with a
+  failed customer is not marked finished, so the next incremental run starts from the last clean run and
+  screens that customer again (nothing is silently skipped).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from vaspguard.store import Store, utcnow
 __all__ = [
     "Alert",
     "Disposition",
+    "FailedCustomer",
     "RunReport",
     "customer_fingerprint",
     "decide",
@@ -75,6 +80,14 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedCustomer:
+    """A customer whose screening raised an internal error (a bug, not bad input)."""
+
+    customer_id: str
+    error: str  # "ErrorClass: message", cut to 300 characters
+
+
+@dataclass(frozen=True, slots=True)
 class RunReport:
     run_id: int
     kind: str  # full | incremental
@@ -86,6 +99,7 @@ class RunReport:
     # incremental runs: customers stored or changed (or with new transactions or logins) since the last
     # run, screened against every entity; the others were screened against the entities a list diff touched
     changed_customers: int = 0
+    failed: tuple[FailedCustomer, ...] = ()
 
 
 def _sha(value: Any) -> str:
@@ -149,45 +163,40 @@ class _Found:
     breakdown: dict[str, Any]
 
 
-def _screen_batch(
-    store: Store, customers: list[Customer], screener: Screener | None, book: AddressBook | None
-) -> Iterator[_Found]:
-    for c in customers:
-        if screener is None or not len(screener):
-            break
-        fp = customer_fingerprint(c)
-        kind = "person" if c.type is PersonType.NATURAL else "organisation"
-        best: dict[str, _Found] = {}
-        for n in c.names:
-            for m in screener.screen_name(
-                n.name,
-                dob=c.birth_date,
-                nationalities=c.nationalities,
-                gender=c.gender,
-                kind=kind,
-                top=5,
-                min_score=ALERT_THRESHOLD,
-            ):
-                prev = best.get(m.entity_key)
-                if prev is None or m.score > prev.score:
-                    best[m.entity_key] = _Found(
-                        c.id,
-                        m.entity_key,
-                        "name",
-                        m.score,
-                        n.name,
-                        m.matched_name,
-                        fp,
-                        to_jsonable(m.breakdown),
-                    )
-        yield from best.values()
-    if book is None or not len(book):
-        return
-    addresses = Registry(store).addresses_of([c.id for c in customers])
-    for cid, pairs in sorted(addresses.items()):
-        for address, chain in sorted(pairs, key=lambda p: (p[0], p[1] or "")):
-            for hit in book.lookup(address, chain, strict=False):
-                yield _Found(
+def _failure(customer_id: str, exc: Exception) -> FailedCustomer:
+    return FailedCustomer(customer_id, f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _screen_names(c: Customer, screener: Screener, threshold: float) -> Iterator[_Found]:
+    """The best match per entity over the customer's names, at or above the alert threshold."""
+    fp = customer_fingerprint(c)
+    kind = "person" if c.type is PersonType.NATURAL else "organisation"
+    best: dict[str, _Found] = {}
+    for n in c.names:
+        for m in screener.screen_name(
+            n.name,
+            dob=c.birth_date,
+            nationalities=c.nationalities,
+            gender=c.gender,
+            kind=kind,
+            top=5,
+            min_score=threshold,
+            threshold=threshold,
+        ):
+            prev = best.get(m.entity_key)
+            if prev is None or m.score > prev.score:
+                best[m.entity_key] = _Found(
+                    c.id, m.entity_key, "name", m.score, n.name, m.matched_name, fp, to_jsonable(m.breakdown)
+                )
+    return iter(best.values())
+
+
+def _screen_addresses(cid: str, pairs: Iterable[tuple[str, str | None]], book: AddressBook) -> list[_Found]:
+    found = []
+    for address, chain in sorted(pairs, key=lambda p: (p[0], p[1] or "")):
+        for hit in book.lookup(address, chain, strict=False):
+            found.append(
+                _Found(
                     cid,
                     hit.entity_key,
                     "address",
@@ -197,6 +206,37 @@ def _screen_batch(
                     _sha({"customer": cid, "address": hit.normalised}),
                     {"currency": hit.currency, "chain": hit.chain, "normalised": hit.normalised},
                 )
+            )
+    return found
+
+
+def _screen_batch(
+    store: Store,
+    customers: list[Customer],
+    screener: Screener | None,
+    book: AddressBook | None,
+    failed: dict[str, FailedCustomer],
+    threshold: float,
+) -> Iterator[_Found]:
+    """Matches of ``customers``; a customer that raises is put in ``failed`` (once) and the others go on."""
+    if screener is not None and len(screener):
+        for c in customers:
+            try:
+                found = list(_screen_names(c, screener, threshold))
+            except Exception as exc:  # a bug on one customer must not stop the screening of every other
+                failed.setdefault(c.id, _failure(c.id, exc))
+                continue
+            yield from found
+    if book is None or not len(book):
+        return
+    addresses = Registry(store).addresses_of([c.id for c in customers])
+    for cid, pairs in sorted(addresses.items()):
+        try:
+            found = _screen_addresses(cid, pairs, book)
+        except Exception as exc:  # as above
+            failed.setdefault(cid, _failure(cid, exc))
+            continue
+        yield from found
 
 
 def _latest_dispositions(conn: Connection) -> dict[tuple[str, str], Any]:
@@ -214,6 +254,7 @@ def _run(
     entities_screened: int,
     on_progress: Callable[[int], None] | None = None,
     name_screener: Screener | None = None,
+    threshold: float = ALERT_THRESHOLD,
 ) -> RunReport:
     """Screen ``customers`` with ``name_screener`` (default ``screener``) and ``book``; store new alerts."""
     names = screener if name_screener is None else name_screener
@@ -226,7 +267,7 @@ def _run(
                     kind=kind,
                     started_at=started,
                     snapshots=json.dumps(screener.snapshots, sort_keys=True),
-                    threshold=ALERT_THRESHOLD,
+                    threshold=threshold,
                     customers_screened=0,
                     alerts_created=0,
                 )
@@ -242,11 +283,12 @@ def _run(
     }
     created = suppressed = already = screened = 0
     batch: list[Customer] = []
+    failed: dict[str, FailedCustomer] = {}
 
     def flush() -> None:
         nonlocal created, suppressed, already, screened
         rows: list[dict[str, Any]] = []
-        for f in _screen_batch(store, batch, names, book):
+        for f in _screen_batch(store, batch, names, book, failed, threshold):
             entity = screener.entity(f.entity_key)
             if entity is None:
                 continue
@@ -309,9 +351,29 @@ def _run(
         conn.execute(
             update(ScreeningRunRow)
             .where(ScreeningRunRow.id == run_id)
-            .values(finished_at=utcnow(), customers_screened=screened, alerts_created=created)
+            .values(customers_screened=screened - len(failed), alerts_created=created)
         )
-    return RunReport(run_id, kind, screened, entities_screened, created, suppressed, already)
+    return RunReport(
+        run_id,
+        kind,
+        screened - len(failed),
+        entities_screened,
+        created,
+        suppressed,
+        already,
+        failed=tuple(failed.values()),
+    )
+
+
+def _finish(store: Store, report: RunReport, *run_ids: int) -> RunReport:
+    """Mark the runs finished, which makes them the baseline of the next incremental run, unless a customer
+    failed: then the next run starts from the last clean one and screens that customer again."""
+    if not report.failed:
+        with store.connect() as conn:
+            conn.execute(
+                update(ScreeningRunRow).where(ScreeningRunRow.id.in_(run_ids)).values(finished_at=utcnow())
+            )
+    return report
 
 
 class _RowView:
@@ -327,9 +389,11 @@ def screen_customers(
     book: AddressBook | None = None,
     *,
     on_progress: Callable[[int], None] | None = None,
+    threshold: float = ALERT_THRESHOLD,
 ) -> RunReport:
-    """Screen every customer of the registry (names and transaction addresses); store new alerts."""
-    return _run(
+    """Screen every customer of the registry (names and transaction addresses); store new alerts (names
+    scoring ``threshold`` or more)."""
+    report = _run(
         store,
         kind="full",
         screener=screener,
@@ -337,11 +401,14 @@ def screen_customers(
         customers=Registry(store).iter_customers(),
         entities_screened=len(screener),
         on_progress=on_progress,
+        threshold=threshold,
     )
+    return _finish(store, report, report.run_id)
 
 
-def last_run(store: Store) -> tuple[datetime, dict[str, int]] | None:
-    """When the last finished run started, and the snapshots it screened against."""
+def last_run(store: Store, threshold: float = ALERT_THRESHOLD) -> tuple[datetime, dict[str, int]] | None:
+    """When the last finished run at ``threshold`` started, and the snapshots it screened against (a run
+    at another threshold is no baseline: names between the two were not looked at)."""
     with store.connect() as conn:
         row = conn.execute(
             select(ScreeningRunRow)
@@ -349,7 +416,7 @@ def last_run(store: Store) -> tuple[datetime, dict[str, int]] | None:
             .order_by(ScreeningRunRow.id.desc())
             .limit(1)
         ).first()
-    if row is None:
+    if row is None or abs(row.threshold - threshold) > 1e-9:
         return None
     return row.started_at, {k: int(v) for k, v in json.loads(row.snapshots).items()}
 
@@ -362,6 +429,7 @@ def rescreen(
     touched: Iterable[str],
     since: datetime,
     on_progress: Callable[[int], None] | None = None,
+    threshold: float = ALERT_THRESHOLD,
 ) -> RunReport:
     """Incremental run: entities in ``touched`` (keys a list diff added or changed) against every customer,
     and customers created or changed at or after ``since`` against every entity."""
@@ -379,6 +447,7 @@ def rescreen(
         entities_screened=len(part),
         on_progress=on_progress,
         name_screener=part,
+        threshold=threshold,
     )
     report_b = _run(
         store,
@@ -388,8 +457,9 @@ def rescreen(
         customers=(registry.get_customer(cid) for cid in sorted(changed_ids)),
         entities_screened=len(screener),
         on_progress=on_progress,
+        threshold=threshold,
     )
-    return RunReport(
+    report = RunReport(
         report_b.run_id,
         "incremental",
         report_a.customers_screened + report_b.customers_screened,
@@ -398,7 +468,9 @@ def rescreen(
         report_a.suppressed + report_b.suppressed,
         report_a.already_open + report_b.already_open,
         changed_customers=report_b.customers_screened,
+        failed=report_a.failed + report_b.failed,
     )
+    return _finish(store, report, report_a.run_id, report_b.run_id)
 
 
 def _changed_customers(store: Store, since: datetime) -> set[str]:

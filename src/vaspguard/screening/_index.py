@@ -32,17 +32,20 @@ from vaspguard.errors import InvalidRequest
 from vaspguard.lists import EntityKind, ListEntity, NameKind
 from vaspguard.screening._normalise import NameForm, broad_skeleton, fold, name_forms, skeleton
 from vaspguard.screening._score import (
+    ACRONYM,
     ALIAS_QUALITY,
     PARTICLES,
     Evidence,
     Factor,
     TokenPair,
+    acronym_of,
+    acronyms,
     align,
     combine,
     evidence_factors,
     explain,
+    form_factors,
     is_cross_script,
-    legal_form_factor,
     needs_projection,
     parse_dob,
 )
@@ -50,12 +53,38 @@ from vaspguard.screening._score import (
 if TYPE_CHECKING:
     from vaspguard.store import Store
 
-__all__ = ["ALERT_THRESHOLD", "Breakdown", "Match", "Screener", "entity_kind_hint"]
+__all__ = [
+    "ALERT_THRESHOLD",
+    "PROFILES",
+    "Breakdown",
+    "Match",
+    "Screener",
+    "entity_kind_hint",
+    "threshold_for",
+]
 
 # The one alert threshold, set from the evaluation in benchmarks/eval_screening.py (docs/benchmarks.md): the
 # lowest at which <= 0.1% of generated customers with KYC data and <= 1% of the same names given bare alert
 # (tune split; bare names that are a listed person's name less some parts are namesakes, not counted).
 ALERT_THRESHOLD = 0.80
+# Named thresholds (figures for each in docs/benchmarks.md): strict alerts less (fewer false alerts, lower
+# recall), broad more; balanced is the default.
+PROFILES = {"strict": 0.84, "balanced": ALERT_THRESHOLD, "broad": 0.76}
+
+
+def threshold_for(threshold: float | None = None, profile: str | None = None) -> float:
+    """The alert threshold a caller asks for: a number in (0, 1], or a profile's, else the default."""
+    if threshold is not None and profile is not None:
+        raise InvalidRequest("threshold", "give a threshold or a profile, not both")
+    if profile is not None:
+        if profile not in PROFILES:
+            raise InvalidRequest("profile", f"{profile!r} is not {', '.join(PROFILES)}")
+        return PROFILES[profile]
+    if threshold is not None and not 0.0 < threshold <= 1.0:
+        raise InvalidRequest("threshold", f"{threshold} is not in (0, 1]")
+    return ALERT_THRESHOLD if threshold is None else threshold
+
+
 # Names scored in full per query, best first by key overlap.
 CANDIDATES = 32
 CANDIDATE_FLOOR = 0.4
@@ -202,6 +231,7 @@ class Screener:
                         postings[key].append(n)
                     for token in set(form.tokens):
                         token_df[token] += 1
+        self._acronyms = self._acronym_index()
         # A trigram shared by very many names selects nothing; its tokens are found by their other keys.
         gram_cap = max(1000, len(self._names) // 20)
         # Among names sharing as much with a query, the shorter first: the extra parts cost in scoring
@@ -224,6 +254,15 @@ class Screener:
                 w = min(w, 0.5)
             self._weights[token] = w
         self._set_weights(self._weights)
+
+    def _acronym_index(self) -> dict[str, list[int]]:
+        """Organisations' names by the acronyms that stand for them (FSB: Federal Security Service)."""
+        index: dict[str, list[int]] = defaultdict(list)
+        for n, listed in enumerate(self._names):
+            if self.entities[listed.entity].kind is EntityKind.ORGANISATION:
+                for acronym in acronyms(listed.form):
+                    index[acronym].append(n)
+        return index
 
     def _set_weights(self, weights: dict[str, float]) -> None:
         self._weights = weights
@@ -327,8 +366,10 @@ class Screener:
         nationalities: Sequence[str] = (),
         top: int = 5,
         min_score: float = 0.0,
+        threshold: float = ALERT_THRESHOLD,
     ) -> list[Match]:
-        """The ``top`` best-scoring list entities for a name, best first."""
+        """The ``top`` best-scoring list entities for a name, best first; those scoring ``threshold`` or
+        more alert."""
         _check_query(kind, dob, [("nationality", nationality), ("country", country)], nationalities, top)
         forms = name_forms(name, kind)
         if not forms:
@@ -347,6 +388,9 @@ class Screener:
         for n in self._candidates(forms, CANDIDATES):
             listed = self._names[int(n)]
             quality = ALIAS_QUALITY.get(listed.kind, 1.0)
+            person = (
+                kind != "organisation" and self.entities[listed.entity].kind is not EntityKind.ORGANISATION
+            )
             for q, qw in zip(forms, query_weights, strict=True):
                 score, method, pairs = align(
                     q.tokens,
@@ -356,22 +400,36 @@ class Screener:
                     q.abjad or listed.form.abjad,
                     is_cross_script(q, listed.form),
                     needs_projection(q, listed.form),
+                    person=person and not (q.legal_forms or listed.form.legal_forms),
                 )
                 prev = best.get(listed.entity)
                 if prev is None or score * quality > prev[0]:
                     best[listed.entity] = (score * quality, score, method, pairs, listed, q)
+        if kind != "person":
+            self._acronym_matches(name, forms[0], best)
         ranked: list[tuple[float, str, int, tuple[Factor, ...]]] = []
         for e, (_, name_score, _m, _p, listed, q) in best.items():
             entity = self.entities[e]
-            factors = tuple(evidence_factors(evidence, entity))
-            legal = legal_form_factor(q, listed.form)
-            if legal is not None:
-                factors += (legal,)
+            factors = (*evidence_factors(evidence, entity), *form_factors(q, listed.form))
             score = combine(name_score, ALIAS_QUALITY.get(listed.kind, 1.0), factors)
             if score >= min_score:
                 ranked.append((score, entity.key, e, factors))
         ranked.sort(key=lambda r: (-r[0], r[1]))
-        return [self._match(score, e, factors, best[e]) for score, _, e, factors in ranked[:top]]
+        return [self._match(score, e, factors, best[e], threshold) for score, _, e, factors in ranked[:top]]
+
+    def _acronym_matches(
+        self,
+        name: str,
+        q: NameForm,
+        best: dict[int, tuple[float, float, str, list[tuple[int, int, float, str]], _Name, NameForm]],
+    ) -> None:
+        """Organisations a query written as an acronym in capitals stands for, at 0.93 (``acronym_of``)."""
+        for n in self._acronyms.get(acronym_of(name), ()) if acronym_of(name) else ():
+            listed = self._names[n]
+            quality = ALIAS_QUALITY.get(listed.kind, 1.0)
+            prev = best.get(listed.entity)
+            if prev is None or ACRONYM * quality > prev[0]:
+                best[listed.entity] = (ACRONYM * quality, ACRONYM, "acronym", [], listed, q)
 
     def _match(
         self,
@@ -379,6 +437,7 @@ class Screener:
         e: int,
         factors: tuple[Factor, ...],
         found: tuple[float, float, str, list[tuple[int, int, float, str]], _Name, NameForm],
+        threshold: float,
     ) -> Match:
         _, name_score, method, pairs, listed, q = found
         entity = self.entities[e]
@@ -391,7 +450,7 @@ class Screener:
             matched_name=listed.text,
             kind=entity.kind.value,
             score=score,
-            alert=score >= ALERT_THRESHOLD,
+            alert=score >= threshold,
             breakdown=Breakdown(
                 name_score=c.score,
                 method=c.method,
@@ -405,6 +464,7 @@ class Screener:
                 unmatched_query=c.unmatched_query,
                 unmatched_candidate=c.unmatched_candidate,
                 factors=factors,
+                threshold=threshold,
             ),
             programs=entity.programs,
         )

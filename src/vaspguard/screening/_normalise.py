@@ -3,8 +3,10 @@
 
 Pipeline for one name (``name_forms``), each step a function with its own tests:
 
-1. ``clean``: Unicode NFKC, zero-width and other format characters (category Cf) removed, whitespace
-   collapsed. Idempotent.
+1. ``clean``: Unicode NFKC; terminal escape sequences (``ESC[31m``), control characters (Cc) and
+   zero-width and other format characters (Cf) removed; whitespace collapsed. Idempotent. A name with bidi
+   overrides, embeddings or isolates gets a second form in its displayed order (``displayed``): a listed
+   name stored backwards behind U+202E reads, and is scored, as it shows on screen.
 2. Name order: ``"LAST, First"`` becomes ``"First LAST"`` (persons and unknown kinds only; an organisation's
    comma is punctuation).
 3. Homoglyphs: inside a word that mixes Latin with Cyrillic or Greek letters, the look-alikes are folded to
@@ -49,6 +51,7 @@ __all__ = [
     "arabic_compounds",
     "broad_skeleton",
     "clean",
+    "displayed",
     "fold",
     "fold_homoglyphs",
     "name_forms",
@@ -61,15 +64,85 @@ __all__ = [
 # --- 1. clean ---------------------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
+# Terminal escape sequences (ECMA-48): CSI (ESC [ or the C1 byte U+009B, parameters, final byte) such as the
+# colour code ESC[31m; OSC, DCS, SOS, PM and APC strings up to BEL or ST (ESC \\), such as a hyperlink (an
+# unterminated one loses only its introducer: what follows must not vanish from screening); and the
+# two-character escapes. A terminal shows none of them, so a name must read as if they were not there.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]?"
+)
 
 
 def clean(text: str) -> str:
-    """NFKC, without format characters (zero-width space/joiners, BOM, bidi marks), whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC, without terminal escape sequences, control characters (category Cc, whitespace aside) and
+    format characters (zero-width space/joiners, BOM, bidi marks), whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", _ESCAPES.sub("", text))
     text = "".join(
-        " " if ch in "\u00a0\u2007\u202f" else ch for ch in text if unicodedata.category(ch) != "Cf"
+        " " if ch in "\u00a0\u2007\u202f" else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in ("Cf", "Cc")
     )
     return _SPACE.sub(" ", text).strip()
+
+
+# --- 1b. displayed order ----------------------------------------------------------------------------------
+
+# Bidi controls (UAX #9): overrides force the direction of every character up to PDF; embeddings and
+# isolates set the direction of the run up to PDF / PDI.
+_OVERRIDES = frozenset("\u202d\u202e")  # LRO, RLO
+_RTL_RUNS = frozenset("\u202b\u202e\u2067")  # RLE, RLO, RLI
+_OPENERS = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")  # + LRE, LRI, FSI
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` cut into base characters, each with the combining marks after it."""
+    out: list[str] = []
+    for ch in text:
+        if out and unicodedata.category(ch).startswith("M"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _close(opener: str, run: str) -> str:
+    """A bidi run as it is displayed: an override's characters in reverse (a name stored backwards behind
+    RLO reads forwards on screen), and the words of a right-to-left embedding or isolate in reverse."""
+    if opener in _OVERRIDES:
+        return "".join(reversed(_clusters(run)))
+    if opener in _RTL_RUNS:
+        return " ".join(reversed(run.split(" ")))
+    return run
+
+
+def displayed(text: str) -> str | None:
+    """``text`` in the order it is displayed when it carries bidi overrides, embeddings or isolates, else
+    None. An approximation of the UBA that covers the disguise: each overridden run reversed, innermost
+    first, every run closed at the end of the text as a paragraph end closes it."""
+    if not any(ch in _OPENERS for ch in text):
+        return None
+    stack: list[tuple[str, list[str]]] = [("", [])]
+    for ch in text:
+        if ch in _OPENERS:
+            stack.append((ch, []))
+        elif (ch == _PDF and len(stack) > 1 and stack[-1][0] not in _ISOLATES) or (
+            ch == _PDI and any(o in _ISOLATES for o, _ in stack)
+        ):
+            while True:  # a PDI also closes the embeddings left open inside its isolate
+                opener, run = stack.pop()
+                stack[-1][1].append(_close(opener, "".join(run)))
+                if ch == _PDF or opener in _ISOLATES:
+                    break
+        else:
+            stack[-1][1].append(ch)
+    while len(stack) > 1:
+        opener, run = stack.pop()
+        stack[-1][1].append(_close(opener, "".join(run)))
+    return "".join(stack[0][1])
 
 
 # --- 2. name order ----------------------------------------------------------------------------------------
@@ -428,7 +501,7 @@ _NATIVE_LEGAL = (
 _LEGAL_WORDS = (
     "company", "limited", "liability", "corporation", "incorporated", "gesellschaft", "partnership",
     "obshchestvo", "ogranichennoy", "otvetstvennostyu", "aktsionernoye", "publichnoye", "zakrytoye",
-    "otkrytoye",
+    "otkrytoye", "aktiengesellschaft",
 )  # fmt: skip
 _GLUED = (
     "company", "limited", "corporation", "incorporated", "ltd", "llc", "gmbh", "dmcc", "plc", "jsc", "ooo",
@@ -582,6 +655,8 @@ class NameForm:
     # how this form reads the name, for a reviewer: "" as written and transliterated, else e.g.
     # "translated from Arabic", "Korean reading", "without the bracketed part"
     reading: str = ""
+    # the name's bracketed part, transliterated (VTB Bank (Europe): "europe"), on every form of the name
+    qualifier: str = ""
 
     @property
     def text(self) -> str:
@@ -602,14 +677,78 @@ def name_forms(name: str, kind: str | None = None) -> tuple[NameForm, ...]:
     second form without it.
     """
     text = clean(name)
+    forms = _bracket_forms(text, kind)
+    visual = displayed(name)
+    if visual is not None and clean(visual) != text:
+        forms += _read(_new_forms(_bracket_forms(clean(visual), kind), forms), "in displayed order")
+    return forms
+
+
+def _bracket_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     forms = _text_forms(text, kind)
     bare = _SPACE.sub(" ", _BRACKETED.sub(" ", text)).strip()
     if bare != text and bare:
         forms += _read(_new_forms(_text_forms(bare, kind), forms), "without the bracketed part")
+        qualifier = transliterate(" ".join(m[1:-1] for m in _BRACKETED.findall(text)))
+        forms = tuple(replace(f, qualifier=qualifier) for f in forms)
     return forms
 
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# A legal form glued to the name, told by its capitals after a lower-case word (GazpromAG, AcmeGmbH,
+# SberbankPJSC; lower case it is part of a word, Haag; after one lower-case letter a typo, ETTEeAD).
+_CAMEL_FORM = re.compile(r"(?<=[a-z]{2})([A-Z][A-Za-z]{1,4})\b")
+
+
+def _unglue_form(m: re.Match[str]) -> str:
+    form = m.group(1)
+    return " " + form if (form.lower(),) in LEGAL_FORMS and form[-1].isupper() else form
+
+
+# A legal form of three letters or more written with dots (P.J.S.C., O.O.O.) as one word: letter by letter
+# its tail may spell another form (S.C.). Two letters stay letters (S.C. DE R.L. DE C.V. is one form).
+_DOTTED = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){3,}(?:[A-Za-z](?![\w.]))?")
+
+
+def _undot_form(m: re.Match[str]) -> str:
+    letters = m.group(0).replace(".", "")
+    return letters if (letters.lower(),) in LEGAL_FORMS else m.group(0)
+
+
+# Numbers written as words (Battalion Twenty-One) as digits, as lists mostly write them (Battalion 21).
+_UNITS = {
+    w: i
+    for i, w in enumerate((
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    ))
+}  # fmt: skip
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), 2)
+}
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES])
+_NUMBER_RUN = re.compile(
+    rf"\b(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?(?=(?:{_NUMBER_WORD})\b))?)+\b", re.IGNORECASE
+)
+
+
+def _number_value(run: str) -> str:
+    total = current = 0
+    for w in re.findall(r"[a-z]+", run.lower()):
+        if w in _UNITS or w in _TENS:
+            current += _UNITS.get(w, 0) + _TENS.get(w, 0)
+        elif w in _SCALES:
+            current = max(current, 1) * _SCALES[w]
+            if w == "thousand":
+                total, current = total + current, 0
+    return str(total + current)
+
+
+def _number_words(text: str) -> str:
+    """English number words as digits: ``Twenty-One`` → ``21``, ``One Hundred`` → ``100``."""
+    return _NUMBER_RUN.sub(lambda m: _number_value(m.group(0)), text)
 
 
 def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
@@ -620,6 +759,8 @@ def _text_forms(text: str, kind: str | None) -> tuple[NameForm, ...]:
     if not is_person:
         for form in _NATIVE_LEGAL:
             text = text.replace(form, " ")
+        text = _DOTTED.sub(_undot_form, _CAMEL_FORM.sub(_unglue_form, text))
+        text = _number_words(text)
     forms = _arabic_script_forms(text, is_person=is_person, unknown=kind is None)
     if not is_person:
         forms += _translated_organisation_forms(text, forms, is_org=is_org)

@@ -24,6 +24,12 @@ Name score (``compare_forms``), in [0, 1]:
 - score = Σ pairs w·sim / (Σ pairs w + 0.5·Σ unmatched query w + 0.15·Σ unmatched candidate w): a query
   part the listed name does not explain costs more than a listed part the query omits (lists carry
   patronymics and second family names customers often leave out).
+- Other schemes: a token is also read without a Latvian/Lithuanian nominative ending (Medvedevs) and as
+  German spells Russian (Janukowytsch), at 0.96. In a two-part name whose other part is exact, a part
+  one substituted letter off (not the first, five letters or more) pairs at 0.85 (Lavrov/Lavrob). A query
+  part between parts that pair in order, when the listed name is all explained, is a middle name or
+  patronymic and costs 0.2 instead of 0.5 (people's names only). A link of an Arabic naming chain read
+  the other way round (ALI BIN OMAR / OMAR BIN ALI) multiplies the score by 0.8.
 - Lost or extra spaces (``Abubakar``/``Abu Bakar``, ``Xi Jin Ping``/``Xi Jinping``): when the token counts
   differ (or for abjads) the joined tokens are compared too (normalised Levenshtein, both name orders;
   consonant skeletons for abjads), times 0.97; the higher score wins.
@@ -35,7 +41,9 @@ Name score (``compare_forms``), in [0, 1]:
 
 Entity score (``combine``): 0.9 × name score × alias quality (weak alias 0.85, former name 0.95),
 then evidence: date of birth, nationality, country, gender, kind, identity documents and an agreeing
-legal form add or subtract (see ``_FACTORS``), clamped to [0, 1]. An exact name with no other evidence
+legal form add or subtract (see ``_FACTORS``), and so do the forms (``form_factors``: legal forms of two
+kinds of company, bracketed qualifiers that differ), clamped to [0, 1]. ``pair_score`` also meets an
+organisation's acronym written in capitals (FSB, IASC) at 0.93. An exact name with no other evidence
 scores 0.9, so corroborated matches rank above it and contradicted ones below: scores do not saturate.
 """
 
@@ -82,6 +90,7 @@ RESIDUAL_MIN = 0.75  # ... unless they are the one part left unpaired on each si
 RESIDUAL_MIN_ABJAD = 0.6  # whose unwritten vowels make more spellings: Evergreen/Energy is 0.73)
 INITIAL = 0.8  # an initial against a name it begins (weighs 0.5: see default_weight)
 UNMATCHED_QUERY = 0.5
+UNMATCHED_MIDDLE = 0.2  # ... between two parts that pair: a middle name or patronymic
 UNMATCHED_CANDIDATE = 0.15
 JOINED_DISCOUNT = 0.97
 CROSS_CAP = 0.88  # sound classes are coarse: alone they rank a candidate but never reach the alert line
@@ -167,7 +176,53 @@ def _fuzzy(a: str, b: str) -> float:
 
 @lru_cache(maxsize=1 << 18)
 def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
-    """Similarity of two Latin tokens in [0, 1], and how it was found."""
+    """Similarity of two Latin tokens in [0, 1], and how it was found: as written, and (not for an abjad's
+    consonants) as another scheme spells it: a Latvian or Lithuanian nominative ending dropped
+    (Medvedevs, Medvedevas), a German transliteration read as English (Janukowytsch)."""
+    best = _similarity(a, b, abjad)
+    # (another scheme moves a name's spelling a little: from 0.5, and never its first letter, Wang read
+    # Vang is not Fang)
+    if abjad or not SCHEME_FLOOR <= best[0] < SCHEME_VARIANT or a.isdigit() or b.isdigit():
+        return best
+    for x, y in ((a, b), (b, a)):
+        for read, how in ((_baltic_stem(x), "ending"), (_german_read(x), "german")):
+            if read and read != x and read[0] == y[0]:
+                sim = round(SCHEME_VARIANT * _similarity(read, y.replace("zh", "sh"), abjad)[0], 6)
+                if sim > best[0]:
+                    best = (sim, how)
+    return best
+
+
+SCHEME_VARIANT = 0.96  # as a folded spelling variant
+SCHEME_FLOOR = 0.5
+_BALTIC_ENDING = re.compile(r"(?<=[a-z]{4})(?:as|is|ys|us)$|(?<=[a-z]{3}[^aeiouys])s$")
+_GERMAN = (("tsch", "ch"), ("sch", "sh"), ("w", "v"), ("z", "ts"))
+_GERMAN_J = re.compile(r"(?:^|(?<=[aeiou]))j(?=[aeiou])")
+
+
+@lru_cache(maxsize=1 << 16)
+def _baltic_stem(token: str) -> str:
+    """The token without a Latvian or Lithuanian nominative ending (Medvedevs, Medvedevas, Dmitrijus,
+    Sergejs, Olegs) on a stem of four letters or more (Elias is not Eli), a final j read y (sergey)."""
+    stem = _BALTIC_ENDING.sub("", token)
+    return stem[:-1] + "y" if stem != token and stem.endswith("j") else stem
+
+
+@lru_cache(maxsize=1 << 16)
+def _german_read(token: str) -> str:
+    """A German transliteration read as English: tsch ch, sch sh, w v, z ts, j y before a vowel
+    (Janukowytsch: yanukovych; Jewgeni: yevgeni). Empty when there is nothing German to read."""
+    # (two marks at least, sch counting two: one j or z alone is as likely another romanisation, Jang)
+    marks = 2 * token.count("sch") + token.count("w") + len(_GERMAN_J.findall(token)) + token.count("z")
+    if marks < 2:
+        return ""
+    out = _GERMAN_J.sub("y", token)
+    for x, y in _GERMAN:
+        out = out.replace(x, y)
+    return out
+
+
+def _similarity(a: str, b: str, abjad: bool) -> tuple[float, str]:
     decided = _decided_at_once(a, b)
     if decided is not None:
         return decided
@@ -333,17 +388,21 @@ def align(
     abjad: bool,
     cross: bool = False,
     project: str = "",
+    *,
+    person: bool = True,
 ) -> tuple[float, str, list[tuple[int, int, float, str]]]:
     """The name score of query tokens ``qt`` (weights ``qw``) against candidate tokens ``rt`` (``rw``):
     (score, method, [(query index, candidate index, similarity, how)]). With ``project`` (``query`` or
     ``candidate``: that side was read from kana or Hangul, the other is Latin) the two are also compared
-    as Japanese or Korean hear them (``projection``)."""
+    as Japanese or Korean hear them (``projection``). ``person``: the names may be people's (a query part
+    between two paired parts is then a middle name; in a company's name it is a word of its own)."""
     if project:
-        return _align_projected(qt, qw, rt, rw, abjad, cross, project)
+        return _align_projected(qt, qw, rt, rw, abjad, cross, project, person)
     pairs, used_q, used_r, num, den = _pair_tokens(qt, qw, rt, rw, abjad)
     left_q = sum(w for w, used in zip(qw, used_q, strict=True) if not used)
     left_r = sum(w for w, used in zip(rw, used_r, strict=True) if not used)
-    den += UNMATCHED_QUERY * left_q + UNMATCHED_CANDIDATE * left_r
+    middle = _middle_weight(qt, qw, used_q, used_r, pairs) if person else 0.0
+    den += UNMATCHED_QUERY * (left_q - middle) + UNMATCHED_MIDDLE * middle + UNMATCHED_CANDIDATE * left_r
     score = num / den if den else 0.0
     method = "tokens"
     # (only when a space was lost or added: equal token counts are compared token by token)
@@ -353,7 +412,47 @@ def align(
         broad = CROSS_CAP * _broad_similarity(qt, rt)
         if broad > score:
             score, method = broad, "sound-classes"
+    if _chain_reversed(qt, rt, pairs):
+        score, method = score * CHAIN_REVERSED, method + ", chain reversed"
     return round(score, 6), method, pairs
+
+
+def _middle_weight(
+    qt: Sequence[str],
+    qw: Sequence[float],
+    used_q: list[bool],
+    used_r: list[bool],
+    pairs: list[tuple[int, int, float, str]],
+) -> float:
+    """The weight of the query's middle names: parts (not particles) between two paired parts, when every
+    part of the list's name pairs and in the same order (a middle name or patronymic the list leaves
+    out; a part the list has of its own instead is a difference, and so is another order: Kang Ji Min is
+    not Min Kang)."""
+    if not pairs or not all(used_r):
+        return 0.0
+    order = [j for _, j, _, _ in sorted(pairs)]
+    if order != sorted(order):
+        return 0.0
+    first, last = min(p[0] for p in pairs), max(p[0] for p in pairs)
+    return sum(qw[i] for i in range(first + 1, last) if not used_q[i] and qt[i] not in PARTICLES)
+
+
+CHAIN_REVERSED = 0.8
+# "son of" / "daughter of" in an Arabic naming chain (as read from Arabic script too: bn, bnt, wld)
+_CHAIN = frozenset({"bin", "ibn", "bint", "binti", "bn", "abn", "bnt", "ould", "wld"})
+
+
+def _chain_reversed(qt: Sequence[str], rt: Sequence[str], pairs: list[tuple[int, int, float, str]]) -> bool:
+    """Whether a link of a naming chain is read the other way round (ALI BIN OMAR against OMAR BIN ALI:
+    father and son): the names either side of a connector in the query pair with names that stand in
+    the opposite order in the candidate, which has a connector too."""
+    if not _CHAIN.intersection(qt) or not _CHAIN.intersection(rt):
+        return False
+    to_r = {i: j for i, j, _, _ in pairs}
+    for k in range(1, len(qt) - 1):
+        if qt[k] in _CHAIN and k - 1 in to_r and k + 1 in to_r and to_r[k - 1] > to_r[k + 1]:
+            return True
+    return False
 
 
 def _align_projected(
@@ -364,11 +463,12 @@ def _align_projected(
     abjad: bool,
     cross: bool,
     project: str,
+    person: bool,
 ) -> tuple[float, str, list[tuple[int, int, float, str]]]:
-    best = align(qt, qw, rt, rw, abjad, cross)
+    best = align(qt, qw, rt, rw, abjad, cross, person=person)
     for old in (False, True) if project.startswith("kana-") else (False,):
         pq, pr = projection(qt, rt, project, old=old)
-        projected = align(pq, qw, pr, rw, abjad)
+        projected = align(pq, qw, pr, rw, abjad, person=person)
         if PROJECTED_DISCOUNT * projected[0] > best[0]:
             best = (round(PROJECTED_DISCOUNT * projected[0], 6), "projected", projected[2])
     return best
@@ -398,19 +498,53 @@ def _pair_tokens(
         num += w * sim
         den += w
         pairs.append((i, j, sim, how))
-    if len(pairs) >= 2 and used_q.count(False) == 1 and used_r.count(False) == 1:
-        # one part left on each side of a name whose other two or more parts pair (LOTEZ OSPINA, Carlos
-        # Antonio): one part misspelt, counted at its similarity rather than as two unexplained parts (in a
-        # two-part name one matching part says too little: Li Min is not Li Myint)
-        i, j = used_q.index(False), used_r.index(False)
-        sim, _ = token_similarity(qt[i], rt[j], abjad)
-        if sim >= (RESIDUAL_MIN_ABJAD if abjad else RESIDUAL_MIN):  # (a number's similarity is 0)
-            used_q[i] = used_r[j] = True
-            w = (qw[i] + rw[j]) / 2
-            num += w * sim
-            den += w
-            pairs.append((i, j, sim, "residual"))
+    residual = _residual(qt, rt, pairs, used_q, used_r, abjad)
+    if residual is not None:
+        i, j, sim, how = residual
+        used_q[i] = used_r[j] = True
+        w = (qw[i] + rw[j]) / 2
+        num += w * sim
+        den += w
+        pairs.append(residual)
     return pairs, used_q, used_r, num, den
+
+
+TYPO = 0.85
+
+
+def _residual(
+    qt: Sequence[str],
+    rt: Sequence[str],
+    pairs: list[tuple[int, int, float, str]],
+    used_q: list[bool],
+    used_r: list[bool],
+    abjad: bool,
+) -> tuple[int, int, float, str] | None:
+    """The one part left on each side, paired when the rest explains it:
+
+    - of a name whose other two or more parts pair (LOTEZ OSPINA, Carlos Antonio): one part misspelt,
+      counted at its similarity rather than as two unexplained parts;
+    - of a two-part name whose other part is exact, when the two differ by one substituted letter, not
+      the first, in five letters or more (Lavrov/Lavrob, Naman/Napan: a typo in a form), at 0.85. Any
+      other difference says too little beside one matching part: Li Min is not Li Myint."""
+    if used_q.count(False) != 1 or used_r.count(False) != 1:
+        return None
+    i, j = used_q.index(False), used_r.index(False)
+    sim, _ = token_similarity(qt[i], rt[j], abjad)
+    if len(pairs) >= 2 and sim >= (RESIDUAL_MIN_ABJAD if abjad else RESIDUAL_MIN):  # (numbers: 0)
+        return i, j, sim, "residual"
+    a, b = qt[i], rt[j]
+    if (
+        len(pairs) == 1
+        and pairs[0][2] == 1.0
+        and len(a) == len(b) >= 5
+        and a[0] == b[0]
+        and a.isalpha()
+        and b.isalpha()
+        and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    ):
+        return i, j, max(sim, TYPO), "typo"
+    return None
 
 
 def _joined_fallback(
@@ -588,24 +722,33 @@ def compare_forms(
     q: NameForm,
     r: NameForm,
     weight: Callable[[str], float] = default_weight,
+    *,
+    person: bool = True,
 ) -> NameComparison:
     """Compare a query form with a candidate form (the matcher is asymmetric, see the module doc)."""
     qw = [weight(t) for t in q.tokens]
     rw = [weight(t) for t in r.tokens]
     score, method, pairs = align(
-        q.tokens, qw, r.tokens, rw, q.abjad or r.abjad, is_cross_script(q, r), needs_projection(q, r)
+        q.tokens,
+        qw,
+        r.tokens,
+        rw,
+        q.abjad or r.abjad,
+        is_cross_script(q, r),
+        needs_projection(q, r),
+        person=person and not (q.legal_forms or r.legal_forms),
     )
     return explain(q.tokens, r.tokens, score, method, pairs)
 
 
 def _best_forms(
-    query: Sequence[NameForm], candidate: Sequence[NameForm]
+    query: Sequence[NameForm], candidate: Sequence[NameForm], kind: str | None
 ) -> tuple[float, NameForm, NameForm] | None:
     """The best-scoring (name score, query form, candidate form), None when a side has no form."""
     best: tuple[float, NameForm, NameForm] | None = None
     for q in query:
         for r in candidate:
-            c = compare_forms(q, r)
+            c = compare_forms(q, r, person=kind != "organisation")
             if best is None or c.score > best[0]:
                 best = (c.score, q, r)
     return best
@@ -614,19 +757,79 @@ def _best_forms(
 def score_names(a: str, b: str, kind: str | None = None) -> float:
     """Score two names against each other directly, in any scripts: 1.0 for the same name, 0.0 for
     nothing in common. ``a`` is the query side (see the module doc for the asymmetry)."""
-    best = _best_forms(name_forms(a, kind), name_forms(b, kind))
+    best = _best_forms(name_forms(a, kind), name_forms(b, kind), kind)
     return 0.0 if best is None else best[0]
 
 
 def pair_score(a: str, b: str, kind: str | None = None) -> tuple[float, float]:
     """(name score, the score a listed entity named ``b`` would get for the query ``a`` with no other
-    evidence: 0.9 × name score, plus an agreeing legal form). The second decides an alert."""
-    best = _best_forms(name_forms(a, kind), name_forms(b, kind))
+    evidence: 0.9 × name score, plus or minus what the legal forms and qualifiers say). The second
+    decides an alert."""
+    qf, rf = name_forms(a, kind), name_forms(b, kind)
+    best = _best_forms(qf, rf, kind)
     if best is None:
         return 0.0, 0.0
+    if kind != "person":
+        acronym = acronym_match(a, qf, b, rf)
+        if acronym is not None and acronym[0] > best[0]:
+            best = acronym
     name, q, r = best
-    legal = legal_form_factor(q, r)
-    return name, combine(name, 1.0, (legal,) if legal else ())
+    factors = form_factors(q, r)
+    # the score column carries what the forms say against the pair too, so that it ranks branches and
+    # companies of other legal forms below the names they share
+    against = sum(f.delta for f in factors if f.delta < 0) / NAME_BASE
+    return round(max(0.0, name + against), 6), combine(name, 1.0, factors)
+
+
+ACRONYM = 0.93
+_ACRONYM_TEXT = re.compile(r"^(?:[A-Z]\.?){2,6}$")
+# Acronyms of the native name that lists give in English (FSB: Federalnaya Sluzhba Bezopasnosti)
+_NATIVE_ACRONYMS = {
+    "fsb": "federal security service",
+    "fso": "federal protective service",
+    "svr": "foreign intelligence service",
+    "gru": "main intelligence directorate",
+    "gu": "main directorate",
+    "mvd": "ministry of internal affairs",
+    "kgb": "committee for state security",
+    "mgb": "ministry of state security",
+    "vks": "aerospace forces",
+}
+
+
+def acronym_of(text: str) -> str:
+    """The letters of a name written as an acronym in capitals (FSB, F.S.B.), lower case; else ''."""
+    if not _ACRONYM_TEXT.match(text.replace(" ", "")):
+        return ""
+    return "".join(text.replace(".", "").split()).lower()
+
+
+def acronyms(form: NameForm) -> set[str]:
+    """The acronyms that stand for a form of two words or more: the initials of its words (particles such
+    as of and the aside), a legal form's initials before or after them (IASC: Iran Alloy Steel Company),
+    and a native name's acronym given in English (FSB: Federal Security Service)."""
+    words_ = [t for t in form.tokens if t not in PARTICLES]
+    if len(words_) < 2:
+        return set()
+    initials = "".join(t[0] for t in words_)
+    legal = "".join(w[0] for f in form.legal_forms for w in f.split())
+    out = {initials, legal + initials, initials + legal}
+    out.update(acr for acr, native in _NATIVE_ACRONYMS.items() if native == form.text)
+    return out
+
+
+def acronym_match(
+    a: str, qf: Sequence[NameForm], b: str, rf: Sequence[NameForm]
+) -> tuple[float, NameForm, NameForm] | None:
+    """(0.93, query form, listed form) when one name is an acronym of the other (``acronym_of``,
+    ``acronyms``); for organisations and names of unknown kind. Else None."""
+    for text, acr_forms, other_forms, query_side in ((a, qf, rf, True), (b, rf, qf, False)):
+        letters = acronym_of(text)
+        other = next((f for f in other_forms if letters and letters in acronyms(f)), None)
+        if other is not None:
+            acr = next(iter(acr_forms), other)
+            return (ACRONYM, acr, other) if query_side else (ACRONYM, other, acr)
+    return None
 
 
 # --- evidence beside the name ------------------------------------------------------------------------------
@@ -646,7 +849,15 @@ _FACTORS = {
     # the query and the matched listed name carry a legal form of one class (OOO / LLC): weak, as a
     # country is, but it ranks NEVSKIY NEWS LLC above NEVSKIY PROSPECT for "Nevskiy LLC"
     "legal_form_match": 0.02,
+    # one carries the legal form of a company limited by shares (AG, JSC, SA, PLC), the other of one with
+    # limited liability (GmbH, LLC, OOO, SARL), and neither both: an AG is not a GmbH
+    "legal_form_conflict": -0.12,
+    # both carry a bracketed qualifier, and they differ (VTB Bank (Europe), VTB Bank (Armenia)): branches
+    "qualifier_differs": -0.15,
 }
+# Legal-form classes by the kind of company: limited by shares, or with limited liability. Other classes
+# (Ltd, Inc, Co, the Mexican and Gulf families, words of a form left over) are used loosely: no conflict.
+_LEGAL_KINDS = {"jsc": "shares", "sa": "shares", "plc": "shares", "llc": "limited", "gmbh": "limited"}
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -759,16 +970,33 @@ def _document_factor(documents: Sequence[str], entity: ListEntity) -> Factor | N
     return None
 
 
-def legal_form_factor(query: NameForm, listed: NameForm) -> Factor | None:
-    """``legal_form_match`` when the query and the listed name carry legal forms of one class."""
-    if not query.legal_forms or not listed.legal_forms:
-        return None
-    theirs = {legal_form_class(f): f for f in listed.legal_forms}
-    for form in query.legal_forms:
-        cls = legal_form_class(form)
-        if cls in theirs:
-            return Factor("legal_form_match", _FACTORS["legal_form_match"], f"{form} ~ {theirs[cls]}")
-    return None
+def form_factors(query: NameForm, listed: NameForm) -> tuple[Factor, ...]:
+    """What the forms say beside their tokens: legal forms of one class (``legal_form_match``) or of two
+    kinds of company (``legal_form_conflict``), and bracketed qualifiers that differ
+    (``qualifier_differs``)."""
+    out: tuple[Factor, ...] = ()
+    if query.legal_forms and listed.legal_forms:
+        theirs = {legal_form_class(f): f for f in listed.legal_forms}
+        ours = {legal_form_class(f): f for f in query.legal_forms}
+        agree = next((c for c in ours if c in theirs), None)
+        kinds_ours = {_LEGAL_KINDS[c] for c in ours if c in _LEGAL_KINDS}
+        kinds_theirs = {_LEGAL_KINDS[c] for c in theirs if c in _LEGAL_KINDS}
+        if kinds_ours and kinds_theirs and not kinds_ours & kinds_theirs:
+            detail = f"{'/'.join(query.legal_forms)} ≠ {'/'.join(listed.legal_forms)}"
+            out += (Factor("legal_form_conflict", _FACTORS["legal_form_conflict"], detail),)
+        elif agree is not None:
+            detail = f"{ours[agree]} ~ {theirs[agree]}"
+            out += (Factor("legal_form_match", _FACTORS["legal_form_match"], detail),)
+    if query.qualifier and listed.qualifier and _qualifiers_differ(query.qualifier, listed.qualifier):
+        detail = f"({query.qualifier}) ≠ ({listed.qualifier})"
+        out += (Factor("qualifier_differs", _FACTORS["qualifier_differs"], detail),)
+    return out
+
+
+def _qualifiers_differ(a: str, b: str) -> bool:
+    """Whether two bracketed qualifiers name different things: neither's words all found in the other."""
+    fa, fb = {fold(t) for t in a.split()}, {fold(t) for t in b.split()}
+    return not (fa <= fb or fb <= fa)
 
 
 def combine(name_score: float, quality: float, factors: Sequence[Factor]) -> float:
