@@ -102,12 +102,13 @@ class PartialFailure(VaspguardError):
 
     done: int
     failed: tuple[str, ...]
+    unit: str = "rows"  # what the batch counts: rows of a file, customers of a run
     exit_code = 3
 
     def __str__(self) -> str:
         shown = ", ".join(self.failed[:10]) + (" ..." if len(self.failed) > 10 else "")
         total = self.done + len(self.failed)
-        return f"{len(self.failed)} of {total} rows failed with an internal error: {shown}"
+        return f"{len(self.failed)} of {total} {self.unit} failed with an internal error: {shown}"
 
 
 class StoreError(VaspguardError):

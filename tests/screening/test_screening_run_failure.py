@@ -54,7 +54,7 @@ def test_full_run_reports_the_failed_customer_and_screens_the_others(
     assert lines[0] == "FAILED customer C2: ZeroDivisionError: a bug"
     assert "2 customers against" in lines[1] and lines[1].endswith("1 failed with an internal error")
     assert err.strip() == (
-        "vaspguard: 1 of 3 rows failed with an internal error: customer C2 (ZeroDivisionError)"
+        "vaspguard: 1 of 3 customers failed with an internal error: customer C2 (ZeroDivisionError)"
     )
     assert [a.customer_id for a in list_alerts(store)] == ["C1"]
 

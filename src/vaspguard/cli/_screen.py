@@ -408,6 +408,7 @@ def customers(
         raise PartialFailure(
             report.customers_screened,
             tuple(f"customer {f.customer_id} ({f.error.split(':')[0]})" for f in report.failed),
+            unit="customers",
         )
 
 
