@@ -244,6 +244,85 @@ def _latest_dispositions(conn: Connection) -> dict[tuple[str, str], Any]:
     return {(r.customer_id, r.entity_key): r for r in rows}
 
 
+class _AlertWriter:
+    """Turns one run's findings into new alert rows: a finding an analyst decided on while neither side
+    changed stays quiet, an open alert on the same facts is not raised again, and an identity seen before
+    (decided, then revised back) never makes a duplicate row."""
+
+    def __init__(self, conn: Connection, screener: Screener, run_id: int) -> None:
+        self.screener, self.run_id = screener, run_id
+        self.dispositions = _latest_dispositions(conn)
+        loaded = conn.execute(select(ScreeningAlertRow).order_by(ScreeningAlertRow.id)).all()
+        self.existing: dict[tuple[str, str, str], Any] = {
+            (r.customer_id, r.entity_key, r.kind): r for r in loaded
+        }
+        self.identities = {
+            (r.customer_id, r.entity_key, r.snapshot_id, r.kind, r.customer_fingerprint, r.entity_fingerprint)
+            for r in loaded
+        }
+        self.created = self.suppressed = self.already = 0
+
+    def row(self, f: Any) -> dict[str, Any] | None:
+        """The new alert row for finding ``f``, or None (counted as suppressed or already raised)."""
+        entity = self.screener.entity(f.entity_key)
+        if entity is None:
+            return None
+        efp = entity_fingerprint(entity)
+        disp = self.dispositions.get((f.customer_id, f.entity_key))
+        if disp is not None and disp.customer_fingerprint == f.customer_fp and disp.entity_fingerprint == efp:
+            self.suppressed += 1
+            return None
+        prev = self.existing.get((f.customer_id, f.entity_key, f.kind))
+        raised = (
+            prev is not None
+            and prev.status == "open"
+            and prev.customer_fingerprint == f.customer_fp
+            and prev.entity_fingerprint == efp
+        )
+        snapshot = self.screener.snapshot_of(f.entity_key)
+        identity = (f.customer_id, f.entity_key, snapshot, f.kind, f.customer_fp, efp)
+        if raised or identity in self.identities:  # open on the same facts; or decided, then revised back
+            self.already += 1
+            return None
+        self.identities.add(identity)
+        row = {
+            "customer_id": f.customer_id,
+            "entity_key": f.entity_key,
+            "snapshot_id": snapshot,
+            "kind": f.kind,
+            "score": f.score,
+            "screened_value": f.screened,
+            "matched_value": f.matched,
+            "customer_fingerprint": f.customer_fp,
+            "entity_fingerprint": efp,
+            "breakdown": json.dumps(f.breakdown, sort_keys=True, ensure_ascii=False),
+            "status": "open",
+            "run_id": self.run_id,
+            "created_at": utcnow(),
+        }
+        self.existing[(f.customer_id, f.entity_key, f.kind)] = _RowView(row)
+        return row
+
+
+def _start_run(store: Store, kind: str, screener: Screener, threshold: float) -> tuple[int, _AlertWriter]:
+    with store.connect() as conn:
+        run_id = int(
+            conn.execute(
+                insert(ScreeningRunRow)
+                .values(
+                    kind=kind,
+                    started_at=utcnow(),
+                    snapshots=json.dumps(screener.snapshots, sort_keys=True),
+                    threshold=threshold,
+                    customers_screened=0,
+                    alerts_created=0,
+                )
+                .returning(ScreeningRunRow.id)
+            ).scalar_one()
+        )
+        return run_id, _AlertWriter(conn, screener, run_id)
+
+
 def _run(
     store: Store,
     *,
@@ -256,87 +335,22 @@ def _run(
     name_screener: Screener | None = None,
     threshold: float = ALERT_THRESHOLD,
 ) -> RunReport:
-    """Screen ``customers`` with ``name_screener`` (default ``screener``) and ``book``; store new alerts."""
+    """Screen ``customers`` with ``name_screener`` (default ``screener``) and ``book``; store new alerts. A
+    customer whose screening fails is reported in ``failed`` and the others go on."""
     names = screener if name_screener is None else name_screener
-    started = utcnow()
-    with store.connect() as conn:
-        run_id = int(
-            conn.execute(
-                insert(ScreeningRunRow)
-                .values(
-                    kind=kind,
-                    started_at=started,
-                    snapshots=json.dumps(screener.snapshots, sort_keys=True),
-                    threshold=threshold,
-                    customers_screened=0,
-                    alerts_created=0,
-                )
-                .returning(ScreeningRunRow.id)
-            ).scalar_one()
-        )
-        dispositions = _latest_dispositions(conn)
-        loaded = conn.execute(select(ScreeningAlertRow).order_by(ScreeningAlertRow.id)).all()
-    existing: dict[tuple[str, str, str], Any] = {(r.customer_id, r.entity_key, r.kind): r for r in loaded}
-    identities = {
-        (r.customer_id, r.entity_key, r.snapshot_id, r.kind, r.customer_fingerprint, r.entity_fingerprint)
-        for r in loaded
-    }
-    created = suppressed = already = screened = 0
+    run_id, writer = _start_run(store, kind, screener, threshold)
+    screened = 0
     batch: list[Customer] = []
     failed: dict[str, FailedCustomer] = {}
 
     def flush() -> None:
-        nonlocal created, suppressed, already, screened
-        rows: list[dict[str, Any]] = []
-        for f in _screen_batch(store, batch, names, book, failed, threshold):
-            entity = screener.entity(f.entity_key)
-            if entity is None:
-                continue
-            efp = entity_fingerprint(entity)
-            disp = dispositions.get((f.customer_id, f.entity_key))
-            if (
-                disp is not None
-                and disp.customer_fingerprint == f.customer_fp
-                and disp.entity_fingerprint == efp
-            ):
-                suppressed += 1
-                continue
-            prev = existing.get((f.customer_id, f.entity_key, f.kind))
-            if (
-                prev is not None
-                and prev.status == "open"
-                and prev.customer_fingerprint == f.customer_fp
-                and prev.entity_fingerprint == efp
-            ):
-                already += 1
-                continue
-            snapshot = screener.snapshot_of(f.entity_key)
-            identity = (f.customer_id, f.entity_key, snapshot, f.kind, f.customer_fp, efp)
-            if identity in identities:  # decided before, then revised back: never a duplicate row
-                already += 1
-                continue
-            identities.add(identity)
-            row = {
-                "customer_id": f.customer_id,
-                "entity_key": f.entity_key,
-                "snapshot_id": snapshot,
-                "kind": f.kind,
-                "score": f.score,
-                "screened_value": f.screened,
-                "matched_value": f.matched,
-                "customer_fingerprint": f.customer_fp,
-                "entity_fingerprint": efp,
-                "breakdown": json.dumps(f.breakdown, sort_keys=True, ensure_ascii=False),
-                "status": "open",
-                "run_id": run_id,
-                "created_at": utcnow(),
-            }
-            rows.append(row)
-            existing[(f.customer_id, f.entity_key, f.kind)] = _RowView(row)
+        nonlocal screened
+        found = _screen_batch(store, batch, names, book, failed, threshold)
+        rows = [r for r in (writer.row(f) for f in found) if r is not None]
         if rows:
             with store.connect() as conn:
                 conn.execute(insert(ScreeningAlertRow), rows)
-            created += len(rows)
+            writer.created += len(rows)
         screened += len(batch)
         if on_progress is not None:
             on_progress(len(batch))
@@ -351,16 +365,16 @@ def _run(
         conn.execute(
             update(ScreeningRunRow)
             .where(ScreeningRunRow.id == run_id)
-            .values(customers_screened=screened - len(failed), alerts_created=created)
+            .values(customers_screened=screened - len(failed), alerts_created=writer.created)
         )
     return RunReport(
         run_id,
         kind,
         screened - len(failed),
         entities_screened,
-        created,
-        suppressed,
-        already,
+        writer.created,
+        writer.suppressed,
+        writer.already,
         failed=tuple(failed.values()),
     )
 
