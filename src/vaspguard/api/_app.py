@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 import vaspguard
 from vaspguard.api import _docs, _problems
+from vaspguard.api._limits import InputLimits
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
 from vaspguard.settings import Settings
 from vaspguard.store import Store
@@ -32,7 +33,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         policy.stop(app.state)
 
 
-def create_app(store: Store) -> FastAPI:
+def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+    """The app over ``store``; ``settings`` (default: from the environment) gives its input limits."""
+    settings = settings or Settings()
     app = FastAPI(
         title="vaspguard",
         version=vaspguard.__version__,
@@ -73,4 +76,14 @@ def create_app(store: Store) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    authenticators: dict[str, Any] = {}
+    for module in modules:
+        authenticators.update(getattr(module, "authenticators", {}))
+    app.add_middleware(
+        InputLimits,
+        body_limit=settings.api_body_limit,
+        batch_body_limit=settings.api_batch_body_limit,
+        json_depth=settings.api_json_depth,
+        authenticators=authenticators,
+    )
     return app
