@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     ``api_body_limit``/``api_batch_body_limit``: the largest request body the API reads, in bytes (1 MiB;
     16 MiB on the batch routes ``/v1/decisions`` and ``/v1/screen``); a larger one is answered 413 while
     it streams in. ``api_json_depth``: the deepest nesting of arrays and objects a JSON body may have (422).
+    ``actor``: who a CLI action is recorded as in the audit log where ``--actor``/``--as`` is not given
+    (default: ``cli:`` and the system user).
+    ``progress``: draw progress bars (on stderr) even when stderr is not a terminal.
     """
 
     model_config = SettingsConfigDict(env_prefix="VASPGUARD_", extra="ignore")
@@ -42,6 +46,18 @@ class Settings(BaseSettings):
     api_body_limit: int = Field(1 << 20, ge=1)
     api_batch_body_limit: int = Field(16 << 20, ge=1)
     api_json_depth: int = Field(64, ge=1, le=1000)
+    actor: str = ""
+    progress: bool = False
+
+    def default_actor(self) -> str:
+        """``actor``, else ``cli:`` and the system user; ``cli`` where the process has no user name at all
+        (a container running as a uid with no passwd entry and no ``$USER``)."""
+        if self.actor:
+            return self.actor
+        try:
+            return f"cli:{getpass.getuser()}"
+        except (KeyError, OSError):
+            return "cli"
 
     def policy_pack_paths(self) -> list[str]:
         return [p for p in self.policy_packs.split(os.pathsep) if p]

@@ -36,6 +36,10 @@ def __getattr__(name: str) -> Any:
         from vaspguard.policy import _evaluate
 
         return getattr(_evaluate, name)
+    if name in ("customer_state", "decision_log", "notices"):
+        from vaspguard.policy import _records
+
+        return getattr(_records, name)
     raise AttributeError(name)
 
 
@@ -55,11 +59,14 @@ __all__ = [
     "RulePack",
     "builtin_packs",
     "check_code",
+    "customer_state",
     "decide",
+    "decision_log",
     "default_engine",
     "evaluate",
     "load_pack",
     "load_packs",
+    "notices",
     "open_audit",
     "parse_date",
     "parse_pack",
