@@ -195,7 +195,7 @@ def _depth(value: Any) -> int:
     return 0
 
 
-_TEXT = st.text(st.characters(exclude_characters="\x00"))  # NUL is refused on purpose (see REFUSED)
+_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))  # NUL: refused on purpose
 _JSON = st.recursive(
     st.none()
     | st.booleans()

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 import vaspguard
-from vaspguard.api import _docs, _problems
+from vaspguard.api import _docs, _openapi, _problems
 from vaspguard.api._limits import InputLimits
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
 from vaspguard.settings import Settings
@@ -62,16 +62,20 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     # Routes served outside FastAPI's machinery for speed (plain Starlette endpoints) still belong in the
-    # OpenAPI document: a router module may describe them in ``openapi_paths``.
-    extra_paths: dict[str, Any] = {}
-    for module in modules:
-        extra_paths.update(getattr(module, "openapi_paths", {}))
+    # OpenAPI document: a router module may describe them
+    # (``openapi_paths()`` and ``openapi_components()``, called when the document is first asked for).
     build_schema = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build_schema()
-            schema.setdefault("paths", {}).update(extra_paths)
+            for module in modules:
+                if hasattr(module, "openapi_paths"):
+                    schema.setdefault("paths", {}).update(module.openapi_paths())
+                    schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                        module.openapi_components()
+                    )
+            _openapi.document_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from vaspguard._json import to_jsonable
 from vaspguard.api._auth import Principal, Role, authenticate, checked_principal, require, token_digest
 from vaspguard.api._problems import MalformedJSON
+from vaspguard.api.routers import _policy_openapi
 from vaspguard.errors import InvalidRequest, VaspguardError
 
 router = APIRouter(prefix="/v1", tags=["policy"])
@@ -182,38 +183,8 @@ router.add_route("/v1/decisions", decisions, methods=["POST"], include_in_schema
 authenticators = {"/v1/decisions": _decider}
 
 # The OpenAPI description of the plain endpoint above (merged into /openapi.json by the app factory).
-openapi_paths: dict[str, Any] = {
-    "/v1/decisions": {
-        "post": {
-            "tags": ["policy"],
-            "summary": "Decide one customer action, or a batch (up to 10,000)",
-            "description": (
-                'Body: one decision request, `{"requests": [...]}`, or a JSON array of requests. '
-                "A request is `{customer: {...} | {id}, action, at, holdings_eur, amount_eur, asset, "
-                "counterparty, flags}`; numbers are read as exact decimals. Answer: one decision "
-                "`{decision: allow|deny|review, rule_id, citation, policy_version, reasons, ...}` or, for a "
-                "batch, `{policy_version, decisions: [...]}` in the same order, with `{error: {...}}` in "
-                "place of a malformed request. Roles: service, compliance (admin passes)."
-            ),
-            "security": [{"HTTPBearer": []}],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}
-                },
-            },
-            "responses": {
-                "200": {"description": "Decision(s)", "content": {"application/json": {"schema": {}}}},
-                "400": {
-                    "description": "The body is not JSON, or a field is wrong (RFC 9457 problem details)",
-                    "content": {"application/problem+json": {"schema": {"type": "object"}}},
-                },
-                "401": {"description": "Missing or invalid token"},
-                "403": {"description": "The token's role may not decide"},
-            },
-        }
-    }
-}
+openapi_paths = _policy_openapi.paths
+openapi_components = _policy_openapi.components
 
 
 def _needs_io(body: Any) -> bool:
