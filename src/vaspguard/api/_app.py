@@ -48,6 +48,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     # Per-app state lives on app.state (set here, so an app used without its lifespan, as in tests,
     # works too); the lifespan only warms and releases it.
     app.state.store = store
+    app.state.json_depth = settings.api_json_depth
     policy.init_state(app.state)
     screening.init_state(app.state)
 

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
 from vaspguard.api._auth import Principal, Role, authenticate, checked_principal, require, token_digest
+from vaspguard.api._limits import body_problem, strict_body_problem, unacceptable
 from vaspguard.api._problems import MalformedJSON
 from vaspguard.api.routers import _policy_openapi
 from vaspguard.errors import InvalidRequest, VaspguardError
@@ -165,10 +166,18 @@ async def decisions(request: Request) -> Response:
         if not isinstance(principal, Principal):
             await principal
     raw = await request.body()
+    depth = request.app.state.json_depth
     try:
         body = _decoder.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        # The input-limits middleware leaves this route's body to msgspec (strict, and as fast as the
+        # check would be); a refusal it can name is a 422, like elsewhere.
+        why = body_problem(raw, depth)
+        if why is not None:
+            return unacceptable(request, why)
         raise MalformedJSON("(body)", f"not JSON: {exc}") from None
+    if (why := strict_body_problem(raw, depth)) is not None:
+        return unacceptable(request, why)
     service = _service(request)
     # A request with an inline customer and no counterparty address is pure computation (tens of
     # microseconds): decided on the event loop. One that reads the registry or the address book is not.
