@@ -13,7 +13,7 @@ For a request that may carry a body (``POST``, ``PUT``, ``PATCH``, ``DELETE``):
    refused here with 422 and one line: bytes that are not UTF-8, lone UTF-16 surrogate escapes, the NUL
    character (PostgreSQL text cannot hold it), ``NaN``/``Infinity``, exponents of four digits or more and
    numbers of more than 100 digits, and nesting deeper than ``Settings.api_json_depth``. A query string
-   holding ``%00`` is refused the same way.
+   holding ``%00`` is refused the same way. (``STRICT_ROUTES`` parse strictly first and ask afterwards.)
 
 The route then reads the body from the buffer, as it would have from the socket. Requests without a body
 (``GET``) pass straight through.
@@ -141,7 +141,7 @@ def _depth_problem(outside: bytes, max_depth: int) -> str | None:
 
 
 class _TooLarge(Exception):
-    pass
+    """The body passed the route's limit (answered 413 by the middleware, never seen by a route)."""
 
 
 class InputLimits:
