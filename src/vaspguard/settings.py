@@ -9,6 +9,7 @@ import getpass
 import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_URL = "sqlite:///vaspguard.db"
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
     separator (``:`` on Linux), loaded after the built-in packs (``VASPGUARD_POLICY_PACKS``).
     ``api_warm``: build the decision engine when the server starts (then ``gc.freeze()`` it), not on the
     first decision.
+    ``api_body_limit``/``api_batch_body_limit``: the largest request body the API reads, in bytes (1 MiB;
+    16 MiB on the batch routes ``/v1/decisions`` and ``/v1/screen``); a larger one is answered 413 while
+    it streams in. ``api_json_depth``: the deepest nesting of arrays and objects a JSON body may have (422).
     ``actor``: who a CLI action is recorded as in the audit log where ``--actor``/``--as`` is not given
     (default: ``cli:`` and the system user).
     ``progress``: draw progress bars (on stderr) even when stderr is not a terminal.
@@ -39,6 +43,9 @@ class Settings(BaseSettings):
     api_port: int = 8000
     policy_packs: str = ""
     api_warm: bool = True
+    api_body_limit: int = Field(1 << 20, ge=1)
+    api_batch_body_limit: int = Field(16 << 20, ge=1)
+    api_json_depth: int = Field(64, ge=1, le=1000)
     actor: str = ""
     progress: bool = False
 

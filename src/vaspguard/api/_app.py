@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 
 import vaspguard
-from vaspguard.api import _docs, _problems
+from vaspguard.api import _docs, _openapi, _problems
+from vaspguard.api._limits import InputLimits
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
 from vaspguard.settings import Settings
 from vaspguard.store import Store
@@ -32,7 +33,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         policy.stop(app.state)
 
 
-def create_app(store: Store) -> FastAPI:
+def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+    """The app over ``store``; ``settings`` (default: from the environment) gives its input limits."""
+    settings = settings or Settings()
     app = FastAPI(
         title="vaspguard",
         version=vaspguard.__version__,
@@ -45,6 +48,7 @@ def create_app(store: Store) -> FastAPI:
     # Per-app state lives on app.state (set here, so an app used without its lifespan, as in tests,
     # works too); the lifespan only warms and releases it.
     app.state.store = store
+    app.state.json_depth = settings.api_json_depth
     policy.init_state(app.state)
     screening.init_state(app.state)
 
@@ -59,18 +63,32 @@ def create_app(store: Store) -> FastAPI:
         app.include_router(module.router)
 
     # Routes served outside FastAPI's machinery for speed (plain Starlette endpoints) still belong in the
-    # OpenAPI document: a router module may describe them in ``openapi_paths``.
-    extra_paths: dict[str, Any] = {}
-    for module in modules:
-        extra_paths.update(getattr(module, "openapi_paths", {}))
+    # OpenAPI document: a router module may describe them
+    # (``openapi_paths()`` and ``openapi_components()``, called when the document is first asked for).
     build_schema = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build_schema()
-            schema.setdefault("paths", {}).update(extra_paths)
+            for module in modules:
+                if hasattr(module, "openapi_paths"):
+                    schema.setdefault("paths", {}).update(module.openapi_paths())
+                    schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                        module.openapi_components()
+                    )
+            _openapi.document_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    authenticators: dict[str, Any] = {}
+    for module in modules:
+        authenticators.update(getattr(module, "authenticators", {}))
+    app.add_middleware(
+        InputLimits,
+        body_limit=settings.api_body_limit,
+        batch_body_limit=settings.api_batch_body_limit,
+        json_depth=settings.api_json_depth,
+        authenticators=authenticators,
+    )
     return app

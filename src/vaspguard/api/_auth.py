@@ -14,7 +14,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from vaspguard.roles import Role
 from vaspguard.tokens import Principal, authenticate, create_token, revoke_token, token_digest
 
-__all__ = ["Principal", "Role", "authenticate", "create_token", "require", "revoke_token", "token_digest"]
+__all__ = [
+    "Principal",
+    "Role",
+    "authenticate",
+    "checked_principal",
+    "create_token",
+    "require",
+    "revoke_token",
+    "token_digest",
+]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -25,6 +34,9 @@ def require(*roles: Role) -> Callable[..., Principal]:
     def dependency(
         request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
     ) -> Principal:
+        principal = checked_principal(request)
+        if principal is not None:
+            return _admit(principal, roles)
         if credentials is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
@@ -36,8 +48,19 @@ def require(*roles: Role) -> Callable[..., Principal]:
                 "invalid or revoked token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if principal.role is not Role.ADMIN and principal.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role} may not do this")
-        return principal
+        return _admit(principal, roles)
 
     return dependency
+
+
+def _admit(principal: Principal, roles: tuple[Role, ...]) -> Principal:
+    if principal.role is not Role.ADMIN and principal.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role} may not do this")
+    return principal
+
+
+def checked_principal(request: Request) -> Principal | None:
+    """The principal the input-limits middleware found for this request (it checks the token of every
+    request with a body before reading it, this same call); ``None`` for a request without a body."""
+    found = request.scope.get("state", {}).get("principal")
+    return found if isinstance(found, Principal) else None

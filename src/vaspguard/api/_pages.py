@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import Query
 
+from vaspguard.api._limits import INT64_MAX
 from vaspguard.api._wire import to_wire
 from vaspguard.errors import InvalidRequest
 
@@ -36,7 +37,7 @@ def decode(cursor: str | None, key: str = "o") -> int:
         value = json.loads(raw)[key]
     except (binascii.Error, ValueError, KeyError, TypeError):
         raise InvalidRequest("cursor", "not a cursor returned by this API") from None
-    if type(value) is not int or value < 0:
+    if type(value) is not int or not 0 <= value <= INT64_MAX:
         raise InvalidRequest("cursor", "not a cursor returned by this API")
     return value
 

@@ -83,6 +83,11 @@ def _pointer(loc: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
 
 def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    return http_problem(request, exc)
+
+
+def http_problem(request: Request, exc: HTTPException) -> Response:
+    """An ``HTTPException`` (401, 403, 404, 405, 413 ...) as problem details."""
     detail = exc.detail if isinstance(exc.detail, str) else _phrase(exc.status_code)
     return problem(request, exc.status_code, detail, headers=exc.headers)
 

@@ -187,6 +187,9 @@ def _where(value: Any, field: str) -> frozenset[str]:
     return where
 
 
+_AMOUNT_DIGITS = 18
+
+
 def _amount(value: Any, field: str) -> Decimal | None:
     if value is None:
         return None
@@ -198,6 +201,8 @@ def _amount(value: Any, field: str) -> Decimal | None:
         raise _fail(field, f"not a decimal amount: {value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise _fail(field, f"expected a non-negative amount, got {value!r}")
+    if amount.adjusted() >= _AMOUNT_DIGITS:  # '1e999999999' is finite, but overflows any sum
+        raise _fail(field, f"expected an amount below EUR 10^{_AMOUNT_DIGITS}")
     return amount
 
 
@@ -480,6 +485,6 @@ def _counterparty(
 
 def _flags(raw_flags: Any) -> frozenset[str]:
     for i, flag in enumerate(_list(raw_flags, "flags")):
-        if flag not in _FLAGS:
+        if not isinstance(flag, str) or flag not in _FLAGS:  # a list or object in the array is unhashable
             raise _fail(f"flags[{i}]", f"unknown flag {flag!r}; one of {', '.join(sorted(_FLAGS))}")
     return frozenset(raw_flags)

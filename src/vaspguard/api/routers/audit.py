@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._limits import INT64_MAX
 from vaspguard.api._wire import to_wire
-from vaspguard.audit import AuditLog, AuditSettings, Event, NoteFormatError, SignedNote
+from vaspguard.audit import AuditLog, AuditSettings, Event, NoteFormatError, SignedCheckpoint, SignedNote
 from vaspguard.errors import InvalidRequest, NotFound
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 _verify = require(Role.AUDITOR, Role.COMPLIANCE, Role.LEGAL, Role.SERVICE)
 _read = require(Role.AUDITOR, Role.COMPLIANCE, Role.LEGAL)
 _write = require(Role.COMPLIANCE, Role.LEGAL)
+_write_or_service = require(Role.COMPLIANCE, Role.LEGAL, Role.SERVICE)
 
 
 def _log(request: Request) -> AuditLog:
@@ -39,14 +41,16 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-@router.get("/checkpoint")
-def checkpoint(request: Request, _p: Principal = Depends(_verify)) -> dict[str, Any]:
-    """The latest signed checkpoint (signing one first if the log grew), with witness cosignatures."""
-    log = _log(request)
-    log.checkpoint()
+def _latest(log: AuditLog) -> SignedCheckpoint:
+    """The newest signed checkpoint. A GET never signs one: every append signs its own (and the worker
+    and ``POST /v1/audit/checkpoint`` sign on demand), so the newest already covers the whole log."""
     signed = log.latest_checkpoint()
     if signed is None:
         raise NotFound("audit checkpoint", "latest")
+    return signed
+
+
+def _checkpoint_json(log: AuditLog, signed: SignedCheckpoint) -> dict[str, Any]:
     return {
         "origin": signed.checkpoint.origin,
         "size": signed.size,
@@ -56,29 +60,46 @@ def checkpoint(request: Request, _p: Principal = Depends(_verify)) -> dict[str, 
     }
 
 
+@router.get("/checkpoint")
+def checkpoint(request: Request, _p: Principal = Depends(_verify)) -> dict[str, Any]:
+    """The latest signed checkpoint, with witness cosignatures. Reads only."""
+    log = _log(request)
+    return _checkpoint_json(log, _latest(log))
+
+
+@router.post("/checkpoint")
+def sign_checkpoint(request: Request, _p: Principal = Depends(_write_or_service)) -> dict[str, Any]:
+    """Sign a checkpoint of the whole log now if entries were added since the last one; the latest."""
+    log = _log(request)
+    log.checkpoint()
+    return _checkpoint_json(log, _latest(log))
+
+
 @router.get("/proofs/inclusion/{index}")
 def inclusion(
     request: Request,
-    index: int,
-    size: int | None = Query(None, ge=1, description="Size of a signed checkpoint (default: latest)."),
+    index: int = Path(ge=0, le=INT64_MAX),
+    size: int | None = Query(
+        None, ge=1, le=INT64_MAX, description="Size of a signed checkpoint (default: latest)."
+    ),
     _p: Principal = Depends(_verify),
 ) -> dict[str, Any]:
     """A receipt: entry bytes, leaf hash, RFC 9162 inclusion proof and the signed checkpoint."""
     log = _log(request)
-    signed = log.checkpoint_at(size) if size is not None else log.checkpoint()
+    signed = log.checkpoint_at(size) if size is not None else _latest(log)
     return log.receipt(index, signed).to_json()
 
 
 @router.get("/proofs/consistency")
 def consistency(
     request: Request,
-    first: int = Query(..., ge=0),
-    second: int | None = Query(None, ge=1),
+    first: int = Query(..., ge=0, le=INT64_MAX),
+    second: int | None = Query(None, ge=1, le=INT64_MAX),
     _p: Principal = Depends(_verify),
 ) -> dict[str, Any]:
     """RFC 9162 consistency proof between two signed tree sizes, with both checkpoints."""
     log = _log(request)
-    new = log.checkpoint_at(second) if second is not None else log.checkpoint()
+    new = log.checkpoint_at(second) if second is not None else _latest(log)
     old = log.checkpoint_at(first) if first > 0 else None
     return {
         "first": first,
@@ -92,7 +113,7 @@ def consistency(
 @router.get("/entries")
 def entries(
     request: Request,
-    start: int = Query(0, ge=0),
+    start: int = Query(0, ge=0, le=INT64_MAX),
     limit: int = Query(1000, ge=1, le=10_000),
     _p: Principal = Depends(_verify),
 ) -> dict[str, Any]:
@@ -145,7 +166,7 @@ def add_note(request: Request, body: NoteIn, principal: Principal = Depends(_wri
 
 
 class CosignatureIn(BaseModel):
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=INT64_MAX)
     line: str = Field(min_length=10, max_length=1000)
 
 

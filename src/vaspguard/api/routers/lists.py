@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from vaspguard.api import _pages
 from vaspguard.api._auth import Role, require
+from vaspguard.api._limits import INT64_MAX
 from vaspguard.api._wire import to_wire
 from vaspguard.store import Store
 
@@ -44,7 +45,7 @@ def snapshots(
 
 
 @router.get("/snapshots/{snapshot_id}", dependencies=[Depends(_read)])
-def snapshot(request: Request, snapshot_id: int) -> Any:
+def snapshot(request: Request, snapshot_id: int = Path(ge=0, le=INT64_MAX)) -> Any:
     from vaspguard.lists import get_snapshot, snapshot_files, snapshot_warnings
 
     store = _store(request)
@@ -59,8 +60,8 @@ def snapshot(request: Request, snapshot_id: int) -> Any:
 @router.get("/diff", dependencies=[Depends(_read)])
 def diff(
     request: Request,
-    old: int = Query(..., description="The earlier snapshot id."),
-    new: int = Query(..., description="The later snapshot id."),
+    old: int = Query(..., ge=0, le=INT64_MAX, description="The earlier snapshot id."),
+    new: int = Query(..., ge=0, le=INT64_MAX, description="The later snapshot id."),
     keys_only: bool = Query(False, description="Only the keys of added, removed and changed entities."),
 ) -> Any:
     from vaspguard.lists import diff_snapshots
@@ -70,7 +71,7 @@ def diff(
 
 
 @router.get("/entities/{key}", dependencies=[Depends(_read)])
-def entity(request: Request, key: str, snapshot: int | None = Query(None)) -> Any:
+def entity(request: Request, key: str, snapshot: int | None = Query(None, ge=0, le=INT64_MAX)) -> Any:
     from vaspguard.lists import get_entity
 
     return to_wire(get_entity(_store(request), key, snapshot_id=snapshot).to_dict())

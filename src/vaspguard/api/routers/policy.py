@@ -23,8 +23,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from vaspguard._json import to_jsonable
-from vaspguard.api._auth import Principal, Role, authenticate, require, token_digest
+from vaspguard.api._auth import Principal, Role, authenticate, checked_principal, require, token_digest
+from vaspguard.api._limits import body_problem, strict_body_problem, unacceptable
 from vaspguard.api._problems import MalformedJSON
+from vaspguard.api.routers import _policy_openapi
 from vaspguard.errors import InvalidRequest, VaspguardError
 
 router = APIRouter(prefix="/v1", tags=["policy"])
@@ -44,12 +46,13 @@ def init_state(state: Any) -> None:
     state.token_checks = {}  # (id(store), sha256(token)) -> (monotonic time, principal)
     state.policy_lock = threading.Lock()
     state.policy_service = None
+    state.policy_registered = False  # whether this app has tried to log its policy version
 
 
 def start(state: Any, settings: Any) -> None:
     """Start-up (lifespan): build the engine now, so the first decision does not pay for it."""
     if settings.api_warm:
-        _build(state, settings)
+        _register(state, _build(state, settings))
 
 
 def stop(state: Any) -> None:
@@ -99,13 +102,17 @@ def _admit(principal: Principal) -> Principal:
     return principal
 
 
-def _service(request: Request) -> Any:
+def _service(request: Request, *, register: bool = True) -> Any:
+    """The app's decision engine. Deciding logs the policy version first (once per app); reading about the
+    policy (a GET) does not, since a GET never writes."""
     state = request.app.state
     service = state.policy_service
     if service is None:
         from vaspguard.settings import Settings
 
         service = _build(state, Settings())
+    if register and not state.policy_registered:
+        _register(state, service)
     return service
 
 
@@ -116,14 +123,21 @@ def _build(state: Any, settings: Any) -> Any:
             from vaspguard.policy import PolicyService, load_packs
 
             service = PolicyService(state.store, load_packs(settings.policy_pack_paths()), actor="api")
-            try:
-                service.register_version()
-            except VaspguardError as exc:  # decisions do not depend on it; said loudly, as in the CLI
-                logging.getLogger("vaspguard.policy").warning(
-                    "policy version %s not recorded in the audit log: %s", service.policy_version, exc
-                )
             state.policy_service = service
     return service
+
+
+def _register(state: Any, service: Any) -> None:
+    with state.policy_lock:
+        if state.policy_registered:
+            return
+        state.policy_registered = True
+        try:
+            service.register_version()
+        except VaspguardError as exc:  # decisions do not depend on it; said loudly, as in the CLI
+            logging.getLogger("vaspguard.policy").warning(
+                "policy version %s not recorded in the audit log: %s", service.policy_version, exc
+            )
 
 
 def _dump(value: Any) -> Response:
@@ -145,14 +159,25 @@ async def decisions(request: Request) -> Response:
     those cost more than the decision). Authentication is the same bearer-token check as elsewhere, with
     the check remembered for TOKEN_TTL seconds.
     """
-    principal = _decider(request)
-    if not isinstance(principal, Principal):
-        await principal
+    # The app's input-limits middleware has already checked the token (with _decider, below) before
+    # reading the body; an app without it checks here.
+    if checked_principal(request) is None:
+        principal = _decider(request)
+        if not isinstance(principal, Principal):
+            await principal
     raw = await request.body()
+    depth = request.app.state.json_depth
     try:
         body = _decoder.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        # The input-limits middleware leaves this route's body to msgspec (strict, and as fast as the
+        # check would be); a refusal it can name is a 422, like elsewhere.
+        why = body_problem(raw, depth)
+        if why is not None:
+            return unacceptable(request, why)
         raise MalformedJSON("(body)", f"not JSON: {exc}") from None
+    if (why := strict_body_problem(raw, depth)) is not None:
+        return unacceptable(request, why)
     service = _service(request)
     # A request with an inline customer and no counterparty address is pure computation (tens of
     # microseconds): decided on the event loop. One that reads the registry or the address book is not.
@@ -163,39 +188,12 @@ async def decisions(request: Request) -> Response:
 
 router.add_route("/v1/decisions", decisions, methods=["POST"], include_in_schema=False)
 
+# The token check the input-limits middleware runs for this route before reading the body.
+authenticators = {"/v1/decisions": _decider}
+
 # The OpenAPI description of the plain endpoint above (merged into /openapi.json by the app factory).
-openapi_paths: dict[str, Any] = {
-    "/v1/decisions": {
-        "post": {
-            "tags": ["policy"],
-            "summary": "Decide one customer action, or a batch (up to 10,000)",
-            "description": (
-                'Body: one decision request, `{"requests": [...]}`, or a JSON array of requests. '
-                "A request is `{customer: {...} | {id}, action, at, holdings_eur, amount_eur, asset, "
-                "counterparty, flags}`; numbers are read as exact decimals. Answer: one decision "
-                "`{decision: allow|deny|review, rule_id, citation, policy_version, reasons, ...}` or, for a "
-                "batch, `{policy_version, decisions: [...]}` in the same order, with `{error: {...}}` in "
-                "place of a malformed request. Roles: service, compliance (admin passes)."
-            ),
-            "security": [{"HTTPBearer": []}],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}
-                },
-            },
-            "responses": {
-                "200": {"description": "Decision(s)", "content": {"application/json": {"schema": {}}}},
-                "400": {
-                    "description": "The body is not JSON, or a field is wrong (RFC 9457 problem details)",
-                    "content": {"application/problem+json": {"schema": {"type": "object"}}},
-                },
-                "401": {"description": "Missing or invalid token"},
-                "403": {"description": "The token's role may not decide"},
-            },
-        }
-    }
-}
+openapi_paths = _policy_openapi.paths
+openapi_components = _policy_openapi.components
 
 
 def _needs_io(body: Any) -> bool:
@@ -237,7 +235,7 @@ def _decide_body(service: Any, body: Any) -> Response:
 @router.get("/policy")
 def policy_info(request: Request, _p: Principal = Depends(_read)) -> Response:
     """The policy version in force and its packs and rules."""
-    service = _service(request)
+    service = _service(request, register=False)
     return _dump(
         {
             "policy_version": service.policy_version,

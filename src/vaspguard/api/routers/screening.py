@@ -11,13 +11,14 @@ The index is built from the store's active list snapshots on first use and rebui
 from __future__ import annotations
 
 import threading
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, field_validator
 
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
+from vaspguard.api._limits import INT64_MAX
 from vaspguard.api._wire import to_wire
 from vaspguard.screening import AddressBook, Screener
 from vaspguard.store import Store
@@ -27,6 +28,8 @@ router = APIRouter(prefix="/v1/screen", tags=["screening"])
 _screen = require(Role.COMPLIANCE, Role.SERVICE)
 _read = require(Role.COMPLIANCE, Role.AUDITOR)
 _decide = require(Role.COMPLIANCE)
+
+AlertId = Annotated[int, Path(ge=0, le=INT64_MAX)]
 
 
 def init_state(state: Any) -> None:
@@ -162,7 +165,7 @@ def alerts(
 
 
 @router.get("/alerts/{alert_id}")
-def alert(request: Request, alert_id: int, _p: Principal = Depends(_read)) -> Any:
+def alert(request: Request, alert_id: AlertId, _p: Principal = Depends(_read)) -> Any:
     from vaspguard.screening import dispositions, get_alert
 
     store = request.app.state.store
@@ -173,7 +176,7 @@ def alert(request: Request, alert_id: int, _p: Principal = Depends(_read)) -> An
 
 
 @router.post("/alerts/{alert_id}/decision")
-def decision(request: Request, alert_id: int, body: DecisionBody, p: Principal = Depends(_decide)) -> Any:
+def decision(request: Request, alert_id: AlertId, body: DecisionBody, p: Principal = Depends(_decide)) -> Any:
     """Decide an alert as the calling token's holder; logged to the audit log."""
     from vaspguard.screening import decide
 
