@@ -51,6 +51,34 @@ def test_screen_one_and_many(store: Store) -> None:
     assert client.post("/v1/screen", json={"name": "X"}).status_code == 401
 
 
+def test_screen_threshold_and_profile(store: Store) -> None:
+    """The API takes the CLI's threshold and profiles: the same score alerts or not by the line asked for;
+    a threshold out of (0, 1], an unknown profile, or both at once are refused."""
+    client, headers = client_for(store, Role.SERVICE)
+    score = client.post("/v1/screen", json={"name": "Dmitri Khoroshev"}, headers=headers).json()["matches"][0]
+    above = client.post(
+        "/v1/screen", json={"name": "Dmitri Khoroshev", "threshold": score["score"]}, headers=headers
+    ).json()
+    below = client.post(
+        "/v1/screen",
+        json={"name": "Dmitri Khoroshev", "threshold": min(1.0, score["score"] + 0.01)},
+        headers=headers,
+    ).json()
+    assert above["alert"] is True and below["alert"] is False
+    strict = client.post(
+        "/v1/screen", json={"name": "Dmitri Khoroshev", "profile": "strict"}, headers=headers
+    )
+    assert strict.json()["alert"] is (score["score"] >= 0.84)
+    for bad in (
+        {"threshold": 0},
+        {"threshold": 1.5},
+        {"profile": "lenient"},
+        {"threshold": 0.9, "profile": "broad"},
+    ):
+        answer = client.post("/v1/screen", json={"name": "X", **bad}, headers=headers)
+        assert answer.status_code in (400, 422), (bad, answer.text)
+
+
 def test_screen_address(store: Store) -> None:
     client, headers = client_for(store, Role.COMPLIANCE)
     r = client.post(

@@ -14,13 +14,13 @@ import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
 from vaspguard.api._limits import INT64_MAX
 from vaspguard.api._wire import to_wire
-from vaspguard.screening import AddressBook, Screener
+from vaspguard.screening import AddressBook, Screener, threshold_for
 from vaspguard.store import Store
 
 router = APIRouter(prefix="/v1/screen", tags=["screening"])
@@ -70,6 +70,18 @@ class ScreenQuery(BaseModel):
     gender: Literal["male", "female"] | None = None
     documents: list[str] = Field(default_factory=list, max_length=20)
     top: int = Field(5, ge=1, le=50)
+    threshold: float | None = Field(
+        None, gt=0, le=1, description="Alert at this score or more (default: the balanced profile's)."
+    )
+    profile: Literal["strict", "balanced", "broad"] | None = Field(
+        None, description="A named threshold: strict 0.84, balanced 0.80 (the default), broad 0.76."
+    )
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> ScreenQuery:
+        if self.threshold is not None and self.profile is not None:
+            raise ValueError("give a threshold or a profile, not both")
+        return self
 
     @field_validator("nationality", "country")
     @classmethod
@@ -113,6 +125,7 @@ def _one(screener: Screener, q: ScreenQuery) -> dict[str, Any]:
         gender=q.gender,
         documents=q.documents,
         top=q.top,
+        threshold=threshold_for(q.threshold, q.profile),
     )
     return {
         "id": q.id,
