@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 import vaspguard
+from vaspguard import desk
 from vaspguard.api import _docs, _problems
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
 from vaspguard.settings import Settings
@@ -73,4 +74,5 @@ def create_app(store: Store) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    desk.install(app)  # the desk's pages at / (beside /v1), with their own security headers
     return app

@@ -36,6 +36,10 @@ def __getattr__(name: str) -> Any:
         from vaspguard.policy import _evaluate
 
         return getattr(_evaluate, name)
+    if name in ("StateChange", "customer_state", "state_changes", "state_counts"):
+        from vaspguard.policy import _states
+
+        return getattr(_states, name)
     raise AttributeError(name)
 
 
@@ -53,8 +57,10 @@ __all__ = [
     "PolicyService",
     "RuleHit",
     "RulePack",
+    "StateChange",
     "builtin_packs",
     "check_code",
+    "customer_state",
     "decide",
     "default_engine",
     "evaluate",
@@ -66,6 +72,8 @@ __all__ = [
     "parse_request",
     "policy_version",
     "record_evidence",
+    "state_changes",
+    "state_counts",
 ]
 
 

@@ -21,6 +21,7 @@ from vaspguard.screening._alerts import (
 )
 from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
+from vaspguard.screening._queue import AlertFilter, alert_page, alert_sources, count_matching
 from vaspguard.screening._score import Factor, TokenPair, pair_score, score_names
 from vaspguard.screening._source import read_lists
 
@@ -29,6 +30,7 @@ __all__ = [
     "AddressBook",
     "AddressHit",
     "Alert",
+    "AlertFilter",
     "Breakdown",
     "Disposition",
     "Factor",
@@ -37,7 +39,10 @@ __all__ = [
     "RunReport",
     "Screener",
     "TokenPair",
+    "alert_page",
+    "alert_sources",
     "count_alerts",
+    "count_matching",
     "decide",
     "dispositions",
     "get_alert",

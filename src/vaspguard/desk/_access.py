@@ -1,0 +1,42 @@
+"""Who may open what: the desk's route x role table, enforced on the server for every route.
+
+``ACCESS`` is the one source: each route (method and path as declared) names the roles admitted (``admin``
+is admitted everywhere). ``docs/desk.md`` prints this table and ``tests/desk/test_desk_access.py`` walks all
+of it, and checks that no desk route is missing from it. ``PUBLIC`` routes need no sign-in (sign-in and
+enrolment themselves, and the assets).
+"""
+
+from __future__ import annotations
+
+from vaspguard.desk._users import DeskRole
+
+A = DeskRole
+EVERYONE = frozenset(DeskRole)
+_READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
+
+ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/alerts"): _READ_CASES,
+    ("GET", "/alerts/{alert_id}"): _READ_CASES,
+    ("POST", "/alerts/{alert_id}/disposition"): frozenset({A.ANALYST}),
+    ("POST", "/alerts/{alert_id}/confirm"): frozenset({A.ANALYST}),
+    ("GET", "/customers/{customer_id}"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
+    ("GET", "/users"): frozenset({A.ADMIN}),
+}
+
+PUBLIC: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/signin"),
+        ("POST", "/signin/options"),
+        ("POST", "/signin/verify"),
+        ("GET", "/enrol/{token}"),
+        ("POST", "/enrol/{token}/options"),
+        ("POST", "/enrol/{token}/verify"),
+        ("POST", "/signout"),  # ends the session it is sent with, if any
+    }
+)
+
+
+def admitted(method: str, path: str) -> frozenset[DeskRole]:
+    """The roles admitted to a route (``KeyError`` for a route missing from the table: a bug)."""
+    return ACCESS[(method, path)] | {DeskRole.ADMIN}
