@@ -51,3 +51,12 @@ def test_signed_out_pages_redirect_to_sign_in(client: TestClient) -> None:
             response = client.get(url, follow_redirects=False)
             assert (response.status_code, response.headers["location"]) == (303, "/signin"), path
     assert client.post("/alerts/1/confirm", data={}).status_code == 401
+
+
+def test_the_docs_print_the_table() -> None:
+    from pathlib import Path
+
+    from vaspguard.desk._access import access_table
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "desk.md"
+    assert access_table() in docs.read_text(encoding="utf-8")

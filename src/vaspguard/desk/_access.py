@@ -40,3 +40,13 @@ PUBLIC: frozenset[tuple[str, str]] = frozenset(
 def admitted(method: str, path: str) -> frozenset[DeskRole]:
     """The roles admitted to a route (``KeyError`` for a route missing from the table: a bug)."""
     return ACCESS[(method, path)] | {DeskRole.ADMIN}
+
+
+def access_table() -> str:
+    """The table as Markdown, as docs/desk.md prints it (a test keeps the two equal)."""
+    roles = list(DeskRole)
+    lines = ["| Route | " + " | ".join(r.value for r in roles) + " |", "|---|" + "---|" * len(roles)]
+    for (method, path), admitted_roles in ACCESS.items():
+        cells = ["✓" if r in admitted_roles or r is DeskRole.ADMIN else "403" for r in roles]
+        lines.append(f"| `{method} {path}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,197 @@
+"""The desk in a real browser: Playwright driving Debian's Chromium, passkeys through Chromium's virtual
+authenticator (DevTools ``WebAuthn`` domain). The server runs in a thread on a free port over the demo.
+
+Flows: invite, enrol, sign in, sign out; a wrong role gets 403 on each protected page; the four-eyes
+``true_match`` ending with the customer frozen; a ``<script>`` name shown as text. Screenshots of each page
+go to docs/desk/ (``VASPGUARD_DESK_SCREENSHOTS=1``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import Demo
+from vaspguard import policy, screening
+from vaspguard.desk import ACCESS, invite
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "desk"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def site(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    import uvicorn
+
+    from vaspguard.api import create_app
+
+    port = _free_port()
+    origin = f"http://localhost:{port}"
+    monkeypatch.setenv("VASPGUARD_DESK_ORIGIN", origin)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(demo.store), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield origin
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Person:
+    """One person at their own browser profile, with their own passkey device (a virtual authenticator)."""
+
+    def __init__(self, browser: object, site: str) -> None:
+        self.site = site
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        self.page = self.context.new_page()
+        cdp = self.context.new_cdp_session(self.page)
+        cdp.send("WebAuthn.enable")
+        cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                }
+            },
+        )
+
+    def enrol(self, link: str) -> None:
+        self.page.goto(link)
+        self.page.get_by_role("button", name="Create passkey").click()
+        self.page.wait_for_url(f"{self.site}/signin")
+
+    def sign_in(self) -> None:
+        self.page.goto(f"{self.site}/signin")
+        self.page.get_by_role("button", name="Sign in with a passkey").click()
+        self.page.wait_for_url(f"{self.site}/")
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_url(f"{self.site}/signin")
+
+    def shot(self, name: str) -> None:
+        if os.environ.get("VASPGUARD_DESK_SCREENSHOTS") == "1":
+            SHOTS.mkdir(exist_ok=True)
+            self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _person(browser: object, site: str, demo: Demo, name: str, *roles: str) -> Person:
+    _, link = invite(demo.store, name=name, roles=roles, region="EU")
+    person = Person(browser, site)
+    person.enrol(link)
+    person.sign_in()
+    return person
+
+
+def test_invite_enrol_sign_in_sign_out(site: str, browser: object, demo: Demo) -> None:
+    from vaspguard.audit import AuditLog
+
+    _, link = invite(demo.store, name="Ana Lyst", roles=["analyst"], region="EU")
+    ana = Person(browser, site)
+    ana.page.goto(link)
+    assert "This link enrols Ana Lyst" in ana.page.inner_text("main")
+    ana.shot("enrol")
+    ana.page.get_by_role("button", name="Create passkey").click()
+    ana.page.wait_for_url(f"{site}/signin")
+    ana.shot("signin")
+    ana.page.goto(link)  # the link works once
+    assert "not valid" in ana.page.inner_text("main")
+    ana.sign_in()
+    assert "Ana Lyst" in ana.page.inner_text("header")
+    ana.shot("attention")
+    ana.sign_out()
+    ana.page.goto(f"{site}/alerts")
+    assert ana.page.url == f"{site}/signin"  # signed out for real
+    kinds = [e.type for e in AuditLog.open(demo.store).events("desk")]
+    assert kinds == ["desk.enrol", "desk.signin", "desk.signout"]
+
+
+def test_a_wrong_role_gets_403_on_each_protected_page(site: str, browser: object, demo: Demo) -> None:
+    outsider = _person(browser, site, demo, "Exe Cutive", "executive")
+    samples = {"alert_id": "1", "customer_id": "C0000022"}
+    for (method, path), admitted in ACCESS.items():
+        if method != "GET" or "executive" in admitted:
+            continue
+        url = site + re.sub(r"\{(\w+)\}", lambda m: samples[m.group(1)], path)
+        response = outsider.page.goto(url)
+        assert response is not None and response.status == 403, path
+        assert "Not for your role" in outsider.page.inner_text("main")
+    outsider.shot("forbidden")
+
+
+def test_four_eyes_true_match_freezes_the_customer(site: str, browser: object, demo: Demo) -> None:
+    alert = next(a for a in screening.list_alerts(demo.store, status="open", limit=500) if a.kind == "name")
+    first = _person(browser, site, demo, "First Analyst", "analyst")
+    first.page.get_by_role("link", name="Alerts").click()
+    first.shot("alerts")
+    first.page.goto(f"{site}/alerts/{alert.id}")
+    first.page.get_by_label("True match").check()
+    first.page.get_by_label("Reason").fill("Same date of birth and nationality as the listed person")
+    first.shot("alert")
+    first.page.get_by_role("button", name="Record disposition").click()
+    assert "A second analyst must confirm it" in first.page.inner_text("main")
+    assert first.page.get_by_role("button", name=re.compile("Confirm")).count() == 0
+
+    second = _person(browser, site, demo, "Second Analyst", "analyst")
+    second.page.goto(f"{site}/alerts/{alert.id}")
+    second.shot("alert-confirm")
+    second.page.get_by_role("button", name=re.compile("Confirm true match")).click()
+    assert "true_match" in second.page.inner_text("h1")
+    second.page.get_by_role("link", name=alert.customer_id).first.click()
+    assert "frozen" in second.page.inner_text("main")
+    second.shot("customer")
+    assert policy.customer_state(demo.store, alert.customer_id)[0].value == "frozen"
+
+
+def test_a_script_name_is_shown_as_text(site: str, browser: object, demo: Demo) -> None:
+    name = "<script>window.pwned=1</script><img src=x>"
+    admin = _person(browser, site, demo, name, "admin")
+    admin.page.goto(f"{site}/users")
+    assert name in admin.page.inner_text("main")
+    assert admin.page.evaluate("window.pwned") is None
+    assert admin.page.locator("main img").count() == 0
+    admin.shot("users")
