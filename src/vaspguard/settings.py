@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     separator (``:`` on Linux), loaded after the built-in packs (``VASPGUARD_POLICY_PACKS``).
     ``api_warm``: build the decision engine when the server starts (then ``gc.freeze()`` it), not on the
     first decision.
+    ``actor``: who a CLI action is recorded as in the audit log where ``--actor``/``--as`` is not given
+    (default: ``cli:`` and the system user).
+    ``progress``: draw progress bars (on stderr) even when stderr is not a terminal.
     """
 
     model_config = SettingsConfigDict(env_prefix="VASPGUARD_", extra="ignore")
@@ -35,6 +39,18 @@ class Settings(BaseSettings):
     api_port: int = 8000
     policy_packs: str = ""
     api_warm: bool = True
+    actor: str = ""
+    progress: bool = False
+
+    def default_actor(self) -> str:
+        """``actor``, else ``cli:`` and the system user; ``cli`` where the process has no user name at all
+        (a container running as a uid with no passwd entry and no ``$USER``)."""
+        if self.actor:
+            return self.actor
+        try:
+            return f"cli:{getpass.getuser()}"
+        except (KeyError, OSError):
+            return "cli"
 
     def policy_pack_paths(self) -> list[str]:
         return [p for p in self.policy_packs.split(os.pathsep) if p]

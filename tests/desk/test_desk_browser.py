@@ -184,7 +184,7 @@ def test_four_eyes_true_match_freezes_the_customer(site: str, browser: object, d
     second.page.get_by_role("link", name=alert.customer_id).first.click()
     assert "frozen" in second.page.inner_text("main")
     second.shot("customer")
-    assert policy.customer_state(demo.store, alert.customer_id)[0].value == "frozen"
+    assert policy.customer_state(demo.store, alert.customer_id)["state"] == "frozen"
 
 
 def test_a_script_name_is_shown_as_text(site: str, browser: object, demo: Demo) -> None:

@@ -43,7 +43,7 @@ def test_true_match_takes_two_analysts_and_freezes(
     assert screening.get_alert(demo.store, alert.id).status == "true_match"
     history = screening.dispositions(demo.store, alert.id)
     assert history[-1]["actor"] == "second" and "proposed by first" in history[-1]["reason"]
-    assert policy.customer_state(demo.store, alert.customer_id)[0].value == "frozen"
+    assert policy.customer_state(demo.store, alert.customer_id)["state"] == "frozen"
     assert "frozen" in client.get(f"/customers/{alert.customer_id}").text
     again = client.post(f"/alerts/{alert.id}/confirm", data={"csrf": csrf})
     assert again.status_code == 409
@@ -84,7 +84,7 @@ def test_without_four_eyes_one_analyst_decides(
     body = {"decision": "true_match", "reason": "same person", "csrf": csrf}
     client.post(f"/alerts/{alert.id}/disposition", data=body)
     assert screening.get_alert(demo.store, alert.id).status == "true_match"
-    assert policy.customer_state(demo.store, alert.customer_id)[0].value == "frozen"
+    assert policy.customer_state(demo.store, alert.customer_id)["state"] == "frozen"
 
 
 def test_the_queue_pages_by_keyset_without_repeats(

@@ -1,4 +1,4 @@
-"""The alert queue's filters (screening's ``AlertFilter``) and the policy state reads the desk shows."""
+"""The alert queue's filters (screening's ``AlertFilter``) and the policy state the desk shows."""
 
 from __future__ import annotations
 
@@ -41,6 +41,5 @@ def test_an_unknown_status_or_kind_is_refused(demo: Demo, where: screening.Alert
 
 
 def test_an_unevaluated_customer_is_unrestricted(demo: Demo) -> None:
-    assert policy.customer_state(demo.store, "C0000022")[0].value == "unrestricted"
-    assert policy.state_changes(demo.store, customer_id="C0000022") == []
-    assert policy.state_changes(demo.store) == []
+    assert policy.customer_state(demo.store, "C0000022")["state"] == "unrestricted"
+    assert policy.notices(demo.store, customer="C0000022") == []

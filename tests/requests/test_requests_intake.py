@@ -198,3 +198,46 @@ def test_cli_registry_errors(
     assert code == 2 and "operator 'nobody' not found" in err
     code, out, err = cli("--db", db, "operators", "list", "--json")
     assert {o["name"] for o in json.loads(out)} >= {"legal1", "lead-cis"}
+
+
+def test_rules_across_fields_are_reported_beside_field_errors() -> None:
+    """A rule spanning fields (an emergency request needs its emergency part; a new agency needs a name
+    and country; a formal instrument its reference) is reported in the same pass as a malformed field,
+    not only once that field is fixed."""
+    doc = court_order(
+        channel="fax",
+        agency={"country": "DE"},
+        instrument={**court_order()["instrument"], "type": "emergency_disclosure_request", "reference": " "},
+        targets=[{"type": "wallet_address", "value": "bc1q", "extra": 1}],
+    )
+    doc.pop("emergency", None)
+    with pytest.raises(InvalidFields) as info:
+        parse_request(doc)
+    assert {(p.field, p.reason) for p in info.value.problems} >= {
+        ("channel", "unknown value 'fax'; one of portal, email, post, in_person, api"),
+        ("agency.name", "is required"),
+        ("instrument.reference", "is required"),
+        ("targets[0].extra", "is not a known field"),
+        ("targets[0].chain", "is required for a wallet_address target"),
+        ("emergency", "is required for an emergency_disclosure_request (nature, persons at risk, why)"),
+    }
+
+
+def test_every_part_refuses_unknown_keys_and_wrong_shapes() -> None:
+    agency = {
+        **AGENCIES[2],
+        "callback_numbers": [{"number": "+4930123456", "source": "directory", "via": "x"}],
+    }
+    with pytest.raises(InvalidFields) as info:
+        parse_agency(agency)
+    assert _fields(info.value) == {"callback_numbers[0].via"}
+    with pytest.raises(InvalidFields) as info:
+        parse_request(court_order(instrument=None, date_range="2026", targets=[7]))
+    assert {(p.field, p.reason) for p in info.value.problems} == {
+        ("instrument", "is required"),
+        ("date_range", "must be an object"),
+        ("targets[0]", "must be an object"),
+    }
+    with pytest.raises(InvalidFields) as info:
+        parse_request([])
+    assert [(p.field, p.reason) for p in info.value.problems] == [("(request)", "must be an object")]

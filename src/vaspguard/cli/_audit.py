@@ -193,7 +193,7 @@ def export(
 
     log = _audit_log()
     total = log.size
-    with progress(disable=not sys.stderr.isatty() and os.environ.get("VASPGUARD_PROGRESS") != "1") as bar:
+    with progress() as bar:
         task = bar.add_task("exporting entries", total=total)
         info = export_bundle(
             log, directory, with_payloads=with_payloads, on_entries=lambda n: bar.update(task, completed=n)

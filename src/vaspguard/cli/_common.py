@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from vaspguard._json import to_jsonable
 
@@ -16,8 +15,6 @@ if TYPE_CHECKING:
 
 # Start-up matters (a scripted check runs dozens of commands): this module, and every command module at
 # import, bring in typer alone. The database layer, rich and each capability load inside the commands.
-
-T = TypeVar("T")
 
 
 class _State:
@@ -46,13 +43,20 @@ def open_db(*, migrate_first: bool = True) -> Store:
     return store
 
 
+def acting_as(value: str | None) -> str:
+    """Who a CLI action is recorded as: the option given, else ``VASPGUARD_ACTOR``, else the system user."""
+    from vaspguard.settings import Settings
+
+    return value or Settings().default_actor()
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
 
 
-def progress(*, disable: bool = False) -> Progress:
-    """A progress bar on stderr (so ``--json`` on stdout stays clean); hidden when stderr is no terminal
-    unless VASPGUARD_PROGRESS=1."""
+def progress(*, hide: bool = False) -> Progress:
+    """A progress bar on stderr (so ``--json`` on stdout stays clean). It is drawn when stderr is a terminal,
+    or always with ``VASPGUARD_PROGRESS=1``; ``hide`` keeps it off whatever the terminal."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -63,6 +67,8 @@ def progress(*, disable: bool = False) -> Progress:
         TimeRemainingColumn,
     )
 
+    from vaspguard.settings import Settings
+
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -70,14 +76,6 @@ def progress(*, disable: bool = False) -> Progress:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
-        disable=disable,
+        disable=hide or not (sys.stderr.isatty() or Settings().progress),
         transient=False,
     )
-
-
-def track(items: Iterable[T], *, total: int | None, description: str, disable: bool = False) -> Iterator[T]:
-    with progress(disable=disable) as bar:
-        task = bar.add_task(description, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)

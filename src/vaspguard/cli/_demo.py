@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -54,12 +53,12 @@ def seed_command(
     to or receive from listed wallets and donate to a fictional opposition foundation, which is registered
     as a protected party; demo operators' keys are written under VASPGUARD_DATA_DIR/demo-operators.
     """
-    from vaspguard.api import create_token
     from vaspguard.demo import DEFAULT_AS_OF, read_addresses, seed_demo
     from vaspguard.errors import InvalidRequest
     from vaspguard.registry import Registry
     from vaspguard.roles import Role
     from vaspguard.settings import Settings
+    from vaspguard.tokens import create_token
 
     try:
         day = date.fromisoformat(as_of) if as_of else DEFAULT_AS_OF
@@ -74,7 +73,7 @@ def seed_command(
             "(an API token: vaspguard tokens create --name me --role admin)"
         )
         return
-    with progress(disable=not sys.stderr.isatty()) as bar:
+    with progress() as bar:
         task = bar.add_task("seeding customers", total=customers)
         demo = seed_demo(
             store,

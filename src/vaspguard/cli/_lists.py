@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vaspguard.cli._common import open_db, print_json, progress
+from vaspguard.cli._common import acting_as, open_db, print_json, progress
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,7 +21,9 @@ app = typer.Typer(
 
 _JSON = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
 _ACTOR = typer.Option(
-    None, "--actor", help="Who does this, for the audit log (default: $VASPGUARD_ACTOR, else $USER)."
+    None,
+    "--actor",
+    help="Who does this, for the audit log (default: $VASPGUARD_ACTOR, else cli:USER).",
 )
 
 
@@ -37,10 +38,6 @@ def _table(title: str) -> Table:
     from rich.table import Table
 
     return Table(title=title)
-
-
-def _actor(actor: str | None) -> str:
-    return actor or os.environ.get("VASPGUARD_ACTOR") or os.environ.get("USER") or "cli"
 
 
 def _audit(store: Any) -> Any:
@@ -89,12 +86,14 @@ def import_(
     store = open_db()
     chosen = list_files(paths)
     parsed = []
-    with progress(disable=as_json or not sys.stderr.isatty()) as bar:
+    with progress(hide=as_json) as bar:
         task = bar.add_task("reading", total=len(chosen))
         for path in chosen:
             parsed.append(read_path(path, fmt))
             bar.advance(task)
-    outcomes = import_parsed(store, parsed, audit=_audit(store), actor=_actor(actor), actor_role="compliance")
+    outcomes = import_parsed(
+        store, parsed, audit=_audit(store), actor=acting_as(actor), actor_role="compliance"
+    )
     warnings = {o.info.id: list(p.warnings) for o, p in zip(outcomes, parsed, strict=True)}
     if as_json:
         print_json(
@@ -382,7 +381,12 @@ def fetch(
     def importer(paths: list[Path], context: dict[str, Any]) -> list[Any]:
         parsed = [read_path(p) for p in paths]
         outcomes = import_parsed(
-            store, parsed, audit=_audit(store), actor=_actor(actor), actor_role="compliance", context=context
+            store,
+            parsed,
+            audit=_audit(store),
+            actor=acting_as(actor),
+            actor_role="compliance",
+            context=context,
         )
         return [o.info for o in outcomes]
 

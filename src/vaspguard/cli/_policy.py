@@ -187,7 +187,7 @@ def evaluate_cmd(
     service = PolicyService(store, _packs(pack, no_builtin, builtin), log_decisions=False, actor="cli")
     service.register_version()
     total = Registry(store).count_customers()
-    with progress(disable=json_out) as bar:
+    with progress(hide=json_out) as bar:
         task = bar.add_task("evaluating customers", total=total)
         result = evaluate(store, service.engine, day, progress=lambda n: bar.advance(task, n))
         bar.update(task, completed=total)
@@ -269,60 +269,20 @@ def notices_cmd(
 ) -> None:
     """Notices of state changes (JSON): what changed, legal basis, what the customer can still do, how to
     prove an exemption."""
-    from sqlalchemy import select
+    from vaspguard.policy import notices
 
-    from vaspguard.policy._tables import PolicyNoticeRow
-
-    store = open_db()
-    q = select(PolicyNoticeRow).order_by(PolicyNoticeRow.id.desc()).limit(limit)
-    if evaluation is not None:
-        q = q.where(PolicyNoticeRow.evaluation_id == evaluation)
-    if customer is not None:
-        q = q.where(PolicyNoticeRow.customer_id == customer)
-    with store.connect() as conn:
-        rows = conn.execute(q).all()
-    print_json(
-        [
-            {
-                "notice_id": r.id,
-                "evaluation_id": r.evaluation_id,
-                "customer_id": r.customer_id,
-                "old_state": r.old_state,
-                "new_state": r.new_state,
-                **json.loads(r.body),
-            }
-            for r in rows
-        ]
-    )
+    print_json(notices(open_db(), evaluation=evaluation, customer=customer, limit=limit))
 
 
 @app.command("state")
 def state_cmd(customer: str = typer.Argument(..., help="Registry customer id.")) -> None:
     """A customer's state from the latest evaluation (JSON); no row means unrestricted."""
-    from sqlalchemy import select
-
-    from vaspguard.policy._tables import PolicyCustomerStateRow
+    from vaspguard.policy import customer_state
     from vaspguard.registry import Registry
 
     store = open_db()
     Registry(store).get_customer(customer)
-    with store.connect() as conn:
-        row = conn.execute(
-            select(PolicyCustomerStateRow).where(PolicyCustomerStateRow.customer_id == customer)
-        ).first()
-    if row is None:
-        print_json({"customer_id": customer, "state": "unrestricted"})
-        return
-    print_json(
-        {
-            "customer_id": customer,
-            "state": row.state,
-            "rule_id": row.rule_id,
-            "citation": row.citation,
-            "since": row.since,
-            "evaluation_id": row.evaluation_id,
-        }
-    )
+    print_json(customer_state(store, customer))
 
 
 @app.command("log")
@@ -332,18 +292,8 @@ def log_cmd(
     limit: int = typer.Option(100, "--limit", help="At most this many (newest first)."),
 ) -> None:
     """The decision log (JSON): deny and review decisions with id, input digest, rule and policy version."""
-    from sqlalchemy import select
-
-    from vaspguard.policy._tables import PolicyDecisionRow
+    from vaspguard.policy import decision_log
 
     if outcome is not None and outcome not in ("deny", "review"):
         raise InvalidRequest("--outcome", f"expected deny or review, got {outcome!r}")
-    store = open_db()
-    q = select(PolicyDecisionRow).order_by(PolicyDecisionRow.decided_at.desc()).limit(limit)
-    if customer is not None:
-        q = q.where(PolicyDecisionRow.customer_id == customer)
-    if outcome is not None:
-        q = q.where(PolicyDecisionRow.outcome == outcome)
-    with store.connect() as conn:
-        rows = conn.execute(q).all()
-    print_json([dict(r._mapping) for r in rows])
+    print_json(decision_log(open_db(), customer=customer, outcome=outcome, limit=limit))

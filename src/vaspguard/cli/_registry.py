@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +40,7 @@ def import_(
     store = open_db()
     reports = []
     for path in files:
-        with progress(disable=not sys.stderr.isatty()) as bar:
+        with progress() as bar:
             task = bar.add_task(f"importing {path.name}", total=None)
 
             def advance(n: int, task: TaskID = task) -> None:
@@ -81,7 +80,7 @@ def export(
     from vaspguard.registry import export_file
 
     store = open_db()
-    with progress(disable=not sys.stderr.isatty()) as bar:
+    with progress() as bar:
         task = bar.add_task(f"exporting {kind}", total=None)
         n = export_file(store, kind, output, fmt=fmt, on_progress=lambda k: bar.update(task, completed=k))
     typer.echo(f"{output}: exported {n} {kind}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from vaspguard.cli._common import open_db, print_json
+from vaspguard.cli._common import acting_as, open_db, print_json
 from vaspguard.errors import InvalidRequest
 
 if TYPE_CHECKING:
@@ -33,11 +32,7 @@ policy_app = typer.Typer(
 )
 app.add_typer(policy_app, name="policy")
 
-_ACTOR_HELP = "Who does this (an operator or staff id; default: the system user)."
-
-
-def _actor(value: str | None) -> str:
-    return value or f"cli:{getpass.getuser()}"
+_ACTOR_HELP = "Who does this (an operator or staff id; default: $VASPGUARD_ACTOR, else cli:<system user>)."
 
 
 def _service() -> LawfulRequests:
@@ -74,7 +69,7 @@ def authorities_add(
     from vaspguard.requests import load_json, parse_agency
 
     agency = parse_agency(load_json(file), origin=str(file))
-    added = _service().add_agency(agency, actor=_actor(actor))
+    added = _service().add_agency(agency, actor=acting_as(actor))
     if as_json:
         print_json(
             {
@@ -125,7 +120,7 @@ def protected_add(
     from vaspguard.requests import load_json, parse_party
 
     party = parse_party(load_json(file), origin=str(file))
-    new = _service().add_party(party, actor=_actor(actor))
+    new = _service().add_party(party, actor=acting_as(actor))
     if as_json:
         print_json(party)
     else:
@@ -191,7 +186,7 @@ def operators_add(
     if not region.strip():
         raise InvalidRequest("--region", "is required")
     op = Operator(name.strip(), op_role, region.strip(), read_public_key(public_key))
-    _service().add_operator(op, actor=_actor(actor))
+    _service().add_operator(op, actor=acting_as(actor))
     _out(f"added operator {op.name} ({op.role}, {op.region})")
 
 
@@ -208,7 +203,7 @@ def operators_deactivate(
     actor: str | None = typer.Option(None, "--as", help=_ACTOR_HELP),
 ) -> None:
     """Deactivate an operator: they can file, approve, reject or narrow nothing more (logged)."""
-    _service().deactivate_operator(name, actor=_actor(actor), reason=reason, compromised=compromised)
+    _service().deactivate_operator(name, actor=acting_as(actor), reason=reason, compromised=compromised)
     _out(
         f"operator {name} deactivated"
         + (" (key compromised: standing approvals voided)" if compromised else "")
@@ -367,7 +362,7 @@ def requests_disclose(
     as_json: bool = typer.Option(False, "--json", help="JSON output."),
 ) -> None:
     """Assemble and sign the approved scope; refused without audit receipts proving the quorum."""
-    result = _service().disclose(request_id, output, actor=_actor(actor))
+    result = _service().disclose(request_id, output, actor=acting_as(actor))
     if as_json:
         print_json(result)
         return
@@ -490,7 +485,7 @@ def requests_notices(
     svc = _service()
     day = _day(on, "--on")
     if outbox is not None:
-        paths = svc.send_notices(outbox, actor=_actor(actor), on=day)
+        paths = svc.send_notices(outbox, actor=acting_as(actor), on=day)
         _out(f"{len(paths)} notice(s) written to {outbox}")
         return
     rows = svc.notices(due_only=due, on=day)

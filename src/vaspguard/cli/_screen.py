@@ -198,7 +198,7 @@ def batch(
             )
         else:
             results = map(_screen_job, jobs)
-        with fh, progress(disable=not sys.stderr.isatty()) as bar:
+        with fh, progress() as bar:
             task = bar.add_task("screening", total=len(jobs))
             for i, error_field, text, alert in results:
                 if error_field == _INTERNAL:
@@ -353,7 +353,7 @@ def customers(
     previous = None if full or lists else last_run(store)
     touched = None if previous is None else _touched_since(store, previous[1], screener.snapshots)
     total = Registry(store).count_customers()
-    with progress(disable=not sys.stderr.isatty() and os.environ.get("VASPGUARD_PROGRESS") != "1") as bar:
+    with progress() as bar:
         task = bar.add_task("screening customers", total=total)
 
         def advance(n: int) -> None:

@@ -16,7 +16,7 @@ def create(
     role: str = typer.Option(..., "--role", help=f"One of: {', '.join(Role)}."),
 ) -> None:
     """Create a token and print it once; only its SHA-256 is stored."""
-    from vaspguard.api import create_token
+    from vaspguard.tokens import create_token
 
     typer.echo(create_token(open_db(), name=name, role=role))
 
@@ -24,21 +24,12 @@ def create(
 @app.command("list")
 def list_tokens(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List tokens (never their values)."""
-    from sqlalchemy import select
+    from vaspguard.tokens import list_tokens as listed
 
-    from vaspguard.registry._tables import ApiTokenRow
-
-    with open_db().connect() as conn:
-        rows = [
-            {
-                "id": r.id,
-                "name": r.name,
-                "role": r.role,
-                "created_at": r.created_at,
-                "revoked_at": r.revoked_at,
-            }
-            for r in conn.execute(select(ApiTokenRow).order_by(ApiTokenRow.id))
-        ]
+    rows = [
+        {"id": t.id, "name": t.name, "role": t.role, "created_at": t.created_at, "revoked_at": t.revoked_at}
+        for t in listed(open_db())
+    ]
     if json_out:
         print_json(rows)
         return
@@ -50,7 +41,7 @@ def list_tokens(json_out: bool = typer.Option(False, "--json", help="Print JSON.
 @app.command("revoke")
 def revoke(token_id: int = typer.Argument(..., help="Token id from `tokens list`.")) -> None:
     """Revoke a token at once."""
-    from vaspguard.api import revoke_token
+    from vaspguard.tokens import revoke_token
 
     revoke_token(open_db(), token_id)
     typer.echo(f"revoked token {token_id}")

@@ -53,8 +53,7 @@ def attention(request: Request, user: User = Depends(guard)) -> HTMLResponse:
         "attention.html",
         counts=counts,
         waiting=_four_eyes.pending_count(store, not_by=user.id) if user.has(DeskRole.ANALYST) else 0,
-        changes=policy.state_changes(store, limit=20),
-        states=policy.state_counts(store),
+        changes=policy.notices(store, limit=20),
     )
 
 
@@ -170,7 +169,7 @@ def customer(request: Request, customer_id: str) -> HTMLResponse:
     store = store_of(request)
     registry = Registry(store)
     found = registry.get_customer(customer_id)
-    state, rule, citation, since = policy.customer_state(store, customer_id)
+    state = policy.customer_state(store, customer_id)
     today = utcnow().date()
     return render(
         request,
@@ -179,11 +178,8 @@ def customer(request: Request, customer_id: str) -> HTMLResponse:
         accounts=registry.accounts(customer_id),
         holdings=registry.holdings_eur(customer_id, today),
         today=today,
-        state=state.value,
-        rule=rule,
-        citation=citation,
-        since=since,
-        timeline=policy.state_changes(store, customer_id=customer_id),
+        state=state,
+        timeline=policy.notices(store, customer=customer_id),
         alerts=screening.list_alerts(store, customer_id=customer_id, limit=50),
     )
 

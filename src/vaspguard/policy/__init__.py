@@ -36,10 +36,10 @@ def __getattr__(name: str) -> Any:
         from vaspguard.policy import _evaluate
 
         return getattr(_evaluate, name)
-    if name in ("StateChange", "customer_state", "state_changes", "state_counts"):
-        from vaspguard.policy import _states
+    if name in ("customer_state", "decision_log", "notices"):
+        from vaspguard.policy import _records
 
-        return getattr(_states, name)
+        return getattr(_records, name)
     raise AttributeError(name)
 
 
@@ -57,23 +57,22 @@ __all__ = [
     "PolicyService",
     "RuleHit",
     "RulePack",
-    "StateChange",
     "builtin_packs",
     "check_code",
     "customer_state",
     "decide",
+    "decision_log",
     "default_engine",
     "evaluate",
     "load_pack",
     "load_packs",
+    "notices",
     "open_audit",
     "parse_date",
     "parse_pack",
     "parse_request",
     "policy_version",
     "record_evidence",
-    "state_changes",
-    "state_counts",
 ]
 
 

@@ -49,14 +49,7 @@ from vaspguard.policy._tables import (
     PolicyEvidenceRow,
     PolicyNoticeRow,
 )
-from vaspguard.registry import Holdings, Registry
-from vaspguard.registry._tables import (
-    CustomerRow,
-    NationalityRow,
-    OwnerRow,
-    PermitApplicationRow,
-    ResidencePermitRow,
-)
+from vaspguard.registry import Holdings, Registry, lookup
 from vaspguard.store import Store, utcnow
 
 RETURN_ACTIONS = (Action.WITHDRAWAL, Action.FIAT_WITHDRAWAL)
@@ -169,13 +162,6 @@ def _code(value: str | None) -> frozenset[str]:
     return where
 
 
-def _grouped(conn: Connection, query: Any) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = defaultdict(list)
-    for row in conn.execute(query).all():  # one fetchall: far cheaper than a fetch per row
-        out[row[0]].append(row)
-    return out
-
-
 def _listed_ids(store: Store) -> frozenset[str]:
     from vaspguard.screening import listed_customer_ids
 
@@ -183,84 +169,26 @@ def _listed_ids(store: Store) -> frozenset[str]:
 
 
 def _read_facts(store: Store, at: date, ids: Sequence[str] | None, with_holdings: bool) -> tuple[Any, ...]:
-    """The rows ``load_facts`` combines, one query per table: nationalities, permits valid on ``at``,
-    exemption evidence, pending applications and owners (each by customer), holdings, and the customers."""
-
-    def scoped(q: Any, column: Any) -> Any:
-        return q if ids is None else q.where(column.in_(ids))
-
+    """The rows ``load_facts`` combines: the registry's sanctions facts on ``at``, exemption evidence (by
+    customer) and holdings."""
+    ev = PolicyEvidenceRow
+    evidence_q = select(
+        ev.customer_id,
+        ev.kind,
+        ev.country,
+        ev.permit_kind,
+        ev.valid_from,
+        ev.valid_until,
+        ev.legal_basis,
+        ev.scope,
+    )
+    if ids is not None:
+        evidence_q = evidence_q.where(ev.customer_id.in_(ids))
     with store.connect() as conn:
-        nats = _grouped(
-            conn,
-            scoped(select(NationalityRow.customer_id, NationalityRow.country), NationalityRow.customer_id),
-        )
-        permits = _grouped(
-            conn,
-            scoped(
-                select(
-                    ResidencePermitRow.customer_id,
-                    ResidencePermitRow.country,
-                    ResidencePermitRow.kind,
-                    ResidencePermitRow.valid_from,
-                    ResidencePermitRow.valid_until,
-                ).where(
-                    ResidencePermitRow.valid_from <= at,
-                    (ResidencePermitRow.valid_until.is_(None)) | (ResidencePermitRow.valid_until >= at),
-                ),
-                ResidencePermitRow.customer_id,
-            ),
-        )
-        ev = PolicyEvidenceRow
-        evidence = _grouped(
-            conn,
-            scoped(
-                select(
-                    ev.customer_id,
-                    ev.kind,
-                    ev.country,
-                    ev.permit_kind,
-                    ev.valid_from,
-                    ev.valid_until,
-                    ev.legal_basis,
-                    ev.scope,
-                ),
-                ev.customer_id,
-            ),
-        )
-        apps = _grouped(
-            conn,
-            scoped(
-                select(PermitApplicationRow.customer_id, PermitApplicationRow.country).where(
-                    PermitApplicationRow.status != "refused"
-                ),
-                PermitApplicationRow.customer_id,
-            ),
-        )
-        owners = _grouped(
-            conn,
-            scoped(
-                select(
-                    OwnerRow.customer_id,
-                    OwnerRow.type,
-                    OwnerRow.nationalities,
-                    OwnerRow.residence,
-                    OwnerRow.established,
-                    OwnerRow.share,
-                    OwnerRow.control,
-                ),
-                OwnerRow.customer_id,
-            ),
-        )
+        rows = lookup.sanctions_facts(conn, at, ids)
+        evidence = lookup.grouped(conn, evidence_q)
         valued = Registry(store).crypto_holdings(at, ids, conn=conn) if with_holdings else Holdings()
-        base = conn.execute(
-            scoped(
-                select(
-                    CustomerRow.id, CustomerRow.type, CustomerRow.residence, CustomerRow.established
-                ).order_by(CustomerRow.id),
-                CustomerRow.id,
-            )
-        ).all()
-    return nats, permits, evidence, apps, owners, valued, base
+    return rows, evidence, valued
 
 
 def load_facts(
@@ -268,11 +196,12 @@ def load_facts(
 ) -> Iterable[Facts]:
     """Every customer's (or ``ids``') facts on ``at``, with one query per table."""
 
-    nats, permits, evidence, apps, owners, valued, base = _read_facts(store, at, ids, with_holdings)
+    rows, evidence, valued = _read_facts(store, at, ids, with_holdings)
+    nats, permits, apps, owners = rows.nationalities, rows.permits, rows.applications, rows.owners
     holdings, unpriced = valued.eur, valued.unpriced
     listed = _listed_ids(store)
     owner_cache: dict[tuple[Any, ...], OwnerFacts] = {}
-    for cid, kind, residence, established in base:
+    for cid, kind, residence, established in rows.customers:
         ev_permits: list[Permit] = []
         auths: list[Authorisation] = []
         for row in evidence.get(cid, ()):
@@ -516,7 +445,7 @@ def _json_default(value: Any) -> Any:
 
 def _existing(store: Store, ids: Sequence[str]) -> set[str]:
     with store.connect() as conn:
-        return set(conn.execute(select(CustomerRow.id).where(CustomerRow.id.in_(ids))).scalars())
+        return lookup.existing(conn, ids)
 
 
 def _chunked_delete(conn: Connection, ids: list[str]) -> None:

@@ -170,17 +170,3 @@ class PriceRow(Base):
     asset: Mapped[str] = mapped_column(String(16), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     eur: Mapped[Decimal] = mapped_column(Amount)
-
-
-class ApiTokenRow(Base):
-    """API tokens: only the SHA-256 of the token is stored. Tokens are 256-bit random values, so a fast
-    hash is enough (no password stretching needed); the plain token is shown once, at creation."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(20))
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

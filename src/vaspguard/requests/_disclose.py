@@ -30,27 +30,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vaspguard._json import canonical_json, to_jsonable
 from vaspguard.audit import leaf_hash, merkle_root
 from vaspguard.errors import IntegrityViolation
-from vaspguard.registry._tables import (
-    AccountRow,
-    BalanceRow,
-    ContactRow,
-    CustomerNameRow,
-    CustomerRow,
-    LoginRow,
-    NationalityRow,
-    OwnerRow,
-    ResidencePermitRow,
-    TransactionRow,
-    VisaRow,
-)
+from vaspguard.registry import lookup
 from vaspguard.requests import _crypto
 from vaspguard.requests._model import DataCategory, Scope, TargetType
-from vaspguard.requests._reach import _chunks, day_bounds, resolve_target
+from vaspguard.requests._reach import day_bounds, resolve_target
 
 FORMAT = "vaspguard-disclosure/1"
 NOT_HELD = {DataCategory.DEVICE_INFO: "the registry holds no device information"}
@@ -160,41 +148,26 @@ class _ScopeReader:
             return cid
         return _pseudonym(self.salt, cid)
 
-    def account_filter(self, q: Any, column: Any) -> Any:
-        if self.whole == self.customers:
-            return q
-        allowed = sorted(self.accounts)
-        return (
-            q.where((TransactionRow.customer_id.in_(sorted(self.whole))) | column.in_(allowed))
-            if allowed
-            else q
-        )
+    def in_scope(self, customer_id: str, account_id: str | None) -> bool:
+        """Whether a record of this customer and account is in scope: every account of a customer reached
+        by a non-account target, else only the accounts named."""
+        return customer_id in self.whole or account_id in self.accounts or not self.accounts
 
     def customer_records(self) -> None:
         """Subscriber information and KYC facts of the customers reached."""
         r: Any  # one registry row at a time, of whichever table is being read
-        for chunk in _chunks(self.ids):
-            base = {r.id: r for r in self.conn.execute(select(CustomerRow).where(CustomerRow.id.in_(chunk)))}
+        for chunk in lookup.chunks(self.ids):
+            base = {r.id: r for r in lookup.held(self.conn, lookup.Held.CUSTOMERS, chunk)}
             names: dict[str, list[dict[str, str]]] = {}
-            for r in self.conn.execute(
-                select(CustomerNameRow)
-                .where(CustomerNameRow.customer_id.in_(chunk))
-                .order_by(CustomerNameRow.id)
-            ):
+            for r in lookup.held(self.conn, lookup.Held.NAMES, chunk):
                 names.setdefault(r.customer_id, []).append(
                     {"name": r.name, "script": r.script, "kind": r.kind}
                 )
             nats: dict[str, list[str]] = {}
-            for r in self.conn.execute(
-                select(NationalityRow)
-                .where(NationalityRow.customer_id.in_(chunk))
-                .order_by(NationalityRow.country)
-            ):
+            for r in lookup.held(self.conn, lookup.Held.NATIONALITIES, chunk):
                 nats.setdefault(r.customer_id, []).append(r.country)
             contacts: dict[str, list[dict[str, str]]] = {}
-            for r in self.conn.execute(
-                select(ContactRow).where(ContactRow.customer_id.in_(chunk)).order_by(ContactRow.id)
-            ):
+            for r in lookup.held(self.conn, lookup.Held.CONTACTS, chunk):
                 contacts.setdefault(r.customer_id, []).append({"kind": r.kind, "value": r.value})
             for cid in chunk:
                 c = base[cid]
@@ -219,9 +192,9 @@ class _ScopeReader:
         r: Any  # one registry row at a time, of whichever table is being read
         # residence permits and visas: the same facts (country, kind, validity), each from its table
         held: dict[str, dict[str, list[Any]]] = {}
-        for key, table in (("residence_permits", ResidencePermitRow), ("visas", VisaRow)):
-            by_customer = held[key] = {}
-            for r in self.conn.execute(select(table).where(table.customer_id.in_(chunk)).order_by(table.id)):
+        for kind in (lookup.Held.RESIDENCE_PERMITS, lookup.Held.VISAS):
+            by_customer = held[kind.value] = {}
+            for r in lookup.held(self.conn, kind, chunk):
                 by_customer.setdefault(r.customer_id, []).append(
                     {
                         "country": r.country,
@@ -231,9 +204,7 @@ class _ScopeReader:
                     }
                 )
         owners: dict[str, list[Any]] = {}
-        for r in self.conn.execute(
-            select(OwnerRow).where(OwnerRow.customer_id.in_(chunk)).order_by(OwnerRow.id)
-        ):
+        for r in lookup.held(self.conn, lookup.Held.OWNERS, chunk):
             owners.setdefault(r.customer_id, []).append(
                 {
                     "name": r.name,
@@ -258,16 +229,11 @@ class _ScopeReader:
     def transactions(self) -> None:
         """Transactions in the date range, and the counterparties aggregated from them."""
         r: Any  # one registry row at a time, of whichever table is being read
-        t = TransactionRow
         per_counterparty: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for chunk in _chunks(self.ids):
-            q = select(t).where(t.customer_id.in_(chunk))
-            if self.start is not None:
-                q = q.where(t.occurred_at >= self.start)
-            if self.end is not None:
-                q = q.where(t.occurred_at < self.end)
-            q = self.account_filter(q, t.account_id).order_by(t.occurred_at, t.id)
-            for r in self.conn.execute(q):
+        for chunk in lookup.chunks(self.ids):
+            for r in lookup.held(self.conn, lookup.Held.TRANSACTIONS, chunk, start=self.start, end=self.end):
+                if not self.in_scope(r.customer_id, r.account_id):
+                    continue
                 rec = {
                     "id": r.id,
                     "customer_id": r.customer_id,
@@ -308,13 +274,8 @@ class _ScopeReader:
     def ip_logs(self) -> None:
         """Logins in the date range."""
         r: Any  # one registry row at a time, of whichever table is being read
-        for chunk in _chunks(self.ids):
-            lq = select(LoginRow).where(LoginRow.customer_id.in_(chunk))
-            if self.start is not None:
-                lq = lq.where(LoginRow.occurred_at >= self.start)
-            if self.end is not None:
-                lq = lq.where(LoginRow.occurred_at < self.end)
-            for r in self.conn.execute(lq.order_by(LoginRow.occurred_at, LoginRow.id)):
+        for chunk in lookup.chunks(self.ids):
+            for r in lookup.held(self.conn, lookup.Held.LOGINS, chunk, start=self.start, end=self.end):
                 self.out["ip_logs"].append(
                     {
                         "customer_id": r.customer_id,
@@ -326,16 +287,13 @@ class _ScopeReader:
 
     def balances(self) -> None:
         """Balances of the accounts in scope, as of now."""
-        for chunk in _chunks(self.ids):
-            aq = select(AccountRow).where(AccountRow.customer_id.in_(chunk)).order_by(AccountRow.id)
-            accs = [a for a in self.conn.execute(aq) if a.customer_id in self.whole or a.id in self.accounts]
-            bal: dict[str, dict[str, Any]] = {}
-            acc_ids = [a.id for a in accs]
-            for sub in _chunks(acc_ids):
-                for b in self.conn.execute(
-                    select(BalanceRow).where(BalanceRow.account_id.in_(sub)).order_by(BalanceRow.asset)
-                ):
-                    bal.setdefault(b.account_id, {})[b.asset] = b.amount
+        for chunk in lookup.chunks(self.ids):
+            accs = [
+                a
+                for a in lookup.held(self.conn, lookup.Held.ACCOUNTS, chunk)
+                if a.customer_id in self.whole or a.id in self.accounts
+            ]
+            bal = lookup.balances_of(self.conn, [a.id for a in accs])
             for a in accs:
                 self.out["balances"].append(
                     {

@@ -1,7 +1,10 @@
 """Intake validation: a request, agency or protected party as JSON in; typed values or every bad field out.
 
-Every problem is collected (not only the first) and raised together as ``InvalidFields``, each with the
-dotted path of the field (``instrument.type``, ``targets[2].value``) and the reason.
+Each document is a pydantic model (unknown keys refused, every field checked); every problem is collected,
+not only the first, and raised together as ``InvalidFields``, each with the dotted path of the field
+(``instrument.type``, ``targets[2].value``) and the reason in the project's words. The few rules that span
+two objects (an emergency request needs its emergency part; an instrument cannot be issued after it was
+received) are checked on the document as sent, beside the model, so they are reported with the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +15,19 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from vaspguard.errors import InvalidFields, InvalidFile, InvalidRequest
 from vaspguard.requests._model import (
@@ -37,14 +52,15 @@ from vaspguard.requests._model import (
     VerificationStatus,
 )
 
-E = TypeVar("E", bound=StrEnum)
-
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _HEX128 = re.compile(r"^[0-9a-f]{128}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _PHONE = re.compile(r"^\+[1-9][0-9 ()-]{5,20}$")
+MAX_TEXT = 4000
+
+E = TypeVar("E", bound=StrEnum)
 
 
 def load_json(path: Path | str) -> Any:
@@ -60,113 +76,157 @@ def load_json(path: Path | str) -> Any:
         ) from None
 
 
-class _Reader:
-    """Reads fields of a JSON object, collecting every problem instead of stopping at the first."""
+# -- problems in the project's words ------------------------------------------------------------------------
 
-    def __init__(self, origin: str | None = None) -> None:
-        self.problems: list[InvalidRequest] = []
-        self.origin = origin
 
-    def fail(self, field: str, reason: str) -> None:
-        self.problems.append(InvalidRequest(field, reason))
+def _fail(reason: str) -> PydanticCustomError:
+    """A problem with the field being validated."""
+    return PydanticCustomError("vaspguard", "{reason}", {"reason": reason})
 
-    def obj(self, data: Any, field: str, *, required: bool = True) -> dict[str, Any] | None:
-        if data is None:
-            if required:
-                self.fail(field, "is required")
-            return None
-        if not isinstance(data, dict):
-            self.fail(field, "must be an object")
-            return None
-        return data
 
-    def text(self, data: dict[str, Any], key: str, prefix: str, *, required: bool = True) -> str | None:
-        value = data.get(key)
-        field = f"{prefix}{key}"
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(field, "is required")
-            return None
-        if not isinstance(value, str):
-            self.fail(field, "must be a string")
-            return None
-        if len(value) > 4000:
-            self.fail(field, "is longer than 4000 characters")
-            return None
-        return value.strip()
+def _fields(problems: list[tuple[str, str]]) -> PydanticCustomError:
+    """Problems with named fields of the object being validated (rules across its fields)."""
+    return PydanticCustomError("vaspguard_fields", "{problems}", {"problems": problems})
 
-    def enum(
-        self, data: dict[str, Any], key: str, prefix: str, kind: type[E], *, required: bool = True
-    ) -> E | None:
-        raw = self.text(data, key, prefix, required=required)
-        if raw is None:
-            return None
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "list_type": "must be a list",
+    "string_type": "must be a string",
+}
+
+
+def _path(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
+    return out
+
+
+def _problems(exc: ValidationError, root: str, missing: dict[str, str]) -> list[InvalidRequest]:
+    """Each error as a field and a reason; ``missing`` words what some absent fields should hold."""
+    out: list[InvalidRequest] = []
+    for error in exc.errors(include_url=False):
+        path = _path(error["loc"])
+        if error["type"] == "vaspguard_fields":
+            for field, reason in error["ctx"]["problems"]:
+                out.append(
+                    InvalidRequest(f"{path}.{field}" if path and field else path or field or root, reason)
+                )
+        elif error["type"] == "missing" and path in missing:
+            out.append(InvalidRequest(path, missing[path]))
+        elif error["type"] in ("model_type", "dict_type") and error["input"] is None:
+            out.append(InvalidRequest(path or root, "is required"))
+        else:
+            out.append(InvalidRequest(path or root, _MESSAGES.get(error["type"], error["msg"])))
+    return out
+
+
+# -- field types --------------------------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _stripped(value: Any) -> str | None:
+    """A text value as read (stripped), or None for anything else: for rules read from a part as sent."""
+    return value.strip() if isinstance(value, str) else None
+
+
+def _text(value: Any) -> str:
+    if _blank(value):
+        raise _fail("is required")
+    if not isinstance(value, str):
+        raise _fail("must be a string")
+    if len(value) > MAX_TEXT:
+        raise _fail(f"is longer than {MAX_TEXT} characters")
+    return value.strip()
+
+
+def _optional(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``read``, with an absent, null or blank value read as None."""
+    return lambda value: None if _blank(value) else read(value)
+
+
+def _day(value: Any) -> date:
+    raw = _text(value)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise _fail(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _instant(value: Any) -> datetime:
+    raw = _text(value)
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail(f"{raw!r} is not a timestamp (ISO 8601 with time zone)") from None
+    if at.tzinfo is None:
+        raise _fail(f"{raw!r} has no time zone (write Z or +HH:MM)")
+    return at.astimezone(UTC)
+
+
+def _country(value: Any) -> str:
+    raw = _text(value)
+    if not _COUNTRY.match(raw.upper()):
+        raise _fail(f"{raw!r} is not an ISO 3166-1 alpha-2 country code")
+    return raw.upper()
+
+
+def _member(kind: type[E]) -> Callable[[Any], E]:
+    def read(value: Any) -> E:
+        raw = _text(value)
         try:
             return kind(raw)
         except ValueError:
-            self.fail(f"{prefix}{key}", f"unknown value {raw!r}; one of {', '.join(kind)}")
-            return None
+            raise _fail(f"unknown value {raw!r}; one of {', '.join(kind)}") from None
 
-    def day(self, data: dict[str, Any], key: str, prefix: str, *, required: bool = True) -> date | None:
-        raw = self.text(data, key, prefix, required=required)
-        if raw is None:
-            return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            self.fail(f"{prefix}{key}", f"{raw!r} is not a date (YYYY-MM-DD)")
-            return None
+    return read
 
-    def instant(
-        self, data: dict[str, Any], key: str, prefix: str, *, required: bool = True
-    ) -> datetime | None:
-        raw = self.text(data, key, prefix, required=required)
-        if raw is None:
-            return None
-        try:
-            value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(f"{prefix}{key}", f"{raw!r} is not a timestamp (ISO 8601 with time zone)")
-            return None
-        if value.tzinfo is None:
-            self.fail(f"{prefix}{key}", f"{raw!r} has no time zone (write Z or +HH:MM)")
-            return None
-        return value.astimezone(UTC)
 
-    def country(self, data: dict[str, Any], key: str, prefix: str, *, required: bool = True) -> str | None:
-        raw = self.text(data, key, prefix, required=required)
-        if raw is None:
-            return None
-        if not _COUNTRY.match(raw.upper()):
-            self.fail(f"{prefix}{key}", f"{raw!r} is not an ISO 3166-1 alpha-2 country code")
-            return None
-        return raw.upper()
+def _matching(pattern: re.Pattern[str], reason: str, *, lower: bool = False) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not pattern.match(value.lower() if lower else value):
+            raise _fail(reason.format(value=value))
+        return value.lower() if lower else value
 
-    def strings(
-        self, data: dict[str, Any], key: str, prefix: str, check: Callable[[str], str | None] | None = None
-    ) -> tuple[str, ...]:
-        value = data.get(key, [])
+    return check
+
+
+def _listed(reason: str) -> Callable[[Any], Any]:
+    """A list field: absent or null is empty; anything else but a list is refused with ``reason``."""
+
+    def read(value: Any) -> Any:
         if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(f"{prefix}{key}", "must be a list of strings")
-            return ()
-        out = []
-        for i, v in enumerate(value):
-            problem = check(v) if check else None
-            if problem:
-                self.fail(f"{prefix}{key}[{i}]", problem)
-            else:
-                out.append(v.strip())
-        return tuple(out)
+            return []
+        if not isinstance(value, list):
+            raise _fail(reason)
+        return value
 
-    def unknown_keys(self, data: dict[str, Any], allowed: set[str], prefix: str) -> None:
-        for key in sorted(set(data) - allowed):
-            self.fail(f"{prefix}{key}", "is not a known field")
+    return read
 
-    def done(self) -> None:
-        if self.problems:
-            raise InvalidFields(self.origin, tuple(self.problems))
+
+def _strings(value: Any) -> Any:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail("must be a list of strings")
+    return value
+
+
+def _checked(check: Callable[[str], str | None]) -> Callable[[str], str]:
+    def read(value: str) -> str:
+        if problem := check(value):
+            raise _fail(problem)
+        return value.strip()
+
+    return read
 
 
 def _check_id(value: str) -> str | None:
@@ -181,333 +241,421 @@ def _check_key(value: str) -> str | None:
     return None if _HEX64.match(value.lower()) else "must be an Ed25519 public key, 64 hex digits"
 
 
+Text = Annotated[str, BeforeValidator(_text)]
+OptText = Annotated[str | None, BeforeValidator(_optional(_text))]
+Day = Annotated[date, BeforeValidator(_day)]
+OptDay = Annotated[date | None, BeforeValidator(_optional(_day))]
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+Country = Annotated[str, BeforeValidator(_country)]
+OptCountry = Annotated[str | None, BeforeValidator(_optional(_country))]
+Strings = Annotated[list[Annotated[str, AfterValidator(str.strip)]], BeforeValidator(_strings)]
+Id = Annotated[str, BeforeValidator(_text), AfterValidator(_checked(_check_id))]
+Ids = Annotated[list[Annotated[str, AfterValidator(_checked(_check_id))]], BeforeValidator(_strings)]
+Phone = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_matching(_PHONE, "{value!r} is not in international form (+...)")),
+]
+
+
+class _Doc(BaseModel):
+    """A document part: unknown keys refused; ``rules`` across its fields are read from the part as sent,
+    so that they are reported beside its fields' own problems, not only once those are fixed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        """(field, reason) for each rule across fields that ``doc`` breaks; field "" is the part itself."""
+        return []
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_rules(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        problems = cls.rules(data) if isinstance(data, dict) else []
+        try:
+            doc = handler(data)
+        except ValidationError as exc:
+            if not problems:
+                raise
+            errors: list[InitErrorDetails] = [
+                {
+                    "type": PydanticCustomError(
+                        e["type"], "{message}", {**e.get("ctx", {}), "message": e["msg"]}
+                    ),
+                    "loc": e["loc"],
+                    "input": e["input"],
+                }
+                for e in exc.errors(include_url=False)
+            ]
+            errors.append({"type": _fields(problems), "loc": (), "input": data})
+            raise ValidationError.from_exception_data(cls.__name__, errors) from None
+        if problems:
+            raise _fields(problems)
+        return doc
+
+
+M = TypeVar("M", bound=_Doc)
+
+
 # -- requests ---------------------------------------------------------------------------------------------
 
-_REQUEST_KEYS = {
-    "received_at",
-    "channel",
-    "agency",
-    "officer",
-    "instrument",
-    "targets",
-    "data_categories",
-    "date_range",
-    "non_disclosure",
-    "deadline",
-    "emergency",
-    "offence",
-    "callback",
-    "follow_up_of",
-    "sender_email",
-}
+_AGENCY = "is required: a registered agency id, or an object with name and country"
+_TARGETS = "is required: a non-empty list of {type, value, chain}"
+_CATEGORIES = f"is required: a non-empty list of {', '.join(DataCategory)}"
+_REQUEST_MISSING = {"agency": _AGENCY, "targets": _TARGETS, "data_categories": _CATEGORIES}
 
 
-def parse_request(data: Any, *, origin: str | None = None) -> LawfulRequest:  # noqa: C901, PLR0915
-    """Validate a request as filed. Raises ``InvalidFields`` naming every bad field."""
-    r = _Reader(origin)
-    doc = r.obj(data, "(request)")
-    if doc is None:
-        r.done()
-        raise AssertionError  # pragma: no cover - done() raised
-    r.unknown_keys(doc, _REQUEST_KEYS, "")
-    received_at = r.instant(doc, "received_at", "")
-    channel = r.enum(doc, "channel", "", Channel)
-    officer = r.text(doc, "officer", "")
+class _AgencyRef(_Doc):
+    id: OptText = None
+    name: OptText = None
+    country: OptCountry = None
 
-    agency_id: str | None = None
-    agency_name: str | None = None
-    agency_country: str | None = None
-    raw_agency = doc.get("agency")
-    if isinstance(raw_agency, str) and raw_agency.strip():
-        agency_id = raw_agency.strip()
-    elif isinstance(raw_agency, dict):
-        r.unknown_keys(raw_agency, {"id", "name", "country"}, "agency.")
-        agency_id = r.text(raw_agency, "id", "agency.", required=False)
-        agency_name = r.text(raw_agency, "name", "agency.", required=agency_id is None)
-        agency_country = r.country(raw_agency, "country", "agency.", required=agency_id is None)
-    else:
-        r.fail("agency", "is required: a registered agency id, or an object with name and country")
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        # an agency not registered yet is named: its name and country
+        if not _blank(doc.get("id")):
+            return []
+        return [(k, "is required") for k in ("name", "country") if _blank(doc.get(k))]
 
-    instrument: Instrument | None = None
-    inst = r.obj(doc.get("instrument"), "instrument")
-    if inst is not None:
-        r.unknown_keys(
-            inst,
-            {"type", "reference", "issued_by", "issued_at", "legal_basis", "document_sha256", "signature"},
-            "instrument.",
-        )
-        kind = r.enum(inst, "type", "instrument.", InstrumentType)
-        informal = kind is InstrumentType.INFORMAL_REQUEST
+
+def _agency_ref(value: Any) -> Any:
+    if isinstance(value, str) and value.strip():
+        return {"id": value}
+    if isinstance(value, dict):
+        return value
+    raise _fail(_AGENCY)
+
+
+_INFORMALLY_ABSENT = ("reference", "issued_by", "issued_at", "legal_basis", "document_sha256")
+
+
+class _Instrument(_Doc):
+    type: Annotated[InstrumentType, BeforeValidator(_member(InstrumentType))]
+    reference: OptText = None
+    issued_by: OptText = None
+    issued_at: OptDay = None
+    legal_basis: OptText = None
+    document_sha256: Annotated[
+        str | None,
+        BeforeValidator(_optional(_text)),
+        AfterValidator(
+            _optional(_matching(_HEX64, "must be 64 hex digits (SHA-256 of the document)", lower=True))
+        ),
+    ] = None
+    signature: Annotated[
+        str | None,
+        BeforeValidator(_optional(_text)),
+        AfterValidator(
+            _optional(_matching(_HEX128, "must be an Ed25519 signature, 128 hex digits", lower=True))
+        ),
+    ] = None
+
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
         # An informal request has no reference or document by nature; it is still recorded.
-        reference = r.text(inst, "reference", "instrument.", required=not informal)
-        issued_by = r.text(inst, "issued_by", "instrument.", required=not informal)
-        issued_at = r.day(inst, "issued_at", "instrument.", required=not informal)
-        legal_basis = r.text(inst, "legal_basis", "instrument.", required=not informal)
-        sha = r.text(inst, "document_sha256", "instrument.", required=not informal)
-        if sha is not None and not _HEX64.match(sha.lower()):
-            r.fail("instrument.document_sha256", "must be 64 hex digits (SHA-256 of the document)")
-            sha = None
-        signature = r.text(inst, "signature", "instrument.", required=False)
-        if signature is not None and not _HEX128.match(signature.lower()):
-            r.fail("instrument.signature", "must be an Ed25519 signature, 128 hex digits")
-            signature = None
-        if issued_at is not None and received_at is not None and issued_at > received_at.date():
-            r.fail("instrument.issued_at", "is after received_at")
-        if kind is not None:
-            instrument = Instrument(
-                kind,
-                reference or "",
-                issued_by or "",
-                issued_at or (received_at.date() if received_at else date.min),
-                legal_basis or "",
-                (sha or "").lower(),
-                signature.lower() if signature else None,
+        if _stripped(doc.get("type")) == InstrumentType.INFORMAL_REQUEST:
+            return []
+        return [(k, "is required") for k in _INFORMALLY_ABSENT if _blank(doc.get(k))]
+
+
+class _Target(_Doc):
+    type: Annotated[TargetType, BeforeValidator(_member(TargetType))]
+    value: Text
+    chain: OptText = None
+
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        kind, value = _stripped(doc.get("type")), _stripped(doc.get("value"))
+        on_chain = (TargetType.WALLET_ADDRESS, TargetType.COUNTERPARTY_ADDRESS, TargetType.TX_HASH)
+        if kind == TargetType.EMAIL and value and "@" not in value:
+            return [("value", f"{value!r} is not an email address")]
+        if kind == TargetType.PHONE and value and not _PHONE.match(value):
+            return [("value", f"{value!r} is not a phone number in international form (+...)")]
+        if kind in on_chain and _blank(doc.get("chain")):
+            return [("chain", f"is required for a {kind} target")]
+        return []
+
+    def target(self) -> Target:
+        value = self.value.lower() if self.type is TargetType.EMAIL else self.value
+        return Target(self.type, value, self.chain.lower() if self.chain else None)
+
+
+def _non_empty(reason: str) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if not isinstance(value, list) or not value:
+            raise _fail(reason)
+        return value
+
+    return read
+
+
+def _category(value: Any) -> DataCategory:
+    try:
+        return DataCategory(value)
+    except ValueError:
+        raise _fail(f"unknown category {value!r}; one of {', '.join(DataCategory)}") from None
+
+
+def _distinct(what: str) -> Callable[[list[Any]], list[Any]]:
+    def check(items: list[Any]) -> list[Any]:
+        keys = [i.target() if isinstance(i, _Target) else i for i in items]
+        if len(set(keys)) != len(keys):
+            raise _fail(f"lists the same {what} twice")
+        return items
+
+    return check
+
+
+class _DateRange(_Doc):
+    start: OptDay = Field(None, alias="from")
+    end: OptDay = Field(None, alias="to")
+
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        try:
+            start, end = _day(doc.get("from")), _day(doc.get("to"))
+        except PydanticCustomError:
+            return []  # open-ended or malformed (reported by its field)
+        return [("", f"from {start} is after to {end}")] if start > end else []
+
+
+class _NonDisclosure(_Doc):
+    basis: Text
+    until: OptDay = None
+
+
+class _Emergency(_Doc):
+    nature: Text
+    persons_at_risk: Text
+    why_normal_process_insufficient: Text
+
+
+class _Offence(_Doc):
+    description: Text
+    statute: OptText = None
+
+
+def _outcome(value: str) -> str:
+    if value not in ("confirmed", "not_confirmed"):
+        raise _fail("must be confirmed or not_confirmed")
+    return value
+
+
+def _email(value: str) -> str:
+    if value.count("@") != 1 or not value.split("@")[1]:
+        raise _fail(f"{value!r} is not an email address")
+    return value.lower()
+
+
+class _Callback(_Doc):
+    number: Text
+    by: Text
+    at: Instant
+    outcome: Annotated[str, BeforeValidator(_text), AfterValidator(_outcome)]
+
+
+class _Request(_Doc):
+    received_at: Instant
+    channel: Annotated[Channel, BeforeValidator(_member(Channel))]
+    agency: Annotated[_AgencyRef, BeforeValidator(_agency_ref)]
+    officer: Text
+    instrument: _Instrument
+    targets: Annotated[
+        list[_Target], BeforeValidator(_non_empty(_TARGETS)), AfterValidator(_distinct("target"))
+    ]
+    data_categories: Annotated[
+        list[Annotated[DataCategory, BeforeValidator(_category)]],
+        BeforeValidator(_non_empty(_CATEGORIES)),
+        AfterValidator(_distinct("category")),
+    ]
+    date_range: _DateRange | None = None
+    non_disclosure: _NonDisclosure | None = None
+    deadline: OptDay = None
+    emergency: _Emergency | None = None
+    offence: _Offence | None = None
+    callback: _Callback | None = None
+    follow_up_of: OptText = None
+    sender_email: Annotated[
+        str | None, BeforeValidator(_optional(_text)), AfterValidator(_optional(_email))
+    ] = None
+
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        """The rules spanning its parts: what an emergency or preservation request must carry, and an
+        instrument issued before it was received."""
+        inst = doc.get("instrument")
+        if not isinstance(inst, dict):
+            return []  # reported by the model
+        out = []
+        kind = _stripped(inst.get("type"))
+        if kind == InstrumentType.EMERGENCY_DISCLOSURE_REQUEST and doc.get("emergency") is None:
+            out.append(
+                (
+                    "emergency",
+                    "is required for an emergency_disclosure_request (nature, persons at risk, why)",
+                )
             )
+        if kind == InstrumentType.PRESERVATION_REQUEST and doc.get("offence") is None:
+            # Budapest Convention Art. 29(2)(b): the offence and a summary of the facts.
+            out.append(
+                ("offence", "is required for a preservation request (Budapest Convention Art. 29(2)(b))")
+            )
+        try:
+            issued, received = _day(inst.get("issued_at")), _instant(doc.get("received_at"))
+        except PydanticCustomError:
+            return out  # either is absent or malformed: reported as such by its field
+        if issued > received.date():
+            out.append(("instrument.issued_at", "is after received_at"))
+        return out
 
-    targets: list[Target] = []
-    raw_targets = doc.get("targets")
-    if not isinstance(raw_targets, list) or not raw_targets:
-        r.fail("targets", "is required: a non-empty list of {type, value, chain}")
-    else:
-        for i, t in enumerate(raw_targets):
-            prefix = f"targets[{i}]."
-            tobj = r.obj(t, f"targets[{i}]")
-            if tobj is None:
-                continue
-            r.unknown_keys(tobj, {"type", "value", "chain"}, prefix)
-            ttype = r.enum(tobj, "type", prefix, TargetType)
-            value = r.text(tobj, "value", prefix)
-            chain = r.text(tobj, "chain", prefix, required=False)
-            if ttype is TargetType.EMAIL and value is not None and "@" not in value:
-                r.fail(f"{prefix}value", f"{value!r} is not an email address")
-            elif ttype is TargetType.PHONE and value is not None and not _PHONE.match(value):
-                r.fail(f"{prefix}value", f"{value!r} is not a phone number in international form (+...)")
-            elif (
-                ttype in (TargetType.WALLET_ADDRESS, TargetType.COUNTERPARTY_ADDRESS, TargetType.TX_HASH)
-                and chain is None
-            ):
-                r.fail(f"{prefix}chain", f"is required for a {ttype} target")
-            elif ttype is not None and value is not None:
-                norm = value.lower() if ttype is TargetType.EMAIL else value
-                targets.append(Target(ttype, norm, chain.lower() if chain else None))
-        if len(set(targets)) != len(targets):
-            r.fail("targets", "lists the same target twice")
+    def request(self) -> LawfulRequest:
+        i, dr = self.instrument, self.date_range
+        return LawfulRequest(
+            received_at=self.received_at,
+            channel=self.channel,
+            agency_id=self.agency.id,
+            agency_name=self.agency.name or "",
+            agency_country=self.agency.country or "",
+            officer=self.officer,
+            instrument=Instrument(
+                i.type,
+                i.reference or "",
+                i.issued_by or "",
+                i.issued_at or self.received_at.date(),
+                i.legal_basis or "",
+                i.document_sha256 or "",
+                i.signature,
+            ),
+            targets=tuple(t.target() for t in self.targets),
+            data_categories=tuple(self.data_categories),
+            date_range=DateRange(dr.start, dr.end) if dr else DateRange(None, None),
+            deadline=self.deadline,
+            non_disclosure=NonDisclosure(self.non_disclosure.basis, self.non_disclosure.until)
+            if self.non_disclosure
+            else None,
+            emergency=Emergency(**self.emergency.model_dump()) if self.emergency else None,
+            offence=Offence(self.offence.description, self.offence.statute) if self.offence else None,
+            callback=CallbackVerification(**self.callback.model_dump()) if self.callback else None,
+            follow_up_of=self.follow_up_of,
+            sender_email=self.sender_email,
+        )
 
-    categories: list[DataCategory] = []
-    raw_cats = doc.get("data_categories")
-    if not isinstance(raw_cats, list) or not raw_cats:
-        r.fail("data_categories", f"is required: a non-empty list of {', '.join(DataCategory)}")
-    else:
-        for i, c in enumerate(raw_cats):
-            try:
-                categories.append(DataCategory(c))
-            except ValueError:
-                r.fail(f"data_categories[{i}]", f"unknown category {c!r}; one of {', '.join(DataCategory)}")
-        if len(set(categories)) != len(categories):
-            r.fail("data_categories", "lists the same category twice")
 
-    date_range = DateRange(None, None)
-    dr = r.obj(doc.get("date_range"), "date_range", required=False)
-    if dr is not None:
-        r.unknown_keys(dr, {"from", "to"}, "date_range.")
-        start = r.day(dr, "from", "date_range.", required=False)
-        end = r.day(dr, "to", "date_range.", required=False)
-        if start and end and start > end:
-            r.fail("date_range", f"from {start} is after to {end}")
-        date_range = DateRange(start, end)
+def _validated(
+    model: type[M],
+    data: Any,
+    origin: str | None,
+    root: str,
+    missing: dict[str, str] | None = None,
+) -> M:
+    """``data`` read as ``model``, or ``InvalidFields`` with every problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidFields(origin, tuple(_problems(exc, root, missing or {}))) from None
 
-    ndo: NonDisclosure | None = None
-    raw_ndo = r.obj(doc.get("non_disclosure"), "non_disclosure", required=False)
-    if raw_ndo is not None:
-        r.unknown_keys(raw_ndo, {"basis", "until"}, "non_disclosure.")
-        basis = r.text(raw_ndo, "basis", "non_disclosure.")
-        until = r.day(raw_ndo, "until", "non_disclosure.", required=False)
-        if basis is not None:
-            ndo = NonDisclosure(basis, until)
 
-    emergency: Emergency | None = None
-    raw_em = r.obj(doc.get("emergency"), "emergency", required=False)
-    if raw_em is not None:
-        r.unknown_keys(raw_em, {"nature", "persons_at_risk", "why_normal_process_insufficient"}, "emergency.")
-        nature = r.text(raw_em, "nature", "emergency.")
-        persons = r.text(raw_em, "persons_at_risk", "emergency.")
-        why = r.text(raw_em, "why_normal_process_insufficient", "emergency.")
-        if nature and persons and why:
-            emergency = Emergency(nature, persons, why)
-    if (
-        instrument is not None
-        and instrument.type is InstrumentType.EMERGENCY_DISCLOSURE_REQUEST
-        and raw_em is None
-    ):
-        r.fail("emergency", "is required for an emergency_disclosure_request (nature, persons at risk, why)")
-
-    offence: Offence | None = None
-    raw_off = r.obj(doc.get("offence"), "offence", required=False)
-    if raw_off is not None:
-        r.unknown_keys(raw_off, {"description", "statute"}, "offence.")
-        desc = r.text(raw_off, "description", "offence.")
-        statute = r.text(raw_off, "statute", "offence.", required=False)
-        if desc:
-            offence = Offence(desc, statute)
-    if instrument is not None and instrument.type is InstrumentType.PRESERVATION_REQUEST and offence is None:
-        # Budapest Convention Art. 29(2)(b): the offence and a summary of the facts.
-        r.fail("offence", "is required for a preservation request (Budapest Convention Art. 29(2)(b))")
-
-    callback: CallbackVerification | None = None
-    raw_cb = r.obj(doc.get("callback"), "callback", required=False)
-    if raw_cb is not None:
-        r.unknown_keys(raw_cb, {"number", "by", "at", "outcome"}, "callback.")
-        number = r.text(raw_cb, "number", "callback.")
-        by = r.text(raw_cb, "by", "callback.")
-        at = r.instant(raw_cb, "at", "callback.")
-        outcome = r.text(raw_cb, "outcome", "callback.")
-        if outcome is not None and outcome not in ("confirmed", "not_confirmed"):
-            r.fail("callback.outcome", "must be confirmed or not_confirmed")
-        elif number and by and at and outcome:
-            callback = CallbackVerification(number, by, at, outcome)
-
-    deadline = r.day(doc, "deadline", "", required=False)
-    follow_up_of = r.text(doc, "follow_up_of", "", required=False)
-    sender_email = r.text(doc, "sender_email", "", required=False)
-    if sender_email is not None and (sender_email.count("@") != 1 or not sender_email.split("@")[1]):
-        r.fail("sender_email", f"{sender_email!r} is not an email address")
-        sender_email = None
-    r.done()
-    assert received_at and channel and officer and instrument  # guaranteed by done()
-    return LawfulRequest(
-        received_at=received_at,
-        channel=channel,
-        agency_id=agency_id,
-        agency_name=agency_name or "",
-        agency_country=agency_country or "",
-        officer=officer,
-        instrument=instrument,
-        targets=tuple(targets),
-        data_categories=tuple(categories),
-        date_range=date_range,
-        deadline=deadline,
-        non_disclosure=ndo,
-        emergency=emergency,
-        offence=offence,
-        callback=callback,
-        follow_up_of=follow_up_of,
-        sender_email=sender_email.lower() if sender_email else None,
-    )
+def parse_request(data: Any, *, origin: str | None = None) -> LawfulRequest:
+    """Validate a request as filed. Raises ``InvalidFields`` naming every bad field."""
+    return _validated(_Request, data, origin, "(request)", _REQUEST_MISSING).request()
 
 
 # -- registries ---------------------------------------------------------------------------------------------
 
 
+class _CallbackNumber(_Doc):
+    number: Phone
+    source: Text
+
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        source = _stripped(doc.get("source"))
+        if source and "request" in source.lower() and _PHONE.match(_stripped(doc.get("number")) or ""):
+            return [("source", "a callback number must be sourced independently of any request")]
+        return []
+
+
+class _Agency(_Doc):
+    id: Id
+    name: Text
+    country: Country
+    agency_class: Annotated[AgencyClass, BeforeValidator(_member(AgencyClass))] = Field(alias="class")
+    parent: OptText = None
+    linked: Ids = []
+    domains: Annotated[
+        list[Annotated[str, AfterValidator(_checked(_check_domain))]], BeforeValidator(_strings)
+    ] = []
+    callback_numbers: Annotated[
+        list[_CallbackNumber], BeforeValidator(_listed("must be a list of {number, source}"))
+    ] = []
+    public_keys: Annotated[
+        list[Annotated[str, AfterValidator(_checked(_check_key))]], BeforeValidator(_strings)
+    ] = []
+    verification_status: Annotated[
+        VerificationStatus | None, BeforeValidator(_optional(_member(VerificationStatus)))
+    ] = None
+    verified_on: OptDay = None
+    aliases: Strings = []
+    notes: OptText = None
+
+    @classmethod
+    def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        verified = _stripped(doc.get("verification_status")) == VerificationStatus.VERIFIED
+        if verified and _blank(doc.get("verified_on")):
+            return [("verified_on", "is required when verification_status is verified")]
+        return []
+
+
 def parse_agency(data: Any, *, origin: str | None = None) -> Agency:
-    r = _Reader(origin)
-    doc = r.obj(data, "(agency)")
-    if doc is None:
-        r.done()
-        raise AssertionError  # pragma: no cover
-    r.unknown_keys(
-        doc,
-        {
-            "id",
-            "name",
-            "country",
-            "class",
-            "parent",
-            "linked",
-            "domains",
-            "callback_numbers",
-            "public_keys",
-            "verification_status",
-            "verified_on",
-            "aliases",
-            "notes",
-        },
-        "",
-    )
-    agency_id = r.text(doc, "id", "")
-    if agency_id is not None and (problem := _check_id(agency_id)):
-        r.fail("id", problem)
-    name = r.text(doc, "name", "")
-    country = r.country(doc, "country", "")
-    klass = r.enum(doc, "class", "", AgencyClass)
-    parent = r.text(doc, "parent", "", required=False)
-    linked = r.strings(doc, "linked", "", _check_id)
-    domains = r.strings(doc, "domains", "", _check_domain)
-    keys = r.strings(doc, "public_keys", "", _check_key)
-    aliases = r.strings(doc, "aliases", "")
-    numbers: list[CallbackNumber] = []
-    raw_numbers = doc.get("callback_numbers", [])
-    if not isinstance(raw_numbers, list):
-        r.fail("callback_numbers", "must be a list of {number, source}")
-    else:
-        for i, n in enumerate(raw_numbers):
-            nobj = r.obj(n, f"callback_numbers[{i}]")
-            if nobj is None:
-                continue
-            number = r.text(nobj, "number", f"callback_numbers[{i}].")
-            source = r.text(nobj, "source", f"callback_numbers[{i}].")
-            if number is not None and not _PHONE.match(number):
-                r.fail(f"callback_numbers[{i}].number", f"{number!r} is not in international form (+...)")
-            elif source is not None and "request" in source.lower():
-                r.fail(
-                    f"callback_numbers[{i}].source",
-                    "a callback number must be sourced independently of any request",
-                )
-            elif number and source:
-                numbers.append(CallbackNumber(number, source))
-    status = r.enum(doc, "verification_status", "", VerificationStatus, required=False)
-    verified_on = r.day(doc, "verified_on", "", required=False)
-    if status is VerificationStatus.VERIFIED and verified_on is None:
-        r.fail("verified_on", "is required when verification_status is verified")
-    notes = r.text(doc, "notes", "", required=False)
-    r.done()
-    assert agency_id and name and country and klass
+    doc = _validated(_Agency, data, origin, "(agency)")
     return Agency(
-        id=agency_id,
-        name=name,
-        country=country,
-        agency_class=klass,
-        parent_id=parent,
-        linked_ids=linked,
-        domains=tuple(d.lower() for d in domains),
-        callback_numbers=tuple(numbers),
-        public_keys=tuple(k.lower() for k in keys),
-        verification_status=status or VerificationStatus.UNVERIFIED,
-        verified_on=verified_on,
-        aliases=aliases,
-        notes=notes,
+        id=doc.id,
+        name=doc.name,
+        country=doc.country,
+        agency_class=doc.agency_class,
+        parent_id=doc.parent,
+        linked_ids=tuple(doc.linked),
+        domains=tuple(d.lower() for d in doc.domains),
+        callback_numbers=tuple(CallbackNumber(n.number, n.source) for n in doc.callback_numbers),
+        public_keys=tuple(k.lower() for k in doc.public_keys),
+        verification_status=doc.verification_status or VerificationStatus.UNVERIFIED,
+        verified_on=doc.verified_on,
+        aliases=tuple(doc.aliases),
+        notes=doc.notes,
     )
+
+
+class _Address(_Doc):
+    address: Text
+    chain: OptText = None
+    label: OptText = None
+
+
+class _Party(_Doc):
+    id: Id
+    name: Text
+    kind: Annotated[PartyKind, BeforeValidator(_member(PartyKind))]
+    country: OptCountry = None
+    aliases: Strings = []
+    identifiers: Strings = []
+    addresses: Annotated[
+        list[_Address], BeforeValidator(_listed("must be a list of {address, chain, label}"))
+    ] = []
+    notes: OptText = None
 
 
 def parse_party(data: Any, *, origin: str | None = None) -> ProtectedParty:
-    r = _Reader(origin)
-    doc = r.obj(data, "(party)")
-    if doc is None:
-        r.done()
-        raise AssertionError  # pragma: no cover
-    r.unknown_keys(doc, {"id", "name", "kind", "country", "aliases", "identifiers", "addresses", "notes"}, "")
-    party_id = r.text(doc, "id", "")
-    if party_id is not None and (problem := _check_id(party_id)):
-        r.fail("id", problem)
-    name = r.text(doc, "name", "")
-    kind = r.enum(doc, "kind", "", PartyKind)
-    country = r.country(doc, "country", "", required=False)
-    aliases = r.strings(doc, "aliases", "")
-    identifiers = r.strings(doc, "identifiers", "")
-    addresses: list[ProtectedAddress] = []
-    raw = doc.get("addresses", [])
-    if not isinstance(raw, list):
-        r.fail("addresses", "must be a list of {address, chain, label}")
-    else:
-        for i, a in enumerate(raw):
-            aobj = r.obj(a, f"addresses[{i}]")
-            if aobj is None:
-                continue
-            address = r.text(aobj, "address", f"addresses[{i}].")
-            chain = r.text(aobj, "chain", f"addresses[{i}].", required=False)
-            label = r.text(aobj, "label", f"addresses[{i}].", required=False)
-            if address:
-                addresses.append(ProtectedAddress(address, chain.lower() if chain else None, label))
-    notes = r.text(doc, "notes", "", required=False)
-    r.done()
-    assert party_id and name and kind
-    return ProtectedParty(party_id, name, kind, country, aliases, identifiers, tuple(addresses), notes)
+    doc = _validated(_Party, data, origin, "(party)")
+    return ProtectedParty(
+        doc.id,
+        doc.name,
+        doc.kind,
+        doc.country,
+        tuple(doc.aliases),
+        tuple(doc.identifiers),
+        tuple(
+            ProtectedAddress(a.address, a.chain.lower() if a.chain else None, a.label) for a in doc.addresses
+        ),
+        doc.notes,
+    )

@@ -57,10 +57,6 @@ def target_label(t: Target) -> str:
     return f"{t.type}:{t.value}" + (f"@{t.chain}" if t.chain else "")
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    return lookup.chunks(items)
-
-
 def _customers_by_name(conn: Connection, value: str) -> set[str]:
     """Customers with a name that reads as ``value`` does, word for word in any order, in any script: the
     name as written or its transliteration (screening's), so "Иван Щукин" reaches a customer stored as
