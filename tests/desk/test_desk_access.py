@@ -17,9 +17,15 @@ SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x"}
 
 
 def test_every_desk_route_is_in_the_table() -> None:
-    from vaspguard.desk import _pages, _passkeys
+    from vaspguard.desk import _passkeys, guarded_routers
 
-    guarded = {(m, r.path) for r in _pages.router.routes if isinstance(r, APIRoute) for m in r.methods}
+    guarded = {
+        (m, r.path)
+        for router in guarded_routers()
+        for r in router.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods
+    }
     public = {(m, r.path) for r in _passkeys.router.routes if isinstance(r, APIRoute) for m in r.methods}
     assert guarded == set(ACCESS)
     assert public == PUBLIC

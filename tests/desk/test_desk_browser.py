@@ -2,7 +2,8 @@
 authenticator (DevTools ``WebAuthn`` domain). The server runs in a thread on a free port over the demo.
 
 Flows: invite, enrol, sign in, sign out; a wrong role gets 403 on each protected page; the four-eyes
-``true_match`` ending with the customer frozen; a ``<script>`` name shown as text. Screenshots of each page
+``true_match`` ending with the customer frozen; exemption evidence lifting withdraw-only; a ``<script>`` name
+shown as text; axe-core finding no serious or critical violation on any page. Screenshots of each page
 go to docs/desk/ (``VASPGUARD_DESK_SCREENSHOTS=1``).
 """
 
@@ -195,6 +196,35 @@ def test_a_script_name_is_shown_as_text(site: str, browser: object, demo: Demo) 
     assert admin.page.evaluate("window.pwned") is None
     assert admin.page.locator("main img").count() == 0
     admin.shot("users")
+
+
+def test_exemption_evidence_lifts_withdraw_only(site: str, browser: object, demo: Demo) -> None:
+    from vaspguard.store import utcnow
+
+    service = policy.PolicyService(demo.store, log_decisions=False)
+    policy.evaluate(demo.store, service.engine, utcnow().date())
+    customer = policy.restricted(demo.store, state="withdraw-only", rule="EU-833-5B2-2025-2033")[0][
+        "customer_id"
+    ]
+    ana = _person(browser, site, demo, "Ana Lyst", "analyst")
+    ana.page.get_by_role("link", name="Restrictions").click()
+    ana.page.get_by_label("Customer id").fill(customer)
+    ana.page.get_by_role("button", name="Decide").click()
+    ana.page.locator("#what-if-result p").first.wait_for()  # htmx put the answer into the page
+    assert ana.page.url == f"{site}/restrictions"
+    assert "deny" in ana.page.inner_text("#what-if-result")
+    ana.shot("restrictions")
+    ana.page.goto(f"{site}/customers/{customer}")
+    assert "withdraw-only" in ana.page.inner_text("#restriction")
+    ana.page.get_by_text("Record exemption evidence").click()
+    ana.page.get_by_label("Issuing country").fill("DE")
+    ana.page.get_by_label("Valid from").fill("2020-01-01")
+    ana.page.get_by_label("Document seen").fill("DE-PERMIT-0001")
+    ana.page.get_by_role("button", name="Record and re-evaluate").click()
+    ana.page.wait_for_url(re.compile(r"#restriction$"))
+    assert "unrestricted" in ana.page.inner_text("#restriction .big")
+    ana.shot("customer-exempted")
+    assert policy.customer_state(demo.store, customer)["state"] == "unrestricted"
 
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

@@ -15,7 +15,7 @@ from vaspguard.desk._config import DeskSettings
 from vaspguard.desk._users import DeskRole, User, deactivate, invite, list_users
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from fastapi import APIRouter, FastAPI
 
 __all__ = [
     "ACCESS",
@@ -30,11 +30,18 @@ __all__ = [
 ]
 
 
+def guarded_routers() -> list[APIRouter]:
+    """The routers whose every route needs a signed-in user with a role ``ACCESS`` admits."""
+    from vaspguard.desk import _pages, _restrictions
+
+    return [_pages.router, _restrictions.router]
+
+
 def install(app: FastAPI) -> None:
     """Mount the desk on ``app`` (whose ``state.store`` is the store): pages, assets, security headers."""
     from fastapi.staticfiles import StaticFiles
 
-    from vaspguard.desk import _pages, _passkeys
+    from vaspguard.desk import _passkeys
     from vaspguard.desk._passkeys import RateLimit
     from vaspguard.desk._web import HERE, SecurityHeaders
 
@@ -43,5 +50,6 @@ def install(app: FastAPI) -> None:
     app.state.desk_signin_limit = RateLimit(settings.signin_attempts, settings.signin_window_seconds)
     app.mount("/desk-static", StaticFiles(directory=HERE / "static"), name="desk-static")
     app.include_router(_passkeys.router)
-    app.include_router(_pages.router)
+    for router in guarded_routers():
+        app.include_router(router)
     app.add_middleware(SecurityHeaders)

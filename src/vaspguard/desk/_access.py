@@ -21,6 +21,9 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("POST", "/alerts/{alert_id}/disposition"): frozenset({A.ANALYST}),
     ("POST", "/alerts/{alert_id}/confirm"): frozenset({A.ANALYST}),
     ("GET", "/customers/{customer_id}"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
+    ("POST", "/customers/{customer_id}/evidence"): frozenset({A.ANALYST}),
+    ("GET", "/restrictions"): frozenset({A.ANALYST, A.AUDITOR, A.EXECUTIVE}),
+    ("POST", "/restrictions/what-if"): frozenset({A.ANALYST, A.AUDITOR}),
     ("GET", "/users"): frozenset({A.ADMIN}),
 }
 

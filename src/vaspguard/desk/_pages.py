@@ -28,12 +28,9 @@ BANDS = {"high": (0.95, None), "mid": (0.88, 0.95), "low": (None, 0.88)}
 
 
 def _engine(request: Request) -> policy.Engine:
-    engine: policy.Engine | None = getattr(request.app.state, "desk_engine", None)
-    if engine is None:
-        from vaspguard.settings import Settings
+    from vaspguard.desk._restrictions import service
 
-        engine = policy.Engine(policy.load_packs(Settings().policy_pack_paths()))
-        request.app.state.desk_engine = engine
+    engine: policy.Engine = service(request).engine
     return engine
 
 
@@ -165,7 +162,7 @@ def confirm(request: Request, alert_id: int, user: User = Depends(guard)) -> Res
 
 
 @router.get("/customers/{customer_id}")
-def customer(request: Request, customer_id: str) -> HTMLResponse:
+def customer(request: Request, customer_id: str, user: User = Depends(guard)) -> HTMLResponse:
     store = store_of(request)
     registry = Registry(store)
     found = registry.get_customer(customer_id)
@@ -181,6 +178,7 @@ def customer(request: Request, customer_id: str) -> HTMLResponse:
         state=state,
         timeline=policy.notices(store, customer=customer_id),
         alerts=screening.list_alerts(store, customer_id=customer_id, limit=50),
+        may_record=user.has(DeskRole.ANALYST),
     )
 
 

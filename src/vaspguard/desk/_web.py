@@ -155,7 +155,12 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
     """The links a user's roles open (hiding is a courtesy: ``guard`` is what enforces)."""
     if user is None:
         return []
-    links = [("/", "Attention"), ("/alerts", "Alerts"), ("/users", "Users")]
+    links = [
+        ("/", "Attention"),
+        ("/alerts", "Alerts"),
+        ("/restrictions", "Restrictions"),
+        ("/users", "Users"),
+    ]
     return [(href, label) for href, label in links if user.roles & admitted("GET", href)]
 
 
