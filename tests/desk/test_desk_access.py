@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from conftest import sign_in
 from vaspguard.desk import ACCESS, PUBLIC, DeskRole, User
 
-SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x"}
+SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x", "index": "0"}
 
 
 def test_every_desk_route_is_in_the_table() -> None:

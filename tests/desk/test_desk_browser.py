@@ -2,9 +2,9 @@
 authenticator (DevTools ``WebAuthn`` domain). The server runs in a thread on a free port over the demo.
 
 Flows: invite, enrol, sign in, sign out; a wrong role gets 403 on each protected page; the four-eyes
-``true_match`` ending with the customer frozen; exemption evidence lifting withdraw-only; a ``<script>`` name
-shown as text; axe-core finding no serious or critical violation on any page. Screenshots of each page
-go to docs/desk/ (``VASPGUARD_DESK_SCREENSHOTS=1``).
+``true_match`` ending with the customer frozen; exemption evidence lifting withdraw-only; an auditor's bundle
+download that ``audit verify`` accepts; a ``<script>`` name shown as text; axe-core finding no serious or
+critical violation on any page. Screenshots of each page go to docs/desk/ (``VASPGUARD_DESK_SCREENSHOTS=1``).
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def test_invite_enrol_sign_in_sign_out(site: str, browser: object, demo: Demo) -
 
 def test_a_wrong_role_gets_403_on_each_protected_page(site: str, browser: object, demo: Demo) -> None:
     outsider = _person(browser, site, demo, "Exe Cutive", "executive")
-    samples = {"alert_id": "1", "customer_id": "C0000022"}
+    samples = {"alert_id": "1", "customer_id": "C0000022", "index": "0"}
     for (method, path), admitted in ACCESS.items():
         if method != "GET" or "executive" in admitted:
             continue
@@ -225,6 +225,28 @@ def test_exemption_evidence_lifts_withdraw_only(site: str, browser: object, demo
     assert "unrestricted" in ana.page.inner_text("#restriction .big")
     ana.shot("customer-exempted")
     assert policy.customer_state(demo.store, customer)["state"] == "unrestricted"
+
+
+def test_an_auditor_downloads_a_bundle_that_verifies(
+    site: str, browser: object, demo: Demo, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from vaspguard.cli import run
+
+    auditor = _person(browser, site, demo, "Audrey Tor", "auditor")
+    auditor.page.get_by_role("link", name="Audit").click()
+    auditor.shot("audit")
+    with auditor.page.expect_download() as download:
+        auditor.page.get_by_role("link", name="Download the bundle (zip)").click()
+    archive = tmp_path / "bundle.zip"
+    download.value.save_as(archive)
+    zipfile.ZipFile(archive).extractall(tmp_path)
+    bundle = tmp_path / "bundle"
+    assert run(["audit", "verify", str(bundle), "--key", str(bundle / "log.pub"), "--workers", "1"]) == 0
+    auditor.page.get_by_role("link", name="1", exact=True).click()
+    assert "proof verified" in auditor.page.inner_text("main")
+    auditor.shot("audit-entry")
 
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

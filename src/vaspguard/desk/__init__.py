@@ -32,9 +32,9 @@ __all__ = [
 
 def guarded_routers() -> list[APIRouter]:
     """The routers whose every route needs a signed-in user with a role ``ACCESS`` admits."""
-    from vaspguard.desk import _pages, _restrictions
+    from vaspguard.desk import _audit_pages, _pages, _restrictions
 
-    return [_pages.router, _restrictions.router]
+    return [_pages.router, _restrictions.router, _audit_pages.router]
 
 
 def install(app: FastAPI) -> None:

@@ -159,6 +159,7 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
         ("/", "Attention"),
         ("/alerts", "Alerts"),
         ("/restrictions", "Restrictions"),
+        ("/audit", "Audit"),
         ("/users", "Users"),
     ]
     return [(href, label) for href, label in links if user.roles & admitted("GET", href)]
