@@ -224,6 +224,11 @@ def test_exemption_evidence_lifts_withdraw_only(site: str, browser: object, demo
     ana.page.wait_for_url(re.compile(r"#restriction$"))
     assert "unrestricted" in ana.page.inner_text("#restriction .big")
     ana.shot("customer-exempted")
+    ana.page.get_by_role("link", name="Search").click()
+    ana.page.get_by_label(re.compile("^Name")).fill("Волковский")
+    ana.page.get_by_label(re.compile("^Name")).press("Enter")
+    assert "found" in ana.page.inner_text("main")
+    ana.shot("search")
     assert policy.customer_state(demo.store, customer)["state"] == "unrestricted"
 
 

@@ -160,6 +160,7 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
         ("/alerts", "Alerts"),
         ("/restrictions", "Restrictions"),
         ("/audit", "Audit"),
+        ("/search", "Search"),
         ("/users", "Users"),
     ]
     return [(href, label) for href, label in links if user.roles & admitted("GET", href)]
