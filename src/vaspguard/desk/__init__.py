@@ -32,9 +32,9 @@ __all__ = [
 
 def guarded_routers() -> list[APIRouter]:
     """The routers whose every route needs a signed-in user with a role ``ACCESS`` admits."""
-    from vaspguard.desk import _audit_pages, _pages, _restrictions, _search
+    from vaspguard.desk import _audit_pages, _lists_pages, _pages, _restrictions, _search
 
-    return [_pages.router, _restrictions.router, _audit_pages.router, _search.router]
+    return [_pages.router, _restrictions.router, _lists_pages.router, _audit_pages.router, _search.router]
 
 
 def install(app: FastAPI) -> None:

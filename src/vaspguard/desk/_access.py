@@ -27,6 +27,7 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/audit"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/entries/{index}"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/bundle.zip"): frozenset({A.AUDITOR, A.SECURITY}),
+    ("GET", "/lists"): frozenset({A.ANALYST, A.AUDITOR}),
     ("GET", "/search"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
     ("GET", "/users"): frozenset({A.ADMIN}),
 }

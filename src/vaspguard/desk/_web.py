@@ -159,6 +159,7 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
         ("/", "Attention"),
         ("/alerts", "Alerts"),
         ("/restrictions", "Restrictions"),
+        ("/lists", "Lists"),
         ("/audit", "Audit"),
         ("/search", "Search"),
         ("/users", "Users"),
