@@ -45,10 +45,16 @@ def attention(request: Request, user: User = Depends(guard)) -> HTMLResponse:
         for label, age in AGES.items():
             older = screening.AlertFilter(status="open", created_before=now - age)
             counts[f"older_{label}"] = screening.count_matching(store, older)
+    legal: list[dict[str, Any]] = []
+    if user.has(DeskRole.LEGAL, DeskRole.PRIVACY, DeskRole.REGIONAL_LEAD):
+        from vaspguard.requests import LawfulRequests
+
+        legal = LawfulRequests(store).list(attention_only=True)
     return render(
         request,
         "attention.html",
         counts=counts,
+        legal=legal,
         waiting=_four_eyes.pending_count(store, not_by=user.id) if user.has(DeskRole.ANALYST) else 0,
         changes=policy.notices(store, limit=20),
     )
