@@ -141,7 +141,11 @@ def test_invite_enrol_sign_in_sign_out(site: str, browser: object, demo: Demo) -
     ana.shot("signin")
     ana.page.goto(link)  # the link works once
     assert "not valid" in ana.page.inner_text("main")
+    before = {c["name"]: c for c in ana.context.cookies()}["vg_desk"]
     ana.sign_in()
+    after = {c["name"]: c for c in ana.context.cookies()}["vg_desk"]
+    assert after["value"] != before["value"]  # a new session at sign-in
+    assert after["httpOnly"] and after["sameSite"] == "Strict"
     assert "Ana Lyst" in ana.page.inner_text("header")
     ana.shot("attention")
     ana.sign_out()
@@ -281,6 +285,17 @@ def test_no_serious_accessibility_violation_on_any_page(site: str, browser: obje
         found[path] = _serious_violations(person.page)
         if path.startswith("/lists"):
             person.shot("lists")
+    person.page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing wider than the screen
+    for path in pages:
+        person.page.goto(site + path)
+        width = person.page.evaluate("document.documentElement.scrollWidth")
+        widest = person.page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)"
+            ".slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+        )
+        assert width <= 390, (path, width, widest)
+    person.page.goto(f"{site}/alerts/{alert.id}")
+    person.shot("alert-390px")
     stranger = Person(browser, site, bypass_csp=True)
     for url in (f"{site}/signin", link):
         stranger.page.goto(url)
