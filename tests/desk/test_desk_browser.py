@@ -291,7 +291,7 @@ def test_no_serious_accessibility_violation_on_any_page(site: str, browser: obje
         width = person.page.evaluate("document.documentElement.scrollWidth")
         widest = person.page.evaluate(
             "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)"
-            ".slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+            ".slice(0, 3).map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right))"
         )
         assert width <= 390, (path, width, widest)
     person.page.goto(f"{site}/alerts/{alert.id}")
