@@ -2,7 +2,8 @@
 
 Server-rendered pages (FastAPI and Jinja2, htmx for partial updates, every asset served by the app), people
 signing in with passkeys (WebAuthn), sessions with CSRF tokens and an idle timeout, roles enforced on the
-server for every route (``ACCESS``). ``install(app)`` mounts it on the API's app; ``invite``,
+server for every route (``ACCESS``, over ``guarded_routers()``). ``install(app)`` mounts it on the API's
+app; ``invite``,
 ``list_users`` and ``deactivate`` are what ``vaspguard users`` calls.
 """
 
@@ -24,6 +25,7 @@ __all__ = [
     "DeskSettings",
     "User",
     "deactivate",
+    "guarded_routers",
     "install",
     "invite",
     "list_users",

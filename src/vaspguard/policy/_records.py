@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from vaspguard.policy._tables import PolicyCustomerStateRow, PolicyDecisionRow, PolicyNoticeRow
 from vaspguard.store import Store
@@ -88,8 +88,6 @@ def restricted(
 
 def restriction_counts(store: Store) -> dict[tuple[str, str | None], int]:
     """How many customers are in each (state, rule) as of the latest evaluation."""
-    from sqlalchemy import func
-
     t = PolicyCustomerStateRow
     with store.connect() as conn:
         rows = conn.execute(select(t.state, t.rule_id, func.count()).group_by(t.state, t.rule_id)).all()
