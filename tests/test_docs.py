@@ -5,6 +5,7 @@
 - Every ``vaspguard ...`` command line in a code block of README.md or docs/*.md names a command that
   exists, and every ``--flag`` on it is an option of that command: no documented flag that does not exist.
 - Every ``docs/...`` page the repository refers to exists.
+- Every test the security page names as the proof of a protection exists.
 - ``mkdocs build --strict`` succeeds (slow: it runs the build).
 """
 
@@ -203,6 +204,26 @@ def test_referenced_docs_exist() -> None:
         for name in pattern.findall(path.read_text(encoding="utf-8", errors="replace")):
             if not (DOCS / name).is_file():
                 missing.append(f"{path.relative_to(ROOT)}: docs/{name}")
+    assert missing == []
+
+
+_TEST_REF = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`|`::(\w+)`")
+
+
+def test_security_page_names_only_tests_that_exist() -> None:
+    """Each protection on the security page names the test that shows it refusing; a renamed or removed
+    test would leave the page claiming a proof that is gone. ``::name`` continues the file named before."""
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    missing, current, count = [], "", 0
+    for match in _TEST_REF.finditer(text):
+        path, name, continued = match.groups()
+        current = path or current
+        name = name or continued
+        source = ROOT / current
+        count += 1
+        if not source.is_file() or (name and f"def {name}(" not in source.read_text(encoding="utf-8")):
+            missing.append(f"{current}::{name}" if name else current)
+    assert count >= 20, "the security page should name its tests"
     assert missing == []
 
 

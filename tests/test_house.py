@@ -18,10 +18,6 @@ MAX_LINES = 80
 
 LONG_FUNCTIONS = {
     "cli/_demo.py::seed_command",
-    "requests/_service.py::file",
-    "requests/_service.py::approve",
-    "requests/_service.py::narrow",
-    "requests/_service.py::disclose",
     "screening/_alerts.py::_run",
 }
 

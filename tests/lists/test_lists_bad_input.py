@@ -53,6 +53,44 @@ def test_external_entity_refused(tmp_path: Path) -> None:
         read_path(xxe)
 
 
+def _with_doctype(shared_data: Path, tmp_path: Path, doctype: bytes) -> Path:
+    """The genuine UN file with ``doctype`` inserted after its XML declaration (in a temp dir only)."""
+    data = (shared_data / UN).read_bytes()
+    end = data.index(b"?>") + 2
+    path = tmp_path / "consolidated.xml"
+    path.write_bytes(data[:end] + b"\n" + doctype + data[end:])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("doctype", "ids"),
+    [
+        (b'<!DOCTYPE CONSOLIDATED_LIST SYSTEM "file:///etc/passwd">', "SYSTEM 'file:///etc/passwd'"),
+        (
+            b'<!DOCTYPE CONSOLIDATED_LIST PUBLIC "-//X//DTD L//EN" "http://evil.example/l.dtd">',
+            "PUBLIC '-//X//DTD L//EN' SYSTEM 'http://evil.example/l.dtd'",
+        ),
+        # An internal subset does not hide the identifier.
+        (b'<!DOCTYPE CONSOLIDATED_LIST SYSTEM "l.dtd" [<!ELEMENT x ANY>]>', "SYSTEM 'l.dtd'"),
+    ],
+)
+def test_doctype_with_external_identifier_refused(
+    shared_data: Path, tmp_path: Path, doctype: bytes, ids: str
+) -> None:
+    path = _with_doctype(shared_data, tmp_path, doctype)
+    with pytest.raises(InvalidFile) as err:
+        read_path(path)
+    assert str(err.value) == (
+        f"{path}: XML DOCTYPE 'CONSOLIDATED_LIST' names an external DTD ({ids}): refused, nothing read"
+    )
+
+
+def test_doctype_without_identifier_still_read(shared_data: Path, tmp_path: Path) -> None:
+    # The refusal is of the external identifier, not of every DOCTYPE: the same file still reads.
+    path = _with_doctype(shared_data, tmp_path, b"<!DOCTYPE CONSOLIDATED_LIST>")
+    assert len(read_path(path).entities) == 1003
+
+
 def test_truncated_xml_names_line(shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / UN).read_bytes()
     cut = tmp_path / "consolidated.xml"
@@ -142,15 +180,81 @@ def _zip(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
-def test_zip_bomb_refused_before_inflating(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import vaspguard.lists._read as reader
+def _zeros_zip(path: Path, name: str, size: int) -> Path:
+    """A zip whose one member is ``size`` zero bytes, written in a stream (small on disk and in memory)."""
+    import zipfile
 
-    # 50 MB of zeros compress to ~50 KB; with the limit lowered to 1 MB the member is refused from its
-    # declared size, before a byte is inflated (the real limit is 2 GiB).
-    monkeypatch.setattr(reader, "MAX_ZIP_MEMBER", 1024**2)
-    bomb = _zip(tmp_path / "CONS_ENHANCED.ZIP", {"CONS_ENHANCED.XML": b"\0" * (50 * 1024**2)})
-    with pytest.raises(InvalidFile, match="inflates to 52428800 bytes: refused"):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf, zf.open(name, "w") as member:
+        block = b"\0" * 1024**2
+        for _ in range(size // len(block)):
+            member.write(block)
+    return path
+
+
+def _refused_after(err: pytest.ExceptionInfo[InvalidFile]) -> int:
+    return int(str(err.value).rsplit("refused after ", 1)[1])
+
+
+def test_zip_bomb_refused_by_ratio_while_inflating(tmp_path: Path) -> None:
+    # 256 MiB of zeros deflate to about 250 KB (ratio ~1000): under the 512 MiB cap, over the ratio 200.
+    bomb = _zeros_zip(tmp_path / "CONS_ENHANCED.ZIP", "CONS_ENHANCED.XML", 256 * 1024**2)
+    assert bomb.stat().st_size < 1024**2
+    with pytest.raises(InvalidFile, match=r"inflates more than 200 times .* \(possible zip bomb\)") as err:
         read_path(bomb)
+    # Refused within the first MiBs, not after inflating the member and checking it.
+    assert _refused_after(err) <= 2 * 1024**2
+
+
+def test_zip_member_over_the_size_cap_refused_while_inflating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    # The ratio cap lifted, the size cap lowered to 4 MiB; the member's headers lie (1 KiB), so only
+    # counting the bytes actually inflated can catch it.
+    monkeypatch.setenv("VASPGUARD_LISTS_ZIP_MAX_RATIO", "100000")
+    monkeypatch.setenv("VASPGUARD_LISTS_ZIP_MAX_MEMBER", str(4 * 1024**2))
+    bomb = _zeros_zip(tmp_path / "SDN_ENHANCED.ZIP", "SDN_ENHANCED.XML", 32 * 1024**2)
+    data = bytearray(bomb.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local and central headers
+        at = data.index(signature)
+        data[at + offset : at + offset + 4] = (1024).to_bytes(4, "little")
+    bomb.write_bytes(bytes(data))
+    assert zipfile.ZipFile(bomb).infolist()[0].file_size == 1024
+    with pytest.raises(InvalidFile, match=r"inflates past 4194304 bytes") as err:
+        read_path(bomb)
+    assert _refused_after(err) <= 5 * 1024**2
+
+
+def test_stored_zip_member_over_the_size_cap_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    # Not compressed (stored), its header lying about its size: counted all the same.
+    monkeypatch.setenv("VASPGUARD_LISTS_ZIP_MAX_MEMBER", str(1024**2))
+    path = tmp_path / "sdn.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("sdn.xml", b"<sdnList/>" + b" " * (2 * 1024**2))
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.index(signature)
+        data[at + offset : at + offset + 4] = (1024).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(InvalidFile, match=r"zip member 'sdn\.xml' inflates past 1048576 bytes"):
+        read_path(path)
+
+
+def test_zip_member_declaring_over_the_cap_refused_before_inflating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VASPGUARD_LISTS_ZIP_MAX_MEMBER", str(1024**2))
+    bomb = _zeros_zip(tmp_path / "CONS_ENHANCED.ZIP", "CONS_ENHANCED.XML", 8 * 1024**2)
+    with pytest.raises(InvalidFile, match=r"declares 8388608 bytes, over the 1048576: refused$"):
+        read_path(bomb)
+
+
+def test_zipped_list_within_the_caps_is_read(shared_data: Path, tmp_path: Path) -> None:
+    zipped = _zip(tmp_path / "un.zip", {"consolidated.xml": (shared_data / UN).read_bytes()})
+    assert len(read_path(zipped).entities) == 1003
 
 
 def test_nested_zip_refused(tmp_path: Path) -> None:

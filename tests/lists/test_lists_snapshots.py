@@ -187,6 +187,9 @@ class _FailingAudit:
     def append_many(self, events: list[Any]) -> list[Any]:
         raise RuntimeError("audit log unavailable")
 
+    def events(self, type_prefix: str | None = None, subject: str | None = None) -> list[Any]:
+        return []
+
 
 def test_import_logged_to_audit(store: Store, shared_data: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -208,6 +211,7 @@ def test_no_activation_without_audit_record(store: Store, shared_data: Path) -> 
     with pytest.raises(RuntimeError, match="audit log unavailable"):
         import_paths(store, [shared_data / SDN_2021], audit=_FailingAudit())
     assert [s.id for s in active_snapshots(store)] == [first.id]
+    assert [s.id for s in list_snapshots(store)] == [first.id]  # the unlogged snapshot rolled back
 
 
 @pytest.mark.slow

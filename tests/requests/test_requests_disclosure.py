@@ -146,8 +146,7 @@ def test_kyc_documents_carry_permits_and_visas_of_the_target_only(store: Store) 
 
     from vaspguard.registry import Customer, Name, PermitKind, PersonType, Registry, ResidencePermit, Visa
     from vaspguard.requests._disclose import assemble
-    from vaspguard.requests._model import DataCategory, DateRange, Target, TargetType
-    from vaspguard.requests._service import Scope
+    from vaspguard.requests._model import DataCategory, DateRange, Scope, Target, TargetType
 
     permit = ResidencePermit("DE", PermitKind.TEMPORARY, date(2024, 1, 1), date(2027, 1, 1))
     visa = Visa("FR", "schengen", date(2025, 3, 1), None)

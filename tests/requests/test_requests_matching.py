@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaspguard.requests import OperatorRole
+from vaspguard.requests._approvals import _match_slots
 from vaspguard.requests._policy import QuorumSlot
-from vaspguard.requests._service import _match_slots
 
 ROLES = list(OperatorRole)
 REGIONS = ["EU", "CIS", "APAC"]

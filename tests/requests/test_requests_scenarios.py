@@ -32,7 +32,7 @@ def _audit_events(cli: Any, db: str, subject: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines()]
 
 
-def test_the_2021_scenario(  # noqa: PLR0915
+def test_the_2021_scenario(
     registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path, data_dir: Path
 ) -> None:
     db = exchange.url
@@ -50,6 +50,28 @@ def test_the_2021_scenario(  # noqa: PLR0915
     # The regional lead, who was handed the request at the meeting, files it.
     result = _new(cli, db, write("rosfin.json", request), "lead-cis")
     rid = result["request_id"]
+    _assert_blocked_with_every_reason(result)
+    _every_release_is_refused(cli, db, ops, rid, tmp_path)
+    _every_attempt_is_on_record(cli, db, rid, tmp_path, data_dir)
+    # Rejection, with a request to come back through lawful process, is what remains possible.
+    code, _out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "reject",
+        rid,
+        "--as",
+        "legal1",
+        "--key",
+        ops.key("legal1"),
+        "--reason",
+        "informal request for a protected party's donors; no lawful process",
+        "--return-to-process",
+    )
+    assert code == 0, err
+
+
+def _assert_blocked_with_every_reason(result: dict[str, Any]) -> None:
     codes = {r["code"] for r in result["reasons"]}
     assert result["tier"] == "blocked"
     assert {
@@ -70,14 +92,18 @@ def test_the_2021_scenario(  # noqa: PLR0915
     assert "RU-FSB" in security["detail"]
     assert result["policy_version"].startswith("sha256:")
 
-    # The regional lead's approval is refused; so is legal's, and disclosure.
-    code, out, err = cli(
+
+def _every_release_is_refused(cli: Any, db: str, ops: Ops, rid: str, tmp_path: Path) -> None:
+    """The regional lead's approval is refused; so is legal's, a narrowing, and disclosure."""
+    code, _out, err = cli(
         "--db", db, "requests", "approve", rid, "--as", "lead-cis", "--key", ops.key("lead-cis")
     )
     assert code == 6 and "blocked" in err and err.count("\n") == 1
-    code, out, err = cli("--db", db, "requests", "approve", rid, "--as", "legal1", "--key", ops.key("legal1"))
+    code, _out, err = cli(
+        "--db", db, "requests", "approve", rid, "--as", "legal1", "--key", ops.key("legal1")
+    )
     assert code == 6 and "blocked" in err
-    code, out, err = cli(
+    code, _out, err = cli(
         "--db",
         db,
         "requests",
@@ -92,11 +118,14 @@ def test_the_2021_scenario(  # noqa: PLR0915
     )
     assert code == 6 and "blocked" in err
     out_dir = tmp_path / "leak"
-    code, out, err = cli("--db", db, "requests", "disclose", rid, "--output", out_dir, "--as", "lead-cis")
+    code, _out, err = cli("--db", db, "requests", "disclose", rid, "--output", out_dir, "--as", "lead-cis")
     assert code == 6 and "nothing can be disclosed" in err
     assert not out_dir.exists()
 
-    # Every attempt is in the audit log, and the request is on central legal's attention list.
+
+def _every_attempt_is_on_record(cli: Any, db: str, rid: str, tmp_path: Path, data_dir: Path) -> None:
+    """Every attempt is in the audit log (and in a verified export of it), the request is on central legal's
+    attention list, and it shows no approval and nothing disclosed."""
     events = _audit_events(cli, db, f"request:{rid}")
     types = [e["type"] for e in events]
     assert types[:2] == ["requests.intake", "requests.assess"]
@@ -130,25 +159,9 @@ def test_the_2021_scenario(  # noqa: PLR0915
         "narrow.refused",
         "disclose.refused",
     ]
-    # Rejection, with a request to come back through lawful process, is what remains possible.
-    code, out, err = cli(
-        "--db",
-        db,
-        "requests",
-        "reject",
-        rid,
-        "--as",
-        "legal1",
-        "--key",
-        ops.key("legal1"),
-        "--reason",
-        "informal request for a protected party's donors; no lawful process",
-        "--return-to-process",
-    )
-    assert code == 0, err
 
 
-def test_lawful_court_order(  # noqa: PLR0915
+def test_lawful_court_order(
     registries: Ops, exchange: Store, cli: Any, write: Callable[..., Path], tmp_path: Path
 ) -> None:
     db = exchange.url
@@ -166,9 +179,25 @@ def test_lawful_court_order(  # noqa: PLR0915
     pkg = tmp_path / "package"
     code, out, err = cli("--db", db, "requests", "disclose", rid, "--output", pkg, "--as", "legal1")
     assert code == 0, err
+    records, manifest = _package_holds_the_scope_only(pkg)
+    code, out, err = cli(
+        "--db",
+        db,
+        "requests",
+        "verify-package",
+        pkg,
+        "--public-key",
+        tmp_path / "var" / "requests" / "exchange.pub",
+    )
+    assert code == 0, err
+    _notice_is_held_then_sent(cli, db, rid, tmp_path)
+    _disclosure_is_on_record(cli, db, rid, records, manifest)
 
-    # Only the scope: account A-D1's transactions within the date range; not the funding account, not outside.
-    records = json.loads((pkg / "transaction_history.json").read_text())
+
+def _package_holds_the_scope_only(pkg: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Only the scope: account A-D1's transactions within the date range; not the funding account, not
+    outside; the other customer of an internal transfer pseudonymised."""
+    records: list[dict[str, Any]] = json.loads((pkg / "transaction_history.json").read_text())
     start, end = TODAY - timedelta(days=200), TODAY - timedelta(days=18)
     assert records, "the package is empty"
     assert {r["account_id"] for r in records} == {"A-D1"}
@@ -193,19 +222,11 @@ def test_lawful_court_order(  # noqa: PLR0915
     manifest = json.loads((pkg / "manifest.json").read_text())
     assert manifest["approvals"][0]["operator"] == "legal1"
     assert manifest["scope"]["targets"] == [{"type": "account_id", "value": "A-D1", "chain": None}]
+    return records, manifest
 
-    code, out, err = cli(
-        "--db",
-        db,
-        "requests",
-        "verify-package",
-        pkg,
-        "--public-key",
-        tmp_path / "var" / "requests" / "exchange.pub",
-    )
-    assert code == 0, err
 
-    # Notice: held while the order runs, due by itself the day it ends.
+def _notice_is_held_then_sent(cli: Any, db: str, rid: str, tmp_path: Path) -> None:
+    """The customer's notice is held while the order runs, due by itself the day it ends, then sent."""
     ends = TODAY + timedelta(days=120)
     code, out, err = cli(
         "--db", db, "requests", "notices", "--due", "--on", iso(ends - timedelta(days=1)), "--json"
@@ -228,13 +249,18 @@ def test_lawful_court_order(  # noqa: PLR0915
     code, out, err = cli("--db", db, "requests", "notices", "--due", "--on", iso(ends), "--json")
     assert json.loads(out) == []
 
-    # What left is in the audit log.
+
+def _disclosure_is_on_record(
+    cli: Any, db: str, rid: str, records: list[dict[str, Any]], manifest: dict[str, Any]
+) -> None:
+    """What left is in the audit log, and on the request's timeline with an audit index at every step."""
     events = _audit_events(cli, db, f"request:{rid}")
     disclosed = next(e for e in events if e["type"] == "requests.disclose")
     assert disclosed["payload"]["record_counts"] == {"transaction_history": len(records)}
     assert disclosed["payload"]["merkle_root"] == manifest["merkle_root"]
     assert disclosed["payload"]["notices"] == {"held": 1, "pending": 0}
     code, out, err = cli("--db", db, "requests", "show", rid, "--json")
+    assert code == 0, err
     shown = json.loads(out)
     assert shown["state"] == "disclosed"
     assert [e["kind"] for e in shown["timeline"]] == [

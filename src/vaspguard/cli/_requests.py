@@ -369,6 +369,8 @@ def requests_disclose(
     counts = ", ".join(f"{k} {v}" for k, v in result["record_counts"].items())
     _out(f"{request_id}: disclosed to {result['output']}: {counts}; Merkle root {result['merkle_root']}")
     _out(f"  {result['notices']} customer notice(s) recorded; audit index {result['audit_index']}")
+    if result["sealed_to"]:
+        _out(f"  sealed (package.tar.age) to the agency's age key(s): {', '.join(result['sealed_to'])}")
 
 
 @app.command("verify-package")
@@ -377,12 +379,17 @@ def requests_verify_package(
     public_key: Path | None = typer.Option(
         None, "--public-key", help="The exchange's disclosure public key to pin."
     ),
+    identity: Path | None = typer.Option(
+        None, "--identity", help="The agency's age identity file, to open a sealed package (package.tar.age)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="JSON output."),
 ) -> None:
-    """Verify a package: manifest signature, every record's leaf hash, Merkle root, CSV and JSON files."""
+    """Verify a package: manifest signature, every record's leaf hash, Merkle root, CSV and JSON files. A
+    package sealed to the agency's age key is opened with --identity first."""
     from vaspguard.requests import read_public_key, verify_package
 
-    result = verify_package(path, public_key=read_public_key(public_key) if public_key else None)
+    pinned = read_public_key(public_key) if public_key else None
+    result = verify_package(path, public_key=pinned, identity=identity)
     if as_json:
         print_json(result)
         return

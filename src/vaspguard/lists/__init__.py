@@ -7,6 +7,7 @@
 
 from typing import Any
 
+from vaspguard.lists._crypto import CHAINS
 from vaspguard.lists._diff import EntityChange, EntityRef, FieldChange, ListDiff, diff_snapshots
 from vaspguard.lists._diff import render as render_diff
 from vaspguard.lists._model import (
@@ -56,6 +57,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CHAINS",
     "FEEDS",
     "FORMATS",
     "BirthDate",

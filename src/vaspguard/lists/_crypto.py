@@ -36,6 +36,9 @@ NATIVE_CHAINS = {
 # Token tags: the chain follows from the address shape.
 TOKEN_TAGS = frozenset({"USDT", "USDC"})
 
+# Every chain name and currency tag the lists use: what a request's chain is checked against.
+CHAINS = frozenset(NATIVE_CHAINS) | frozenset(NATIVE_CHAINS.values())
+
 EVM_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 TRON_ADDRESS = re.compile(r"^T[1-9A-HJ-NP-Za-km-z]{33}$")
 OMNI_ADDRESS = re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$")

@@ -27,10 +27,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import insert, select, update
 
 from vaspguard.errors import FetchFailed, InvalidRequest
+from vaspguard.lists._config import ListsSettings
 from vaspguard.lists._model import SnapshotInfo
 from vaspguard.lists._tables import FetchRow
 from vaspguard.settings import Settings
@@ -67,17 +67,6 @@ FEEDS: dict[str, tuple[tuple[str, str], ...]] = {
     "uk_fcdo": (("UK-Sanctions-List.xml", "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"),),
 }
 MAX_BYTES = 1024**3  # refuse a download beyond 1 GiB (the largest official file is ~100 MB)
-
-
-class ListsSettings(BaseSettings):
-    """``VASPGUARD_LISTS_BASE_URL``: a mirror serving every feed file under its local name;
-    ``VASPGUARD_LISTS_URLS``: JSON feed -> URL for single-file feeds; ``VASPGUARD_LISTS_TIMEOUT`` seconds."""
-
-    model_config = SettingsConfigDict(env_prefix="VASPGUARD_LISTS_", extra="ignore")
-
-    base_url: str | None = None
-    urls: dict[str, str] = {}
-    timeout: float = 120.0
 
 
 @dataclass(frozen=True, slots=True)

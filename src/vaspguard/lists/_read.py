@@ -11,12 +11,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from vaspguard.errors import InvalidFile
+from vaspguard.lists._config import ZIP_RATIO_FLOOR, ListsSettings
 from vaspguard.lists._eu import read_eu_xml
 from vaspguard.lists._ftm import read_ftm
 from vaspguard.lists._model import ParsedList, Source
@@ -45,7 +48,7 @@ _XML_ROOTS = {
     "export": "eu_xml",
     "Designations": "uk_xml",
 }
-MAX_ZIP_MEMBER = 2 * 1024**3  # refuse zip members that would inflate beyond 2 GiB (zip bombs)
+_CHUNK = 64 * 1024  # inflate a zip member 64 KiB at a time, checking the caps after each
 
 
 def sha256_hex(data: bytes) -> str:
@@ -116,6 +119,7 @@ def _detect_csv(head: bytes, path: Path) -> str:
 
 
 def _unzip(data: bytes, path: Path) -> tuple[str, bytes]:
+    """The one list file in a zip, inflated in a stream under the caps of ``ListsSettings``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = [
@@ -124,14 +128,77 @@ def _unzip(data: bytes, path: Path) -> tuple[str, bytes]:
             if len(members) != 1:
                 names = ", ".join(i.filename for i in zf.infolist()) or "nothing"
                 raise InvalidFile(path, f"zip should hold one list file, holds {names}")
-            info = members[0]
-            if info.file_size > MAX_ZIP_MEMBER:
-                raise InvalidFile(
-                    path, f"zip member {info.filename} inflates to {info.file_size} bytes: refused"
-                )
-            return info.filename, zf.read(info)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+            return members[0].filename, _inflate(members[0], path, data)
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise InvalidFile(path, f"broken zip: {exc}") from None
+
+
+def _inflate(info: zipfile.ZipInfo, path: Path, archive: bytes) -> bytes:
+    """Inflate ``info`` a chunk at a time, refusing as soon as it passes the size or the ratio cap.
+
+    The sizes a zip declares are the attacker's to choose, so the bytes actually inflated are counted
+    against the compressed bytes actually consumed (``zlib`` directly: ``ZipFile.open`` reads as many
+    compressed bytes as decompressed ones are asked for, too coarse a count to stop a bomb early). A
+    declared size over the cap refuses the member before any work. The CRC-32 is checked at the end, as
+    ``zipfile`` would. Member names are the archive's text, so they are quoted (``repr``) in reasons.
+    """
+    settings = ListsSettings()
+    limit, ratio = settings.zip_max_member, settings.zip_max_ratio
+    name = repr(info.filename)
+    if info.file_size > limit:
+        raise InvalidFile(
+            path, f"zip member {name} declares {info.file_size} bytes, over the {limit}: refused"
+        )
+    if info.flag_bits & 0x1:
+        raise InvalidFile(path, f"zip member {name} is encrypted: refused")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise InvalidFile(path, f"zip member {name} uses compression method {info.compress_type}: refused")
+    raw = _member_bytes(info, archive)
+    if info.compress_type == zipfile.ZIP_STORED:
+        _check_caps(path, name, len(raw), len(raw), limit, ratio)  # stored: ratio 1
+        inflated = bytes(raw)
+    else:
+        out = io.BytesIO()
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as zip stores it
+        consumed = 0
+        for start in range(0, len(raw), _CHUNK):
+            pending = bytes(raw[start : start + _CHUNK])
+            while pending:
+                out.write(inflater.decompress(pending, _CHUNK))
+                consumed += len(pending) - len(inflater.unconsumed_tail)
+                pending = inflater.unconsumed_tail
+                _check_caps(path, name, out.tell(), consumed, limit, ratio)
+        out.write(inflater.flush())
+        _check_caps(path, name, out.tell(), consumed, limit, ratio)
+        inflated = out.getvalue()
+    if zlib.crc32(inflated) != info.CRC:
+        raise InvalidFile(path, f"broken zip: CRC-32 of {name} does not match")
+    return inflated
+
+
+def _member_bytes(info: zipfile.ZipInfo, archive: bytes) -> memoryview:
+    """The compressed bytes of ``info``, located from its local file header (not inflated)."""
+    start = info.header_offset
+    header = archive[start : start + 30]
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"no local file header for {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    begin = start + 30 + name_length + extra_length
+    end = begin + info.compress_size
+    if end > len(archive):
+        raise zipfile.BadZipFile(f"{info.filename} runs past the end of the archive")
+    return memoryview(archive)[begin:end]
+
+
+def _check_caps(path: Path, name: str, inflated: int, consumed: int, limit: int, ratio: int) -> None:
+    if inflated > limit:
+        raise InvalidFile(path, f"zip member {name} inflates past {limit} bytes: refused after {inflated}")
+    if inflated > ZIP_RATIO_FLOOR and inflated > ratio * max(consumed, 1):
+        raise InvalidFile(
+            path,
+            f"zip member {name} inflates more than {ratio} times its compressed size (possible zip bomb): "
+            f"refused after {inflated}",
+        )
 
 
 def read_path(

@@ -10,14 +10,22 @@ Activation: the newest import of a source becomes its active snapshot, unless it
 - older by publisher date than the active one: it is stored but not activated (a stale mirror or a
   replayed download must never roll a list back silently).
 
-With an audit log, a snapshot is written inactive, the import is appended to the log (``lists.import``),
-and only then is the snapshot activated: no list becomes active without its audit record.
+With an audit log, a snapshot is written inactive and without an audit index (the write-ahead intent), the
+import is appended to the log (``lists.import``), and only then are the index written and the snapshot
+activated: no list becomes active without its audit record. The whole import holds a lock across the
+three transactions (``Store.exclusive``), which a killed process releases. The next audited import starts
+with ``recover_imports``: a snapshot left inactive without an index is completed if the log holds its entry
+(killed after the append) and otherwise removed, the removal logged (``lists.orphan_removed``), so a rerun of
+an interrupted import stores its snapshot once. An append that fails with an error undoes the import's
+snapshots at once. (Snapshots imported without an audit log and left inactive count as unsettled too: a
+database is imported with the log, as the CLI does, or without.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,6 +46,8 @@ from vaspguard.lists._tables import AddressRow, EntityDataRow, EntityRow, Snapsh
 from vaspguard.store import Store, utcnow
 
 _BATCH = 1000
+_IMPORT_LOCK = 3004  # held across a whole import (Store.exclusive); 3003 is each transaction's
+_log = logging.getLogger(__name__)
 
 
 def fold(text: str) -> str:
@@ -222,6 +232,27 @@ def import_parsed(
 ) -> list[ImportOutcome]:
     """Store already-read lists as snapshots (see the module docstring for atomicity and activation).
     ``context`` is added to each audit record (e.g. the URLs a fetch downloaded from)."""
+    with store.exclusive(_IMPORT_LOCK):
+        if audit is not None:
+            recover_imports(store, audit, actor=actor, actor_role=actor_role)
+        outcomes, to_activate = _store_lists(store, lists, activate=audit is None)
+        if audit is None:
+            return outcomes
+        try:
+            _audit_and_activate(
+                store, audit, outcomes, to_activate, actor=actor, actor_role=actor_role, context=context or {}
+            )
+        except BaseException:
+            _settle_unlogged(store, audit, [o.info.id for o in outcomes if o.stored])
+            raise
+    return [replace(o, info=get_snapshot(store, o.info.id, note=o.info.note)) for o in outcomes]
+
+
+def _store_lists(
+    store: Store, lists: Sequence[ParsedList], *, activate: bool
+) -> tuple[list[ImportOutcome], list[tuple[int, Source]]]:
+    """Write the snapshots in one transaction; activate them now (``activate``) or return which to
+    activate once the import is in the audit log."""
     outcomes: list[ImportOutcome] = []
     to_activate: list[tuple[int, Source]] = []
     with store.connect() as conn:
@@ -243,18 +274,13 @@ def import_parsed(
             if stale:
                 when = f"{old_pub:%Y-%m-%d}" if old_pub else "?"
                 note = f"published before active snapshot {active.id} ({when}): stored, not activated"
-            elif audit is None:
+            elif activate:
                 _activate(conn, snapshot_id, parsed.source)
             else:
                 to_activate.append((snapshot_id, parsed.source))
             row = conn.execute(select(SnapshotRow).where(SnapshotRow.id == snapshot_id)).one()
             outcomes.append(ImportOutcome(_info(row, note), True, not stale))
-    if audit is not None:
-        _audit_and_activate(
-            store, audit, outcomes, to_activate, actor=actor, actor_role=actor_role, context=context or {}
-        )
-        outcomes = [replace(o, info=get_snapshot(store, o.info.id, note=o.info.note)) for o in outcomes]
-    return outcomes
+    return outcomes, to_activate
 
 
 def _audit_and_activate(
@@ -292,7 +318,7 @@ def _audit_and_activate(
         for o in outcomes
         if o.stored
     ]
-    receipts = audit.append_many(events)  # if this fails, the new snapshots stay inactive
+    receipts = audit.append_many(events)
     stored = [o for o in outcomes if o.stored]
     with store.connect() as conn:
         _lock(conn, store)
@@ -302,6 +328,123 @@ def _audit_and_activate(
             )
         for snapshot_id, source in to_activate:
             _activate(conn, snapshot_id, source)
+
+
+# -- interrupted imports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """What ``recover_imports`` did with one snapshot left without its audit index."""
+
+    snapshot_id: int
+    source: str
+    sha256: str
+    audit_index: int | None  # None: the log does not know it, so it was removed; else completed from it
+
+
+def _unsettled() -> Select[Any]:
+    """Snapshots written by an audited import that did not finish: inactive, without an audit index."""
+    return select(SnapshotRow).where(SnapshotRow.audit_index.is_(None), SnapshotRow.active.is_(False))
+
+
+def _logged_imports(audit: Any, snapshot_ids: list[int]) -> dict[int, Any]:
+    """The ``lists.import`` entry of each snapshot the log holds one for."""
+    found = {i: audit.events("lists.import", subject=f"list-snapshot:{i}") for i in snapshot_ids}
+    return {i: entries[0] for i, entries in found.items() if entries}
+
+
+def _settle(store: Store, logged: dict[int, Any], snapshot_ids: list[int]) -> list[Recovered]:
+    """In one transaction: a snapshot with its entry in ``logged`` gets the entry's index and is activated
+    as the entry says (unless a later import is active by now); one without is removed, entities and all."""
+    done = []
+    with store.connect() as conn:
+        _lock(conn, store)
+        for row in conn.execute(_unsettled().where(SnapshotRow.id.in_(snapshot_ids))).all():
+            entry = logged.get(row.id)
+            if entry is None:
+                conn.execute(delete(SnapshotRow).where(SnapshotRow.id == row.id))  # entities cascade
+                done.append(Recovered(row.id, row.source, row.sha256, None))
+                continue
+            conn.execute(update(SnapshotRow).where(SnapshotRow.id == row.id).values(audit_index=entry.index))
+            active = _active_row(conn, Source(row.source))
+            if (entry.payload or {}).get("activated") and (active is None or active.id < row.id):
+                _activate(conn, row.id, Source(row.source))
+            done.append(Recovered(row.id, row.source, row.sha256, entry.index))
+    return done
+
+
+def recover_imports(
+    store: Store, audit: Any, *, actor: str = "system", actor_role: str = ""
+) -> list[Recovered]:
+    """Settle every snapshot whose audited import was killed between writing the snapshot and writing its
+    audit entry (or that an older version left so).
+
+    One the log records (killed after the entry) is completed (``_settle``). One the log does not know is
+    removed with its entities: the removal is logged first (``lists.orphan_removed``; a kill after that
+    only means it is removed and logged again next time) and warned. Called under the import lock, so an
+    import still in progress is never taken for an orphan.
+    """
+    with store.connect() as conn:
+        ids = list(
+            conn.execute(_unsettled().with_only_columns(SnapshotRow.id).order_by(SnapshotRow.id)).scalars()
+        )
+    if not ids:
+        return []
+    logged = _logged_imports(audit, ids)
+    orphans = [i for i in ids if i not in logged]
+    if orphans:
+        with store.connect() as conn:
+            rows = conn.execute(_unsettled().where(SnapshotRow.id.in_(orphans))).all()
+        _log_removal(audit, rows, actor=actor, actor_role=actor_role)
+    done = _settle(store, logged, ids)
+    for r in done:
+        what = (
+            "not in the audit log: removed"
+            if r.audit_index is None
+            else f"audit entry {r.audit_index}: completed"
+        )
+        _log.warning(
+            "lists: snapshot %s (%s, sha256 %s) had no audit index; %s",
+            r.snapshot_id,
+            r.source,
+            r.sha256[:16],
+            what,
+        )
+    return done
+
+
+def _log_removal(audit: Any, rows: Sequence[Any], *, actor: str, actor_role: str) -> None:
+    from vaspguard.audit import Event
+
+    audit.append_many(
+        [
+            Event(
+                type="lists.orphan_removed",
+                actor=actor,
+                actor_role=actor_role,
+                subjects=(f"list-snapshot:{r.id}", f"list:{r.source}"),
+                payload={
+                    "snapshot_id": r.id,
+                    "source": r.source,
+                    "sha256": r.sha256,
+                    "entity_count": r.entity_count,
+                    "reason": "stored by an import that never reached the audit log (interrupted)",
+                },
+            )
+            for r in rows
+        ]
+    )
+
+
+def _settle_unlogged(store: Store, audit: Any, snapshot_ids: list[int]) -> None:
+    """After a failed audit append, settle this import's snapshots at once: one the log does not hold is
+    rolled back (nothing was recorded, so there is nothing to log). If even that fails, the next import's
+    ``recover_imports`` settles them."""
+    try:
+        _settle(store, _logged_imports(audit, snapshot_ids), snapshot_ids)
+    except Exception as exc:
+        _log.warning("lists: could not settle snapshots %s now (%s); the next import will", snapshot_ids, exc)
 
 
 def list_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -5,7 +5,8 @@ Invariants:
 - ``lists_snapshots``: one row per imported publisher file (or OFAC file set); at most one row per source
   is ``active`` (a partial unique index enforces it on both backends). A snapshot and all its entities
   are written in one transaction; rows are never updated afterwards except the ``active`` flag (and
-  ``audit_index`` once the import is in the audit log).
+  ``audit_index`` once the import is in the audit log). An inactive row without ``audit_index`` is an
+  audited import not finished yet, or interrupted: the next import completes or removes it.
 - ``lists_entities``: every entity of a snapshot, by key, with the SHA-256 (``digest``) of its canonical
   JSON; two snapshots diff by comparing digests and only changed entities are decoded.
 - ``lists_entity_data``: the canonical JSON itself, stored once per digest. Successive snapshots of a list

@@ -1,8 +1,10 @@
 """Safe, streaming XML for publisher files.
 
 Parsing goes through ``defusedxml``: a document that declares entities (billion laughs, quadratic blowup)
-or refers to external entities or DTDs is refused at the declaration, before any expansion, so an XML
-bomb costs microseconds, not memory. Elements are streamed (``iterparse``) and cleared once read, so a
+or refers to external entities is refused at the declaration, before any expansion, so an XML bomb costs
+microseconds, not memory. A ``<!DOCTYPE>`` is allowed only without a SYSTEM or PUBLIC identifier: one that
+names an external DTD (``<!DOCTYPE x SYSTEM "file:///etc/passwd">``) is refused even though nothing would
+fetch it, since no publisher file needs one. Elements are streamed (``iterparse``) and cleared once read, so a
 100 MB Enhanced XML file is never held as one tree.
 """
 
@@ -12,10 +14,10 @@ import io
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 import defusedxml
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
 from vaspguard.errors import InvalidFile, InvalidRow
 from vaspguard.lists._dates import parse_timestamp
@@ -70,8 +72,31 @@ def refusal(exc: Exception, path: Path) -> InvalidFile:
     if isinstance(exc, defusedxml.ExternalReferenceForbidden):
         return InvalidFile(path, "XML refers to an external entity or DTD: refused, nothing fetched")
     if isinstance(exc, defusedxml.DTDForbidden):
-        return InvalidFile(path, "XML has a DTD: refused")
+        # repr(): an identifier is the file's text and may hold a line break; the reason stays one line.
+        ids = " ".join(
+            f"{kind} {value!r}" for kind, value in (("PUBLIC", exc.pubid), ("SYSTEM", exc.sysid)) if value
+        )
+        return InvalidFile(
+            path, f"XML DOCTYPE {exc.name!r} names an external DTD ({ids}): refused, nothing read"
+        )
     return InvalidFile(path, f"unsafe XML refused: {exc}")
+
+
+class _Parser(DefusedXMLParser):  # type: ignore[misc]
+    """``defusedxml``'s parser, refusing a DOCTYPE that carries a SYSTEM or PUBLIC identifier."""
+
+    def __init__(self) -> None:
+        super().__init__(target=TreeBuilder(), forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        self.parser.StartDoctypeDeclHandler = self._refuse_external_dtd
+
+    def _refuse_external_dtd(self, name: str, sysid: str | None, pubid: str | None, _internal: bool) -> None:
+        if sysid or pubid:
+            raise defusedxml.DTDForbidden(name, sysid, pubid)
+
+
+def _events(data: bytes, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+    found: Iterator[tuple[str, Element]] = iterparse(io.BytesIO(data), events=events, parser=_Parser())
+    return found
 
 
 def stream(data: bytes, path: Path, records: frozenset[str]) -> Iterator[tuple[Element, Element]]:
@@ -83,13 +108,7 @@ def stream(data: bytes, path: Path, records: frozenset[str]) -> Iterator[tuple[E
     root: Element | None = None
     depth_of_record = 0
     try:
-        for event, el in iterparse(
-            io.BytesIO(data),
-            events=("start", "end"),
-            forbid_dtd=False,
-            forbid_entities=True,
-            forbid_external=True,
-        ):
+        for event, el in _events(data, ("start", "end")):
             if event == "start":
                 if root is None:
                     root = el
@@ -109,9 +128,7 @@ def stream(data: bytes, path: Path, records: frozenset[str]) -> Iterator[tuple[E
 def root_of(data: bytes, path: Path) -> Element:
     """Only the root element (with its attributes), read safely from the start of the document."""
     try:
-        for _event, el in iterparse(
-            io.BytesIO(data), events=("start",), forbid_dtd=False, forbid_entities=True, forbid_external=True
-        ):
+        for _event, el in _events(data, ("start",)):
             found: Element = el
             return found
     except (ParseError, defusedxml.DefusedXmlException) as exc:

@@ -98,6 +98,7 @@ class _Compiler:
         self.persons: dict[str, Pred] = {}
         self._building: set[str] = set()
         self.limits: list[Decimal] = []  # thresholds the rule being compiled compares holdings with
+        self.assets: set[str] = set()  # asset codes the pack's rules name (disguised codes fold onto them)
         self._person_limits: dict[str, list[Decimal]] = {}
         for name, codes in self.spec.sets.items():
             for code in codes:
@@ -176,6 +177,7 @@ class _Compiler:
 
     def asset_in(self, v: Any, where: str) -> Pred:
         assets = self.words(v, where, None)
+        self.assets.update(assets)
         return lambda s, f: f.asset is not None and f.asset in assets
 
     def flags_any(self, v: Any, where: str) -> Pred:
@@ -414,13 +416,18 @@ class Engine:
         self.policy_version = policy_version(packs)
         by_action: dict[Action, list[_Rule]] = {a: [] for a in Action}
         seen: dict[str, str] = {}
+        assets: set[str] = set()
         for pack in packs:
-            for actions, rule in _Compiler(pack).compile():
+            compiler = _Compiler(pack)
+            for actions, rule in compiler.compile():
                 if rule.id in seen:
                     raise InvalidFile(pack.source, f"rule id {rule.id} also defined in pack {seen[rule.id]}")
                 seen[rule.id] = pack.id
                 for a in actions:
                     by_action[a].append(rule)
+            assets |= compiler.assets
+        # The asset codes the rules name: a request's disguised code is folded onto one of them.
+        self.assets = frozenset(assets)
         self._by_action = {a: tuple(rules) for a, rules in by_action.items()}
         # Rules in force change only on the days some rule starts or ends: split time into segments at
         # those days and keep, per action, the rules in force in each segment (found by bisection).
@@ -478,7 +485,7 @@ class Engine:
             return self.decide_facts(request)
         from vaspguard.policy._request import parse_request
 
-        return self.decide_facts(parse_request(request, source=self.facts_source))
+        return self.decide_facts(parse_request(request, source=self.facts_source, assets=self.assets))
 
     def decide_facts(self, f: Facts) -> Decision:
         hits: list[RuleHit] = []

@@ -18,13 +18,14 @@ JSON numbers are read exactly when the JSON was parsed with ``parse_float=Decima
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from vaspguard.errors import InvalidRequest
 from vaspguard.policy._countries import check_code, location
+from vaspguard.policy._fold import fold_code
 from vaspguard.policy._model import Action, Authorisation, Facts, Flag, OwnerFacts, Permit
 
 
@@ -358,8 +359,14 @@ def parse_customer(c: Mapping[str, Any], field: str, notes: list[str]) -> dict[s
     return out
 
 
-def parse_request(request: Mapping[str, Any], *, source: FactSource | None = None) -> Facts:
-    """Validate ``request`` into ``Facts``; facts of a ``{"id": ...}`` customer come from ``source``."""
+def parse_request(
+    request: Mapping[str, Any], *, source: FactSource | None = None, assets: Collection[str] = ()
+) -> Facts:
+    """Validate ``request`` into ``Facts``; facts of a ``{"id": ...}`` customer come from ``source``.
+
+    ``asset`` and ``counterparty.chain`` must be ASCII identifiers; a disguised variant (confusable or
+    invisible characters) is folded onto the code it imitates among ``assets`` (the codes the rules name)
+    or the chains the lists know, and the decision's reasons say so (see ``_fold``)."""
     r = _mapping(request, "", _TOP)
     action_value = r.get("action")
     action = _ACTIONS.get(action_value) if isinstance(action_value, str) else None
@@ -386,13 +393,16 @@ def parse_request(request: Mapping[str, Any], *, source: FactSource | None = Non
         if not login and c.get("login_country") is not None:
             login = _where(c["login_country"], "customer.login_country")
     cp = r.get("counterparty")
-    chain, address, cp_listed = (None, None, False) if cp is None else _counterparty(cp, source)
+    chain, address, cp_listed = (None, None, False) if cp is None else _counterparty(cp, source, notes)
     flags: frozenset[str] = frozenset()
     if raw_flags := r.get("flags"):
         flags = _flags(raw_flags)
     asset = r.get("asset")
     if asset is not None:
-        asset = _text(asset, "asset").upper()
+        asset, folded = fold_code(_text(asset, "asset"), lambda: assets, field="asset", what="asset")
+        asset = asset.upper()
+        if folded:
+            notes.append(folded)
     request_id = r.get("request_id", r.get("id"))
     return Facts(
         action=action,
@@ -439,10 +449,25 @@ def _stored_customer(
     return facts, holdings, login, unpriced
 
 
-def _counterparty(cp: Any, source: FactSource | None) -> tuple[str | None, str | None, bool]:
+def _chains() -> frozenset[str]:
+    """The chains the lists know (imported on first need: the lists package brings the database layer)."""
+    from vaspguard.lists import CHAINS
+
+    return CHAINS
+
+
+def _counterparty(
+    cp: Any, source: FactSource | None, notes: list[str]
+) -> tuple[str | None, str | None, bool]:
     """(chain, address, listed): listed as the request says, else as the registry's lists say."""
     cpm = _mapping(cp, "counterparty", _COUNTERPARTY)
-    chain = None if cpm.get("chain") is None else _text(cpm["chain"], "counterparty.chain")
+    chain = None
+    if cpm.get("chain") is not None:
+        chain, folded = fold_code(
+            _text(cpm["chain"], "counterparty.chain"), _chains, field="counterparty.chain", what="chain"
+        )
+        if folded:
+            notes.append(folded)
     address = None if cpm.get("address") is None else _text(cpm["address"], "counterparty.address")
     listed = _bool(cpm.get("listed", False), "counterparty.listed")
     if address is not None and source is not None and not listed:

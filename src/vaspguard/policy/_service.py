@@ -118,7 +118,7 @@ class PolicyService:
         return True
 
     def decide(self, request: Mapping[str, Any]) -> Decision:
-        facts = parse_request(request, source=self.source)
+        facts = parse_request(request, source=self.source, assets=self.engine.assets)
         decision = self.engine.decide_facts(facts)
         if self.log is not None:
             decision_id = self.log.record(request, decision, facts)

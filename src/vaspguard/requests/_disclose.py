@@ -10,7 +10,8 @@ Layout of a package directory::
 Each record's leaf is ``SHA-256(0x00 || canonical JSON of {"category", "record"})`` and the root is the
 RFC 9162 Merkle Tree Hash over all leaves in manifest order, so a court or the customer can later be shown
 one record and its inclusion without the rest. Other customers who appear as counterparties are replaced by
-a pseudonym (HMAC-SHA-256 under a per-disclosure salt that never leaves the exchange) unless in scope.
+a pseudonym (HMAC-SHA-256 under a per-disclosure salt that never leaves the exchange) unless in scope. When
+the agency registered age keys, the package is sealed to them (``_sealed``): one ``package.tar.age``.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ from sqlalchemy import Connection
 
 from vaspguard._json import canonical_json, to_jsonable
 from vaspguard.audit import leaf_hash, merkle_root
-from vaspguard.errors import IntegrityViolation
+from vaspguard.errors import IntegrityViolation, InvalidRequest
 from vaspguard.registry import lookup
 from vaspguard.requests import _crypto
 from vaspguard.requests._model import DataCategory, Scope, TargetType
 from vaspguard.requests._reach import day_bounds, resolve_target
+from vaspguard.requests._sealed import is_sealed, opened, seal
 
 FORMAT = "vaspguard-disclosure/1"
 NOT_HELD = {DataCategory.DEVICE_INFO: "the registry holds no device information"}
@@ -90,7 +92,7 @@ def _plain(value: Any) -> Any:
     return to_jsonable(value)
 
 
-def _pseudonym(salt: str, customer_id: str) -> str:
+def pseudonym(salt: str, customer_id: str) -> str:
     return "pseudonym:" + hmac.new(bytes.fromhex(salt), customer_id.encode(), hashlib.sha256).hexdigest()[:20]
 
 
@@ -146,7 +148,7 @@ class _ScopeReader:
     def shown(self, cid: str | None) -> str | None:
         if cid is None or cid in self.customers:
             return cid
-        return _pseudonym(self.salt, cid)
+        return pseudonym(self.salt, cid)
 
     def in_scope(self, customer_id: str, account_id: str | None) -> bool:
         """Whether a record of this customer and account is in scope: every account of a customer reached
@@ -330,9 +332,12 @@ def _json_lines_array(records: list[dict[str, Any]]) -> bytes:
     return (f"[\n{body}\n]\n" if records else "[]\n").encode()
 
 
-def write_package(output: Path, package: Package, manifest: dict[str, Any], signature: str) -> None:
+def write_package(
+    output: Path, package: Package, manifest: dict[str, Any], signature: str, recipients: Sequence[str] = ()
+) -> None:
     """Write into a temporary sibling directory and rename it into place: nothing half-written is left.
-    ``files.sha256`` (sha256sum format) lets a recipient check the files with standard tools."""
+    ``files.sha256`` (sha256sum format) lets a recipient check the files with standard tools. With
+    ``recipients`` (age keys), the package is sealed to them: only ``package.tar.age`` is written."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".disclosure-", dir=output.parent))
@@ -349,6 +354,8 @@ def write_package(output: Path, package: Package, manifest: dict[str, Any], sign
         # Canonical JSON: the exact bytes the exchange signed (after MANIFEST_DOMAIN and a newline).
         (tmp / "manifest.json").write_bytes(_crypto.canonical(manifest, plain=True) + b"\n")
         (tmp / "manifest.sig").write_text(signature + "\n")
+        if recipients:
+            seal(tmp, recipients)
         if output.exists():
             output.rmdir()  # empty (checked by the caller)
         os.replace(tmp, output)
@@ -357,12 +364,22 @@ def write_package(output: Path, package: Package, manifest: dict[str, Any], sign
         raise
 
 
-def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, Any]:
+def verify_package(
+    path: Path, *, public_key: str | None = None, identity: Path | None = None
+) -> dict[str, Any]:
     """Check a package: the exchange's signature over the manifest, every record against its leaf hash, the
     Merkle root, and the CSV/JSON file hashes. ``public_key`` pins the exchange key (hex); without it the key
     in the manifest is used and reported, so the caller must compare it with the exchange's published key.
+    A sealed package (``package.tar.age``) is opened with the age ``identity`` file first.
 
     Raises ``IntegrityViolation`` naming the first problem found."""
+    if is_sealed(path):
+        if identity is None:
+            raise InvalidRequest(
+                "--identity", f"{path} is sealed (package.tar.age): give the age identity file"
+            )
+        with opened(path, identity) as plain:
+            return {**verify_package(plain, public_key=public_key), "sealed": True}
     manifest = _signed_manifest(path, public_key)
     check_scope_hash(manifest)
     leaves = _record_leaves(path, manifest)
@@ -381,6 +398,7 @@ def verify_package(path: Path, *, public_key: str | None = None) -> dict[str, An
         "exchange_public_key": manifest["exchange_public_key"],
         "key_pinned": public_key is not None,
         "approvals": manifest["approvals"],
+        "sealed": False,
     }
 
 

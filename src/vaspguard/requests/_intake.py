@@ -241,6 +241,16 @@ def _check_key(value: str) -> str | None:
     return None if _HEX64.match(value.lower()) else "must be an Ed25519 public key, 64 hex digits"
 
 
+def _check_recipient(value: str) -> str | None:
+    from pyrage import x25519
+
+    try:
+        x25519.Recipient.from_str(value.strip())
+    except Exception:
+        return f"{value[:24]!r} is not an age X25519 recipient (age1...)"
+    return None
+
+
 Text = Annotated[str, BeforeValidator(_text)]
 OptText = Annotated[str | None, BeforeValidator(_optional(_text))]
 Day = Annotated[date, BeforeValidator(_day)]
@@ -598,6 +608,9 @@ class _Agency(_Doc):
     verified_on: OptDay = None
     aliases: Strings = []
     notes: OptText = None
+    encryption_recipients: Annotated[
+        list[Annotated[str, AfterValidator(_checked(_check_recipient))]], BeforeValidator(_strings)
+    ] = []
 
     @classmethod
     def rules(cls, doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -623,6 +636,7 @@ def parse_agency(data: Any, *, origin: str | None = None) -> Agency:
         verified_on=doc.verified_on,
         aliases=tuple(doc.aliases),
         notes=doc.notes,
+        encryption_recipients=tuple(doc.encryption_recipients),
     )
 
 

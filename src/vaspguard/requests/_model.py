@@ -159,6 +159,8 @@ class Agency:
     verified_on: date | None = None
     aliases: tuple[str, ...] = ()
     notes: str | None = None
+    # age X25519 recipients ("age1..."): disclosure packages for this agency are encrypted to them
+    encryption_recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import enum
+import fcntl
+import os
+import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from vaspguard.errors import InvalidRequest
@@ -35,6 +40,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL, None for an in-memory database."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 (owner only) before SQLite opens it, and take group and other
+    permissions off one that exists: it holds personal data. SQLite gives the ``-wal`` and ``-shm`` files it
+    creates the database file's permissions, so they are 0600 too; ones left from an earlier run are
+    tightened here as well."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError:
+        return  # a missing folder or a read-only place: SQLite reports it with its own message
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = file.stat()
+            if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
+                file.chmod(stat.S_IMODE(info.st_mode) & 0o700)
+        except OSError:
+            continue  # not there (no -wal yet) or not ours to change
+
+
 class Store:
     """A database reached through SQLAlchemy: the one seam between vaspguard and its storage."""
 
@@ -42,6 +73,7 @@ class Store:
         self.engine = engine
         self.backend = Backend(engine.dialect.name)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._memory_lock = threading.Lock()  # ``exclusive`` for an in-memory SQLite database
 
     @property
     def url(self) -> str:
@@ -59,6 +91,43 @@ class Store:
         with self.engine.begin() as conn:
             yield conn
 
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """Hold the lock ``key`` across several transactions, against every process using this database.
+
+        PostgreSQL: a session advisory lock on a connection of its own (use a key no transaction-level
+        ``pg_advisory_xact_lock`` of the same work takes, or it waits for itself). SQLite: ``flock`` on a
+        file beside the database (``NAME-lockKEY``, 0600). Either way a holder killed with ``kill -9``
+        releases it (the server ends its session; the kernel closes its file), so what it left half done
+        can be found and cleaned up by the next holder.
+        """
+        if self.backend is Backend.POSTGRESQL:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT pg_advisory_lock(%(k)s)", {"k": key})
+                conn.commit()  # the session lock outlives the transaction; no transaction stays open
+                try:
+                    yield
+                finally:
+                    try:
+                        conn.exec_driver_sql("SELECT pg_advisory_unlock(%(k)s)", {"k": key})
+                        conn.commit()
+                    except Exception:
+                        conn.invalidate()  # never return a connection holding the lock to the pool
+                        raise
+            return
+        path = _sqlite_file(self.url)
+        if path is None:
+            with self._memory_lock:
+                yield
+            return
+        lock = path.with_name(f"{path.name}-lock{key}")
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -67,6 +136,9 @@ def open_store(url: str, **engine_kwargs: Any) -> Store:
     """Open (without migrating) the database at ``url``."""
     url = normalise_db_url(url)
     if url.startswith("sqlite"):
+        path = _sqlite_file(url)
+        if path is not None:
+            _private_sqlite_file(path)
         engine = create_engine(url, **engine_kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
     elif url.startswith("postgresql"):

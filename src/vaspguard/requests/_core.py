@@ -1,0 +1,248 @@
+"""The base of ``LawfulRequests``: the store, the audit log, the policy and the reads every part shares.
+
+Log before act: every action (and every refused attempt) is appended to the audit log first; the database
+change follows only if the append succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, insert, select
+
+from vaspguard._json import to_jsonable
+from vaspguard.audit import AuditLog, Event, Receipt
+from vaspguard.errors import InvalidRequest, NotFound, QuorumRefused
+from vaspguard.requests import _crypto
+from vaspguard.requests._documents import (
+    assessment_from,
+    dump,
+)
+from vaspguard.requests._model import (
+    Assessment,
+    Operator,
+    OperatorRole,
+)
+from vaspguard.requests._names import SanctionsScreen
+from vaspguard.requests._policy import (
+    Policy,
+    default_policy,
+    parse_policy,
+)
+from vaspguard.requests._tables import (
+    ApprovalRow,
+    EventRow,
+    OperatorRow,
+    PolicyVersionRow,
+    RequestRow,
+)
+from vaspguard.store import Store, utcnow
+
+log = logging.getLogger("vaspguard.requests")
+
+
+class Core:
+    """What every part shares: the store, the audit log (log before act), the policy in force, and
+    reading a request or an operator."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        audit: Any | None = None,
+        exchange_key: Ed25519PrivateKey | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self._audit = audit
+        self._exchange_key = exchange_key
+        self.clock = clock
+        self.sanctions = SanctionsScreen(store)
+
+    @property
+    def audit(self) -> Any:
+        if self._audit is None:
+            self._audit = AuditLog.open(self.store)
+        return self._audit
+
+    def _log(
+        self,
+        type_: str,
+        *,
+        actor: str,
+        role: str = "",
+        region: str = "",
+        subjects: Sequence[str] = (),
+        policy_version: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> Any:
+        return self.audit.append(
+            Event(
+                type=type_,
+                actor=actor,
+                actor_role=role,
+                actor_region=region,
+                subjects=tuple(dict.fromkeys(subjects)),
+                policy_version=policy_version,
+                payload=to_jsonable(payload or {}),
+            )
+        )
+
+    def _log_act(
+        self,
+        type_: str,
+        request_id: str,
+        operator: str,
+        op: Operator,
+        *,
+        policy_version: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> Any:
+        """Log an operator's act on a request: the operator with their role and region, the request as
+        the subject."""
+        return self._log(
+            type_,
+            actor=operator,
+            role=op.role.value,
+            region=op.region,
+            subjects=(f"request:{request_id}",),
+            policy_version=policy_version,
+            payload=payload,
+        )
+
+    def _record_signature(
+        self,
+        conn: Connection,
+        request_id: str,
+        operator: str,
+        op: Operator,
+        row: Any,
+        decision: str,
+        signature: str,
+        receipt: Receipt,
+    ) -> None:
+        """Store an operator's signed approval or rejection of the request's current scope."""
+        conn.execute(
+            insert(ApprovalRow).values(
+                request_id=request_id,
+                operator=operator,
+                role=op.role.value,
+                region=op.region,
+                decision=decision,
+                scope_sha256=row.scope_sha256,
+                scope_version=row.scope_version,
+                signature=signature,
+                signed_at=self.clock(),
+                void=False,
+                receipt=json.dumps(receipt.to_json()),
+            )
+        )
+
+    def _event(
+        self, conn: Connection, request_id: str, kind: str, actor: str, detail: dict[str, Any], receipt: Any
+    ) -> None:
+        conn.execute(
+            insert(EventRow).values(
+                request_id=request_id,
+                at=self.clock(),
+                kind=kind,
+                actor=actor,
+                detail=dump(detail),
+                audit_index=receipt.index if receipt is not None else None,
+            )
+        )
+
+    def _refuse(
+        self, request_id: str, kind: str, actor: str, reason: str, *, role: str = "", region: str = ""
+    ) -> QuorumRefused:
+        """Log and record a refused attempt, and return the error to raise."""
+        receipt = self._log(
+            f"requests.{kind}.refused",
+            actor=actor,
+            role=role,
+            region=region,
+            subjects=(f"request:{request_id}",),
+            payload={"reason": reason},
+        )
+        with self.store.connect() as conn:
+            self._event(conn, request_id, f"{kind}.refused", actor, {"reason": reason}, receipt)
+        return QuorumRefused(request_id, reason)
+
+    def policy(self) -> Policy:
+        """The policy in force: the newest installed version, else the packaged default."""
+        with self.store.connect() as conn:
+            text = conn.execute(
+                select(PolicyVersionRow.text).order_by(PolicyVersionRow.id.desc()).limit(1)
+            ).scalar_one_or_none()
+        return parse_policy(text, origin="installed policy") if text else default_policy()
+
+    def policy_at(self, version: str) -> Policy:
+        default = default_policy()
+        if version == default.version:
+            return default
+        with self.store.connect() as conn:
+            text = conn.execute(
+                select(PolicyVersionRow.text).where(PolicyVersionRow.version == version).limit(1)
+            ).scalar_one_or_none()
+        if text is None:
+            raise NotFound("policy version", version)
+        return parse_policy(text, origin=version)
+
+    def _row(self, conn: Connection, request_id: str) -> Any:
+        row = conn.execute(select(RequestRow).where(RequestRow.id == request_id)).first()
+        if row is None:
+            raise NotFound("request", request_id)
+        return row
+
+    def assessment(self, request_id: str) -> Assessment:
+        with self.store.connect() as conn:
+            row = self._row(conn, request_id)
+        return assessment_from(json.loads(row.assessment))
+
+    def region_of_request(self, row: Any) -> str:
+        return self.policy_at(row.policy_version).region_of(row.agency_country)
+
+    def get_operator(self, name: str) -> Operator:
+        with self.store.connect() as conn:
+            row = conn.execute(select(OperatorRow).where(OperatorRow.name == name)).first()
+        if row is None:
+            raise NotFound("operator", name)
+        return Operator(row.name, OperatorRole(row.role), row.region, row.public_key, row.active)
+
+    def list_operators(self) -> list[Operator]:
+        with self.store.connect() as conn:
+            rows = conn.execute(select(OperatorRow).order_by(OperatorRow.name)).all()
+        return [Operator(r.name, OperatorRole(r.role), r.region, r.public_key, r.active) for r in rows]
+
+    def _operator_with_key(self, name: str, key: Ed25519PrivateKey) -> Operator:
+        op = self.get_operator(name)
+        if not op.active:
+            raise InvalidRequest("--as", f"operator {name!r} is not active")
+        if _crypto.public_hex(key) != op.public_key:
+            raise InvalidRequest("--key", f"this key is not the registered key of operator {name!r}")
+        return op
+
+
+def audit_event(
+    type_: str,
+    actor: str,
+    role: str,
+    region: str,
+    subjects: Sequence[str],
+    policy_version: str | None,
+    payload: dict[str, Any],
+) -> Any:
+    return Event(
+        type=type_,
+        actor=actor,
+        actor_role=role,
+        actor_region=region,
+        subjects=tuple(subjects),
+        policy_version=policy_version,
+        payload=to_jsonable(payload),
+    )
