@@ -3,8 +3,9 @@
 - ``demo``: a fresh copy of a small demo exchange (300 customers, alerts on names and listed wallets) in a
   SQLite file, with its audit key directory; seeded once per test process and copied for each test, with
   ``VASPGUARD_DB``/``VASPGUARD_DATA_DIR`` pointing at the copy.
-- ``client``: a TestClient on the app over ``demo``; ``sign_in(client, user)`` gives it a signed-in session
-  without a browser (the passkey ceremonies themselves are tested in the browser, test_desk_browser.py).
+- ``client``: a TestClient on the app over ``demo``; ``desk_helpers.sign_in(client, user)`` gives it a
+  signed-in session without a browser (the passkey ceremonies are tested in the browser,
+  test_desk_browser.py).
 - ``make_user``: a desk user with given roles, straight through ``vaspguard.desk.invite``.
 """
 
@@ -12,22 +13,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from desk_helpers import Demo
 from fastapi.testclient import TestClient
 
 from vaspguard.cli import run
 from vaspguard.desk import User, invite
-from vaspguard.store import Store, open_store
-
-
-@dataclass
-class Demo:
-    url: str
-    data_dir: Path
-    store: Store
+from vaspguard.store import open_store
 
 
 @pytest.fixture(scope="session")
@@ -84,13 +78,3 @@ def client(demo: Demo) -> Iterator[TestClient]:
 
     with TestClient(create_app(demo.store), base_url="http://localhost:8000") as c:
         yield c
-
-
-def sign_in(client: TestClient, user: User) -> str:
-    """Give ``client`` a session for ``user`` (as a passkey sign-in would); returns the CSRF token."""
-    from vaspguard.desk._sessions import create
-
-    value, session = create(client.app.state.store, user.id)  # type: ignore[attr-defined]
-    client.cookies.clear()
-    client.cookies.set("vg_desk", value)
-    return session.csrf

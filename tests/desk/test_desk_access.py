@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 
 import pytest
+from desk_helpers import sign_in
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from conftest import sign_in
 from vaspguard.desk import ACCESS, PUBLIC, DeskRole, User
 
 SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x", "index": "0"}

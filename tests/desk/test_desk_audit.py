@@ -8,9 +8,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from desk_helpers import Demo, sign_in
 from fastapi.testclient import TestClient
 
-from conftest import Demo, sign_in
 from vaspguard.cli import run
 from vaspguard.desk import User
 

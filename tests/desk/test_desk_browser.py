@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from desk_helpers import Demo
 
-from conftest import Demo
 from vaspguard import policy, screening
 from vaspguard.desk import ACCESS, invite
 

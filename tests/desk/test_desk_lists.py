@@ -7,9 +7,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from desk_helpers import Demo, sign_in
 from fastapi.testclient import TestClient
 
-from conftest import Demo, sign_in
 from vaspguard import lists
 from vaspguard.desk import User
 

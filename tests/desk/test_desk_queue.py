@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from desk_helpers import Demo
 
-from conftest import Demo
 from vaspguard import policy, screening
 from vaspguard.errors import InvalidRequest
 from vaspguard.store import utcnow

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from desk_helpers import Demo, sign_in
 from fastapi.testclient import TestClient
 
-from conftest import Demo, sign_in
 from vaspguard import policy
 from vaspguard.desk import User
 from vaspguard.store import utcnow

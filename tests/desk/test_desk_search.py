@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from desk_helpers import sign_in
 from fastapi.testclient import TestClient
 
-from conftest import sign_in
 from vaspguard.desk import User
 
 WALLET = "dhRbJsDpw3685NAJu46EJFgXE5k4WRRnsMHoe4zZ8vF3"

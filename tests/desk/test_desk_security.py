@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from desk_helpers import Demo, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from conftest import Demo, sign_in
 from vaspguard.desk import User
 from vaspguard.desk._passkeys import RateLimit
 from vaspguard.desk._tables import DeskSessionRow

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from desk_helpers import Demo
 from sqlalchemy import update
 
-from conftest import Demo
 from vaspguard.cli import run
 from vaspguard.desk._tables import DeskInviteRow
 from vaspguard.desk._users import open_invite
