@@ -3,8 +3,9 @@ authenticator (DevTools ``WebAuthn`` domain). The server runs in a thread on a f
 
 Flows: invite, enrol, sign in, sign out; a wrong role gets 403 on each protected page; the four-eyes
 ``true_match`` ending with the customer frozen; exemption evidence lifting withdraw-only; an auditor's bundle
-download that ``audit verify`` accepts; a ``<script>`` name shown as text; axe-core finding no serious or
-critical violation on any page. Screenshots of each page go to docs/desk/ (``VASPGUARD_DESK_SCREENSHOTS=1``).
+download that ``audit verify`` accepts; a disposition by keyboard alone and an Arabic name right to left; a
+``<script>`` name shown as text; axe-core finding no serious or critical violation on any page, and no page
+wider than a 390 px phone. Screenshots of each page go to docs/desk/ (``VASPGUARD_DESK_SCREENSHOTS=1``).
 """
 
 from __future__ import annotations
@@ -256,6 +257,36 @@ def test_an_auditor_downloads_a_bundle_that_verifies(
     auditor.page.get_by_role("link", name="1", exact=True).click()
     assert "proof verified" in auditor.page.inner_text("main")
     auditor.shot("audit-entry")
+
+
+def test_keyboard_only_disposition_and_right_to_left_names(site: str, browser: object, demo: Demo) -> None:
+    """A false positive recorded with the keyboard alone; an Arabic name runs right to left in its own
+    isolate inside the left-to-right page."""
+    alert = next(a for a in screening.list_alerts(demo.store, status="open", limit=500) if a.kind == "name")
+    ana = _person(browser, site, demo, "Kay Board", "analyst")
+    page = ana.page
+    page.goto(f"{site}/alerts/{alert.id}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.get_by_label("False positive").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # a radio group is one tab stop: on to the reason
+    assert page.evaluate("document.activeElement.id") == "reason"
+    page.keyboard.type("Different date of birth and nationality")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Record disposition"
+    page.keyboard.press("Enter")
+    page.locator("h1", has_text="false_positive").wait_for()
+    assert screening.get_alert(demo.store, alert.id).status == "false_positive"
+
+    page.goto(f"{site}/customers/C0000164")
+    assert "أحمد المنصوري" in page.inner_text("main")
+    directions = page.evaluate(
+        "[...document.querySelectorAll('main bdi')].filter(b => /[\\u0600-\\u06FF]/.test(b.textContent))"
+        ".map(b => getComputedStyle(b).direction)"
+    )
+    assert directions and set(directions) == {"rtl"}
+    assert page.evaluate("getComputedStyle(document.querySelector('main')).direction") == "ltr"
 
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

@@ -99,3 +99,47 @@ def test_sign_in_with_an_unknown_passkey_fails_and_is_logged(client: TestClient,
 def test_an_unknown_enrolment_link_is_refused(client: TestClient, link: str) -> None:
     response = client.get(link)
     assert response.status_code == 409 and "not valid" in response.text
+
+
+def test_a_deactivated_users_passkey_no_longer_signs_in(client: TestClient, demo: Demo) -> None:
+    from vaspguard.desk import deactivate, invite
+    from vaspguard.desk._users import add_passkey, open_invite, passkey
+
+    user, link = invite(demo.store, name="Gone Soon", roles=["analyst"], region="EU")
+    _, invite_digest = open_invite(demo.store, link.rsplit("/", 1)[1])
+    add_passkey(
+        demo.store,
+        user_id=user.id,
+        invite_sha256=invite_digest,
+        credential_id="cred-1",
+        public_key=b"k",
+        sign_count=0,
+    )
+    assert passkey(demo.store, "cred-1") is not None
+    deactivate(demo.store, "Gone Soon")
+    assert passkey(demo.store, "cred-1") is None
+    csrf = client.get("/signin").text.split('name="csrf-token" content="')[1].split('"')[0]
+    client.post("/signin/options", headers={"X-CSRF-Token": csrf})
+    response = client.post("/signin/verify", headers={"X-CSRF-Token": csrf}, json={"id": "cred-1"})
+    assert response.status_code == 401 and "deactivated" in response.text
+
+
+def test_an_invite_enrols_once(demo: Demo) -> None:
+    from vaspguard.desk import invite
+    from vaspguard.desk._users import add_passkey, open_invite
+    from vaspguard.errors import Refused
+
+    user, link = invite(demo.store, name="Once", roles=["analyst"], region="EU")
+    _, digest = open_invite(demo.store, link.rsplit("/", 1)[1])
+    add_passkey(
+        demo.store, user_id=user.id, invite_sha256=digest, credential_id="a", public_key=b"k", sign_count=0
+    )
+    with pytest.raises(Refused):
+        add_passkey(
+            demo.store,
+            user_id=user.id,
+            invite_sha256=digest,
+            credential_id="b",
+            public_key=b"k",
+            sign_count=0,
+        )
