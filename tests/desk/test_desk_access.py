@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from vaspguard.desk import ACCESS, PUBLIC, DeskRole, User
 
-SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x", "index": "0"}
+SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x", "index": "0", "job_id": "x"}
 
 
 def test_every_desk_route_is_in_the_table() -> None:
@@ -48,6 +48,18 @@ def test_each_role_is_refused_where_the_table_says(
         else:
             assert response.status_code == 403, (role, method, path)
             assert "do not open" in response.text
+    _wait_for_jobs(client)
+
+
+def _wait_for_jobs(client: TestClient) -> None:
+    """Background jobs the walk started (an evaluation) end before the database goes away."""
+    import time
+
+    deadline = time.monotonic() + 120
+    jobs = getattr(client.app.state, "desk_jobs", {})  # type: ignore[attr-defined]
+    while any(job.state == "running" for job in jobs.values()):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
 
 
 def test_signed_out_pages_redirect_to_sign_in(client: TestClient) -> None:

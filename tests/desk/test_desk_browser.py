@@ -158,7 +158,7 @@ def test_invite_enrol_sign_in_sign_out(site: str, browser: object, demo: Demo) -
 
 def test_a_wrong_role_gets_403_on_each_protected_page(site: str, browser: object, demo: Demo) -> None:
     outsider = _person(browser, site, demo, "Exe Cutive", "executive")
-    samples = {"alert_id": "1", "customer_id": "C0000022", "index": "0"}
+    samples = {"alert_id": "1", "customer_id": "C0000022", "index": "0", "job_id": "x"}
     for (method, path), admitted in ACCESS.items():
         if method != "GET" or "executive" in admitted:
             continue
@@ -218,6 +218,9 @@ def test_exemption_evidence_lifts_withdraw_only(site: str, browser: object, demo
     ana.page.locator("#what-if-result p").first.wait_for()  # htmx put the answer into the page
     assert ana.page.url == f"{site}/restrictions"
     assert "deny" in ana.page.inner_text("#what-if-result")
+    ana.page.get_by_role("button", name="Run an evaluation").click()  # long work: polled, never blocking
+    ana.page.get_by_text("changed state").wait_for(timeout=60_000)
+    assert ana.page.url == f"{site}/restrictions"
     ana.shot("restrictions")
     ana.page.goto(f"{site}/customers/{customer}")
     assert "withdraw-only" in ana.page.inner_text("#restriction")

@@ -24,6 +24,8 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("POST", "/customers/{customer_id}/evidence"): frozenset({A.ANALYST}),
     ("GET", "/restrictions"): frozenset({A.ANALYST, A.AUDITOR, A.EXECUTIVE}),
     ("POST", "/restrictions/what-if"): frozenset({A.ANALYST, A.AUDITOR}),
+    ("POST", "/restrictions/evaluate"): frozenset({A.ANALYST}),
+    ("GET", "/jobs/{job_id}"): frozenset({A.ANALYST}),
     ("GET", "/audit"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/entries/{index}"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/bundle.zip"): frozenset({A.AUDITOR, A.SECURITY}),
