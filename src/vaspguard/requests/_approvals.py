@@ -44,14 +44,9 @@ from vaspguard.requests._model import (
     Scope,
     Tier,
 )
-from vaspguard.requests._policy import (
-    QuorumSlot,
-)
+from vaspguard.requests._policy import QuorumSlot
 from vaspguard.requests._reach import target_label
-from vaspguard.requests._tables import (
-    ApprovalRow,
-    RequestRow,
-)
+from vaspguard.requests._tables import ApprovalRow, RequestRow
 
 APPROVER_ROLES = frozenset(
     {

@@ -7,7 +7,6 @@ change follows only if the append succeeded.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,31 +18,12 @@ from vaspguard._json import to_jsonable
 from vaspguard.audit import AuditLog, Event, Receipt
 from vaspguard.errors import InvalidRequest, NotFound, QuorumRefused
 from vaspguard.requests import _crypto
-from vaspguard.requests._documents import (
-    assessment_from,
-    dump,
-)
-from vaspguard.requests._model import (
-    Assessment,
-    Operator,
-    OperatorRole,
-)
+from vaspguard.requests._documents import assessment_from, dump
+from vaspguard.requests._model import Assessment, Operator, OperatorRole
 from vaspguard.requests._names import SanctionsScreen
-from vaspguard.requests._policy import (
-    Policy,
-    default_policy,
-    parse_policy,
-)
-from vaspguard.requests._tables import (
-    ApprovalRow,
-    EventRow,
-    OperatorRow,
-    PolicyVersionRow,
-    RequestRow,
-)
+from vaspguard.requests._policy import Policy, default_policy, parse_policy
+from vaspguard.requests._tables import ApprovalRow, EventRow, OperatorRow, PolicyVersionRow, RequestRow
 from vaspguard.store import Store, utcnow
-
-log = logging.getLogger("vaspguard.requests")
 
 
 class Core:

@@ -27,25 +27,13 @@ from vaspguard.requests._documents import (
     scope_doc,
     scope_hash,
 )
-from vaspguard.requests._model import (
-    Agency,
-    Assessment,
-    InstrumentType,
-    LawfulRequest,
-    RequestState,
-    Scope,
-)
+from vaspguard.requests._model import Agency, Assessment, InstrumentType, LawfulRequest, RequestState, Scope
 from vaspguard.requests._names import NAME_MATCHER
-from vaspguard.requests._policy import (
-    Policy,
-)
+from vaspguard.requests._policy import Policy
 from vaspguard.requests._protected import protected_matches
 from vaspguard.requests._reach import compute_reach
 from vaspguard.requests._registries import Registries
-from vaspguard.requests._tables import (
-    AgencyRow,
-    RequestRow,
-)
+from vaspguard.requests._tables import AgencyRow, RequestRow
 from vaspguard.screening import score_names
 
 

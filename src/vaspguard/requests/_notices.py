@@ -11,14 +11,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
 from vaspguard.errors import InvalidRequest
-from vaspguard.requests._model import (
-    OperatorRole,
-)
+from vaspguard.requests._model import OperatorRole
 from vaspguard.requests._release import Disclosure
-from vaspguard.requests._tables import (
-    NoticeRow,
-    RequestRow,
-)
+from vaspguard.requests._tables import NoticeRow, RequestRow
 
 
 class Notices(Disclosure):

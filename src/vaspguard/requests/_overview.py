@@ -11,12 +11,7 @@ from sqlalchemy import select
 
 from vaspguard.requests import _reports
 from vaspguard.requests._notices import Notices
-from vaspguard.requests._tables import (
-    ApprovalRow,
-    DisclosureRow,
-    EventRow,
-    RequestRow,
-)
+from vaspguard.requests._tables import ApprovalRow, DisclosureRow, EventRow, RequestRow
 
 
 class Overview(Notices):

@@ -19,26 +19,10 @@ from vaspguard._json import to_jsonable
 from vaspguard.errors import InvalidRequest, NotFound, QuorumRefused
 from vaspguard.requests import _crypto
 from vaspguard.requests._core import Core
-from vaspguard.requests._documents import (
-    agency_from_doc,
-    dump,
-    party_from_doc,
-)
-from vaspguard.requests._model import (
-    Agency,
-    Operator,
-    OperatorRole,
-    ProtectedParty,
-    RequestState,
-)
+from vaspguard.requests._documents import agency_from_doc, dump, party_from_doc
+from vaspguard.requests._model import Agency, Operator, OperatorRole, ProtectedParty, RequestState
 from vaspguard.requests._names import SanctionsHit
-from vaspguard.requests._policy import (
-    Policy,
-    default_policy,
-    floor_violations,
-    parse_policy,
-    weakenings,
-)
+from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
 from vaspguard.requests._reach import normalise_address
 from vaspguard.requests._tables import (
     AgencyRow,

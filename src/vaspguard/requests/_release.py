@@ -25,20 +25,10 @@ from vaspguard.errors import InvalidRequest, QuorumRefused
 from vaspguard.requests import _crypto
 from vaspguard.requests._approvals import Approvals
 from vaspguard.requests._disclose import Package, assemble, pseudonym, write_package
-from vaspguard.requests._documents import (
-    dump,
-    request_from_doc,
-    scope_doc,
-    scope_from_doc,
-    scope_hash,
-)
+from vaspguard.requests._documents import dump, request_from_doc, scope_doc, scope_from_doc, scope_hash
 from vaspguard.requests._model import InstrumentType, LawfulRequest, RequestState, Scope, Tier
 from vaspguard.requests._policy import Policy
-from vaspguard.requests._tables import (
-    DisclosureRow,
-    NoticeRow,
-    RequestRow,
-)
+from vaspguard.requests._tables import DisclosureRow, NoticeRow, RequestRow
 from vaspguard.settings import Settings
 
 log = logging.getLogger("vaspguard.requests")
