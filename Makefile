@@ -1,5 +1,5 @@
-# vaspguard: `make run` (the API with demo data on SQLite) and `make test` (the whole suite, SQLite and
-# PostgreSQL). Both install what they need first: uv from PyPI, then the locked environment in .venv.
+# vaspguard: `make run` (the API and the desk, demo data on SQLite) and `make test` (the whole suite,
+# SQLite and PostgreSQL). Both install what they need first: uv from PyPI, then the locked environment in .venv.
 
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
@@ -26,6 +26,9 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/vaspguard db migrate
 	$(BIN)/vaspguard demo seed --if-empty --customers 2000 --seed 1
+	@# The desk (http://localhost:8000/): a one-time enrolment link for a demo analyst, the first time only.
+	@$(BIN)/vaspguard users list | grep -q "demo-analyst" || \
+		$(BIN)/vaspguard users invite --name demo-analyst --role analyst --role admin --region EU
 	$(BIN)/vaspguard serve
 
 # The whole suite on both backends. scripts/ensure-postgres starts a local server when none answers;
@@ -37,6 +40,11 @@ test: install
 		apt-get install -y -qq unicode-data >/dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq unicode-data >/dev/null) || \
 		echo "make: could not install unicode-data: the Han table rebuild test will skip" >&2
+	@# The desk's browser tests drive Debian's Chromium through Playwright (its own download is unreachable).
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		echo "make: could not install chromium: the desk's browser tests will skip" >&2
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # The inner loop: SQLite only, without the tests marked slow (under a minute on two cores).

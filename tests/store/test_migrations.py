@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 
 from vaspguard.store import Store, current_revision, head_revision, metadata, migrate
 
-for _m in ("registry", "audit", "lists", "screening", "policy", "requests"):
+for _m in ("registry", "audit", "lists", "screening", "policy", "requests", "desk"):
     importlib.import_module(f"vaspguard.{_m}._tables")
 
 

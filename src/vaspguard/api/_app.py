@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 import vaspguard
+from vaspguard import desk
 from vaspguard.api import _docs, _openapi, _problems
 from vaspguard.api._limits import InputLimits
 from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
@@ -81,6 +82,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    desk.install(app)  # the desk's pages at / (beside /v1), with their own security headers
+    # Added last, so outermost: a body is refused (size, token) before any other layer reads it.
     authenticators: dict[str, Any] = {}
     for module in modules:
         authenticators.update(getattr(module, "authenticators", {}))

@@ -36,7 +36,7 @@ def __getattr__(name: str) -> Any:
         from vaspguard.policy import _evaluate
 
         return getattr(_evaluate, name)
-    if name in ("customer_state", "decision_log", "notices"):
+    if name in ("customer_state", "decision_log", "notices", "restricted", "restriction_counts"):
         from vaspguard.policy import _records
 
         return getattr(_records, name)
@@ -73,6 +73,8 @@ __all__ = [
     "parse_request",
     "policy_version",
     "record_evidence",
+    "restricted",
+    "restriction_counts",
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from vaspguard.policy._tables import PolicyCustomerStateRow, PolicyDecisionRow, PolicyNoticeRow
 from vaspguard.store import Store
@@ -68,3 +68,27 @@ def decision_log(
         q = q.where(PolicyDecisionRow.outcome == outcome)
     with store.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(q).all()]
+
+
+def restricted(
+    store: Store, *, state: str | None = None, rule: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Restricted customers as of the latest evaluation (unrestricted ones have no state), by customer id."""
+    q = select(PolicyCustomerStateRow).order_by(PolicyCustomerStateRow.customer_id).limit(limit)
+    if state is not None:
+        q = q.where(PolicyCustomerStateRow.state == state)
+    if rule is not None:
+        q = q.where(PolicyCustomerStateRow.rule_id == rule)
+    with store.connect() as conn:
+        return [
+            {"customer_id": r.customer_id, "state": r.state, "rule_id": r.rule_id, "since": r.since}
+            for r in conn.execute(q)
+        ]
+
+
+def restriction_counts(store: Store) -> dict[tuple[str, str | None], int]:
+    """How many customers are in each (state, rule) as of the latest evaluation."""
+    t = PolicyCustomerStateRow
+    with store.connect() as conn:
+        rows = conn.execute(select(t.state, t.rule_id, func.count()).group_by(t.state, t.rule_id)).all()
+    return {(state, rule): int(n) for state, rule, n in rows}

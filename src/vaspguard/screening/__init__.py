@@ -22,6 +22,7 @@ from vaspguard.screening._alerts import (
 )
 from vaspguard.screening._index import ALERT_THRESHOLD, PROFILES, Breakdown, Match, Screener, threshold_for
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
+from vaspguard.screening._queue import AlertFilter, alert_page, alert_sources, count_matching
 from vaspguard.screening._score import Factor, TokenPair, pair_score, score_names
 from vaspguard.screening._source import read_lists
 
@@ -31,6 +32,7 @@ __all__ = [
     "AddressBook",
     "AddressHit",
     "Alert",
+    "AlertFilter",
     "Breakdown",
     "Disposition",
     "Factor",
@@ -40,7 +42,10 @@ __all__ = [
     "RunReport",
     "Screener",
     "TokenPair",
+    "alert_page",
+    "alert_sources",
     "count_alerts",
+    "count_matching",
     "decide",
     "dispositions",
     "get_alert",

@@ -1,0 +1,62 @@
+"""Who may open what: the desk's route x role table, enforced on the server for every route.
+
+``ACCESS`` is the one source: each route (method and path as declared) names the roles admitted (``admin``
+is admitted everywhere). ``docs/desk.md`` prints this table and ``tests/desk/test_desk_access.py`` walks all
+of it, and checks that no desk route is missing from it. ``PUBLIC`` routes need no sign-in (sign-in and
+enrolment themselves, and the assets).
+"""
+
+from __future__ import annotations
+
+from vaspguard.desk._users import DeskRole
+
+A = DeskRole
+EVERYONE = frozenset(DeskRole)
+_READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
+
+ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/alerts"): _READ_CASES,
+    ("GET", "/alerts/{alert_id}"): _READ_CASES,
+    ("POST", "/alerts/{alert_id}/disposition"): frozenset({A.ANALYST}),
+    ("POST", "/alerts/{alert_id}/confirm"): frozenset({A.ANALYST}),
+    ("GET", "/customers/{customer_id}"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
+    ("POST", "/customers/{customer_id}/evidence"): frozenset({A.ANALYST}),
+    ("GET", "/restrictions"): frozenset({A.ANALYST, A.AUDITOR, A.EXECUTIVE}),
+    ("POST", "/restrictions/what-if"): frozenset({A.ANALYST, A.AUDITOR}),
+    ("POST", "/restrictions/evaluate"): frozenset({A.ANALYST}),
+    ("GET", "/jobs/{job_id}"): frozenset({A.ANALYST}),
+    ("GET", "/audit"): frozenset({A.AUDITOR, A.SECURITY}),
+    ("GET", "/audit/entries/{index}"): frozenset({A.AUDITOR, A.SECURITY}),
+    ("GET", "/audit/bundle.zip"): frozenset({A.AUDITOR, A.SECURITY}),
+    ("GET", "/lists"): frozenset({A.ANALYST, A.AUDITOR}),
+    ("GET", "/search"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
+    ("GET", "/users"): frozenset({A.ADMIN}),
+}
+
+PUBLIC: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/signin"),
+        ("POST", "/signin/options"),
+        ("POST", "/signin/verify"),
+        ("GET", "/enrol/{token}"),
+        ("POST", "/enrol/{token}/options"),
+        ("POST", "/enrol/{token}/verify"),
+        ("POST", "/signout"),  # ends the session it is sent with, if any
+    }
+)
+
+
+def admitted(method: str, path: str) -> frozenset[DeskRole]:
+    """The roles admitted to a route (``KeyError`` for a route missing from the table: a bug)."""
+    return ACCESS[(method, path)] | {DeskRole.ADMIN}
+
+
+def access_table() -> str:
+    """The table as Markdown, as docs/desk.md prints it (a test keeps the two equal)."""
+    roles = list(DeskRole)
+    lines = ["| Route | " + " | ".join(r.value for r in roles) + " |", "|---|" + "---|" * len(roles)]
+    for (method, path), admitted_roles in ACCESS.items():
+        cells = ["✓" if r in admitted_roles or r is DeskRole.ADMIN else "403" for r in roles]
+        lines.append(f"| `{method} {path}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
