@@ -14,7 +14,7 @@ import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from vaspguard.api import _pages
 from vaspguard.api._auth import Principal, Role, require
@@ -74,14 +74,9 @@ class ScreenQuery(BaseModel):
         None, gt=0, le=1, description="Alert at this score or more (default: the balanced profile's)."
     )
     profile: Literal["strict", "balanced", "broad"] | None = Field(
-        None, description="A named threshold: strict 0.84, balanced 0.80 (the default), broad 0.76."
+        None,
+        description="A named threshold (strict 0.84, balanced 0.80: the default, broad 0.76); not both.",
     )
-
-    @model_validator(mode="after")
-    def _one_threshold(self) -> ScreenQuery:
-        if self.threshold is not None and self.profile is not None:
-            raise ValueError("give a threshold or a profile, not both")
-        return self
 
     @field_validator("nationality", "country")
     @classmethod
