@@ -16,9 +16,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "vaspguard"
 MAX_LINES = 80
 
-LONG_FUNCTIONS = {
-    "cli/_demo.py::seed_command",
-}
+LONG_FUNCTIONS: set[str] = set()  # none left: a function over 80 lines is split
 
 # Cross-package imports of private modules (none left: each package is reached through its __init__).
 PRIVATE_IMPORTS: set[str] = set()

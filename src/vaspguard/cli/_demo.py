@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from vaspguard.cli._common import open_db, print_json, progress
+
+if TYPE_CHECKING:
+    from vaspguard.demo import DemoReport
 
 app = typer.Typer(help="Demo data: a deterministic synthetic exchange.", no_args_is_help=True)
 
@@ -88,11 +92,18 @@ def seed_command(
             on_progress=lambda n: bar.update(task, completed=n),
             workers=workers,
         )
-    report = demo.seed
     secret = create_token(store, name="demo-admin", role=Role.ADMIN) if token else None
     if json_out:
         print_json({"report": demo, "admin_token": secret})
         return
+    _print_seeded(demo, lists=lists, secret=secret)
+
+
+def _print_seeded(demo: DemoReport, *, lists: bool, secret: str | None) -> None:
+    """What was seeded, what was planted for the analyst to find, and where to start."""
+    from vaspguard.settings import Settings
+
+    report = demo.seed
     typer.echo(
         f"seeded {report.customers} customers, {report.accounts} accounts, "
         f"{report.transactions} transactions, {report.logins} logins, {report.prices} prices "
