@@ -206,6 +206,8 @@ def test_evidence_re_evaluates_the_customer_and_is_audited(registry: Registry, s
     ("kwargs", "field"),
     [
         ({"country": "UK", "permit_kind": "temporary", "valid_from": date(2024, 1, 1)}, "country"),
+        ({"permit_kind": "temporary", "valid_from": date(2024, 1, 1)}, "country"),  # no country at all
+        ({"country": "UA-43", "permit_kind": "temporary", "valid_from": date(2024, 1, 1)}, "country"),
         ({"country": "DE", "permit_kind": "visa", "valid_from": date(2024, 1, 1)}, "permit_kind"),
         ({"country": "DE", "permit_kind": "temporary"}, "valid_from"),
         (

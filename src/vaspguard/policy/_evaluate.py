@@ -493,8 +493,13 @@ def record_evidence(
     from vaspguard.errors import NotFound
 
     if kind == "residence_permit":
-        if country is None or (why := check_code(country)) is not None or "-" in country:
-            raise InvalidRequest("country", why or "a residence permit needs its issuing country (alpha-2)")
+        why = (
+            "a residence permit needs its issuing country (alpha-2)"
+            if country is None
+            else check_code(country)
+        )
+        if why is not None or country is None or "-" in country:
+            raise InvalidRequest("country", why or f"{country!r} is a region; the issuing country is alpha-2")
         country = country.upper()
         if permit_kind not in ("temporary", "permanent"):
             raise InvalidRequest("permit_kind", f"expected temporary or permanent, got {permit_kind!r}")
