@@ -1,0 +1,3 @@
+"""The scheduled worker (see _jobs.py)."""
+
+__all__: list[str] = []
