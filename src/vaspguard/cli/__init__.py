@@ -24,7 +24,20 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.exceptions import Abort, Exit
 
-from vaspguard.cli import _audit, _db, _demo, _lists, _policy, _registry, _requests, _screen, _serve, _tokens
+from vaspguard.cli import (
+    _audit,
+    _db,
+    _demo,
+    _lists,
+    _policy,
+    _registry,
+    _requests,
+    _screen,
+    _serve,
+    _tokens,
+    _webhooks,
+    _worker,
+)
 from vaspguard.cli._common import state
 from vaspguard.cli._crash import save_crash_report
 from vaspguard.errors import VaspguardError
@@ -64,6 +77,8 @@ app.add_typer(_requests.authorities_app, name="authorities")
 app.add_typer(_requests.protected_app, name="protected")
 app.add_typer(_requests.operators_app, name="operators")
 app.add_typer(_audit.app, name="audit")
+app.add_typer(_webhooks.app, name="webhooks")
+app.add_typer(_worker.app, name="worker")
 app.command("serve")(_serve.serve)
 
 

@@ -171,13 +171,18 @@ class Dispatcher:
     def _pending(self, sink: Sink) -> list[tuple[Any, OutboxEvent]]:
         with self.store.connect() as conn:
             rows = conn.execute(
-                select(DeliveryRow, OutboxRow)
+                select(
+                    DeliveryRow.attempts,
+                    DeliveryRow.next_at,
+                    DeliveryRow.first_failed_at,
+                    *OutboxRow.__table__.columns,
+                )
                 .join(OutboxRow, OutboxRow.id == DeliveryRow.event_id)
                 .where(DeliveryRow.sink_id == sink.id, DeliveryRow.status == "pending")
                 .order_by(DeliveryRow.event_id)
                 .limit(self.batch)
             ).all()
-        return [(d, to_event(e)) for d, e in rows]
+        return [(r, to_event(r)) for r in rows]
 
     def _record(self, sink: Sink, event: OutboxEvent, values: dict[str, Any]) -> None:
         with self.store.connect() as conn:

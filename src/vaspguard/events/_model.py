@@ -39,7 +39,7 @@ class EventType(enum.StrEnum):
 # (schema version, data fields allowed). Ids, states, codes, counts and dates only.
 SCHEMAS: dict[EventType, tuple[int, frozenset[str]]] = {
     EventType.ALERT_RAISED: (1, frozenset({"alert_id", "customer_id", "kind", "snapshot_id", "score"})),
-    EventType.ALERT_DECIDED: (1, frozenset({"alert_id", "customer_id", "decision", "actor"})),
+    EventType.ALERT_DECIDED: (1, frozenset({"alert_id", "customer_id", "decision"})),
     EventType.RESTRICTION_CHANGED: (
         1,
         frozenset({"customer_id", "old_state", "new_state", "rule_id", "effective", "evaluation_id"}),
@@ -51,8 +51,8 @@ SCHEMAS: dict[EventType, tuple[int, frozenset[str]]] = {
     EventType.LIST_ACTIVATED: (1, frozenset({"snapshot_id", "source", "sha256", "entity_count"})),
     EventType.REQUEST_FILED: (1, frozenset({"request_id", "channel", "preservation"})),
     EventType.REQUEST_ASSESSED: (1, frozenset({"request_id", "tier", "codes"})),
-    EventType.REQUEST_APPROVED: (1, frozenset({"request_id", "state", "approvers"})),
-    EventType.REQUEST_REFUSED: (1, frozenset({"request_id", "kind"})),
+    EventType.REQUEST_APPROVED: (1, frozenset({"request_id", "state", "approvals"})),
+    EventType.REQUEST_REFUSED: (1, frozenset({"request_id", "return_to_process"})),
     EventType.REQUEST_DISCLOSED: (1, frozenset({"request_id", "record_counts", "merkle_root"})),
     EventType.REQUEST_NOTICE_DUE: (1, frozenset({"request_id", "on"})),
     EventType.REQUEST_DEADLINE_NEAR: (1, frozenset({"request_id", "item", "on"})),
