@@ -29,8 +29,8 @@ class Settings(BaseSettings):
     ``actor``: who a CLI action is recorded as in the audit log where ``--actor``/``--as`` is not given
     (default: ``cli:`` and the system user).
     ``progress``: draw progress bars (on stderr) even when stderr is not a terminal.
-    ``nats_url``/``nats_stream``: the NATS server events are published to (JetStream, stream created if
-    missing); empty: no NATS publishing.
+    ``nats_url``/``nats_stream``/``nats_prefix``: the NATS server events are published to (JetStream; the
+    stream is created if missing, with subjects ``PREFIX.>``); an empty URL: no NATS publishing.
     ``worker_feeds``: list feeds the worker fetches (comma-separated names from ``vaspguard lists feeds``),
     every ``worker_fetch_minutes``; ``worker_poll_seconds``: how often it looks for due jobs.
     ``dispatch_idle_seconds``: how long the dispatcher pauses when it found nothing to send.
@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     progress: bool = False
     nats_url: str = ""
     nats_stream: str = "VASPGUARD"
+    nats_prefix: str = "vaspguard"
     worker_feeds: str = ""
     worker_fetch_minutes: int = 60
     worker_poll_seconds: float = 5.0

@@ -31,7 +31,9 @@ def worker(
     settings = Settings()
     store = open_db()
     scheduler = Worker(store, default_jobs(store, settings), clock=lambda: datetime.now(UTC))
-    dispatcher = Dispatcher(store, nats_url=settings.nats_url, nats_stream=settings.nats_stream)
+    dispatcher = Dispatcher(
+        store, nats_url=settings.nats_url, nats_stream=settings.nats_stream, nats_prefix=settings.nats_prefix
+    )
     if once:
         report = scheduler.tick()
         sent = dispatcher.run_once() if dispatch else None
@@ -64,7 +66,12 @@ def dispatch_only(
     from vaspguard.settings import Settings
 
     settings = Settings()
-    dispatcher = Dispatcher(open_db(), nats_url=settings.nats_url, nats_stream=settings.nats_stream)
+    dispatcher = Dispatcher(
+        open_db(),
+        nats_url=settings.nats_url,
+        nats_stream=settings.nats_stream,
+        nats_prefix=settings.nats_prefix,
+    )
     if once:
         report = dispatcher.run_once()
         dispatcher.close()

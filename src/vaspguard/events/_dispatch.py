@@ -105,6 +105,7 @@ class Dispatcher:
         *,
         nats_url: str = "",
         nats_stream: str = "VASPGUARD",
+        nats_prefix: str = "vaspguard",
         clock: Callable[[], datetime] = utcnow,
         backoff: Backoff = Backoff(),
         batch: int = 500,
@@ -118,6 +119,7 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self._nats_url = nats_url
         self._nats_stream = nats_stream
+        self._nats_prefix = nats_prefix
         self._transports: dict[str, Transport] = {}
         if webhook is not None:
             self._transports["webhook"] = webhook
@@ -127,7 +129,9 @@ class Dispatcher:
             if kind == "nats":
                 from vaspguard.events._nats import NatsTransport
 
-                self._transports[kind] = NatsTransport(self._nats_url, stream=self._nats_stream)
+                self._transports[kind] = NatsTransport(
+                    self._nats_url, stream=self._nats_stream, prefix=self._nats_prefix
+                )
             else:
                 self._transports[kind] = WebhookTransport(clock=self.clock)
         return self._transports[kind]

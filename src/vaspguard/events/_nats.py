@@ -3,7 +3,9 @@ published with its event id as ``Nats-Msg-Id`` so the server drops a re-publish 
 (a dispatcher killed between the publish and recording it publishes again on restart).
 
 nats-py is asynchronous; the dispatcher is not, so this transport owns a private event loop and runs each
-call to completion on it. The stream (``VASPGUARD``, subjects ``vaspguard.>``) is created if missing.
+call to completion on it. The stream (``VASPGUARD``, subjects ``vaspguard.>``) is created if missing. The
+server de-duplicates per stream, and event ids are per database: two installations sharing a server each
+need their own stream and subject prefix (``VASPGUARD_NATS_STREAM``, ``VASPGUARD_NATS_PREFIX``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from vaspguard.events._sinks import Sink
 
 
 class NatsTransport:
-    def __init__(self, url: str, *, stream: str = "VASPGUARD", timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, *, stream: str = "VASPGUARD", prefix: str = "vaspguard", timeout: float = 5.0
+    ) -> None:
         self.url = url
         self.stream = stream
+        self.prefix = prefix
         self.timeout = timeout
         self._loop = asyncio.new_event_loop()
         self._nc: Any = None
@@ -37,18 +42,19 @@ class NatsTransport:
         try:
             await self._js.stream_info(self.stream)
         except NotFoundError:
-            await self._js.add_stream(name=self.stream, subjects=["vaspguard.>"])
+            await self._js.add_stream(name=self.stream, subjects=[f"{self.prefix}.>"])
 
     async def _publish(self, subject: str, body: bytes, msg_id: str) -> None:
         if self._nc is None or self._nc.is_closed:
-            await self._connect()
+            # nats-py may keep trying an absent server on its own: bound the whole connect
+            await asyncio.wait_for(self._connect(), self.timeout)
         await self._js.publish(subject, body, headers={"Nats-Msg-Id": msg_id})
 
     def send(self, sink: Sink, event: OutboxEvent, body: bytes) -> None:
         from nats.errors import Error as NatsError
 
         try:
-            self._loop.run_until_complete(self._publish(event.type.nats_subject, body, event.id))
+            self._loop.run_until_complete(self._publish(f"{self.prefix}.{event.type.value}", body, event.id))
         except (NatsError, OSError, TimeoutError) as exc:
             self._drop()
             raise DeliveryFailed(f"NATS {type(exc).__name__}: {exc}"[:300]) from None
