@@ -3,7 +3,7 @@
 - ``lists.fetch.FEED`` (each feed in ``VASPGUARD_WORKER_FEEDS``, every ``worker_fetch_minutes``): a
   conditional download as ``vaspguard lists fetch`` does, then, when a new snapshot was imported, an
   incremental rescreen (what the list diff touched, and customers new or changed since the last run).
-- ``policy.evaluate``: every customer's restriction state, daily at 00:00 UTC and at each date a rule pack
+- ``policy.evaluate``: every customer's restriction state, daily and at 00:00 UTC of each date a rule pack
   changes (a rule's ``effective.from``, or the day after its ``until``), whichever comes first; permits and
   visas that expire are caught by the daily run. State changes and their notices raise events.
 - ``requests.deadlines`` (hourly): what central legal must act on (notices due, emergency follow-ups,
@@ -42,14 +42,15 @@ def change_dates(packs: Sequence[Any]) -> list[date]:
     return sorted(found)
 
 
-def next_evaluation(now: datetime, dates: Sequence[date]) -> datetime:
-    """The next 00:00 UTC, or a rule-change date's 00:00 if sooner (never later than a day)."""
-    tomorrow = _midnight(now.date() + timedelta(days=1))
+def next_evaluation(
+    now: datetime, dates: Sequence[date], interval: timedelta = timedelta(days=1)
+) -> datetime:
+    """``interval`` after ``now``, or 00:00 UTC of the next rule-change date if that comes sooner."""
     coming = [_midnight(d) for d in dates if _midnight(d) > now]
-    return min([tomorrow, *coming])
+    return min([now + interval, *coming])
 
 
-def policy_job(store: Store, settings: Settings) -> Job:
+def policy_job(store: Store, settings: Settings, *, interval: timedelta = timedelta(days=1)) -> Job:
     from vaspguard.policy import Engine, evaluate, load_packs
 
     packs = load_packs(settings.policy_pack_paths())
@@ -65,7 +66,7 @@ def policy_job(store: Store, settings: Settings) -> Job:
             **result.counts,
         }
 
-    return Job("policy.evaluate", run, lambda now: next_evaluation(now, dates))
+    return Job("policy.evaluate", run, lambda now: next_evaluation(now, dates, interval))
 
 
 def _touched(store: Store, old: dict[str, int], new: dict[str, int]) -> set[str] | None:
