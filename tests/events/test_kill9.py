@@ -83,7 +83,7 @@ def test_kill_9_mid_delivery_loses_nothing_and_keeps_order(
     assert kills == 2
     docs = [json.loads(g.body) for g in receiver.got]
     assert {d["data"]["alert_id"] for d in docs} == set(range(EVENTS))  # nothing lost
-    assert len(docs) - EVENTS <= 2 * kills  # at most the events in flight, again
+    assert len(docs) - EVENTS <= 21 * kills  # at most the acknowledgements not yet recorded, again
     for subject in SUBJECTS:
         first_seen: list[int] = []
         for d in docs:

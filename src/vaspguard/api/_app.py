@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 import vaspguard
 from vaspguard.api import _docs, _problems
-from vaspguard.api.routers import audit, lists, policy, registry, requests, screening
+from vaspguard.api.routers import audit, lists, outbox, policy, registry, requests, screening
 from vaspguard.settings import Settings
 from vaspguard.store import Store
 
@@ -54,7 +54,7 @@ def create_app(store: Store) -> FastAPI:
 
     _problems.install(app)
 
-    modules = (registry, lists, screening, policy, requests, audit)
+    modules = (registry, lists, screening, policy, requests, audit, outbox)
     for module in modules:
         app.include_router(module.router)
 

@@ -4,8 +4,9 @@ per subject.
 Invariants:
 
 - A delivery is marked ``delivered`` only after the receiver acknowledged it (a 2xx answer, a JetStream
-  ack), in its own transaction. A dispatcher killed in between sends that event again on its next start:
-  the receiver sees it twice (same ``webhook-id`` / ``Nats-Msg-Id``), never not at all.
+  ack); acknowledgements are committed in groups of ``record_every`` (20). A dispatcher killed in between
+  sends those events again, in order, on its next start: the receiver may see an event twice (same
+  ``webhook-id`` / ``Nats-Msg-Id``), never not at all.
 - Per sink, deliveries are attempted in event order, and an event whose subject has an earlier event still
   pending waits for it, so a receiver never gets a subject's events out of order. A dead-lettered event no
   longer holds its subject back (an admin replays it with ``vaspguard webhooks replay``).
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from vaspguard._json import canonical_json
 from vaspguard.events._model import OutboxEvent
@@ -109,6 +110,7 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         backoff: Backoff = Backoff(),
         batch: int = 500,
+        record_every: int = 20,
         webhook: Transport | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -116,6 +118,7 @@ class Dispatcher:
         self.clock = clock
         self.backoff = backoff
         self.batch = batch
+        self.record_every = record_every
         self.rng = rng or random.Random()
         self._nats_url = nats_url
         self._nats_stream = nats_stream
@@ -219,29 +222,46 @@ class Dispatcher:
         report.dead += int(dead)
         report.errors.append(f"{sink.name} {event.id}: {reason}")
 
+    def _mark_delivered(self, sink: Sink, acked: list[dict[str, Any]]) -> None:
+        if not acked:
+            return
+        with self.store.connect() as conn:
+            conn.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.sink_id == sink.id, DeliveryRow.event_id == bindparam("seq"))
+                .values(status="delivered", attempts=bindparam("tries"), delivered_at=self.clock()),
+                acked,
+            )
+        acked.clear()
+
     def deliver_sink(self, sink: Sink, report: DispatchReport) -> None:
-        """Attempt every due delivery of one sink, in event order, holding back a subject after a failure."""
+        """Attempt every due delivery of one sink, in event order, holding back a subject after a failure.
+        Acknowledged deliveries are recorded ``record_every`` at a time (one commit each group): a kill
+        repeats at most that many, in order."""
         blocked: set[str] = set()
         now = self.clock()
         transport = self._transport(sink.kind)
-        for delivery, event in self._pending(sink):
-            if event.subject in blocked:
-                continue
-            if _aware(delivery.next_at) > now:
-                blocked.add(event.subject)  # waiting for its retry: later events of the subject wait too
-                continue
-            try:
-                transport.send(sink, event, canonical_json(event.document()))
-            except DeliveryFailed as exc:
-                self._failed(sink, delivery, event, str(exc), report)
-                blocked.add(event.subject)
-                continue
-            self._record(
-                sink,
-                event,
-                {"status": "delivered", "attempts": delivery.attempts + 1, "delivered_at": self.clock()},
-            )
-            report.delivered += 1
+        acked: list[dict[str, Any]] = []
+        try:
+            for delivery, event in self._pending(sink):
+                if event.subject in blocked:
+                    continue
+                if _aware(delivery.next_at) > now:
+                    blocked.add(event.subject)  # waiting for its retry: later events of the subject wait too
+                    continue
+                try:
+                    transport.send(sink, event, canonical_json(event.document()))
+                except DeliveryFailed as exc:
+                    self._mark_delivered(sink, acked)
+                    self._failed(sink, delivery, event, str(exc), report)
+                    blocked.add(event.subject)
+                    continue
+                acked.append({"seq": event.seq, "tries": delivery.attempts + 1})
+                report.delivered += 1
+                if len(acked) >= self.record_every:
+                    self._mark_delivered(sink, acked)
+        finally:
+            self._mark_delivered(sink, acked)
 
     def run_once(self) -> DispatchReport:
         report = DispatchReport(fanned_out=self.fan_out())
