@@ -172,7 +172,7 @@ def main() -> None:
             hooks = _webhooks(store, url)
             plain = _plain_posts(store, url)
             print(
-                f"{backend}: webhooks {hooks:,.0f} events/s (signed, each delivery committed); "
+                f"{backend}: webhooks {hooks:,.0f} events/s (signed, acks committed 20 at a time); "
                 f"baseline plain POST loop {plain:,.0f}/s"
             )
             if _nats_up():
