@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     ``actor``: who a CLI action is recorded as in the audit log where ``--actor``/``--as`` is not given
     (default: ``cli:`` and the system user).
     ``progress``: draw progress bars (on stderr) even when stderr is not a terminal.
+    ``nats_url``/``nats_stream``/``nats_prefix``: the NATS server events are published to (JetStream; the
+    stream is created if missing, with subjects ``PREFIX.>``); an empty URL: no NATS publishing.
+    ``worker_feeds``: list feeds the worker fetches (comma-separated names from ``vaspguard lists feeds``),
+    every ``worker_fetch_minutes``; ``worker_poll_seconds``: how often it looks for due jobs.
+    ``dispatch_idle_seconds``: how long the dispatcher pauses when it found nothing to send.
     """
 
     model_config = SettingsConfigDict(env_prefix="VASPGUARD_", extra="ignore")
@@ -48,6 +53,13 @@ class Settings(BaseSettings):
     api_json_depth: int = Field(64, ge=1, le=1000)
     actor: str = ""
     progress: bool = False
+    nats_url: str = ""
+    nats_stream: str = "VASPGUARD"
+    nats_prefix: str = "vaspguard"
+    worker_feeds: str = ""
+    worker_fetch_minutes: int = 60
+    worker_poll_seconds: float = 5.0
+    dispatch_idle_seconds: float = 0.5
 
     def default_actor(self) -> str:
         """``actor``, else ``cli:`` and the system user; ``cli`` where the process has no user name at all
@@ -58,6 +70,9 @@ class Settings(BaseSettings):
             return f"cli:{getpass.getuser()}"
         except (KeyError, OSError):
             return "cli"
+
+    def worker_feed_names(self) -> list[str]:
+        return [f.strip() for f in self.worker_feeds.split(",") if f.strip()]
 
     def policy_pack_paths(self) -> list[str]:
         return [p for p in self.policy_packs.split(os.pathsep) if p]

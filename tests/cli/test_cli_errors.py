@@ -22,6 +22,8 @@ LONG_RUNNING = {
     ("serve",): "serves HTTP until stopped",
     ("lists", "fetch"): "downloads every list from its publisher",
     ("demo", "seed"): "seeds a 2,000-customer exchange",
+    ("worker",): "runs the schedule and the dispatcher until stopped",
+    ("worker", "dispatch"): "delivers events until stopped",
 }
 
 

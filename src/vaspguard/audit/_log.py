@@ -76,6 +76,7 @@ from vaspguard.audit._tables import (
 from vaspguard.audit._witness import Cosignature
 from vaspguard.audit._witness import cosign as witness_cosign
 from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound, ProofError, Refused, StoreError
+from vaspguard.events import EventType, emit
 from vaspguard.store import Backend, Store
 
 log = logging.getLogger("vaspguard.audit")
@@ -593,6 +594,12 @@ class AuditLog:
             raise Refused("this AuditLog was opened without the signing key: it cannot append or sign")
         signed = SignedCheckpoint.sign(new, self.signer)
         conn.execute(_INSERT_CHECKPOINT, {"size": new.size, "root": new.root, "note": signed.note})
+        emit(
+            conn,
+            EventType.CHECKPOINT_SIGNED,
+            (f"audit-log:{self.origin}",),
+            {"size": new.size, "root": new.root.hex()},
+        )
         p = "?" if self.store.backend is Backend.SQLITE else "%s"
         conn.exec_driver_sql(
             f"UPDATE audit_state SET checkpoint_size = {p}, checkpoint_root = {p}, origin = {p} "

@@ -36,6 +36,8 @@ from vaspguard.cli import (
     _serve,
     _tokens,
     _users,
+    _webhooks,
+    _worker,
 )
 from vaspguard.cli._common import state
 from vaspguard.cli._crash import save_crash_report
@@ -77,6 +79,8 @@ app.add_typer(_requests.protected_app, name="protected")
 app.add_typer(_requests.operators_app, name="operators")
 app.add_typer(_audit.app, name="audit")
 app.add_typer(_users.app, name="users")
+app.add_typer(_webhooks.app, name="webhooks")
+app.add_typer(_worker.app, name="worker")
 app.command("serve")(_serve.serve)
 
 

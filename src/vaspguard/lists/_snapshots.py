@@ -40,6 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from vaspguard._json import canonical_text
 from vaspguard.errors import InvalidFile, InvalidRequest, NotFound
+from vaspguard.events import EventType, emit
 from vaspguard.lists._model import ListEntity, ParsedList, SnapshotInfo, Source
 from vaspguard.lists._read import read_path
 from vaspguard.lists._tables import AddressRow, EntityDataRow, EntityRow, SnapshotRow
@@ -213,6 +214,20 @@ def _activate(conn: Connection, snapshot_id: int, source: Source) -> None:
         .values(active=False)
     )
     conn.execute(update(SnapshotRow).where(SnapshotRow.id == snapshot_id).values(active=True))
+    row = conn.execute(
+        select(SnapshotRow.sha256, SnapshotRow.entity_count).where(SnapshotRow.id == snapshot_id)
+    ).one()
+    emit(
+        conn,
+        EventType.LIST_ACTIVATED,
+        (f"list:{source.value}", f"list-snapshot:{snapshot_id}"),
+        {
+            "snapshot_id": snapshot_id,
+            "source": source.value,
+            "sha256": row.sha256,
+            "entity_count": row.entity_count,
+        },
+    )
 
 
 def _lock(conn: Connection, store: Store) -> None:

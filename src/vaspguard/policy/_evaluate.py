@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from vaspguard.errors import InvalidRequest
+from vaspguard.events import EventType, emit_many
 from vaspguard.policy._countries import check_code, location
 from vaspguard.policy._engine import Engine
 from vaspguard.policy._model import (
@@ -419,6 +420,7 @@ def evaluate(
             conn.execute(insert(PolicyCustomerStateRow), upserts)
         if changes:
             conn.execute(insert(PolicyNoticeRow), changes)
+            emit_many(conn, _change_events(changes, at))
         conn.execute(
             update(PolicyEvaluationRow)
             .where(PolicyEvaluationRow.id == eval_id)
@@ -433,6 +435,22 @@ def evaluate(
         changes=[{k: c[k] for k in ("customer_id", "old_state", "new_state", "rule_id")} for c in changes],
         profiles=profiles,
     )
+
+
+def _change_events(
+    changes: list[dict[str, Any]], at: date
+) -> Iterator[tuple[EventType, tuple[str], dict[str, Any], None]]:
+    """Per change: the state changed, and its notice is due (both in the evaluation's transaction)."""
+    for c in changes:
+        subjects = (f"customer:{c['customer_id']}",)
+        base = {"customer_id": c["customer_id"], "effective": at, "evaluation_id": c["evaluation_id"]}
+        yield (
+            EventType.RESTRICTION_CHANGED,
+            subjects,
+            {**base, "old_state": c["old_state"], "new_state": c["new_state"], "rule_id": c["rule_id"]},
+            None,
+        )
+        yield EventType.RESTRICTION_NOTICE_DUE, subjects, {**base, "new_state": c["new_state"]}, None
 
 
 def _json_default(value: Any) -> Any:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, select
 from vaspguard._json import to_jsonable
 from vaspguard.audit import AuditLog, Event, Receipt
 from vaspguard.errors import InvalidRequest, NotFound, QuorumRefused
+from vaspguard.events import EventType, emit
 from vaspguard.requests import _crypto
 from vaspguard.requests._documents import assessment_from, dump
 from vaspguard.requests._model import Assessment, Operator, OperatorRole
@@ -24,6 +25,16 @@ from vaspguard.requests._names import SanctionsScreen
 from vaspguard.requests._policy import Policy, default_policy, parse_policy
 from vaspguard.requests._tables import ApprovalRow, EventRow, OperatorRow, PolicyVersionRow, RequestRow
 from vaspguard.store import Store, utcnow
+
+# Request history kinds that are also events out (in the same transaction), with the detail fields they
+# carry: states, tiers, codes and counts, never names, and never who acted.
+_OUTWARD: dict[str, tuple[EventType, tuple[str, ...]]] = {
+    "intake": (EventType.REQUEST_FILED, ("channel", "preservation")),
+    "assess": (EventType.REQUEST_ASSESSED, ("tier", "codes")),
+    "quorum": (EventType.REQUEST_APPROVED, ("state",)),
+    "reject": (EventType.REQUEST_REFUSED, ("return_to_process",)),
+    "disclose": (EventType.REQUEST_DISCLOSED, ("record_counts", "merkle_root")),
+}
 
 
 class Core:
@@ -136,6 +147,13 @@ class Core:
                 audit_index=receipt.index if receipt is not None else None,
             )
         )
+        outward = _OUTWARD.get(kind)
+        if outward is not None:
+            type_, fields = outward
+            data = {"request_id": request_id, **{k: detail[k] for k in fields if k in detail}}
+            if kind == "quorum":
+                data["approvals"] = len(detail.get("approvers", ()))
+            emit(conn, type_, (f"request:{request_id}",), data)
 
     def _refuse(
         self, request_id: str, kind: str, actor: str, reason: str, *, role: str = "", region: str = ""

@@ -9,7 +9,18 @@ from alembic import context
 from vaspguard.store import metadata
 
 # Every capability's tables, so that ``compare_metadata`` (the models-match-migrations test) sees them all.
-for _module in ("registry", "tokens", "audit", "lists", "screening", "policy", "requests", "desk"):
+for _module in (
+    "registry",
+    "tokens",
+    "audit",
+    "lists",
+    "screening",
+    "policy",
+    "requests",
+    "desk",
+    "events",
+    "worker",
+):
     importlib.import_module(f"vaspguard.{_module}._tables")
 
 engine = context.config.attributes["engine"]
