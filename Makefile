@@ -29,7 +29,9 @@ run: install
 	@# The desk (http://localhost:8000/): a one-time enrolment link for a demo analyst, the first time only.
 	@$(BIN)/vaspguard users list | grep -q "demo-analyst" || \
 		$(BIN)/vaspguard users invite --name demo-analyst --role analyst --role admin --region EU
-	$(BIN)/vaspguard serve
+	@# The worker (scheduled jobs, events out) beside the server; it stops with it. No list feed is fetched
+	@# unless VASPGUARD_WORKER_FEEDS names some, so the demo stays offline.
+	$(BIN)/vaspguard worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/vaspguard serve
 
 # The whole suite on both backends. scripts/ensure-postgres starts a local server when none answers;
 # where none can be had, the PostgreSQL tests say so and skip (never under CI=true).

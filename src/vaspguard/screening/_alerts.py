@@ -35,6 +35,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from vaspguard._json import fingerprint_json, to_jsonable
 from vaspguard.errors import InvalidRequest, NotFound, Refused
+from vaspguard.events import EventType, emit, emit_many
 from vaspguard.lists import ListEntity
 from vaspguard.registry import Customer, PersonType, Registry
 from vaspguard.screening._address import AddressBook
@@ -304,6 +305,12 @@ class _AlertWriter:
         return row
 
 
+def _raised(alert_id: int, row: dict[str, Any]) -> tuple[EventType, tuple[str, ...], dict[str, Any], None]:
+    """The ``alerts.raised`` event of a new alert row: ids, kind, snapshot and score, no name."""
+    data = {k: row[k] for k in ("customer_id", "kind", "snapshot_id", "score")}
+    return EventType.ALERT_RAISED, (f"customer:{row['customer_id']}",), {"alert_id": alert_id, **data}, None
+
+
 def _start_run(store: Store, kind: str, screener: Screener, threshold: float) -> tuple[int, _AlertWriter]:
     with store.connect() as conn:
         run_id = int(
@@ -348,8 +355,12 @@ def _run(
         found = _screen_batch(store, batch, names, book, failed, threshold)
         rows = [r for r in (writer.row(f) for f in found) if r is not None]
         if rows:
-            with store.connect() as conn:
-                conn.execute(insert(ScreeningAlertRow), rows)
+            with store.connect() as conn:  # the alerts and their events out, in one transaction
+                ids = conn.execute(
+                    insert(ScreeningAlertRow).returning(ScreeningAlertRow.id, sort_by_parameter_order=True),
+                    rows,
+                ).scalars()
+                emit_many(conn, [_raised(i, r) for i, r in zip(ids, rows, strict=True)])
             writer.created += len(rows)
         screened += len(batch)
         if on_progress is not None:
@@ -602,6 +613,12 @@ def decide(
         )
         conn.execute(
             update(ScreeningAlertRow).where(ScreeningAlertRow.id == alert_id).values(status=decision.value)
+        )
+        emit(
+            conn,
+            EventType.ALERT_DECIDED,
+            (f"customer:{alert.customer_id}",),
+            {"alert_id": alert_id, "customer_id": alert.customer_id, "decision": decision.value},
         )
     return get_alert(store, alert_id)
 
