@@ -346,21 +346,6 @@ def address(
 # --- the registry ------------------------------------------------------------------------------------------
 
 
-def _touched_since(store: Any, old: dict[str, int], new: dict[str, int]) -> set[str] | None:
-    """Keys of entities a list diff added or changed between the last run's snapshots and the active ones;
-    None when that cannot be told (then everything is screened)."""
-    from vaspguard.lists import diff_snapshots
-
-    if set(new) - set(old):  # a source screened for the first time: everything
-        return None
-    touched: set[str] = set()
-    for source, snap in new.items():
-        if old.get(source) != snap:
-            diff = diff_snapshots(store, old[source], snap)
-            touched |= {r.key for r in diff.added} | {c.key for c in diff.changed}
-    return touched
-
-
 @app.command("customers")
 def customers(
     full: bool = typer.Option(False, "--full", help="Screen everything, not only what changed."),
@@ -373,7 +358,7 @@ def customers(
     the first run only what a list diff touched and new or changed customers are screened, unless --full
     (or the threshold differs from the last run's)."""
     from vaspguard.registry import Registry
-    from vaspguard.screening import AddressBook, Screener, last_run, read_lists, rescreen, screen_customers
+    from vaspguard.screening import AddressBook, Screener, last_run, read_lists, screen_changes
 
     line = _threshold(threshold, profile)
     store = open_db()
@@ -384,7 +369,6 @@ def customers(
         screener = Screener.from_store(store)
     book = AddressBook.from_entities(screener.entities)
     previous = None if full or lists else last_run(store, line)
-    touched = None if previous is None else _touched_since(store, previous[1], screener.snapshots)
     total = Registry(store).count_customers()
     with progress() as bar:
         task = bar.add_task("screening customers", total=total)
@@ -392,12 +376,7 @@ def customers(
         def advance(n: int) -> None:
             bar.advance(task, n)
 
-        if previous is not None and touched is not None:
-            report = rescreen(
-                store, screener, book, touched=touched, since=previous[0], on_progress=advance, threshold=line
-            )
-        else:
-            report = screen_customers(store, screener, book, on_progress=advance, threshold=line)
+        report = screen_changes(store, screener, book, previous, on_progress=advance, threshold=line)
     if json_out:
         print_json(report)
     else:

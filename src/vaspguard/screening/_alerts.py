@@ -390,6 +390,47 @@ def _run(
     )
 
 
+def entities_touched(store: Store, old: dict[str, int], new: dict[str, int]) -> set[str] | None:
+    """Keys of entities a list diff added or changed between the snapshots of ``old`` (source -> snapshot
+    id, as a run records them) and ``new``; None when that cannot be told (a source screened for the first
+    time), and then everything is screened."""
+    from vaspguard.lists import diff_snapshots
+
+    if set(new) - set(old):
+        return None
+    touched: set[str] = set()
+    for source, snap in new.items():
+        if old.get(source) != snap:
+            diff = diff_snapshots(store, old[source], snap)
+            touched |= {r.key for r in diff.added} | {c.key for c in diff.changed}
+    return touched
+
+
+def screen_changes(
+    store: Store,
+    screener: Screener,
+    book: AddressBook | None,
+    previous: tuple[datetime, dict[str, int]] | None,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    threshold: float = ALERT_THRESHOLD,
+) -> RunReport:
+    """What changed since ``previous`` (``last_run``'s answer): an incremental run when a list diff can tell
+    which entities changed, else (no previous run, a new source) a full one."""
+    touched = None if previous is None else entities_touched(store, previous[1], screener.snapshots)
+    if previous is not None and touched is not None:
+        return rescreen(
+            store,
+            screener,
+            book,
+            touched=touched,
+            since=previous[0],
+            on_progress=on_progress,
+            threshold=threshold,
+        )
+    return screen_customers(store, screener, book, on_progress=on_progress, threshold=threshold)
+
+
 def _finish(store: Store, report: RunReport, *run_ids: int) -> RunReport:
     """Mark the runs finished, which makes them the baseline of the next incremental run, unless a customer
     failed: then the next run starts from the last clean one and screens that customer again."""

@@ -69,31 +69,12 @@ def policy_job(store: Store, settings: Settings, *, interval: timedelta = timede
     return Job("policy.evaluate", run, lambda now: next_evaluation(now, dates, interval))
 
 
-def _touched(store: Store, old: dict[str, int], new: dict[str, int]) -> set[str] | None:
-    from vaspguard.lists import diff_snapshots
-
-    if set(new) - set(old):
-        return None
-    touched: set[str] = set()
-    for source, snap in new.items():
-        if old.get(source) != snap:
-            diff = diff_snapshots(store, old[source], snap)
-            touched |= {r.key for r in diff.added} | {c.key for c in diff.changed}
-    return touched
-
-
 def rescreen_now(store: Store) -> dict[str, Any]:
     """Screen what changed since the last run (everything on the first)."""
-    from vaspguard.screening import AddressBook, Screener, last_run, rescreen, screen_customers
+    from vaspguard.screening import AddressBook, Screener, last_run, screen_changes
 
     screener = Screener.from_store(store)
-    book = AddressBook.from_entities(screener.entities)
-    previous = last_run(store)
-    touched = None if previous is None else _touched(store, previous[1], screener.snapshots)
-    if previous is not None and touched is not None:
-        report = rescreen(store, screener, book, touched=touched, since=previous[0])
-    else:
-        report = screen_customers(store, screener, book)
+    report = screen_changes(store, screener, AddressBook.from_entities(screener.entities), last_run(store))
     return {"run_id": report.run_id, "kind": report.kind, "alerts_created": report.alerts_created}
 
 
