@@ -19,6 +19,7 @@ from vaspguard.screening._alerts import (
     rescreen,
     screen_customers,
 )
+from vaspguard.screening._imported import FOUND_FIELDS, found_for, import_alerts
 from vaspguard.screening._index import ALERT_THRESHOLD, Breakdown, Match, Screener
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
 from vaspguard.screening._score import Factor, TokenPair, pair_score, score_names
@@ -26,6 +27,7 @@ from vaspguard.screening._source import read_lists
 
 __all__ = [
     "ALERT_THRESHOLD",
+    "FOUND_FIELDS",
     "AddressBook",
     "AddressHit",
     "Alert",
@@ -40,7 +42,9 @@ __all__ = [
     "count_alerts",
     "decide",
     "dispositions",
+    "found_for",
     "get_alert",
+    "import_alerts",
     "last_run",
     "list_alerts",
     "listed_customer_ids",
