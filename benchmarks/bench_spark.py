@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from benchmarks.eval_screening import LISTS, SHARED
-from vaspguard.batch import screen, stop_spark
+from vaspguard.batch import ScreenReport, screen, stop_spark
 from vaspguard.batch._jobs import read_found
 from vaspguard.demo import FICTIONAL_ADDRESSES, FICTIONAL_PERSONS, LISTED_PERSONS, sample_list_paths, seed
 from vaspguard.errors import InputError
@@ -63,6 +63,17 @@ def _exchange(directory: Path, customers: int) -> tuple[Store, dict[str, float]]
     return store, times
 
 
+def _print(r: ScreenReport) -> None:
+    label = "local --workers 2" if r.engine == "local" else "spark local[2]   "
+    stages = ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in r.stages.items())
+    print(
+        f"  {label}: {r.seconds:7.1f} s, {r.customers / r.seconds:7.0f} customers/s "
+        f"({r.customers / r.seconds / 2:.0f} per core); {r.alerts} alerts; index "
+        f"{r.index_bytes / 1e6:.1f} MB ({r.entities} entities); stages: {stages}",
+        flush=True,
+    )
+
+
 def _one_size(customers: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-spark-") as tmp:
         directory = Path(tmp)
@@ -71,20 +82,13 @@ def _one_size(customers: int) -> None:
         prep = ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
         print(f"{customers} customers: {prep}", flush=True)
         local = screen(store, directory / "flat", directory / "out-local", workers=2)
+        _print(local)
         spark = screen(store, directory / "lake", directory / "out-spark", engine="spark", master="local[2]")
         stop_spark()
+        _print(spark)
         same = read_found(directory / "out-local" / "alerts") == read_found(
             directory / "out-spark" / "alerts"
         )
-        for r in (local, spark):
-            label = "local --workers 2" if r.engine == "local" else "spark local[2]   "
-            stages = ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in r.stages.items())
-            print(
-                f"  {label}: {r.seconds:7.1f} s, {r.customers / r.seconds:7.0f} customers/s "
-                f"({r.customers / r.seconds / 2:.0f} per core); {r.alerts} alerts; index "
-                f"{r.index_bytes / 1e6:.1f} MB ({r.entities} entities); stages: {stages}",
-                flush=True,
-            )
         print(f"  rows identical: {same}", flush=True)
         store.dispose()
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from vaspguard.batch._inputs import Inputs
 from vaspguard.batch._score import Index
-from vaspguard.errors import InvalidFile, Refused
+from vaspguard.errors import InvalidFile, InvalidRequest, Refused
 from vaspguard.store import Store, utcnow
 
 MANIFEST = "manifest.json"
@@ -76,6 +76,8 @@ def screen(
 ) -> ScreenReport:
     """Screen every customer of the Parquet registry export in ``inputs`` against the store's active list
     snapshots; write the matches to ``output`` (a new directory)."""
+    if engine not in {e.value for e in Engine}:
+        raise InvalidRequest("engine", f"{engine!r} is not local or spark")
     engine = Engine(engine)
     source = Inputs.at(inputs)
     _fresh(output)
@@ -93,7 +95,7 @@ def screen(
         from vaspguard.batch._local import run_local
 
         customers = run_local(index, source, alerts_dir, workers=workers, stages=stages)
-    alerts = len(read_found(alerts_dir))
+    alerts = _count(alerts_dir)
     report = ScreenReport(
         engine=engine.value,
         output=str(output),
@@ -108,6 +110,12 @@ def screen(
     )
     (output / MANIFEST).write_text(json.dumps({"job": "screen", **asdict(report)}, indent=2) + "\n")
     return report
+
+
+def _count(alerts_dir: Path) -> int:
+    import pyarrow.dataset as ds
+
+    return int(ds.dataset(alerts_dir, format="parquet").count_rows())
 
 
 def read_found(alerts_dir: Path) -> list[dict[str, Any]]:

@@ -37,10 +37,7 @@ def screen(
     loads them."""
     from vaspguard.batch import Engine
     from vaspguard.batch import screen as run
-    from vaspguard.errors import InvalidRequest
 
-    if engine not in {e.value for e in Engine}:
-        raise InvalidRequest("engine", f"{engine!r} is not local or spark")
     report = run(
         open_db(), inputs, output, engine=engine, workers=workers, master=master, partitions=partitions
     )
