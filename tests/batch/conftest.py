@@ -30,4 +30,6 @@ def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def spark() -> Iterator[Any]:
     from vaspguard.batch._spark import session
 
-    yield session("local[2]", partitions=8)
+    spark = session("local[2]", partitions=8)
+    yield spark
+    spark.stop()
