@@ -24,19 +24,8 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.exceptions import Abort, Exit
 
-from vaspguard.cli import (
-    _audit,
-    _batch,
-    _db,
-    _demo,
-    _lists,
-    _policy,
-    _registry,
-    _requests,
-    _screen,
-    _serve,
-    _tokens,
-)
+from vaspguard.cli import _audit, _db, _demo, _lists, _policy, _registry, _requests, _screen, _serve, _tokens
+from vaspguard.cli._batch import app as batch_app
 from vaspguard.cli._common import state
 from vaspguard.cli._crash import save_crash_report
 from vaspguard.errors import VaspguardError
@@ -76,7 +65,7 @@ app.add_typer(_requests.authorities_app, name="authorities")
 app.add_typer(_requests.protected_app, name="protected")
 app.add_typer(_requests.operators_app, name="operators")
 app.add_typer(_audit.app, name="audit")
-app.add_typer(_batch.app, name="batch")
+app.add_typer(batch_app, name="batch")
 app.command("serve")(_serve.serve)
 
 
