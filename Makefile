@@ -23,6 +23,12 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# The `spark` extra (PySpark, for `vaspguard batch --engine spark` and its tests): `make test` and `make check`
+# install it, `make run` stays without it. Java 17 must be on the PATH for the Spark tests.
+$(VENV)/.spark: $(VENV)/.installed
+	UV_COMPILE_BYTECODE=1 $(UV) sync --frozen --extra spark
+	@touch $@
+
 run: install
 	$(BIN)/vaspguard db migrate
 	$(BIN)/vaspguard demo seed --if-empty --customers 2000 --seed 1
@@ -35,7 +41,7 @@ run: install
 
 # The whole suite on both backends. scripts/ensure-postgres starts a local server when none answers;
 # where none can be had, the PostgreSQL tests say so and skip (never under CI=true).
-test: install
+test: install $(VENV)/.spark
 	@scripts/ensure-postgres
 	@# The Unihan file the Han readings table is rebuilt from in a test (Debian's unicode-data).
 	@test -e /usr/share/unicode/Unihan_Readings.txt.bz2 || ! command -v apt-get >/dev/null || \
@@ -53,7 +59,7 @@ test: install
 test-fast: install
 	$(BIN)/pytest -x -q -n 2 -m "not slow and not postgresql"
 
-check: install
+check: install $(VENV)/.spark
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src benchmarks

@@ -39,6 +39,7 @@ from vaspguard.cli import (
     _webhooks,
     _worker,
 )
+from vaspguard.cli._batch import app as batch_app
 from vaspguard.cli._common import state
 from vaspguard.cli._crash import save_crash_report
 from vaspguard.errors import VaspguardError
@@ -81,6 +82,7 @@ app.add_typer(_audit.app, name="audit")
 app.add_typer(_users.app, name="users")
 app.add_typer(_webhooks.app, name="webhooks")
 app.add_typer(_worker.app, name="worker")
+app.add_typer(batch_app, name="batch")
 app.command("serve")(_serve.serve)
 
 

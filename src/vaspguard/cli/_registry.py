@@ -74,15 +74,38 @@ def import_(
 def export(
     kind: str = typer.Option(..., "--kind", help=f"Record kind: {_KINDS}."),
     fmt: str | None = typer.Option(None, "--format", help="csv, jsonl or parquet; default: from the suffix."),
-    output: Path = typer.Option(..., "--output", "-o", help="File to write (replaced atomically)."),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        help="File to write (replaced atomically); with --partition-by a new directory.",
+    ),
+    partition_by: list[str] | None = typer.Option(
+        None,
+        "--partition-by",
+        help="Write a Parquet dataset partitioned by this key (repeatable, outermost first): month, "
+        "bucket (16, by customer id) or a text column of the kind (residence, kind, asset ...).",
+    ),
 ) -> None:
-    """Export one record kind in the layout `registry import` reads (stable order, canonical values)."""
-    from vaspguard.registry import export_file
+    """Export one record kind in the layout `registry import` reads (stable order, canonical values), or
+    with --partition-by as a Hive-partitioned Parquet dataset for Spark (`batch screen --engine spark`)."""
+    from vaspguard.registry import export_dataset, export_file
 
     store = open_db()
+    if partition_by and fmt not in (None, "parquet"):
+        from vaspguard.errors import InvalidRequest
+
+        raise InvalidRequest("format", f"--partition-by writes Parquet, not {fmt}")
     with progress() as bar:
         task = bar.add_task(f"exporting {kind}", total=None)
-        n = export_file(store, kind, output, fmt=fmt, on_progress=lambda k: bar.update(task, completed=k))
+
+        def advance(k: int) -> None:
+            bar.update(task, completed=k)
+
+        if partition_by:
+            n = export_dataset(store, kind, output, partition_by=partition_by, on_progress=advance)
+        else:
+            n = export_file(store, kind, output, fmt=fmt, on_progress=advance)
     typer.echo(f"{output}: exported {n} {kind}")
 
 

@@ -7,7 +7,15 @@ account, contact, name in any script, transaction hash and address; counterparti
 """
 
 from vaspguard.registry import _lookup as lookup
-from vaspguard.registry._io import FileFormat, ImportReport, export_file, import_file, read_records
+from vaspguard.registry._io import (
+    FileFormat,
+    ImportReport,
+    export_dataset,
+    export_file,
+    import_file,
+    partition_keys,
+    read_records,
+)
 from vaspguard.registry._model import (
     Account,
     Contact,
@@ -59,8 +67,10 @@ __all__ = [
     "Visa",
     "bulk_write",
     "customer_rows",
+    "export_dataset",
     "export_file",
     "import_file",
     "lookup",
+    "partition_keys",
     "read_records",
 ]

@@ -670,6 +670,128 @@ def export_file(
     return n
 
 
+# Partition keys computed from a record rather than read from one of its columns.
+_TIME_COLUMN = {
+    RecordKind.CUSTOMERS: "created_at",
+    RecordKind.ACCOUNTS: "opened_at",
+    RecordKind.TRANSACTIONS: "occurred_at",
+    RecordKind.LOGINS: "occurred_at",
+    RecordKind.PRICES: "day",
+}
+BUCKETS = 16  # ``bucket``: customers spread over this many directories by a stable hash of their id
+
+
+def partition_keys(kind: RecordKind | str) -> tuple[str, ...]:
+    """What ``export_dataset`` can partition ``kind`` by: ``month`` (YYYY-MM of its time column), ``bucket``
+    (of the customer id: customers, accounts, transactions and logins of one customer share a bucket) and
+    the kind's own text columns (``residence``, ``kind``, ``asset`` ...)."""
+    import pyarrow as pa
+
+    kind = RecordKind(kind)
+    derived = ("month",) if kind is RecordKind.PRICES else ("month", "bucket")
+    own = tuple(f.name for f in _arrow_schema(kind) if f.type == pa.string() and f.name not in ("id",))
+    return derived + own
+
+
+def _bucket(customer_id: str) -> str:
+    import zlib
+
+    return f"{zlib.crc32(customer_id.encode()) % BUCKETS:02d}"
+
+
+def _with_keys(kind: RecordKind, r: dict[str, Any], derived: Sequence[str]) -> dict[str, Any]:
+    out = dict(r)
+    if "month" in derived:
+        when = r[_TIME_COLUMN[kind]]
+        out["month"] = None if when is None else f"{when:%Y-%m}"
+    if "bucket" in derived:
+        out["bucket"] = _bucket(r["id"] if kind is RecordKind.CUSTOMERS else r["customer_id"])
+    return out
+
+
+def _check_partitioning(kind: RecordKind, partition_by: Sequence[str], directory: Path) -> None:
+    allowed = partition_keys(kind)
+    if not partition_by:
+        raise InvalidRequest(
+            "partition-by", f"name a key; {kind} can be partitioned by: {', '.join(allowed)}"
+        )
+    for key in partition_by:
+        if key not in allowed or list(partition_by).count(key) > 1:
+            raise InvalidRequest(
+                "partition-by", f"{key!r} cannot partition {kind} (once each): {', '.join(allowed)}"
+            )
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise InvalidFile(directory, "exists and is not empty: a partitioned export writes a new directory")
+
+
+def export_dataset(
+    store: Store,
+    kind: RecordKind | str,
+    directory: Path | str,
+    *,
+    partition_by: Sequence[str],
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write every record of ``kind`` as a Parquet dataset partitioned Hive-style (``month=2026-01/``,
+    ``residence=DE/``; a missing value under ``__HIVE_DEFAULT_PARTITION__``), as Spark, DuckDB and pyarrow
+    read it. A partition column lives in the directory names, not in the files. ``directory`` must be new
+    or empty; the dataset is written beside it and renamed into place. Returns the number written."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    directory = Path(directory)
+    kind_ = detect_kind(directory, kind)
+    _check_partitioning(kind_, partition_by, directory)
+    derived = [k for k in partition_by if k in ("month", "bucket")]
+    schema = _arrow_schema(kind_)
+    for key in derived:
+        schema = schema.append(pa.field(key, pa.string()))
+    partitioning = ds.partitioning(pa.schema([schema.field(k) for k in partition_by]), flavor="hive")
+    records: Iterable[dict[str, Any]] = _records(store, kind_)
+    if on_progress is not None:
+        records = _counting(records, on_progress)
+    tmp = directory.with_name(directory.name + ".partial")
+    n = parts = 0
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        nonlocal n, parts
+        table = pa.Table.from_pylist(batch, schema=schema)
+        ds.write_dataset(
+            table,
+            tmp,
+            format="parquet",
+            partitioning=partitioning,
+            basename_template=f"part-{parts:05d}-{{i}}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+        )
+        n += len(batch)
+        parts += 1
+
+    try:
+        tmp.mkdir(parents=True, exist_ok=False)
+        batch: list[dict[str, Any]] = []
+        for r in records:
+            if kind_ is RecordKind.ACCOUNTS:
+                r = {**r, "balances": [{"asset": k, "amount": x} for k, x in r["balances"].items()]}
+            batch.append(_with_keys(kind_, r, derived))
+            if len(batch) >= CHUNK:
+                write(batch)
+                batch = []
+        if batch:
+            write(batch)
+        if directory.exists():
+            directory.rmdir()
+        tmp.rename(directory)
+    except OSError as exc:
+        raise InvalidFile(directory, f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+    return n
+
+
 def _counting(
     records: Iterable[dict[str, Any]], on_progress: Callable[[int], None]
 ) -> Iterator[dict[str, Any]]:
@@ -682,4 +804,13 @@ def _counting(
     on_progress(n)
 
 
-__all__ = ["FileFormat", "ImportReport", "RecordKind", "export_file", "import_file", "read_records"]
+__all__ = [
+    "FileFormat",
+    "ImportReport",
+    "RecordKind",
+    "export_dataset",
+    "export_file",
+    "import_file",
+    "partition_keys",
+    "read_records",
+]

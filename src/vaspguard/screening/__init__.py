@@ -22,6 +22,7 @@ from vaspguard.screening._alerts import (
     screen_changes,
     screen_customers,
 )
+from vaspguard.screening._imported import FOUND_FIELDS, found_for, import_alerts
 from vaspguard.screening._index import ALERT_THRESHOLD, PROFILES, Breakdown, Match, Screener, threshold_for
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
 from vaspguard.screening._queue import AlertFilter, alert_page, alert_sources, count_matching
@@ -30,6 +31,7 @@ from vaspguard.screening._source import read_lists
 
 __all__ = [
     "ALERT_THRESHOLD",
+    "FOUND_FIELDS",
     "PROFILES",
     "AddressBook",
     "AddressHit",
@@ -51,7 +53,9 @@ __all__ = [
     "decide",
     "dispositions",
     "entities_touched",
+    "found_for",
     "get_alert",
+    "import_alerts",
     "last_run",
     "list_alerts",
     "listed_customer_ids",

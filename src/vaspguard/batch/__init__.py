@@ -1,0 +1,14 @@
+"""Batch jobs over the whole registry, on one machine or on Apache Spark, with the same answers.
+
+``screen`` scores every customer's names (all scripts) and every deposit and withdrawal address against the
+store's active list snapshots and writes the matches, with their breakdown, as Parquet; ``import_alerts``
+stores them with the semantics of ``vaspguard.screening`` (one alert per customer, entity and snapshot; a
+false positive stays quiet while nothing changed). The engine is the one seam: ``local`` (this process, or
+``workers`` forked processes) or ``spark`` (PySpark, the ``spark`` extra). Both call the same scoring
+function on the same Arrow batches, so only reading, joining and writing differ between them.
+"""
+
+from vaspguard.batch._jobs import Engine, ImportReport, ScreenReport, import_alerts, screen
+from vaspguard.batch._spark import stop_spark
+
+__all__ = ["Engine", "ImportReport", "ScreenReport", "import_alerts", "screen", "stop_spark"]

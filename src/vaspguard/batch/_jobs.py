@@ -1,0 +1,175 @@
+"""The batch jobs: what they read, what they write, and how their output comes back into the store.
+
+A job's output directory holds ``alerts/`` (Parquet) and ``manifest.json``, written last: a directory
+without a manifest is an unfinished job, and ``import_alerts`` refuses it. The manifest names the list
+snapshots the job screened against; importing after the lists changed is refused (run the job again).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import pickle
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vaspguard.batch._inputs import Inputs
+from vaspguard.batch._score import Index
+from vaspguard.errors import InvalidFile, InvalidRequest, Refused
+from vaspguard.store import Store, utcnow
+
+MANIFEST = "manifest.json"
+
+
+class Engine(enum.StrEnum):
+    LOCAL = "local"
+    SPARK = "spark"
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenReport:
+    engine: str
+    output: str
+    customers: int
+    entities: int
+    alerts: int
+    snapshots: dict[str, int]
+    index_bytes: int  # the pickled index: what a broadcast ships to every executor
+    started_at: str
+    seconds: float
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    run_id: int
+    customers_screened: int
+    alerts_created: int
+    suppressed: int
+    already_open: int
+
+
+def _fresh(output: Path) -> None:
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise Refused(f"{output} exists and is not empty: a job writes into a new directory")
+
+
+def build_index(store: Store) -> Index:
+    from vaspguard.screening import AddressBook, Screener
+
+    screener = Screener.from_store(store)
+    return Index(screener, AddressBook.from_entities(screener.entities))
+
+
+def screen(
+    store: Store,
+    inputs: Path,
+    output: Path,
+    *,
+    engine: Engine | str = Engine.LOCAL,
+    workers: int = 1,
+    master: str = "local[2]",
+    partitions: int = 8,
+) -> ScreenReport:
+    """Screen every customer of the Parquet registry export in ``inputs`` against the store's active list
+    snapshots; write the matches to ``output`` (a new directory)."""
+    if engine not in {e.value for e in Engine}:
+        raise InvalidRequest("engine", f"{engine!r} is not local or spark")
+    engine = Engine(engine)
+    source = Inputs.at(inputs)
+    _fresh(output)
+    started = utcnow()
+    t0 = time.perf_counter()
+    index = build_index(store)
+    stages: dict[str, float] = {"index_s": time.perf_counter() - t0}
+    index_bytes = len(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+    alerts_dir = output / "alerts"
+    if engine is Engine.SPARK:
+        from vaspguard.batch._spark import run_spark
+
+        customers = run_spark(index, source, alerts_dir, master=master, partitions=partitions, stages=stages)
+    else:
+        from vaspguard.batch._local import run_local
+
+        customers = run_local(index, source, alerts_dir, workers=workers, stages=stages)
+    alerts = _count(alerts_dir)
+    report = ScreenReport(
+        engine=engine.value,
+        output=str(output),
+        customers=customers,
+        entities=len(index.screener),
+        alerts=alerts,
+        snapshots=dict(sorted(index.screener.snapshots.items())),
+        index_bytes=index_bytes,
+        started_at=started.isoformat(),
+        seconds=round(time.perf_counter() - t0, 3),
+        stages={k: round(v, 3) for k, v in stages.items()},
+    )
+    (output / MANIFEST).write_text(json.dumps({"job": "screen", **asdict(report)}, indent=2) + "\n")
+    return report
+
+
+def _count(alerts_dir: Path) -> int:
+    import pyarrow.dataset as ds
+
+    return int(ds.dataset(alerts_dir, format="parquet").count_rows())
+
+
+def read_found(alerts_dir: Path) -> list[dict[str, Any]]:
+    """The rows of a job's ``alerts/``, in a stable order (customer, kind, entity)."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    try:
+        table = ds.dataset(alerts_dir, format="parquet").to_table()
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidFile(alerts_dir, f"not a readable Parquet dataset: {exc}") from None
+    rows: list[dict[str, Any]] = table.to_pylist()
+    rows.sort(key=lambda r: (r["customer_id"], r["kind"], r["entity_key"]))
+    return rows
+
+
+def _manifest(output: Path) -> dict[str, Any]:
+    path = output / MANIFEST
+    if not path.is_file():
+        raise InvalidFile(output, f"no {MANIFEST}: not the output of a finished batch job")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text())
+    except (ValueError, OSError) as exc:
+        raise InvalidFile(path, f"unreadable: {exc}") from None
+    if manifest.get("job") != "screen":
+        raise InvalidFile(path, f"job {manifest.get('job')!r} is not a screening job")
+    return manifest
+
+
+def import_alerts(store: Store, output: Path) -> ImportReport:
+    """Store the matches of a finished ``screen`` job as one screening run (``vaspguard.screening``'s
+    semantics), if the store's active snapshots are still the ones the job screened against."""
+    from vaspguard.lists import active_snapshots
+    from vaspguard.screening import import_alerts as store_found
+
+    manifest = _manifest(output)
+    active = {s.source.value: s.id for s in active_snapshots(store)}
+    if manifest["snapshots"] != active:
+        raise Refused(
+            f"{output}: screened against list snapshots {manifest['snapshots']}, but the active ones are "
+            f"{active}: run the job again"
+        )
+    report = store_found(
+        store,
+        read_found(output / "alerts"),
+        active=active,
+        customers_screened=int(manifest["customers"]),
+        entities_screened=int(manifest["entities"]),
+        started_at=datetime.fromisoformat(manifest["started_at"]),
+    )
+    return ImportReport(
+        report.run_id,
+        report.customers_screened,
+        report.alerts_created,
+        report.suppressed,
+        report.already_open,
+    )

@@ -1,0 +1,117 @@
+"""The Spark engine (PySpark, the ``spark`` extra, imported only here and only when used).
+
+The driver builds the index once (``Index``) and broadcasts it; executors run the same ``score_batch`` on
+the Arrow batches ``mapInArrow`` hands them. Customers and their addresses are joined in Spark: the
+transactions are reduced to distinct (customer, address, chain) and grouped per customer first, so the
+shuffle carries one row per customer with addresses, not one per transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from vaspguard.batch._inputs import Inputs
+from vaspguard.batch._score import CUSTOMER_COLUMNS, Index, score_batches
+from vaspguard.errors import Refused
+
+# The alerts a job writes, in Spark's DDL (``found_schema`` in Arrow terms).
+FOUND_DDL = (
+    "customer_id string, kind string, entity_key string, snapshot_id bigint, score double, "
+    "screened_value string, matched_value string, customer_fingerprint string, "
+    "entity_fingerprint string, breakdown string"
+)
+
+
+def _pyspark() -> Any:
+    try:
+        import pyspark.sql
+    except ImportError:
+        raise Refused(
+            "the Spark engine needs PySpark: install the extra (pip install 'vaspguard[spark]')"
+        ) from None
+    return pyspark.sql
+
+
+def session(master: str, *, partitions: int | None = None) -> Any:
+    """A Spark session for ``master`` (``local[2]``, ``spark://HOST:7077``, ``yarn`` ...). Under
+    spark-submit the master and the resources come from the submit line; what is set here is what the
+    answers depend on, or what makes a laptop run quiet."""
+    sql = _pyspark()
+    # Executors run this interpreter (the same vaspguard and scorer) unless the cluster says otherwise.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        sql.SparkSession.builder.master(master)
+        .appName("vaspguard")
+        # Times in the registry are UTC; Spark must not shift them to the machine's zone.
+        .config("spark.sql.session.timeZone", "UTC")
+        # Partition values (residence=DE, month=2026-01, bucket=07) stay strings, as exported.
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+        # Arrow batches of this many customers reach the scorer: small enough to stream, large enough
+        # to amortise the Python call.
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "1000")
+        # Python workers are reused, so each deserialises the broadcast index once, not once per task.
+        .config("spark.python.worker.reuse", "true")
+        # No web UI and no progress bars on the terminal: output that scripts read stays clean.
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if partitions is not None:
+        # The join's shuffle: a few partitions per core (the default 200 is for a cluster).
+        builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def stop_spark() -> None:
+    """Stop this process's Spark session, if one runs (the CLI does after a job; tests keep theirs)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+
+
+def run_spark(
+    index: Index, inputs: Inputs, output: Path, *, master: str, partitions: int, stages: dict[str, float]
+) -> int:
+    """Screen every customer of ``inputs`` on Spark; write the matches to ``output`` (Parquet parts).
+    Returns the number of customers screened."""
+    functions = _pyspark().functions
+    t = time.perf_counter()
+    spark = session(master, partitions=partitions)
+    stages["session_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    broadcast = spark.sparkContext.broadcast(index)
+    stages["broadcast_s"] = time.perf_counter() - t
+    customers = spark.read.parquet(str(inputs.customers)).select(*CUSTOMER_COLUMNS)
+    tx = spark.read.parquet(str(inputs.transactions))
+    addresses = (
+        tx.where(functions.col("address").isNotNull() & (functions.col("address") != ""))
+        .select("customer_id", "address", "chain")
+        .distinct()
+        .groupBy("customer_id")
+        .agg(functions.collect_list(functions.struct("address", "chain")).alias("addresses"))
+    )
+    joined = customers.join(addresses, customers["id"] == addresses["customer_id"], "left").select(
+        *CUSTOMER_COLUMNS, "addresses"
+    )
+
+    def score(batches: Iterator[Any]) -> Iterator[Any]:
+        return score_batches(broadcast.value, batches)
+
+    t = time.perf_counter()
+    joined.mapInArrow(score, FOUND_DDL).write.mode("errorifexists").parquet(str(output))
+    stages["score_write_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    count = int(customers.count())
+    stages["count_s"] = time.perf_counter() - t
+    broadcast.unpersist()
+    return count
