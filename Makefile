@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml uv.lock
 		echo "make: ICU headers missing: install libicu-dev (Debian) or icu4c (Homebrew) and pkg-config" >&2; }
 	@# Byte-compiled at install: where PYTHONDONTWRITEBYTECODE is set (containers, CI) nothing is cached
 	@# later, and every command would compile its imports again (3 s more per start; benchmarks/bench_cli.py).
-	UV_COMPILE_BYTECODE=1 $(UV) sync --frozen
+	@# --inexact: a re-install after a dependency change keeps the spark extra where `make test` put it.
+	UV_COMPILE_BYTECODE=1 $(UV) sync --frozen --inexact
 	@$(BIN)/python -m compileall -q src >/dev/null
 	@touch $@
 
