@@ -245,48 +245,71 @@ def _latest_dispositions(conn: Connection) -> dict[tuple[str, str], Any]:
     return {(r.customer_id, r.entity_key): r for r in rows}
 
 
-class _AlertWriter:
-    """Turns one run's findings into new alert rows: a finding an analyst decided on while neither side
-    changed stays quiet, an open alert on the same facts is not raised again, and an identity seen before
-    (decided, then revised back) never makes a duplicate row."""
+class _Sieve:
+    """What is already stored, and the rules that keep a finding from becoming a new alert: it stays quiet
+    while an analyst's decision on it holds (neither side changed), it is not raised again while open on the
+    same facts, and an identity seen before (decided, then revised back) never makes a duplicate row."""
 
-    def __init__(self, conn: Connection, screener: Screener, run_id: int) -> None:
-        self.screener, self.run_id = screener, run_id
+    def __init__(self, conn: Connection) -> None:
         self.dispositions = _latest_dispositions(conn)
         loaded = conn.execute(select(ScreeningAlertRow).order_by(ScreeningAlertRow.id)).all()
-        self.existing: dict[tuple[str, str, str], Any] = {
-            (r.customer_id, r.entity_key, r.kind): r for r in loaded
+        # the latest row of each (customer, entity, kind): its status and the facts it was raised on
+        self.latest: dict[tuple[str, str, str], tuple[str, str, str]] = {
+            (r.customer_id, r.entity_key, r.kind): (r.status, r.customer_fingerprint, r.entity_fingerprint)
+            for r in loaded
         }
         self.identities = {
             (r.customer_id, r.entity_key, r.snapshot_id, r.kind, r.customer_fingerprint, r.entity_fingerprint)
             for r in loaded
         }
-        self.created = self.suppressed = self.already = 0
+        self.suppressed = self.already = 0
+
+    def admit(
+        self, customer_id: str, entity_key: str, kind: str, snapshot_id: int, cfp: str, efp: str
+    ) -> bool:
+        """Whether this finding is a new alert; if so, it counts as stored from now on."""
+        disp = self.dispositions.get((customer_id, entity_key))
+        if disp is not None and (disp.customer_fingerprint, disp.entity_fingerprint) == (cfp, efp):
+            self.suppressed += 1
+            return False
+        identity = (customer_id, entity_key, snapshot_id, kind, cfp, efp)
+        if (
+            self.latest.get((customer_id, entity_key, kind)) == ("open", cfp, efp)
+            or identity in self.identities
+        ):
+            self.already += 1
+            return False
+        self.identities.add(identity)
+        self.latest[(customer_id, entity_key, kind)] = ("open", cfp, efp)
+        return True
+
+
+def _insert_alerts(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store new alert rows and their ``alerts.raised`` events, in ``conn``'s transaction."""
+    ids = conn.execute(
+        insert(ScreeningAlertRow).returning(ScreeningAlertRow.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    emit_many(conn, [_raised(i, r) for i, r in zip(ids, rows, strict=True)])
+
+
+class _AlertWriter:
+    """Turns one run's findings into new alert rows, through the ``_Sieve``."""
+
+    def __init__(self, conn: Connection, screener: Screener, run_id: int) -> None:
+        self.screener, self.run_id = screener, run_id
+        self.sieve = _Sieve(conn)
+        self.created = 0
 
     def row(self, f: Any) -> dict[str, Any] | None:
-        """The new alert row for finding ``f``, or None (counted as suppressed or already raised)."""
+        """The new alert row for finding ``f``, or None (counted by the sieve as quiet or already raised)."""
         entity = self.screener.entity(f.entity_key)
         if entity is None:
             return None
         efp = entity_fingerprint(entity)
-        disp = self.dispositions.get((f.customer_id, f.entity_key))
-        if disp is not None and disp.customer_fingerprint == f.customer_fp and disp.entity_fingerprint == efp:
-            self.suppressed += 1
-            return None
-        prev = self.existing.get((f.customer_id, f.entity_key, f.kind))
-        raised = (
-            prev is not None
-            and prev.status == "open"
-            and prev.customer_fingerprint == f.customer_fp
-            and prev.entity_fingerprint == efp
-        )
         snapshot = self.screener.snapshot_of(f.entity_key)
-        identity = (f.customer_id, f.entity_key, snapshot, f.kind, f.customer_fp, efp)
-        if raised or identity in self.identities:  # open on the same facts; or decided, then revised back
-            self.already += 1
+        if not self.sieve.admit(f.customer_id, f.entity_key, f.kind, snapshot, f.customer_fp, efp):
             return None
-        self.identities.add(identity)
-        row = {
+        return {
             "customer_id": f.customer_id,
             "entity_key": f.entity_key,
             "snapshot_id": snapshot,
@@ -301,8 +324,6 @@ class _AlertWriter:
             "run_id": self.run_id,
             "created_at": utcnow(),
         }
-        self.existing[(f.customer_id, f.entity_key, f.kind)] = _RowView(row)
-        return row
 
 
 def _raised(alert_id: int, row: dict[str, Any]) -> tuple[EventType, tuple[str, ...], dict[str, Any], None]:
@@ -384,8 +405,8 @@ def _run(
         screened - len(failed),
         entities_screened,
         writer.created,
-        writer.suppressed,
-        writer.already,
+        writer.sieve.suppressed,
+        writer.sieve.already,
         failed=tuple(failed.values()),
     )
 
@@ -440,13 +461,6 @@ def _finish(store: Store, report: RunReport, *run_ids: int) -> RunReport:
                 update(ScreeningRunRow).where(ScreeningRunRow.id.in_(run_ids)).values(finished_at=utcnow())
             )
     return report
-
-
-class _RowView:
-    """A just-inserted alert row, seen like a loaded one (attribute access)."""
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.__dict__.update(row)
 
 
 def screen_customers(

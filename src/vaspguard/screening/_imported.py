@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
 from vaspguard._json import to_jsonable
 from vaspguard.errors import Refused
@@ -27,13 +26,14 @@ from vaspguard.registry import Customer, PersonType
 from vaspguard.screening._address import AddressBook
 from vaspguard.screening._alerts import (
     RunReport,
-    _latest_dispositions,
+    _insert_alerts,
     _sha,
+    _Sieve,
     customer_fingerprint,
     entity_fingerprint,
 )
 from vaspguard.screening._index import ALERT_THRESHOLD, Screener
-from vaspguard.screening._tables import ScreeningAlertRow, ScreeningRunRow
+from vaspguard.screening._tables import ScreeningRunRow
 from vaspguard.store import Store, utcnow
 
 __all__ = ["FOUND_FIELDS", "found_for", "import_alerts"]
@@ -135,47 +135,6 @@ def _check_snapshots(found: list[dict[str, Any]], active: dict[str, int]) -> Non
             )
 
 
-class _Sieve:
-    """What is already stored, and the rules that keep a found row from becoming a new alert."""
-
-    def __init__(self, dispositions: dict[tuple[str, str], Any], loaded: list[Any]) -> None:
-        self.dispositions = dispositions
-        self.existing: dict[tuple[str, str, str], Any] = {
-            (r.customer_id, r.entity_key, r.kind): r for r in loaded
-        }
-        self.identities = {
-            (r.customer_id, r.entity_key, r.snapshot_id, r.kind, r.customer_fingerprint, r.entity_fingerprint)
-            for r in loaded
-        }
-        self.suppressed = self.already = 0
-
-    def admit(self, f: dict[str, Any]) -> bool:
-        """Whether ``f`` is a new alert; if so, it counts as stored from now on."""
-        cid, key, kind = f["customer_id"], f["entity_key"], f["kind"]
-        fps = (f["customer_fingerprint"], f["entity_fingerprint"])
-        disp = self.dispositions.get((cid, key))
-        if disp is not None and (disp.customer_fingerprint, disp.entity_fingerprint) == fps:
-            self.suppressed += 1
-            return False
-        prev = self.existing.get((cid, key, kind))
-        if (
-            prev is not None
-            and prev.status == "open"
-            and (prev.customer_fingerprint, prev.entity_fingerprint) == fps
-        ):
-            self.already += 1
-            return False
-        identity = (cid, key, int(f["snapshot_id"]), kind, *fps)
-        if identity in self.identities:  # decided before, then revised back: never a duplicate row
-            self.already += 1
-            return False
-        self.identities.add(identity)
-        self.existing[(cid, key, kind)] = SimpleNamespace(
-            status="open", customer_fingerprint=fps[0], entity_fingerprint=fps[1]
-        )
-        return True
-
-
 def import_alerts(
     store: Store,
     found: Iterable[dict[str, Any]],
@@ -204,10 +163,7 @@ def import_alerts(
                 .returning(ScreeningRunRow.id)
             ).scalar_one()
         )
-        sieve = _Sieve(
-            _latest_dispositions(conn),
-            list(conn.execute(select(ScreeningAlertRow).order_by(ScreeningAlertRow.id)).all()),
-        )
+        sieve = _Sieve(conn)
     new = [
         {
             **f,
@@ -217,11 +173,18 @@ def import_alerts(
             "created_at": utcnow(),
         }
         for f in rows_in
-        if sieve.admit(f)
+        if sieve.admit(
+            f["customer_id"],
+            f["entity_key"],
+            f["kind"],
+            int(f["snapshot_id"]),
+            f["customer_fingerprint"],
+            f["entity_fingerprint"],
+        )
     ]
     with store.connect() as conn:
         for start in range(0, len(new), 500):
-            conn.execute(insert(ScreeningAlertRow), new[start : start + 500])
+            _insert_alerts(conn, new[start : start + 500])
         conn.execute(
             update(ScreeningRunRow)
             .where(ScreeningRunRow.id == run_id)
