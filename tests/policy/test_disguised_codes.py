@@ -132,3 +132,21 @@ def test_api_decides_a_disguised_code_as_the_code_it_imitates(
     refused = client.post("/v1/decisions", json=_a7a5("\u0411\u0422\u0426"), headers=headers)
     assert refused.status_code == 400
     assert "asset" in refused.json()["detail"]
+
+
+def test_a_refused_value_is_quoted_short_never_echoed_whole() -> None:
+    """An error names the field and quotes at most 40 characters of what was sent."""
+    from vaspguard.errors import InvalidRequest
+    from vaspguard.policy import parse_request
+
+    huge = "9" * 5000 + "x"
+    request = {
+        "customer": {"type": "natural", "nationalities": ["DE"]},
+        "action": "deposit",
+        "at": "2024-01-01",
+        "amount_eur": huge,
+    }
+    with pytest.raises(InvalidRequest) as info:
+        parse_request(request)
+    assert info.value.field == "amount_eur"
+    assert huge not in str(info.value) and len(str(info.value)) < 120

@@ -104,6 +104,13 @@ def _fail(field: str, reason: str) -> InvalidRequest:
     return InvalidRequest(field, reason)
 
 
+def _shown(value: Any) -> str:
+    """A refused value as an error line may quote it: its repr, cut to 40 characters (an error names the
+    field and what is wrong; it never echoes a whole submitted value back)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _mapping(value: Any, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
     if type(value) is dict and value.keys() <= allowed:
         return value
@@ -137,11 +144,11 @@ def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
     if known is not None:
         return known
     if not isinstance(value, str) or not _DATE.match(value):
-        raise _fail(field, f"expected a date YYYY-MM-DD, got {value!r}")
+        raise _fail(field, f"expected a date YYYY-MM-DD, got {_shown(value)}")
     try:
         parsed = date.fromisoformat(value)
     except ValueError as exc:
-        raise _fail(field, f"not a calendar date: {value!r} ({exc})") from None
+        raise _fail(field, f"not a calendar date: {_shown(value)} ({exc})") from None
     if len(_DATES) < 100_000:
         _DATES[value] = parsed
     return parsed
@@ -198,9 +205,9 @@ def _amount(value: Any, field: str) -> Decimal | None:
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise _fail(field, f"not a decimal amount: {value!r}") from None
+        raise _fail(field, f"not a decimal amount: {_shown(value)}") from None
     if not amount.is_finite() or amount < 0:
-        raise _fail(field, f"expected a non-negative amount, got {value!r}")
+        raise _fail(field, f"expected a non-negative amount, got {_shown(value)}")
     if amount.adjusted() >= _AMOUNT_DIGITS:  # '1e999999999' is finite, but overflows any sum
         raise _fail(field, f"expected an amount below EUR 10^{_AMOUNT_DIGITS}")
     return amount
@@ -214,7 +221,7 @@ def _text(value: Any, field: str) -> str:
 
 def _bool(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
-        raise _fail(field, f"expected true or false, got {value!r}")
+        raise _fail(field, f"expected true or false, got {_shown(value)}")
     return value
 
 
@@ -240,7 +247,7 @@ def _type(c: Mapping[str, Any], field: str, notes: list[str]) -> str:
     kind = c.get("type")
     if kind is not None:
         if kind not in ("natural", "legal"):
-            raise _fail(f"{field}.type", f"expected natural or legal, got {kind!r}")
+            raise _fail(f"{field}.type", f"expected natural or legal, got {_shown(kind)}")
         return str(kind)
     natural = [
         k
@@ -275,7 +282,7 @@ def _share(value: Any, field: str, notes: list[str]) -> Decimal | None:
             notes.append(f"{field} {value} read as {share} % (a share is a fraction, 0.6 for 60 %)")
             share = share / 100
     if share is not None and share > 1:
-        raise _fail(field, f"a share is a fraction from 0 to 1 (0.51 for 51 %), got {value!r}")
+        raise _fail(field, f"a share is a fraction from 0 to 1 (0.51 for 51 %), got {_shown(value)}")
     return share
 
 
@@ -289,7 +296,7 @@ def _owner(value: Any, field: str, notes: list[str]) -> OwnerFacts:
             else "natural"
         )
     elif kind not in ("natural", "legal"):
-        raise _fail(f"{field}.type", f"expected natural or legal, got {kind!r}")
+        raise _fail(f"{field}.type", f"expected natural or legal, got {_shown(kind)}")
     share = _share(o.get("share"), f"{field}.share", notes)
     return OwnerFacts(
         type=str(kind),
@@ -307,7 +314,7 @@ def _permit(value: Any, field: str) -> Permit:
     # not given still counts; a kind that is neither is refused (a visa is not a permit).
     kind = p.get("kind", "unspecified")
     if kind not in ("temporary", "permanent", "unspecified"):
-        raise _fail(f"{field}.kind", f"expected temporary or permanent, got {kind!r}")
+        raise _fail(f"{field}.kind", f"expected temporary or permanent, got {_shown(kind)}")
     valid_from = parse_date(p.get("valid_from"), f"{field}.valid_from", required=False)
     valid_until = parse_date(p.get("valid_until"), f"{field}.valid_until", required=False)
     if valid_from and valid_until and valid_until < valid_from:
@@ -319,7 +326,7 @@ def _application(value: Any, field: str) -> str | None:
     a = _mapping(value, field, _APPLICATION)
     status = a.get("status", "pending")
     if status not in ("pending", "granted", "refused"):
-        raise _fail(f"{field}.status", f"expected pending, granted or refused, got {status!r}")
+        raise _fail(f"{field}.status", f"expected pending, granted or refused, got {_shown(status)}")
     parse_date(a.get("filed_on"), f"{field}.filed_on", required=False)
     country = _country(a.get("country"), f"{field}.country")
     # A granted application with no permit on record is still only an application here: review, not exempt.
@@ -376,7 +383,7 @@ def parse_request(
     action_value = r.get("action")
     action = _ACTIONS.get(action_value) if isinstance(action_value, str) else None
     if action is None:
-        raise _fail("action", f"unknown action {action_value!r}; one of {', '.join(_ACTIONS)}")
+        raise _fail("action", f"unknown action {_shown(action_value)}; one of {', '.join(_ACTIONS)}")
     at = parse_date(r.get("at"), "at")
     assert at is not None
     notes: list[str] = []
@@ -486,5 +493,5 @@ def _counterparty(
 def _flags(raw_flags: Any) -> frozenset[str]:
     for i, flag in enumerate(_list(raw_flags, "flags")):
         if not isinstance(flag, str) or flag not in _FLAGS:  # a list or object in the array is unhashable
-            raise _fail(f"flags[{i}]", f"unknown flag {flag!r}; one of {', '.join(sorted(_FLAGS))}")
+            raise _fail(f"flags[{i}]", f"unknown flag {_shown(flag)}; one of {', '.join(sorted(_FLAGS))}")
     return frozenset(raw_flags)
