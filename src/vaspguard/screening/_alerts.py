@@ -211,6 +211,26 @@ def _screen_addresses(cid: str, pairs: Iterable[tuple[str, str | None]], book: A
     return found
 
 
+def _alert_fields(screener: Screener, f: _Found) -> dict[str, Any] | None:
+    """What an alert stores of finding ``f``: both sides' values and fingerprints, the entity's snapshot and
+    the breakdown (None when the entity is not in ``screener``)."""
+    entity = screener.entity(f.entity_key)
+    if entity is None:
+        return None
+    return {
+        "customer_id": f.customer_id,
+        "kind": f.kind,
+        "entity_key": f.entity_key,
+        "snapshot_id": screener.snapshot_of(f.entity_key),
+        "score": f.score,
+        "screened_value": f.screened,
+        "matched_value": f.matched,
+        "customer_fingerprint": f.customer_fp,
+        "entity_fingerprint": entity_fingerprint(entity),
+        "breakdown": json.dumps(f.breakdown, sort_keys=True, ensure_ascii=False),
+    }
+
+
 def _screen_batch(
     store: Store,
     customers: list[Customer],
@@ -300,30 +320,19 @@ class _AlertWriter:
         self.sieve = _Sieve(conn)
         self.created = 0
 
-    def row(self, f: Any) -> dict[str, Any] | None:
+    def row(self, f: _Found) -> dict[str, Any] | None:
         """The new alert row for finding ``f``, or None (counted by the sieve as quiet or already raised)."""
-        entity = self.screener.entity(f.entity_key)
-        if entity is None:
+        fields = _alert_fields(self.screener, f)
+        if fields is None or not self.sieve.admit(
+            f.customer_id,
+            f.entity_key,
+            f.kind,
+            fields["snapshot_id"],
+            f.customer_fp,
+            fields["entity_fingerprint"],
+        ):
             return None
-        efp = entity_fingerprint(entity)
-        snapshot = self.screener.snapshot_of(f.entity_key)
-        if not self.sieve.admit(f.customer_id, f.entity_key, f.kind, snapshot, f.customer_fp, efp):
-            return None
-        return {
-            "customer_id": f.customer_id,
-            "entity_key": f.entity_key,
-            "snapshot_id": snapshot,
-            "kind": f.kind,
-            "score": f.score,
-            "screened_value": f.screened,
-            "matched_value": f.matched,
-            "customer_fingerprint": f.customer_fp,
-            "entity_fingerprint": efp,
-            "breakdown": json.dumps(f.breakdown, sort_keys=True, ensure_ascii=False),
-            "status": "open",
-            "run_id": self.run_id,
-            "created_at": utcnow(),
-        }
+        return {**fields, "status": "open", "run_id": self.run_id, "created_at": utcnow()}
 
 
 def _raised(alert_id: int, row: dict[str, Any]) -> tuple[EventType, tuple[str, ...], dict[str, Any], None]:

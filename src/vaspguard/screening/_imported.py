@@ -20,17 +20,16 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-from vaspguard._json import to_jsonable
 from vaspguard.errors import Refused
-from vaspguard.registry import Customer, PersonType
+from vaspguard.registry import Customer
 from vaspguard.screening._address import AddressBook
 from vaspguard.screening._alerts import (
     RunReport,
+    _alert_fields,
     _insert_alerts,
-    _sha,
+    _screen_addresses,
+    _screen_names,
     _Sieve,
-    customer_fingerprint,
-    entity_fingerprint,
 )
 from vaspguard.screening._index import ALERT_THRESHOLD, Screener
 from vaspguard.screening._tables import ScreeningRunRow
@@ -53,76 +52,19 @@ FOUND_FIELDS = (
 )
 
 
-def _row(
-    screener: Screener,
-    cid: str,
-    key: str,
-    kind: str,
-    score: float,
-    values: tuple[str, str],
-    fp: str,
-    why: Any,
-) -> dict[str, Any] | None:
-    entity = screener.entity(key)
-    if entity is None:
-        return None
-    return {
-        "customer_id": cid,
-        "kind": kind,
-        "entity_key": key,
-        "snapshot_id": screener.snapshot_of(key),
-        "score": score,
-        "screened_value": values[0],
-        "matched_value": values[1],
-        "customer_fingerprint": fp,
-        "entity_fingerprint": entity_fingerprint(entity),
-        "breakdown": json.dumps(why, sort_keys=True, ensure_ascii=False),
-    }
-
-
 def found_for(
     customer: Customer,
     addresses: Iterable[tuple[str, str | None]],
     screener: Screener,
     book: AddressBook | None,
 ) -> list[dict[str, Any]]:
-    """Every match of one customer at or above the threshold: the best name per entity, then every listing
-    of each (address, chain) the customer moved funds to or from. ``screener`` also resolves address hits
-    to their entity and snapshot."""
-    out: list[dict[str, Any]] = []
-    if len(screener):
-        fp = customer_fingerprint(customer)
-        kind = "person" if customer.type is PersonType.NATURAL else "organisation"
-        best: dict[str, tuple[float, str, str, Any]] = {}
-        for n in customer.names:
-            for m in screener.screen_name(
-                n.name,
-                dob=customer.birth_date,
-                nationalities=customer.nationalities,
-                gender=customer.gender,
-                kind=kind,
-                top=5,
-                min_score=ALERT_THRESHOLD,
-            ):
-                prev = best.get(m.entity_key)
-                if prev is None or m.score > prev[0]:
-                    best[m.entity_key] = (m.score, n.name, m.matched_name, m.breakdown)
-        for key, (score, screened, matched, why) in best.items():
-            row = _row(screener, customer.id, key, "name", score, (screened, matched), fp, to_jsonable(why))
-            if row is not None:
-                out.append(row)
-    if book is None or not len(book):
-        return out
-    for address, chain in sorted(set(addresses), key=lambda p: (p[0], p[1] or "")):
-        for hit in book.lookup(address, chain, strict=False):
-            why = {"currency": hit.currency, "chain": hit.chain, "normalised": hit.normalised}
-            afp = _sha({"customer": customer.id, "address": hit.normalised})
-            row = _row(
-                screener, customer.id, hit.entity_key, "address", 1.0, (address, hit.address), afp, why
-            )
-            if row is not None:
-                out.append(row)
-    return out
+    """Every match of one customer at or above the threshold, as ``screen_customers`` finds them: the best
+    name per entity, then every listing of each (address, chain) the customer moved funds to or from.
+    ``screener`` also resolves address hits to their entity and snapshot."""
+    found = list(_screen_names(customer, screener, ALERT_THRESHOLD)) if len(screener) else []
+    if book is not None and len(book):
+        found += _screen_addresses(customer.id, set(addresses), book)
+    return [row for row in (_alert_fields(screener, f) for f in found) if row is not None]
 
 
 def _check_snapshots(found: list[dict[str, Any]], active: dict[str, int]) -> None:
