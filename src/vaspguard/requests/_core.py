@@ -73,14 +73,8 @@ class Core:
         payload: dict[str, Any] | None = None,
     ) -> Any:
         return self.audit.append(
-            Event(
-                type=type_,
-                actor=actor,
-                actor_role=role,
-                actor_region=region,
-                subjects=tuple(dict.fromkeys(subjects)),
-                policy_version=policy_version,
-                payload=to_jsonable(payload or {}),
+            audit_event(
+                type_, actor, role, region, tuple(dict.fromkeys(subjects)), policy_version, payload or {}
             )
         )
 
