@@ -16,8 +16,9 @@ from datetime import UTC, timedelta
 from sqlalchemy import delete, insert, select, update
 
 from vaspguard.desk._tables import DeskSessionRow
-from vaspguard.desk._users import User, digest, get_user
+from vaspguard.desk._users import User, get_user
 from vaspguard.store import Store, utcnow
+from vaspguard.tokens import token_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +38,18 @@ def create(store: Store, user_id: int | None = None) -> tuple[str, Session]:
     with store.connect() as conn:
         conn.execute(
             insert(DeskSessionRow).values(
-                id_sha256=digest(value), user_id=user_id, csrf=csrf, created_at=now, last_seen=now
+                id_sha256=token_digest(value), user_id=user_id, csrf=csrf, created_at=now, last_seen=now
             )
         )
     user = get_user(store, user_id) if user_id is not None else None
-    return value, Session(digest(value), csrf, user, None, None)
+    return value, Session(token_digest(value), csrf, user, None, None)
 
 
 def load(store: Store, value: str | None, *, idle: timedelta) -> Session | None:
     """The live session a cookie names (touched now); None if unknown, idle too long or user deactivated."""
     if not value:
         return None
-    key = digest(value)
+    key = token_digest(value)
     now = utcnow()
     with store.connect() as conn:
         row = conn.execute(select(DeskSessionRow).where(DeskSessionRow.id_sha256 == key)).first()

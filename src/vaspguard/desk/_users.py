@@ -8,7 +8,6 @@ its SHA-256, its expiry and when it was used. A deactivated user cannot sign in 
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from vaspguard.desk._config import DeskSettings
 from vaspguard.desk._tables import DeskCredentialRow, DeskInviteRow, DeskSessionRow, DeskUserRow
 from vaspguard.errors import AlreadyExists, InvalidRequest, NotFound, Refused
 from vaspguard.store import Store, utcnow
+from vaspguard.tokens import token_digest
 
 
 class DeskRole(enum.StrEnum):
@@ -53,10 +53,6 @@ class User:
     @property
     def role_text(self) -> str:
         return ", ".join(sorted(self.roles))
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def parse_roles(values: Iterable[str]) -> frozenset[DeskRole]:
@@ -120,7 +116,7 @@ def invite(
             ).scalar_one()
             conn.execute(
                 insert(DeskInviteRow).values(
-                    token_sha256=digest(token),
+                    token_sha256=token_digest(token),
                     user_id=user_id,
                     created_at=now,
                     expires_at=now + timedelta(hours=settings.invite_hours),
@@ -181,7 +177,9 @@ def deactivate(store: Store, name_or_id: str) -> User:
 def open_invite(store: Store, token: str) -> tuple[User, str]:
     """The user an unused, unexpired invite is for, and the invite's digest; ``Refused`` otherwise."""
     with store.connect() as conn:
-        row = conn.execute(select(DeskInviteRow).where(DeskInviteRow.token_sha256 == digest(token))).first()
+        row = conn.execute(
+            select(DeskInviteRow).where(DeskInviteRow.token_sha256 == token_digest(token))
+        ).first()
     if row is None or row.used_at is not None:
         raise Refused("this enrolment link is not valid (unknown or already used); ask for a new invite")
     if _aware(row.expires_at) <= utcnow():
