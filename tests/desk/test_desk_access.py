@@ -14,6 +14,16 @@ from fastapi.testclient import TestClient
 from vaspguard.desk import ACCESS, PUBLIC, DeskRole, User
 
 SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x", "index": "0", "job_id": "x"}
+# the legal registries and notices (the demo's records)
+SAMPLE.update(
+    {
+        "agency_id": "demo-de-police",
+        "party_id": "free-voices-foundation",
+        "name": "demo-legal",
+        "notice_id": "1",
+        "request_id": "x",
+    }
+)
 
 
 def test_every_desk_route_is_in_the_table() -> None:

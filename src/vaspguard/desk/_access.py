@@ -13,6 +13,7 @@ from vaspguard.desk._users import DeskRole
 A = DeskRole
 EVERYONE = frozenset(DeskRole)
 _READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
+_READ_LEGAL = frozenset({A.LEGAL, A.PRIVACY, A.REGIONAL_LEAD, A.EXECUTIVE, A.AUDITOR})
 
 ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/"): EVERYONE,
@@ -32,6 +33,22 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/lists"): frozenset({A.ANALYST, A.AUDITOR}),
     ("GET", "/search"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
     ("GET", "/users"): frozenset({A.ADMIN}),
+    ("GET", "/legal/notices"): _READ_LEGAL,
+    ("POST", "/legal/notices/{notice_id}/send"): frozenset({A.LEGAL, A.PRIVACY}),
+    ("POST", "/legal/gag/{request_id}/extend"): frozenset({A.LEGAL, A.EXECUTIVE}),
+    ("GET", "/legal/authorities"): _READ_LEGAL,
+    ("POST", "/legal/authorities"): frozenset({A.LEGAL}),
+    ("GET", "/legal/authorities/{agency_id}"): _READ_LEGAL,
+    ("POST", "/legal/authorities/{agency_id}/verification"): frozenset({A.LEGAL}),
+    ("GET", "/legal/protected"): _READ_LEGAL,
+    ("POST", "/legal/protected"): frozenset({A.LEGAL, A.PRIVACY}),
+    ("GET", "/legal/protected/{party_id}"): _READ_LEGAL,
+    ("GET", "/legal/operators"): _READ_LEGAL | {A.SECURITY},
+    ("POST", "/legal/operators"): frozenset({A.SECURITY}),
+    ("GET", "/legal/operators/{name}"): _READ_LEGAL | {A.SECURITY},
+    ("POST", "/legal/operators/{name}/link"): frozenset({A.SECURITY}),
+    ("POST", "/legal/operators/{name}/deactivate"): frozenset({A.SECURITY, A.LEGAL}),
+    ("GET", "/legal/policy"): _READ_LEGAL | {A.SECURITY},
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(

@@ -163,6 +163,8 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
         ("/audit", "Audit"),
         ("/search", "Search"),
         ("/users", "Users"),
+        ("/legal/notices", "Notices"),
+        ("/legal/authorities", "Registries"),
     ]
     return [(href, label) for href, label in links if user.roles & admitted("GET", href)]
 

@@ -26,6 +26,7 @@ class EventType(enum.StrEnum):
     REQUEST_REFUSED = "requests.refused"
     REQUEST_DISCLOSED = "requests.disclosed"
     REQUEST_NOTICE_DUE = "requests.notice_due"
+    REQUEST_NOTICE_SENT = "requests.notice_sent"
     REQUEST_DEADLINE_NEAR = "requests.deadline_near"
     CHECKPOINT_SIGNED = "audit.checkpoint_signed"
     JOB_FAILED = "worker.job_failed"
@@ -55,6 +56,7 @@ SCHEMAS: dict[EventType, tuple[int, frozenset[str]]] = {
     EventType.REQUEST_REFUSED: (1, frozenset({"request_id", "return_to_process"})),
     EventType.REQUEST_DISCLOSED: (1, frozenset({"request_id", "record_counts", "merkle_root"})),
     EventType.REQUEST_NOTICE_DUE: (1, frozenset({"request_id", "on"})),
+    EventType.REQUEST_NOTICE_SENT: (1, frozenset({"request_id", "notice_id", "customer_id"})),
     EventType.REQUEST_DEADLINE_NEAR: (1, frozenset({"request_id", "item", "on"})),
     EventType.CHECKPOINT_SIGNED: (1, frozenset({"size", "root"})),
     EventType.JOB_FAILED: (1, frozenset({"job", "run_id", "attempt", "error"})),

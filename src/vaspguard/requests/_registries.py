@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -20,7 +20,14 @@ from vaspguard.errors import InvalidRequest, NotFound, QuorumRefused
 from vaspguard.requests import _crypto
 from vaspguard.requests._core import Core
 from vaspguard.requests._documents import agency_from_doc, dump, party_from_doc
-from vaspguard.requests._model import Agency, Operator, OperatorRole, ProtectedParty, RequestState
+from vaspguard.requests._model import (
+    Agency,
+    Operator,
+    OperatorRole,
+    ProtectedParty,
+    RequestState,
+    VerificationStatus,
+)
 from vaspguard.requests._names import SanctionsHit
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
 from vaspguard.requests._reach import normalise_address
@@ -196,6 +203,17 @@ class Registries(Core):
         docs = conn.execute(select(AgencyRow.doc).order_by(AgencyRow.id)).scalars().all()
         return [agency_from_doc(json.loads(d)) for d in docs]
 
+    def set_verification(
+        self, agency_id: str, status: VerificationStatus, *, actor: str, on: date | None = None
+    ) -> Agency:
+        """Mark an agency verified (as of ``on``, default today), suspended, revoked or unverified again:
+        the agency is stored again through ``add_agency`` (logged as an update, screened again)."""
+        agency = self.get_agency(agency_id)
+        verified_on = (on or self.clock().date()) if status is VerificationStatus.VERIFIED else None
+        changed = replace(agency, verification_status=status, verified_on=verified_on or agency.verified_on)
+        self.add_agency(changed, actor=actor)
+        return changed
+
     def related_agencies(self, agency: Agency, conn: Connection | None = None) -> list[tuple[Agency, str]]:
         """Parent and linked bodies, transitively (links count both ways), with how each is related."""
         everyone = {a.id: a for a in self.list_agencies(conn)}
@@ -274,6 +292,15 @@ class Registries(Core):
                 return self.list_parties(own)
         docs = conn.execute(select(ProtectedPartyRow.doc).order_by(ProtectedPartyRow.id)).scalars().all()
         return [party_from_doc(json.loads(d)) for d in docs]
+
+    def get_party(self, party_id: str) -> ProtectedParty:
+        with self.store.connect() as conn:
+            doc = conn.execute(
+                select(ProtectedPartyRow.doc).where(ProtectedPartyRow.id == party_id)
+            ).scalar_one_or_none()
+        if doc is None:
+            raise NotFound("protected party", party_id)
+        return party_from_doc(json.loads(doc))
 
     def add_operator(self, operator: Operator, *, actor: str) -> None:
         with self.store.connect() as conn:
