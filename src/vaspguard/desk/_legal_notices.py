@@ -26,17 +26,19 @@ router = APIRouter(route_class=DeskRoute, include_in_schema=False, dependencies=
 
 
 @router.get("/legal/notices")
-def notices(request: Request, user: User = Depends(guard)) -> HTMLResponse:
+def notices(request: Request, sent: int | None = None, user: User = Depends(guard)) -> HTMLResponse:
     svc = LawfulRequests(store_of(request))
     today = utcnow().date()
     rows = svc.notices(on=today)
+    just_sent = next((n for n in rows if n["id"] == sent and n["status"] == "sent"), None)
     return render(
         request,
         "legal/notices.html",
         today=today,
         due=[n for n in rows if n["status"] == "due"],
         held=[n for n in rows if n["status"] not in ("due", "sent")],
-        sent=[n for n in rows if n["status"] == "sent"][-50:],
+        sent=sorted((n for n in rows if n["status"] == "sent"), key=lambda n: n["sent_at"])[-50:],
+        just_sent=just_sent,
         ledger=svc.gag_ledger(on=today),
         deadlines=svc.deadlines(on=today),
         may_send=user.has(DeskRole.LEGAL, DeskRole.PRIVACY),
@@ -47,7 +49,7 @@ def notices(request: Request, user: User = Depends(guard)) -> HTMLResponse:
 @router.post("/legal/notices/{notice_id}/send")
 def send(request: Request, notice_id: int, user: User = Depends(guard)) -> Response:
     LawfulRequests(store_of(request)).send_notice(notice_id, actor=actor_of(user))
-    return RedirectResponse("/legal/notices#due", status_code=303)
+    return RedirectResponse(f"/legal/notices?sent={notice_id}#due", status_code=303)
 
 
 @router.post("/legal/gag/{request_id}/extend")
