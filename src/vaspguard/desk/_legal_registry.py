@@ -65,22 +65,31 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v.strip() for k, v in form.items() if isinstance(v, str) and k != "csrf"}
 
 
+def _list_page(
+    request: Request,
+    template: str,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A registry's list with its add form, refilled with what was typed and each field's mistake (400)."""
+    status = 400 if errors else 200
+    return render(request, template, status=status, form=form or {}, errors=errors or {}, **context)
+
+
 # -- authorities ----------------------------------------------------------------------------------------
 
 
-def _authorities_page(
-    request: Request, user: User, *, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
-) -> HTMLResponse:
+def _authorities_page(request: Request, user: User, **filled: dict[str, str]) -> HTMLResponse:
     agencies = _service(request).list_agencies()
-    return render(
+    return _list_page(
         request,
         "legal/authorities.html",
-        status=400 if errors else 200,
         agencies=agencies,
         classes=_options(AgencyClass),
         parents=[(a.id, a.id) for a in agencies],
-        form=form or {},
-        errors=errors or {},
+        **filled,
         may_edit=user.has(DeskRole.LEGAL),
     )
 
@@ -153,17 +162,13 @@ async def authority_verification(request: Request, agency_id: str, user: User = 
 # -- protected parties ----------------------------------------------------------------------------------
 
 
-def _parties_page(
-    request: Request, user: User, *, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
-) -> HTMLResponse:
-    return render(
+def _parties_page(request: Request, user: User, **filled: dict[str, str]) -> HTMLResponse:
+    return _list_page(
         request,
         "legal/protected.html",
-        status=400 if errors else 200,
         parties=_service(request).list_parties(),
         kinds=_options(PartyKind),
-        form=form or {},
-        errors=errors or {},
+        **filled,
         may_edit=user.has(DeskRole.LEGAL, DeskRole.PRIVACY),
     )
 
@@ -214,18 +219,14 @@ def party(request: Request, party_id: str) -> HTMLResponse:
 # -- operators ------------------------------------------------------------------------------------------
 
 
-def _operators_page(
-    request: Request, user: User, *, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
-) -> HTMLResponse:
-    return render(
+def _operators_page(request: Request, user: User, **filled: dict[str, str]) -> HTMLResponse:
+    return _list_page(
         request,
         "legal/operators.html",
-        status=400 if errors else 200,
         operators=_service(request).list_operators(),
         linked=links(store_of(request)),
         op_roles=_options(OperatorRole),
-        form=form or {},
-        errors=errors or {},
+        **filled,
         may_add=user.has(DeskRole.SECURITY),
     )
 
