@@ -158,3 +158,17 @@ def test_preservations_and_emergency_follow_ups_show_their_deadlines(
     assert f"<td>{kept}</td><td>preserved</td><td>{today + timedelta(days=90)}" in page.text
     assert f"<td>{emergency}</td><td>disclosed</td><td>{today + timedelta(days=14)}" in page.text
     assert "Mark notice" not in page.text  # an executive reads; legal and privacy send
+
+
+def test_a_person_whose_operator_was_deactivated_cannot_record_an_order(
+    client: TestClient, demo: Demo, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    rid = disclose_court_order(demo, tmp_path, ndo_until=utcnow().date() + timedelta(days=30))
+    lena = make_user("Lena Legal", "legal")
+    _link(demo, "demo-legal", lena)
+    LawfulRequests(demo.store).deactivate_operator("demo-legal", actor="admin", reason="left the company")
+    csrf = sign_in(client, lena)
+    until = (utcnow().date() + timedelta(days=90)).isoformat()
+    answer = client.post(f"/legal/gag/{rid}/extend", data={"csrf": csrf, "until": until, "basis": "Order 1"})
+    assert answer.status_code == 400 and "is not active" in answer.text
+    assert LawfulRequests(demo.store).gag_ledger()[0]["extensions"] == []

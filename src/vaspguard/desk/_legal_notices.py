@@ -66,5 +66,5 @@ async def extend(request: Request, request_id: str, user: User = Depends(guard))
     op = operator_of(store, user)
     if op is None:
         raise Denied(403, f"{user.name} is linked to no operator; an order is recorded by a legal operator")
-    LawfulRequests(store).record_gag(request_id, op=op, until=until, basis=basis)
+    LawfulRequests(store).record_gag(request_id, operator=op.name, until=until, basis=basis)
     return RedirectResponse("/legal/notices#gag", status_code=303)

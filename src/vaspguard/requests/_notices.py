@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from vaspguard.errors import InvalidRequest, NotFound, Refused
 from vaspguard.events import EventType, emit
-from vaspguard.requests._model import InstrumentType, Operator, OperatorRole
+from vaspguard.requests._model import InstrumentType, OperatorRole
 from vaspguard.requests._policy import Policy
 from vaspguard.requests._release import Disclosure
 from vaspguard.requests._tables import EventRow, NoticeRow, RequestRow
@@ -111,14 +111,16 @@ class Notices(Disclosure):
         self, request_id: str, *, operator: str, key: Ed25519PrivateKey, until: date, basis: str
     ) -> int:
         """Record an order that extends (or imposes) non-disclosure: held notices move to ``until``."""
-        return self.record_gag(
-            request_id, op=self._operator_with_key(operator, key), until=until, basis=basis
-        )
+        self._operator_with_key(operator, key)
+        return self.record_gag(request_id, operator=operator, until=until, basis=basis)
 
-    def record_gag(self, request_id: str, *, op: Operator, until: date, basis: str) -> int:
-        """``extend_gag`` for an operator already proven by the caller (the desk: a passkey-signed-in user
-        linked to ``op``). Only an active legal or executive operator records an order; the order that
-        extends non-disclosure (its instrument) must be named."""
+    def record_gag(self, request_id: str, *, operator: str, until: date, basis: str) -> int:
+        """``extend_gag`` for an operator the caller has proven (the desk: the passkey-signed-in person
+        linked to ``operator``). Only an active legal or executive operator records an order, read from the
+        registry now; the order that extends non-disclosure (its instrument) must be named."""
+        op = self.get_operator(operator)
+        with self.store.connect() as conn:
+            self._row(conn, request_id)
         if not op.active:
             raise InvalidRequest("operator", f"operator {op.name!r} is not active")
         if op.role not in (OperatorRole.LEGAL, OperatorRole.EXECUTIVE):
@@ -132,8 +134,6 @@ class Notices(Disclosure):
             )
         if not basis.strip():
             raise InvalidRequest("--basis", "the order extending non-disclosure must be named")
-        with self.store.connect() as conn:
-            self._row(conn, request_id)
         receipt = self._log_act(
             "requests.gag.extend",
             request_id,
