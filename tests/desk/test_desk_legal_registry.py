@@ -67,6 +67,14 @@ def test_a_bad_authority_is_answered_beside_its_fields_and_not_stored(
     with_unknown_parent = client.post("/legal/authorities", data={**form, "country": "DE"})
     assert with_unknown_parent.status_code == 400
     assert 'id="e-parent"' in with_unknown_parent.text and "is not registered" in with_unknown_parent.text
+    over = client.post(
+        "/legal/authorities", data={**form, "id": "demo-nl-fiu", "country": "NL", "parent": ""}
+    )
+    assert over.status_code == 400 and "demo-nl-fiu is registered already" in over.text
+    assert (
+        LawfulRequests(demo.store).get_agency("demo-nl-fiu").verification_status
+        is VerificationStatus.VERIFIED
+    )
     try:
         LawfulRequests(demo.store).get_agency("X-1")
         raise AssertionError("a refused agency was stored")
@@ -124,6 +132,8 @@ def test_protected_party_with_addresses(
 
     bad = client.post("/legal/protected", data={**form, "id": "p2", "kind": "club"})
     assert bad.status_code == 400 and 'id="e-kind"' in bad.text
+    over = client.post("/legal/protected", data={**form, "id": "free-voices-foundation"})
+    assert over.status_code == 400 and 'id="e-id"' in over.text
     csrf = sign_in(client, make_user("Rita Lead", "regional_lead"))
     assert client.post("/legal/protected", data={**form, "csrf": csrf, "id": "p3"}).status_code == 403
     assert [p.id for p in LawfulRequests(demo.store).list_parties()] == [

@@ -40,6 +40,9 @@ LEGAL_PAGES = [
 ]
 
 SHOTS = {
+    "/legal/authorities": "legal-authorities",
+    "/legal/protected": "legal-protected-list",
+    "/legal/operators/demo-legal": "legal-operator",
     "/legal/protected/free-voices-foundation": "legal-protected",
     "/legal/operators": "legal-operators",
     "/legal/policy": "legal-policy",

@@ -122,9 +122,12 @@ def _agency_doc(form: dict[str, str]) -> dict[str, Any]:
 @router.post("/legal/authorities")
 async def authority_add(request: Request, user: User = Depends(guard)) -> Response:
     form = await _form(request)
+    svc = _service(request)
     try:
         agency = parse_agency(_agency_doc(form), origin="form")
-        _service(request).add_agency(agency, actor=actor_of(user))
+        if agency.id in {a.id for a in svc.list_agencies()}:  # the CLI's add updates; here that is a slip
+            raise InvalidRequest("id", f"{agency.id} is registered already; open it to change its status")
+        svc.add_agency(agency, actor=actor_of(user))
     except InvalidFields as exc:
         return _authorities_page(request, user, form=form, errors=_errors(exc))
     except InvalidRequest as exc:
@@ -203,11 +206,16 @@ async def party_add(request: Request, user: User = Depends(guard)) -> Response:
         "addresses": _addresses(form.get("addresses", "")),
         "notes": form.get("notes") or None,
     }
+    svc = _service(request)
     try:
         party = parse_party(doc, origin="form")
-        _service(request).add_party(party, actor=actor_of(user))
+        if party.id in {p.id for p in svc.list_parties()}:
+            raise InvalidRequest("id", f"{party.id} is registered already")
+        svc.add_party(party, actor=actor_of(user))
     except InvalidFields as exc:
         return _parties_page(request, user, form=form, errors=_errors(exc))
+    except InvalidRequest as exc:
+        return _parties_page(request, user, form=form, errors={exc.field: exc.reason})
     return RedirectResponse(f"/legal/protected/{party.id}", status_code=303)
 
 
