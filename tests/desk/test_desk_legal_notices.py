@@ -10,7 +10,7 @@ from pathlib import Path
 
 from desk_helpers import Demo, sign_in
 from fastapi.testclient import TestClient
-from legal_helpers import disclose_court_order, file_request
+from legal_registry_helpers import disclose_court_order, file_request
 
 from vaspguard.audit import AuditLog
 from vaspguard.desk import User

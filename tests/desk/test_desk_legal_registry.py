@@ -9,7 +9,7 @@ from typing import Any
 
 from desk_helpers import Demo, sign_in
 from fastapi.testclient import TestClient
-from legal_helpers import key_of
+from legal_registry_helpers import key_of
 
 from vaspguard.audit import AuditLog
 from vaspguard.desk import User

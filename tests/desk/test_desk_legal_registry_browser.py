@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import test_desk_browser as desk_browser
 from desk_helpers import Demo
-from legal_helpers import disclose_court_order, key_of
+from legal_registry_helpers import disclose_court_order, key_of
 
 from vaspguard.desk import invite
 from vaspguard.events import EventType, events_after

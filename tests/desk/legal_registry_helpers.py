@@ -1,4 +1,4 @@
-"""Lawful requests on the desk demo for the legal desk's tests (imported as ``legal_helpers``).
+"""Lawful requests on the desk demo for the legal desk's tests (imported as ``legal_registry_helpers``).
 
 ``file_request`` files a variant of the demo's court-ordered police request (a listed wallet's owner) as the
 demo intake operator and has ``approvers`` approve it; ``disclose_court_order`` also discloses it, so the
