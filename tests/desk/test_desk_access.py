@@ -13,7 +13,14 @@ from fastapi.testclient import TestClient
 
 from vaspguard.desk import ACCESS, PUBLIC, DeskRole, User
 
-SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x", "index": "0", "job_id": "x"}
+SAMPLE = {
+    "alert_id": "1",
+    "customer_id": "C0000022",
+    "token": "x",
+    "index": "0",
+    "job_id": "x",
+    "request_id": "LR-x",
+}
 
 
 def test_every_desk_route_is_in_the_table() -> None:

@@ -13,6 +13,8 @@ from vaspguard.desk._users import DeskRole
 A = DeskRole
 EVERYONE = frozenset(DeskRole)
 _READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
+_SIGNERS = frozenset({A.LEGAL, A.PRIVACY, A.SECURITY, A.REGIONAL_LEAD, A.EXECUTIVE})
+_LEGAL_READ = _SIGNERS | {A.AUDITOR}
 
 ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/"): EVERYONE,
@@ -32,6 +34,15 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/lists"): frozenset({A.ANALYST, A.AUDITOR}),
     ("GET", "/search"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
     ("GET", "/users"): frozenset({A.ADMIN}),
+    # the legal desk (issue 14): operators' roles read and sign; LawfulRequests enforces the quorum rules
+    ("GET", "/requests"): _LEGAL_READ,
+    ("GET", "/requests/{request_id}"): _LEGAL_READ,
+    ("POST", "/requests/{request_id}/sign/options"): _SIGNERS,
+    ("POST", "/requests/{request_id}/approve"): _SIGNERS,
+    ("POST", "/requests/{request_id}/reject"): _SIGNERS,
+    ("GET", "/requests/{request_id}/narrow"): _SIGNERS,
+    ("POST", "/requests/{request_id}/narrow"): _SIGNERS,
+    ("POST", "/requests/{request_id}/disclose"): frozenset({A.LEGAL}),
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(

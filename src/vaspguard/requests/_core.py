@@ -110,8 +110,14 @@ class Core:
         decision: str,
         signature: str,
         receipt: Receipt,
+        *,
+        method: str = "ed25519",
+        public_key: str | None = None,
+        assertion: dict[str, Any] | None = None,
     ) -> None:
-        """Store an operator's signed approval or rejection of the request's current scope."""
+        """Store an operator's signed approval or rejection of the request's current scope (signed with
+        their Ed25519 key, or with a passkey: ``method`` "webauthn", its COSE ``public_key`` and
+        ``assertion``)."""
         conn.execute(
             insert(ApprovalRow).values(
                 request_id=request_id,
@@ -125,6 +131,9 @@ class Core:
                 signed_at=self.clock(),
                 void=False,
                 receipt=json.dumps(receipt.to_json()),
+                method=method,
+                public_key=public_key,
+                assertion=json.dumps(assertion, sort_keys=True) if assertion else None,
             )
         )
 
