@@ -194,3 +194,27 @@ def _flip(signature_hex: str) -> str:
     raw = bytearray(bytes.fromhex(signature_hex))
     raw[-1] ^= 0x01
     return raw.hex()
+
+
+def test_narrowing_is_previewed_then_signed_and_voids_earlier_approvals_visibly(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
+    lea, pia = make_user("lea", "legal"), make_user("pia", "privacy")
+    link(demo.store, "demo-legal", lea)
+    link(demo.store, "demo-privacy", pia)
+    csrf, passkey = _person(client, demo, lea)
+    assert sign(client, csrf, passkey, rid, "approve").status_code == 200
+    csrf, passkey = _person(client, demo, pia)
+    keep = {"keep": LawfulRequests(demo.store).show(rid)["scope"]["targets"][0]["value"]}
+    fields = {**keep, "category": ["subscriber_info", "transaction_history"]}
+    preview = client.get(f"/requests/{rid}/narrow", params=fields)
+    assert preview.status_code == 200 and "Narrowed (version 2)" in preview.text
+    assert "tier low" in preview.text  # without IP logs the tier drops
+    bad = client.get(f"/requests/{rid}/narrow", params={**keep, "category": ["balances"]})
+    assert bad.status_code == 400 and "cannot be added by narrowing" in bad.text
+    assert sign(client, csrf, passkey, rid, "narrow", **fields).status_code == 200
+    shown = LawfulRequests(demo.store).show(rid)
+    assert shown["scope_version"] == 2 and shown["quorum"]["counted"] == []
+    page = client.get(f"/requests/{rid}").text
+    assert "voided" in page and "scope narrowed to version 2 by demo-privacy" in page

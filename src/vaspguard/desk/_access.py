@@ -36,6 +36,8 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/users"): frozenset({A.ADMIN}),
     # the legal desk (issue 14): operators' roles read and sign; LawfulRequests enforces the quorum rules
     ("GET", "/requests"): _LEGAL_READ,
+    ("GET", "/requests/new"): frozenset({A.LEGAL}),
+    ("POST", "/requests/new"): frozenset({A.LEGAL}),
     ("GET", "/requests/{request_id}"): _LEGAL_READ,
     ("POST", "/requests/{request_id}/sign/options"): _SIGNERS,
     ("POST", "/requests/{request_id}/approve"): _SIGNERS,
