@@ -218,3 +218,21 @@ def test_narrowing_is_previewed_then_signed_and_voids_earlier_approvals_visibly(
     assert shown["scope_version"] == 2 and shown["quorum"]["counted"] == []
     page = client.get(f"/requests/{rid}").text
     assert "voided" in page and "scope narrowed to version 2 by demo-privacy" in page
+
+
+def test_operators_link_names_a_desk_user_and_refuses_an_unknown_one(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    from vaspguard.cli import run
+
+    lea = make_user("lea", "legal")
+    assert run(["operators", "link", "demo-legal", "--desk-user", "nobody"]) == 2
+    assert run(["operators", "link", "demo-legal"]) == 2
+    assert run(["operators", "link", "demo-legal", "--desk-user", "lea", "--as", "admin"]) == 0
+    assert LawfulRequests(demo.store).operator_of_desk_user("lea").name == "demo-legal"  # type: ignore[union-attr]
+    sign_in(client, lea)
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER)
+    assert "as operator demo-legal (legal, EU)" in client.get(f"/requests/{rid}").text
+    assert AuditLog.open(demo.store).events("requests.operator.link")
+    assert run(["operators", "link", "demo-legal", "--unlink", "--as", "admin"]) == 0
+    assert LawfulRequests(demo.store).operator_of_desk_user("lea") is None
