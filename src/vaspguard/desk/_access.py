@@ -15,6 +15,7 @@ EVERYONE = frozenset(DeskRole)
 _READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
 _SIGNERS = frozenset({A.LEGAL, A.PRIVACY, A.SECURITY, A.REGIONAL_LEAD, A.EXECUTIVE})
 _LEGAL_READ = _SIGNERS | {A.AUDITOR}
+_POLICY = frozenset({A.LEGAL, A.EXECUTIVE})  # the operator roles that install a request policy
 
 ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/"): EVERYONE,
@@ -45,6 +46,10 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/requests/{request_id}/narrow"): _SIGNERS,
     ("POST", "/requests/{request_id}/narrow"): _SIGNERS,
     ("POST", "/requests/{request_id}/disclose"): frozenset({A.LEGAL}),
+    ("GET", "/requests/policy/install"): _POLICY,
+    ("POST", "/requests/policy/preview"): _POLICY,
+    ("POST", "/requests/policy/sign/options"): _POLICY,
+    ("POST", "/requests/policy/install"): _POLICY,
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(

@@ -140,10 +140,16 @@ async def sign_options(request: Request, request_id: str, user: User = Depends(g
     lawful = service(request)
     op = _operator(lawful, user)
     message = _message(lawful, request_id, op, await _json(request))
+    return ceremony_options(request, user, challenge_for(APPROVAL_DOMAIN, message))
+
+
+def ceremony_options(request: Request, user: User, challenge: bytes) -> Response:
+    """The generic "sign this with your passkey" ceremony: request options for ``challenge`` (the digest of
+    the message to sign) limited to the user's passkeys, the challenge kept in the session, used once."""
     store = store_of(request)
     options = generate_authentication_options(
         rp_id=settings_of(request).rp_id,
-        challenge=challenge_for(APPROVAL_DOMAIN, message),
+        challenge=challenge,
         allow_credentials=[
             PublicKeyCredentialDescriptor(id=base64url_to_bytes(c)) for c in _credential_ids(store, user.id)
         ],

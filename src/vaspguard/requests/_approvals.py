@@ -46,10 +46,10 @@ from vaspguard.requests._model import (
     Scope,
     Tier,
 )
-from vaspguard.requests._passkey import ED25519, WEBAUTHN, Signed, assertion_problem, verify_signed
+from vaspguard.requests._passkey import ED25519, WEBAUTHN, Signed, verify_signed
 from vaspguard.requests._policy import QuorumSlot
 from vaspguard.requests._reach import compute_reach, target_label
-from vaspguard.requests._tables import ApprovalRow, OperatorRow, RequestRow
+from vaspguard.requests._tables import ApprovalRow, RequestRow
 
 APPROVER_ROLES = frozenset(
     {
@@ -150,54 +150,6 @@ class Approvals(Intake):
 
     # -- who signs: an operator's key, or the passkey of the desk user linked to the operator -------------
 
-    def desk_links(self) -> dict[str, str]:
-        """Operator name -> the desk user who acts as that operator (only linked operators)."""
-        with self.store.connect() as conn:
-            rows = conn.execute(
-                select(OperatorRow.name, OperatorRow.desk_user).where(OperatorRow.desk_user.is_not(None))
-            ).all()
-        return {r.name: r.desk_user for r in rows}
-
-    def operator_of_desk_user(self, desk_user: str) -> Operator | None:
-        """The active operator a desk user acts as, if linked."""
-        for name, user in self.desk_links().items():
-            if user == desk_user:
-                op = self.get_operator(name)
-                return op if op.active else None
-        return None
-
-    def link_desk_user(self, operator: str, desk_user: str | None, *, actor: str) -> None:
-        """Link ``operator`` to the desk user who approves as them with a passkey (None: unlink); logged."""
-        op = self.get_operator(operator)
-        taken = {u: n for n, u in self.desk_links().items()}
-        if desk_user is not None and taken.get(desk_user, operator) != operator:
-            raise InvalidRequest("desk_user", f"{desk_user} already acts as operator {taken[desk_user]}")
-        self._log(
-            "requests.operator.link",
-            actor=actor,
-            subjects=(f"operator:{operator}",),
-            payload={"operator": operator, "desk_user": desk_user, "role": op.role.value},
-        )
-        with self.store.connect() as conn:
-            conn.execute(update(OperatorRow).where(OperatorRow.name == operator).values(desk_user=desk_user))
-
-    def _signer(
-        self, operator: str, key: Ed25519PrivateKey | None, passkey: Signed | None, desk_user: str | None
-    ) -> Operator:
-        """The operator signing with ``key``, or with ``passkey`` as the desk user linked to them."""
-        if passkey is None:
-            if key is None:
-                raise InvalidRequest("--key", "a decision is signed with the operator's key or a passkey")
-            return self._operator_with_key(operator, key)
-        op = self.get_operator(operator)
-        if not op.active:
-            raise InvalidRequest("operator", f"operator {operator!r} is not active")
-        if desk_user is None or self.desk_links().get(operator) != desk_user:
-            raise InvalidRequest(
-                "operator", f"desk user {desk_user!r} is not linked to operator {operator!r}"
-            )
-        return op
-
     def _signed(
         self,
         request_id: str,
@@ -208,27 +160,14 @@ class Approvals(Intake):
         message: dict[str, Any],
         ceremony: str | None = None,
     ) -> Signed:
-        """The signature over ``message``: made now with ``key``, or ``passkey`` checked to sign exactly it
-        (a refusal, logged, if it signs anything else, or if the desk found its ``ceremony`` wanting: origin,
-        counter, whose credential)."""
-        if passkey is None:
-            assert key is not None  # _signer admitted no other case
-            return Signed(ED25519, op.public_key, _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message))
-        problem = ceremony or (
-            assertion_problem(passkey, _crypto.APPROVAL_DOMAIN, message)
-            if passkey.method == WEBAUTHN
-            else f"{passkey.method} is not a passkey assertion"
-        )
-        if problem:
-            raise self._refuse(
-                request_id,
-                kind,
-                op.name,
-                f"the passkey signature does not sign this {kind}: {problem}",
-                role=op.role.value,
-                region=op.region,
-            )
-        return passkey
+        """The signature of a decision on a request; a passkey that does not sign exactly ``message`` (or
+        whose ``ceremony`` the desk found wanting: origin, counter, whose credential) is refused, logged."""
+
+        def refuse(problem: str) -> Exception:
+            reason = f"the passkey signature does not sign this {kind}: {problem}"
+            return self._refuse(request_id, kind, op.name, reason, role=op.role.value, region=op.region)
+
+        return self._signature(op, key, passkey, message, ceremony, refuse)
 
     def decision_message(
         self,
