@@ -13,7 +13,14 @@ from fastapi.testclient import TestClient
 
 from vaspguard.desk import ACCESS, PUBLIC, DeskRole, User
 
-SAMPLE = {"alert_id": "1", "customer_id": "C0000022", "token": "x", "index": "0", "job_id": "x"}
+SAMPLE = {
+    "alert_id": "1",
+    "customer_id": "C0000022",
+    "token": "x",
+    "index": "0",
+    "job_id": "x",
+    "request_id": "LR-x",
+}
 # the legal registries and notices (the demo's records)
 SAMPLE.update(
     {
@@ -21,7 +28,6 @@ SAMPLE.update(
         "party_id": "free-voices-foundation",
         "name": "demo-legal",
         "notice_id": "1",
-        "request_id": "x",
     }
 )
 

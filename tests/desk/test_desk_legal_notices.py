@@ -170,5 +170,5 @@ def test_a_person_whose_operator_was_deactivated_cannot_record_an_order(
     csrf = sign_in(client, lena)
     until = (utcnow().date() + timedelta(days=90)).isoformat()
     answer = client.post(f"/legal/gag/{rid}/extend", data={"csrf": csrf, "until": until, "basis": "Order 1"})
-    assert answer.status_code == 400 and "is not active" in answer.text
+    assert answer.status_code == 403 and "linked to no operator" in answer.text
     assert LawfulRequests(demo.store).gag_ledger()[0]["extensions"] == []

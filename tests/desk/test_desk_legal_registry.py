@@ -171,8 +171,8 @@ def test_operators_are_added_by_security_and_linked_to_matching_desk_users(
     )
     assert "Lena Legal" in client.get("/legal/operators").text
     twice = client.post("/legal/operators/demo-legal/link", data={"csrf": csrf, "user": str(lena.id)})
-    assert twice.status_code == 409 and "already linked" in twice.text
-    assert [e.payload["operator"] for e in _audit(demo, "desk.operator_link")] == ["legal-eu-2"]
+    assert twice.status_code == 409 and "already acts as operator legal-eu-2" in twice.text
+    assert [e.payload["operator"] for e in _audit(demo, "requests.operator.link")] == ["legal-eu-2"]
 
     csrf = sign_in(client, lena)
     add = client.post(
@@ -219,6 +219,8 @@ def test_the_policy_page_shows_versions_and_their_weakenings(
     assert svc.policy().version in page.text and "(in force)" in page.text
     assert "preservation.max_extensions: 1 -&gt; 3" in page.text
     assert SCRIPT not in page.text and "court backlog &lt;script&gt;" in page.text
-    assert "vaspguard requests policy install" in page.text  # no install page in this app: the CLI
+    assert "vaspguard requests policy install" in page.text and "/requests/policy/install" not in page.text
+    sign_in(client, make_user("Lena Legal", "legal"))
+    assert 'href="/requests/policy/install"' in client.get("/legal/policy").text  # legal may install
     sign_in(client, make_user("Ann Analyst", "analyst"))
     assert client.get("/legal/policy").status_code == 403

@@ -210,6 +210,35 @@ def operators_deactivate(
     )
 
 
+@operators_app.command("link")
+def operators_link(
+    name: str = typer.Argument(..., help="The operator."),
+    desk_user: str | None = typer.Option(
+        None, "--desk-user", help="The desk user (vaspguard users list) who approves as this operator."
+    ),
+    unlink: bool = typer.Option(False, "--unlink", help="Remove the operator's desk user instead."),
+    actor: str | None = typer.Option(None, "--as", help=_ACTOR_HELP),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Link an operator to a desk user, who then signs the operator's decisions in the desk with their
+    passkey (each a WebAuthn assertion over the same message the operator's key would sign). Logged."""
+    from vaspguard.desk import list_users
+
+    if unlink == (desk_user is not None):
+        raise InvalidRequest("--desk-user", "give a desk user, or --unlink")
+    if desk_user is not None and not any(u.name == desk_user and u.active for u in list_users(open_db())):
+        raise InvalidRequest("--desk-user", f"no active desk user named {desk_user!r} (vaspguard users list)")
+    _service().link_desk_user(name, desk_user, actor=acting_as(actor))
+    if as_json:
+        print_json({"operator": name, "desk_user": desk_user})
+        return
+    _out(
+        f"operator {name} is now signed for by desk user {desk_user}"
+        if desk_user
+        else f"operator {name} unlinked"
+    )
+
+
 @operators_app.command("list")
 def operators_list(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
     """List operators with role, region and public key."""

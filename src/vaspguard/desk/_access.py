@@ -13,7 +13,9 @@ from vaspguard.desk._users import DeskRole
 A = DeskRole
 EVERYONE = frozenset(DeskRole)
 _READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
-_READ_LEGAL = frozenset({A.LEGAL, A.PRIVACY, A.REGIONAL_LEAD, A.EXECUTIVE, A.AUDITOR})
+_SIGNERS = frozenset({A.LEGAL, A.PRIVACY, A.SECURITY, A.REGIONAL_LEAD, A.EXECUTIVE})
+_LEGAL_READ = _SIGNERS | {A.AUDITOR}
+_POLICY = frozenset({A.LEGAL, A.EXECUTIVE})  # the operator roles that install a request policy
 
 ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/"): EVERYONE,
@@ -33,22 +35,38 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/lists"): frozenset({A.ANALYST, A.AUDITOR}),
     ("GET", "/search"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
     ("GET", "/users"): frozenset({A.ADMIN}),
-    ("GET", "/legal/notices"): _READ_LEGAL,
+    # the legal desk (issue 14): operators' roles read and sign; LawfulRequests enforces the quorum rules
+    ("GET", "/requests"): _LEGAL_READ,
+    ("GET", "/requests/new"): frozenset({A.LEGAL}),
+    ("POST", "/requests/new"): frozenset({A.LEGAL}),
+    ("GET", "/requests/{request_id}"): _LEGAL_READ,
+    ("POST", "/requests/{request_id}/sign/options"): _SIGNERS,
+    ("POST", "/requests/{request_id}/approve"): _SIGNERS,
+    ("POST", "/requests/{request_id}/reject"): _SIGNERS,
+    ("GET", "/requests/{request_id}/narrow"): _SIGNERS,
+    ("POST", "/requests/{request_id}/narrow"): _SIGNERS,
+    ("POST", "/requests/{request_id}/disclose"): frozenset({A.LEGAL}),
+    ("GET", "/requests/policy/install"): _POLICY,
+    ("POST", "/requests/policy/preview"): _POLICY,
+    ("POST", "/requests/policy/sign/options"): _POLICY,
+    ("POST", "/requests/policy/install"): _POLICY,
+    # the legal desk's notices, gag ledger, registries and policy view
+    ("GET", "/legal/notices"): _LEGAL_READ,
     ("POST", "/legal/notices/{notice_id}/send"): frozenset({A.LEGAL, A.PRIVACY}),
     ("POST", "/legal/gag/{request_id}/extend"): frozenset({A.LEGAL, A.EXECUTIVE}),
-    ("GET", "/legal/authorities"): _READ_LEGAL,
+    ("GET", "/legal/authorities"): _LEGAL_READ,
     ("POST", "/legal/authorities"): frozenset({A.LEGAL}),
-    ("GET", "/legal/authorities/{agency_id}"): _READ_LEGAL,
+    ("GET", "/legal/authorities/{agency_id}"): _LEGAL_READ,
     ("POST", "/legal/authorities/{agency_id}/verification"): frozenset({A.LEGAL}),
-    ("GET", "/legal/protected"): _READ_LEGAL,
+    ("GET", "/legal/protected"): _LEGAL_READ,
     ("POST", "/legal/protected"): frozenset({A.LEGAL, A.PRIVACY}),
-    ("GET", "/legal/protected/{party_id}"): _READ_LEGAL,
-    ("GET", "/legal/operators"): _READ_LEGAL | {A.SECURITY},
+    ("GET", "/legal/protected/{party_id}"): _LEGAL_READ,
+    ("GET", "/legal/operators"): _LEGAL_READ,
     ("POST", "/legal/operators"): frozenset({A.SECURITY}),
-    ("GET", "/legal/operators/{name}"): _READ_LEGAL | {A.SECURITY},
+    ("GET", "/legal/operators/{name}"): _LEGAL_READ,
     ("POST", "/legal/operators/{name}/link"): frozenset({A.SECURITY}),
     ("POST", "/legal/operators/{name}/deactivate"): frozenset({A.SECURITY, A.LEGAL}),
-    ("GET", "/legal/policy"): _READ_LEGAL | {A.SECURITY},
+    ("GET", "/legal/policy"): _LEGAL_READ,
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(

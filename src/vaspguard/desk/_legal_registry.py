@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from vaspguard.desk._access import admitted
 from vaspguard.desk._legal_registry_links import actor_of, link, links
 from vaspguard.desk._users import DeskRole, User, find_user
 from vaspguard.desk._web import DeskRoute, guard, render, store_of
@@ -321,21 +322,16 @@ async def operator_deactivate(request: Request, name: str, user: User = Depends(
 # -- the request policy ---------------------------------------------------------------------------------
 
 
+INSTALL = "/requests/policy/install"  # the approvals desk's passkey-confirmed installation
+
+
 @router.get("/legal/policy")
-def request_policy(request: Request) -> HTMLResponse:
+def request_policy(request: Request, user: User = Depends(guard)) -> HTMLResponse:
     svc = _service(request)
-    current = svc.policy()
-    history = svc.policy_history()
     return render(
         request,
         "legal/policy.html",
-        current=current,
-        history=list(reversed(history)),
-        install_page=_install_page(request),
+        current=svc.policy(),
+        history=list(reversed(svc.policy_history())),
+        install_page=INSTALL if user.roles & admitted("GET", INSTALL) else None,
     )
-
-
-def _install_page(request: Request) -> str | None:
-    """The approvals desk's passkey-confirmed install page, when this app has it."""
-    path = "/requests/policy/install"
-    return path if any(getattr(r, "path", None) == path for r in request.app.routes) else None

@@ -79,15 +79,3 @@ class DeskProposalRow(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | confirmed
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("desk_users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class DeskOperatorLinkRow(Base):
-    """A lawful-request operator linked to the desk user who acts as them (one each way; migration
-    0010_legalreg). The desk acts as the operator only for that signed-in user."""
-
-    __tablename__ = "desk_operator_links"
-
-    operator: Mapped[str] = mapped_column(String(100), primary_key=True)  # lr_operators.name
-    user_id: Mapped[int] = mapped_column(ForeignKey("desk_users.id", ondelete="CASCADE"), unique=True)
-    linked_by: Mapped[str] = mapped_column(String(100))
-    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

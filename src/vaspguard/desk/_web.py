@@ -162,6 +162,7 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
         ("/lists", "Lists"),
         ("/audit", "Audit"),
         ("/search", "Search"),
+        ("/requests", "Requests"),
         ("/users", "Users"),
         ("/legal/notices", "Notices"),
         ("/legal/authorities", "Registries"),

@@ -5,8 +5,10 @@ Everything goes through ``LawfulRequests(store)``; the assessment policy is ``po
 (versioned policy-as-code: ``default_policy().version`` is recorded on every assessment).
 """
 
+from vaspguard.requests._approvals import Narrowing
 from vaspguard.requests._assess import AssessmentContext, assess
 from vaspguard.requests._crypto import (
+    APPROVAL_DOMAIN,
     generate_key,
     public_hex,
     read_private_key,
@@ -36,10 +38,13 @@ from vaspguard.requests._model import (
     Tier,
     VerificationStatus,
 )
+from vaspguard.requests._passkey import WEBAUTHN, Signed, assertion_problem, challenge_for
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
 from vaspguard.requests._service import ApprovalOutcome, LawfulRequests, QuorumStatus
 
 __all__ = [
+    "APPROVAL_DOMAIN",
+    "WEBAUTHN",
     "Agency",
     "AgencyClass",
     "ApprovalOutcome",
@@ -50,6 +55,7 @@ __all__ = [
     "InstrumentType",
     "LawfulRequest",
     "LawfulRequests",
+    "Narrowing",
     "Operator",
     "OperatorRole",
     "PartyKind",
@@ -60,11 +66,14 @@ __all__ = [
     "ReasonCode",
     "RequestState",
     "Scope",
+    "Signed",
     "Target",
     "TargetType",
     "Tier",
     "VerificationStatus",
+    "assertion_problem",
     "assess",
+    "challenge_for",
     "default_policy",
     "floor_violations",
     "generate_key",

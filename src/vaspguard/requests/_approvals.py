@@ -1,10 +1,12 @@
 """Approvals: operators sign the exact scope; the quorum counts only what may count.
 
-An approval is an Ed25519 signature by a registered operator over the exact scope (targets, categories,
-dates) and its version; it counts only while that scope is current. Narrowing voids earlier approvals. The
-intake operator never approves; nobody approves twice; a regional lead never counts for a request from their
-own region; a blocked request cannot be approved or narrowed into approval. The stored tier and assessment
-must be the audit log's.
+An approval is a signature by a registered operator over the exact scope (targets, categories, dates) and its
+version: with the operator's Ed25519 key (the CLI), or with the passkey of the desk user linked to the
+operator, a WebAuthn assertion whose challenge is the digest of the same message (``_passkey``). Either is
+checked from its stored public key alone. It counts only while that scope is current. Narrowing voids
+earlier approvals. The intake operator (or the desk user acting as them) never approves; nobody approves
+twice; a regional lead never counts for a request from their own region; a blocked request cannot be
+approved or narrowed into approval. The stored tier and assessment must be the audit log's.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ from vaspguard.requests._model import (
     Scope,
     Tier,
 )
+from vaspguard.requests._passkey import ED25519, WEBAUTHN, Signed, verify_signed
 from vaspguard.requests._policy import QuorumSlot
-from vaspguard.requests._reach import target_label
+from vaspguard.requests._reach import compute_reach, target_label
 from vaspguard.requests._tables import ApprovalRow, RequestRow
 
 APPROVER_ROLES = frozenset(
@@ -68,6 +71,16 @@ class QuorumStatus:
     counted: tuple[str, ...]  # operators counted, in slot order
     missing: tuple[str, ...]  # slots not yet filled
     ignored: tuple[str, ...]  # approvals that do not count, with why
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowing:
+    """A narrowed scope before it is signed: its hash and version, and its assessment (with its reach)."""
+
+    scope: Scope
+    scope_sha256: str
+    scope_version: int
+    assessment: Assessment
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +114,11 @@ class Approvals(Intake):
         ignored: list[str] = []
         seen: set[str] = set()
         operators = {o.name: o for o in self.list_operators()}
+        links = self.desk_links()
         for a in approvals:
             if a.decision != "approve":
                 continue
-            why = _why_not_counted(row, a, operators.get(a.operator), seen, region)
+            why = _why_not_counted(row, a, operators.get(a.operator), links.get(a.operator), seen, region)
             if why:
                 ignored.append(f"{a.operator}: {why}")
                 continue
@@ -134,8 +148,69 @@ class Approvals(Intake):
             )
         return None
 
-    def approve(self, request_id: str, *, operator: str, key: Ed25519PrivateKey) -> ApprovalOutcome:
-        op = self._operator_with_key(operator, key)
+    # -- who signs: an operator's key, or the passkey of the desk user linked to the operator -------------
+
+    def _signed(
+        self,
+        request_id: str,
+        kind: str,
+        op: Operator,
+        key: Ed25519PrivateKey | None,
+        passkey: Signed | None,
+        message: dict[str, Any],
+        ceremony: str | None = None,
+    ) -> Signed:
+        """The signature of a decision on a request; a passkey that does not sign exactly ``message`` (or
+        whose ``ceremony`` the desk found wanting: origin, counter, whose credential) is refused, logged."""
+
+        def refuse(problem: str) -> Exception:
+            reason = f"the passkey signature does not sign this {kind}: {problem}"
+            return self._refuse(request_id, kind, op.name, reason, role=op.role.value, region=op.region)
+
+        return self._signature(op, key, passkey, message, ceremony, refuse)
+
+    def decision_message(
+        self,
+        request_id: str,
+        decision: str,
+        operator: str,
+        *,
+        reason: str = "",
+        return_to_process: bool = False,
+    ) -> dict[str, Any]:
+        """The exact message an ``approve`` or ``reject`` of the current scope by ``operator`` signs (what a
+        passkey's challenge must be the digest of)."""
+        with self.store.connect() as conn:
+            row = self._row(conn, request_id)
+        message = approval_message(request_id, decision, row.scope_sha256, row.scope_version, operator)
+        if decision == "reject":
+            message |= {"reason": reason, "return_to_process": return_to_process}
+        return message
+
+    def reached_customers(self, request_id: str) -> list[str]:
+        """The customers the request's current scope reaches (the list behind the reach counts)."""
+        with self.store.connect() as conn:
+            scope = scope_from_doc(json.loads(self._row(conn, request_id).scope))
+            return sorted(compute_reach(conn, scope.targets, scope.date_range).customers)
+
+    def narrowing_message(self, request_id: str, operator: str, narrowed: Narrowing) -> dict[str, Any]:
+        """The exact message narrowing to ``narrowed`` by ``operator`` signs."""
+        return approval_message(request_id, "narrow", narrowed.scope_sha256, narrowed.scope_version, operator)
+
+    def approve(
+        self,
+        request_id: str,
+        *,
+        operator: str,
+        key: Ed25519PrivateKey | None = None,
+        passkey: Signed | None = None,
+        desk_user: str | None = None,
+        ceremony: str | None = None,
+    ) -> ApprovalOutcome:
+        """Approve the current scope as ``operator``: signed with their ``key``, or by ``passkey`` (an
+        assertion over ``decision_message``) of the linked ``desk_user``. Every quorum rule is checked first,
+        and a refusal is logged either way."""
+        op = self._signer(operator, key, passkey, desk_user)
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
             earlier = conn.execute(
@@ -153,21 +228,24 @@ class Approvals(Intake):
             )
         assessment = assessment_from(json.loads(row.assessment))
         region = self.region_of_request(row)
-        reason = _approval_refusal(row, op, earlier is not None, assessment, region)
+        link = self.desk_links().get(operator)
+        reason = _approval_refusal(row, op, earlier is not None, assessment, region, link)
         if reason:
             raise self._refuse(request_id, "approve", operator, reason, role=op.role.value, region=op.region)
         message = approval_message(request_id, "approve", row.scope_sha256, row.scope_version, operator)
-        signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message)
+        signed = self._signed(request_id, "approve", op, key, passkey, message, ceremony)
         receipt = self._log_act(
             "requests.approve",
             request_id,
             operator,
             op,
             policy_version=row.policy_version,
-            payload={**message, "signature": signature, "public_key": op.public_key},
+            payload={**message, **signed.to_dict()},
         )
         with self.store.connect() as conn:
-            self._record_signature(conn, request_id, operator, op, row, "approve", signature, receipt)
+            self._record_signature(
+                conn, request_id, operator, op, row, "approve", signed.signature, receipt, **_stored(signed)
+            )
             self._event(
                 conn,
                 request_id,
@@ -218,11 +296,15 @@ class Approvals(Intake):
         request_id: str,
         *,
         operator: str,
-        key: Ed25519PrivateKey,
+        key: Ed25519PrivateKey | None = None,
         reason: str,
         return_to_process: bool = False,
+        passkey: Signed | None = None,
+        desk_user: str | None = None,
+        ceremony: str | None = None,
     ) -> None:
-        op = self._operator_with_key(operator, key)
+        """Reject (or return to process) as ``operator``, signed with their key or a linked passkey."""
+        op = self._signer(operator, key, passkey, desk_user)
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
         refusal = None
@@ -239,17 +321,19 @@ class Approvals(Intake):
             "reason": reason,
             "return_to_process": return_to_process,
         }
-        signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message)
+        signed = self._signed(request_id, "reject", op, key, passkey, message, ceremony)
         receipt = self._log_act(
             "requests.reject",
             request_id,
             operator,
             op,
             policy_version=row.policy_version,
-            payload={**message, "signature": signature},
+            payload={**message, **signed.to_dict()},
         )
         with self.store.connect() as conn:
-            self._record_signature(conn, request_id, operator, op, row, "reject", signature, receipt)
+            self._record_signature(
+                conn, request_id, operator, op, row, "reject", signed.signature, receipt, **_stored(signed)
+            )
             conn.execute(
                 update(RequestRow)
                 .where(RequestRow.id == request_id)
@@ -269,31 +353,34 @@ class Approvals(Intake):
         request_id: str,
         *,
         operator: str,
-        key: Ed25519PrivateKey,
+        key: Ed25519PrivateKey | None = None,
         keep_targets: Sequence[str] | None = None,
         categories: Sequence[DataCategory] | None = None,
         start: date | None = None,
         end: date | None = None,
+        passkey: Signed | None = None,
+        desk_user: str | None = None,
+        ceremony: str | None = None,
     ) -> Assessment:
         """Narrow the scope (subset of targets and categories, dates within the range). Voids every earlier
-        approval and re-assesses the narrowed scope."""
-        op = self._operator_with_key(operator, key)
+        approval and re-assesses the narrowed scope. Signed with ``key`` or a linked ``passkey`` over
+        ``approval_message(request, "narrow", new hash, new version, operator)``."""
+        op = self._signer(operator, key, passkey, desk_user)
         with self.store.connect() as conn:
             row = self._row(conn, request_id)
-        old = scope_from_doc(json.loads(row.scope))
         refusal = _narrowing_refusal(row, op)
         if refusal:
             raise self._refuse(request_id, "narrow", operator, refusal, role=op.role.value, region=op.region)
-        new = _narrowed_scope(old, keep_targets, categories, start, end)
-        version = row.scope_version + 1
-        digest = scope_hash(request_id, version, new)
-        request = request_from_doc(json.loads(row.doc))
+        preview = self.narrowing(request_id, keep_targets, categories, start, end)
+        new, digest, version, result = (
+            preview.scope,
+            preview.scope_sha256,
+            preview.scope_version,
+            preview.assessment,
+        )
         policy = self.policy_at(row.policy_version)
-        with self.store.connect() as conn:
-            ctx = self._context(conn, request, new, policy)
-        result = assess(request, new, request_id, policy, ctx)
         message = approval_message(request_id, "narrow", digest, version, operator)
-        signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message)
+        signed = self._signed(request_id, "narrow", op, key, passkey, message, ceremony)
         receipt = self._log_act(
             "requests.narrow",
             request_id,
@@ -302,7 +389,7 @@ class Approvals(Intake):
             policy_version=policy.version,
             payload={
                 **message,
-                "signature": signature,
+                **signed.to_dict(),
                 "previous_scope_sha256": row.scope_sha256,
                 "scope": scope_doc(new),
                 "assessment": result.to_dict(),
@@ -310,6 +397,27 @@ class Approvals(Intake):
         )
         self._store_narrowed(row, operator, new, digest, result, receipt)
         return result
+
+    def narrowing(
+        self,
+        request_id: str,
+        keep_targets: Sequence[str] | None = None,
+        categories: Sequence[DataCategory] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> Narrowing:
+        """The narrowed scope, its hash and version and its assessment, without signing or storing anything:
+        what the desk shows before narrowing is confirmed (and what a passkey then signs)."""
+        with self.store.connect() as conn:
+            row = self._row(conn, request_id)
+        new = _narrowed_scope(scope_from_doc(json.loads(row.scope)), keep_targets, categories, start, end)
+        version = row.scope_version + 1
+        request = request_from_doc(json.loads(row.doc))
+        policy = self.policy_at(row.policy_version)
+        with self.store.connect() as conn:
+            ctx = self._context(conn, request, new, policy)
+        result = assess(request, new, request_id, policy, ctx)
+        return Narrowing(new, scope_hash(request_id, version, new), version, result)
 
     def _store_narrowed(
         self, row: Any, operator: str, new: Scope, digest: str, result: Assessment, receipt: Receipt
@@ -405,6 +513,7 @@ class Approvals(Intake):
                 request_id, "no quorum on the current scope: missing " + ", ".join(status.missing)
             )
         logged = {e.index: e for e in self.audit.events("requests.approve", subject=f"request:{request_id}")}
+        operators = {o.name: o for o in self.list_operators()}
         proof = []
         by_operator = {
             a.operator: a
@@ -430,6 +539,7 @@ class Approvals(Intake):
                 or event is None
                 or event.payload is None
                 or event.payload.get("signature") != a.signature
+                or (a.method == WEBAUTHN and event.payload.get("public_key") != a.public_key)
                 or event.payload.get("scope_sha256") != row.scope_sha256
             ):
                 raise QuorumRefused(
@@ -440,7 +550,7 @@ class Approvals(Intake):
                     "operator": name,
                     "role": a.role,
                     "region": a.region,
-                    "signature": a.signature,
+                    **row_signed(a, operators.get(name)).to_dict(),
                     "audit_index": receipt.index,
                 }
             )
@@ -485,20 +595,40 @@ def _partial_match(
     return best
 
 
-def _why_not_counted(row: Any, a: Any, op: Operator | None, seen: set[str], region: str) -> str | None:
+def _stored(signed: Signed) -> dict[str, Any]:
+    """The approval row's columns for how ``signed`` was made (a passkey's key and assertion)."""
+    if signed.method == ED25519:
+        return {}
+    return {"method": signed.method, "public_key": signed.public_key, "assertion": signed.assertion}
+
+
+def row_signed(a: Any, op: Operator | None) -> Signed:
+    """The signature an approval row holds: Ed25519 under the operator's registered key, or a passkey
+    assertion under the COSE key stored with it."""
+    if a.method == WEBAUTHN:
+        return Signed(WEBAUTHN, a.public_key or "", a.signature, json.loads(a.assertion or "{}"))
+    return Signed(ED25519, op.public_key if op else "", a.signature)
+
+
+def _filed_by(row: Any, operator: str, desk_user: str | None) -> bool:
+    """Whether ``operator`` (or the desk user acting as them) filed request ``row``."""
+    filers = {operator, f"api:{operator}"} | ({f"desk:{desk_user}"} if desk_user else set())
+    return row.intake_operator in filers
+
+
+def _why_not_counted(
+    row: Any, a: Any, op: Operator | None, desk_user: str | None, seen: set[str], region: str
+) -> str | None:
     """Why approval ``a`` does not count toward the quorum of request ``row`` (None: it counts)."""
     if a.void:
         return f"void ({a.void_reason})"
     if a.scope_sha256 != row.scope_sha256:
         return "signed a different scope"
-    if op is None or not _crypto.verify(
-        op.public_key,
-        a.signature,
-        _crypto.APPROVAL_DOMAIN,
-        approval_message(row.id, "approve", a.scope_sha256, a.scope_version, a.operator),
-    ):
-        return "signature does not verify with the operator's registered key"
-    if row.intake_operator in (a.operator, f"api:{a.operator}"):
+    message = approval_message(row.id, "approve", a.scope_sha256, a.scope_version, a.operator)
+    if op is None or not verify_signed(row_signed(a, op), _crypto.APPROVAL_DOMAIN, message):
+        how = "its passkey's stored public key" if a.method == WEBAUTHN else "the operator's registered key"
+        return f"signature does not verify with {how}"
+    if _filed_by(row, a.operator, desk_user):
         return "the intake operator cannot approve"
     if a.operator in seen:
         return "second approval by the same operator"
@@ -551,7 +681,7 @@ def _narrowed_scope(
 
 
 def _approval_refusal(
-    row: Any, op: Operator, approved_before: bool, assessment: Assessment, region: str
+    row: Any, op: Operator, approved_before: bool, assessment: Assessment, region: str, desk_user: str | None
 ) -> str | None:
     """Why ``op`` may not approve request ``row`` now (None: they may)."""
     operator = op.name
@@ -566,7 +696,7 @@ def _approval_refusal(
         reason = f"the request is {row.state}, not awaiting approval"
     elif ReasonCode.INSTRUMENT_INSUFFICIENT in assessment.codes():
         reason = "the instrument does not cover every requested category: narrow the scope first"
-    elif row.intake_operator in (operator, f"api:{operator}"):
+    elif _filed_by(row, operator, desk_user):
         reason = "the intake operator cannot approve the request they filed"
     elif op.role is OperatorRole.INTAKE:
         reason = "intake operators cannot approve"

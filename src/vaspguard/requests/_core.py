@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from vaspguard._json import to_jsonable
 from vaspguard.audit import AuditLog, Event, Receipt
@@ -22,6 +22,7 @@ from vaspguard.requests import _crypto
 from vaspguard.requests._documents import assessment_from, dump
 from vaspguard.requests._model import Assessment, Operator, OperatorRole
 from vaspguard.requests._names import SanctionsScreen
+from vaspguard.requests._passkey import ED25519, WEBAUTHN, Signed, assertion_problem
 from vaspguard.requests._policy import Policy, default_policy, parse_policy
 from vaspguard.requests._tables import ApprovalRow, EventRow, OperatorRow, PolicyVersionRow, RequestRow
 from vaspguard.store import Store, utcnow
@@ -110,8 +111,14 @@ class Core:
         decision: str,
         signature: str,
         receipt: Receipt,
+        *,
+        method: str = "ed25519",
+        public_key: str | None = None,
+        assertion: dict[str, Any] | None = None,
     ) -> None:
-        """Store an operator's signed approval or rejection of the request's current scope."""
+        """Store an operator's signed approval or rejection of the request's current scope (signed with
+        their Ed25519 key, or with a passkey: ``method`` "webauthn", its COSE ``public_key`` and
+        ``assertion``)."""
         conn.execute(
             insert(ApprovalRow).values(
                 request_id=request_id,
@@ -125,6 +132,9 @@ class Core:
                 signed_at=self.clock(),
                 void=False,
                 receipt=json.dumps(receipt.to_json()),
+                method=method,
+                public_key=public_key,
+                assertion=json.dumps(assertion, sort_keys=True) if assertion else None,
             )
         )
 
@@ -211,6 +221,73 @@ class Core:
             rows = conn.execute(select(OperatorRow).order_by(OperatorRow.name)).all()
         return [Operator(r.name, OperatorRole(r.role), r.region, r.public_key, r.active) for r in rows]
 
+    def desk_links(self) -> dict[str, str]:
+        """Operator name -> the desk user who acts as that operator (only linked operators)."""
+        with self.store.connect() as conn:
+            rows = conn.execute(
+                select(OperatorRow.name, OperatorRow.desk_user).where(OperatorRow.desk_user.is_not(None))
+            ).all()
+        return {r.name: r.desk_user for r in rows}
+
+    def operator_of_desk_user(self, desk_user: str) -> Operator | None:
+        """The active operator a desk user acts as, if linked."""
+        for name, user in self.desk_links().items():
+            if user == desk_user:
+                op = self.get_operator(name)
+                return op if op.active else None
+        return None
+
+    def link_desk_user(self, operator: str, desk_user: str | None, *, actor: str) -> None:
+        """Link ``operator`` to the desk user who approves as them with a passkey (None: unlink); logged."""
+        op = self.get_operator(operator)
+        taken = {u: n for n, u in self.desk_links().items()}
+        if desk_user is not None and taken.get(desk_user, operator) != operator:
+            raise InvalidRequest("desk_user", f"{desk_user} already acts as operator {taken[desk_user]}")
+        self._log(
+            "requests.operator.link",
+            actor=actor,
+            subjects=(f"operator:{operator}",),
+            payload={"operator": operator, "desk_user": desk_user, "role": op.role.value},
+        )
+        with self.store.connect() as conn:
+            conn.execute(update(OperatorRow).where(OperatorRow.name == operator).values(desk_user=desk_user))
+
+    def _signer(
+        self, operator: str, key: Ed25519PrivateKey | None, passkey: Signed | None, desk_user: str | None
+    ) -> Operator:
+        """The operator signing with ``key``, or with ``passkey`` as the desk user linked to them."""
+        if passkey is None:
+            if key is None:
+                raise InvalidRequest("--key", "a decision is signed with the operator's key or a passkey")
+            return self._operator_with_key(operator, key)
+        op = self.get_operator(operator)
+        if not op.active:
+            raise InvalidRequest("operator", f"operator {operator!r} is not active")
+        if desk_user is None or self.desk_links().get(operator) != desk_user:
+            raise InvalidRequest(
+                "operator", f"desk user {desk_user!r} is not linked to operator {operator!r}"
+            )
+        return op
+
+    def _signature(
+        self,
+        op: Operator,
+        key: Ed25519PrivateKey | None,
+        passkey: Signed | None,
+        message: dict[str, Any],
+        ceremony: str | None,
+        refuse: Callable[[str], Exception],
+    ) -> Signed:
+        """``op``'s signature over ``message``: made now with ``key``, or ``passkey`` checked to sign exactly
+        it (else ``refuse(problem)`` is raised: the caller logs the refusal)."""
+        if passkey is None:
+            assert key is not None  # _signer admitted no other case
+            return Signed(ED25519, op.public_key, _crypto.sign(key, _crypto.APPROVAL_DOMAIN, message))
+        problem = passkey_problem(passkey, message, ceremony)
+        if problem:
+            raise refuse(problem)
+        return passkey
+
     def _operator_with_key(self, name: str, key: Ed25519PrivateKey) -> Operator:
         op = self.get_operator(name)
         if not op.active:
@@ -218,6 +295,15 @@ class Core:
         if _crypto.public_hex(key) != op.public_key:
             raise InvalidRequest("--key", f"this key is not the registered key of operator {name!r}")
         return op
+
+
+def passkey_problem(passkey: Signed, message: dict[str, Any], ceremony: str | None = None) -> str | None:
+    """Why ``passkey`` does not sign ``message`` (APPROVAL_DOMAIN), or the desk's ``ceremony`` problem."""
+    if ceremony:
+        return ceremony
+    if passkey.method != WEBAUTHN:
+        return f"{passkey.method} is not a passkey assertion"
+    return assertion_problem(passkey, _crypto.APPROVAL_DOMAIN, message)
 
 
 def audit_event(

@@ -38,7 +38,9 @@ from vaspguard.audit import leaf_hash, merkle_root
 from vaspguard.errors import IntegrityViolation, InvalidRequest
 from vaspguard.registry import lookup
 from vaspguard.requests import _crypto
+from vaspguard.requests._documents import approval_message
 from vaspguard.requests._model import DataCategory, Scope, TargetType
+from vaspguard.requests._passkey import signed_from, verify_signed
 from vaspguard.requests._reach import day_bounds, resolve_target
 from vaspguard.requests._sealed import is_sealed, opened, seal
 
@@ -382,6 +384,7 @@ def verify_package(
             return {**verify_package(plain, public_key=public_key), "sealed": True}
     manifest = _signed_manifest(path, public_key)
     check_scope_hash(manifest)
+    check_approvals(manifest)
     leaves = _record_leaves(path, manifest)
     position = len(leaves)
     root = merkle_root(leaves).hex()
@@ -480,6 +483,23 @@ def _check_files(path: Path, manifest: dict[str, Any]) -> None:
         records = json.loads((path / f"{cat}.json").read_text(encoding="utf-8"))
         if not csv_path.exists() or csv_path.read_text(encoding="utf-8") != _csv_text(records):
             raise IntegrityViolation(f"{path}: {cat}.csv does not match {cat}.json")
+
+
+def check_approvals(manifest: dict[str, Any]) -> None:
+    """Every approval the manifest lists signs this request's approved scope, checked from the public key it
+    carries alone: an operator's Ed25519 signature, or a passkey's WebAuthn assertion (``_passkey``)."""
+    for entry in manifest.get("approvals", []):
+        operator = entry.get("operator", "?")
+        if not entry.get("public_key"):
+            raise IntegrityViolation(f"the approval by {operator} carries no public key to verify it with")
+        message = approval_message(
+            manifest["request_id"], "approve", manifest["scope_sha256"], manifest["scope_version"], operator
+        )
+        if not verify_signed(signed_from(entry), _crypto.APPROVAL_DOMAIN, message):
+            raise IntegrityViolation(
+                f"request {manifest['request_id']}: the approval by {operator} does not verify with its "
+                f"public key ({entry.get('method', 'ed25519')})"
+            )
 
 
 def check_scope_hash(manifest: dict[str, Any]) -> None:

@@ -95,13 +95,14 @@ class Intake(Registries):
         self, request: LawfulRequest, *, intake: str, key: Ed25519PrivateKey | None = None, region: str = ""
     ) -> Assessment:
         """Record and assess a request. ``intake`` is the operator who filed it, proven by their ``key`` (they
-        sign the request as filed), or an API caller ``api:NAME`` identified by its token."""
+        sign the request as filed), an API caller ``api:NAME`` identified by its token, or a desk user
+        ``desk:NAME`` identified by their passkey session."""
         intake_signature = None
         if key is not None:
             op = self._operator_with_key(intake, key)
             region = op.region
             intake_signature = _crypto.sign(key, _crypto.APPROVAL_DOMAIN, {"intake": request_doc(request)})
-        elif not intake.startswith("api:"):
+        elif not intake.startswith(("api:", "desk:")):
             raise InvalidRequest("--key", f"filing as operator {intake!r} needs their key")
         policy = self.policy()
         scope = Scope(request.targets, request.data_categories, request.date_range).normalised()

@@ -125,6 +125,7 @@ class Overview(Notices):
                     "void": a.void,
                     "void_reason": a.void_reason,
                     "signature": a.signature,
+                    "method": a.method,
                     "audit_index": json.loads(a.receipt)["index"] if a.receipt else None,
                 }
                 for a in approvals

@@ -17,7 +17,6 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from vaspguard._json import to_jsonable
 from vaspguard.errors import InvalidRequest, NotFound, QuorumRefused
-from vaspguard.requests import _crypto
 from vaspguard.requests._core import Core
 from vaspguard.requests._documents import agency_from_doc, dump, party_from_doc
 from vaspguard.requests._model import (
@@ -29,6 +28,7 @@ from vaspguard.requests._model import (
     VerificationStatus,
 )
 from vaspguard.requests._names import SanctionsHit
+from vaspguard.requests._passkey import Signed
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
 from vaspguard.requests._reach import normalise_address
 from vaspguard.requests._tables import (
@@ -60,14 +60,18 @@ class Registries(Core):
         text: str,
         *,
         operator: str,
-        key: Ed25519PrivateKey,
+        key: Ed25519PrivateKey | None = None,
         accept_weakening: bool = False,
         reason: str | None = None,
         origin: str = "policy",
+        passkey: Signed | None = None,
+        desk_user: str | None = None,
+        ceremony: str | None = None,
     ) -> tuple[Policy, list[str]]:
         """Install a new policy version. Floors are refused always; weakenings unless accepted with a reason,
-        and then they are logged and listed in ``policy_history``."""
-        op = self._operator_with_key(operator, key)
+        and then they are logged and listed in ``policy_history``. Signed with the operator's ``key``, or in
+        the desk by the linked ``desk_user``'s ``passkey`` over the same message."""
+        op = self._signer(operator, key, passkey, desk_user)
         if op.role not in (OperatorRole.LEGAL, OperatorRole.EXECUTIVE):
             raise InvalidRequest(
                 "--as", f"{operator} is {op.role}; only legal or executive operators install policy"
@@ -76,41 +80,31 @@ class Registries(Core):
         old = self.policy()
         floors = floor_violations(new)
         if floors:
-            self._log(
-                "requests.policy.refused",
-                actor=operator,
-                role=op.role,
-                region=op.region,
-                policy_version=new.version,
-                payload={"floors": floors},
-            )
+            self._policy_refused(op, new.version, {"floors": floors})
             raise QuorumRefused("(policy)", "below the floor no policy may go under: " + "; ".join(floors))
         weaker = weakenings(old, new)
         if weaker and not (accept_weakening and reason):
-            self._log(
-                "requests.policy.refused",
-                actor=operator,
-                role=op.role,
-                region=op.region,
-                policy_version=new.version,
-                payload={"weakenings": weaker},
-            )
+            self._policy_refused(op, new.version, {"weakenings": weaker})
             raise QuorumRefused(
                 "(policy)",
                 f"the new policy weakens {len(weaker)} safeguard(s): "
                 + "; ".join(weaker)
                 + " (accept explicitly with a reason)",
             )
-        signature = _crypto.sign(
-            key, _crypto.APPROVAL_DOMAIN, {"policy_version": new.version, "operator": operator}
-        )
+        message = {"policy_version": new.version, "operator": operator}
+
+        def refuse(problem: str) -> Exception:
+            self._policy_refused(op, new.version, {"passkey": problem})
+            return QuorumRefused("(policy)", f"the passkey signature does not sign this policy: {problem}")
+
+        signed = self._signature(op, key, passkey, message, ceremony, refuse)
         self._log(
             "requests.policy.install",
             actor=operator,
             role=op.role,
             region=op.region,
             policy_version=new.version,
-            payload={"previous": old.version, "weakenings": weaker, "reason": reason, "signature": signature},
+            payload={"previous": old.version, "weakenings": weaker, "reason": reason, **signed.to_dict()},
         )
         with self.store.connect() as conn:
             conn.execute(
@@ -124,6 +118,17 @@ class Registries(Core):
                 )
             )
         return new, weaker
+
+    def _policy_refused(self, op: Operator, version: str, payload: dict[str, Any]) -> None:
+        """Log a refused policy installation by ``op``, with why."""
+        self._log(
+            "requests.policy.refused",
+            actor=op.name,
+            role=op.role,
+            region=op.region,
+            policy_version=version,
+            payload=payload,
+        )
 
     def policy_history(self) -> list[dict[str, Any]]:
         with self.store.connect() as conn:

@@ -62,6 +62,8 @@ class OperatorRow(Base):
     region: Mapped[str] = mapped_column(String(16))
     public_key: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The desk user who acts as this operator, approving with their passkey (migration 0010_passkeys).
+    desk_user: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -121,7 +123,12 @@ class ApprovalRow(Base):
     decision: Mapped[str] = mapped_column(String(8))  # approve | reject | narrow
     scope_sha256: Mapped[str] = mapped_column(String(64))
     scope_version: Mapped[int] = mapped_column(Integer)
-    signature: Mapped[str] = mapped_column(String(128))
+    signature: Mapped[str] = mapped_column(Text)  # hex: Ed25519, or the passkey's (DER ECDSA, ...)
+    # "ed25519" (a CLI key) or "webauthn" (a passkey in the desk: ``public_key`` is its COSE key in hex and
+    # ``assertion`` the JSON of what the authenticator signed; see requests/_passkey.py). Migration 0010.
+    method: Mapped[str] = mapped_column(String(8), default="ed25519", server_default="ed25519")
+    public_key: Mapped[str | None] = mapped_column(Text)
+    assertion: Mapped[str | None] = mapped_column(Text)
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     void: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[str | None] = mapped_column(Text)
