@@ -155,8 +155,8 @@ def test_preservations_and_emergency_follow_ups_show_their_deadlines(
     sign_in(client, make_user("Eve Exec", "executive"))
     page = client.get("/legal/notices")
     assert page.status_code == 200
-    assert f"<td>{kept}</td><td>preserved</td><td>{today + timedelta(days=90)}" in page.text
-    assert f"<td>{emergency}</td><td>disclosed</td><td>{today + timedelta(days=14)}" in page.text
+    assert f"{kept}</a></td><td>preserved</td><td>{today + timedelta(days=90)}" in page.text
+    assert f"{emergency}</a></td><td>disclosed</td><td>{today + timedelta(days=14)}" in page.text
     assert "Mark notice" not in page.text  # an executive reads; legal and privacy send
 
 
