@@ -150,9 +150,10 @@ def test_operators_are_added_by_security_and_linked_to_matching_desk_users(
     csrf = sign_in(client, make_user("Sam Security", "security"))
     bad = client.post(
         "/legal/operators",
-        data={"csrf": csrf, "name": "op-x", "role": "boss", "region": "EU", "public_key": "zz"},
+        data={"csrf": csrf, "name": "op x/1", "role": "boss", "region": "EU", "public_key": "zz"},
     )
     assert bad.status_code == 400 and 'id="e-role"' in bad.text and 'id="e-public_key"' in bad.text
+    assert 'id="e-name"' in bad.text
     form = {"csrf": csrf, "name": "legal-eu-2", "role": "legal", "region": "eu", "public_key": KEY}
     assert client.post("/legal/operators", data=form, follow_redirects=False).status_code == 303
     again = client.post("/legal/operators", data=form)

@@ -37,6 +37,7 @@ from vaspguard.requests import (
 router = APIRouter(route_class=DeskRoute, include_in_schema=False, dependencies=[Depends(guard)])
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_STAFF_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 def _service(request: Request) -> LawfulRequests:
@@ -253,8 +254,8 @@ def _operator(form: dict[str, str]) -> Operator:
         form.get("region", "").upper(),
         form.get("public_key", "").lower(),
     )
-    if not name or len(name) > 100:
-        problems.append(InvalidRequest("name", "an operator id of 1 to 100 characters (a staff id)"))
+    if not _STAFF_ID.match(name):
+        problems.append(InvalidRequest("name", "a staff id: 1 to 100 letters, digits, '.', '_' or '-'"))
     if form.get("role", "") not in set(OperatorRole):
         problems.append(InvalidRequest("role", f"one of {', '.join(OperatorRole)}"))
     if not region or len(region) > 16:
