@@ -78,6 +78,7 @@ def main() -> None:
             "/search?q=Volkovskiy",
             "/users",
         ]
+        pages += ["/legal/notices", "/legal/authorities", "/legal/operators", "/legal/policy"]
         with TestClient(create_app(store), base_url="http://localhost:8000") as client:
             client.cookies.set("vg_desk", value)
             print(f"{'page':45} {'median ms':>10} {'worst ms':>10}")
