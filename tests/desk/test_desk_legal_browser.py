@@ -185,6 +185,11 @@ def test_a_court_order_approved_by_passkeys_is_disclosed_and_verifies(
     request_id = _court_order(demo, non_disclosure={"basis": "court order", "until": gag_ends.isoformat()})
     lea = _approved_by_legal_and_privacy(site, browser, demo, request_id)
     lea.shot("request-approved")
+    assert lea.page.get_by_role("button", name="Approve with passkey").count() == 0
+    lea.page.set_viewport_size({"width": 390, "height": 844})
+    assert lea.page.evaluate("document.documentElement.scrollWidth") <= 390
+    lea.shot("request-390px")
+    lea.page.set_viewport_size({"width": 1280, "height": 900})
     with lea.page.expect_download() as download:
         lea.page.get_by_role("button", name="Disclose and download the package").click()
     archive = tmp_path / "package.zip"
