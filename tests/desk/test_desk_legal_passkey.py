@@ -236,3 +236,57 @@ def test_operators_link_names_a_desk_user_and_refuses_an_unknown_one(
     assert AuditLog.open(demo.store).events("requests.operator.link")
     assert run(["operators", "link", "demo-legal", "--unlink", "--as", "admin"]) == 0
     assert LawfulRequests(demo.store).operator_of_desk_user("lea") is None
+
+
+def test_a_blocked_request_is_returned_to_process_with_a_passkey_and_a_reason_is_required(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    rid = file_sample(demo.store, demo.data_dir, DRAGNET)
+    lea = make_user("lea", "legal")
+    link(demo.store, "demo-legal", lea)
+    csrf, passkey = _person(client, demo, lea)
+    empty = sign(client, csrf, passkey, rid, "reject", reason=" ")
+    assert empty.status_code == 409 and "needs a reason" in empty.text
+    answer = sign(client, csrf, passkey, rid, "reject", reason="no lawful process", return_to_process=True)
+    assert answer.status_code == 200, answer.text
+    shown = LawfulRequests(demo.store).show(rid)
+    assert shown["state"] == "rejected"
+    (rejection,) = [a for a in shown["approvals"] if a["decision"] == "reject"]
+    assert rejection["method"] == "webauthn"
+    events = AuditLog.open(demo.store).events("requests.reject", subject=f"request:{rid}")
+    (logged,) = [e for e in events if e.type == "requests.reject"]
+    assert logged.payload["return_to_process"] is True and logged.payload["method"] == "webauthn"
+
+
+def test_a_passkey_answer_is_used_once(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
+    lea = make_user("lea", "legal")
+    link(demo.store, "demo-legal", lea)
+    csrf, passkey = _person(client, demo, lea)
+    headers = {"X-CSRF-Token": csrf}
+    options = client.post(f"/requests/{rid}/sign/options", json={"decision": "approve"}, headers=headers)
+    credential = passkey.answer(options.json())
+    first = client.post(f"/requests/{rid}/approve", json={"credential": credential}, headers=headers)
+    assert first.status_code == 200
+    LawfulRequests(demo.store).link_desk_user("demo-legal", None, actor="test")
+    link(demo.store, "demo-legal-us", lea)  # the same person as another operator, replaying the answer
+    replay = client.post(f"/requests/{rid}/approve", json={"credential": credential}, headers=headers)
+    assert replay.status_code == 409 and "no signing ceremony was started" in replay.text
+
+
+def test_a_regional_lead_cannot_narrow(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
+    lead = make_user("rolf", "regional_lead", region="AMERICAS")
+    operator_for(demo.store, lead, role="regional_lead", region="AMERICAS")
+    csrf, passkey = _person(client, demo, lead)
+    target = LawfulRequests(demo.store).show(rid)["scope"]["targets"][0]["value"]
+    answer = sign(client, csrf, passkey, rid, "narrow", keep=target, category=["subscriber_info"])
+    assert (
+        answer.status_code == 409
+        and "only legal, privacy, security or executive operators narrow" in answer.text
+    )
+    assert LawfulRequests(demo.store).show(rid)["scope_version"] == 1
