@@ -20,7 +20,7 @@ from sqlalchemy import update
 from vaspguard.audit import AuditLog
 from vaspguard.desk import User
 from vaspguard.errors import IntegrityViolation
-from vaspguard.requests import LawfulRequests, read_private_key, verify_package
+from vaspguard.requests import LawfulRequests, read_private_key, verify_logged_approvals, verify_package
 
 COURT_ORDER = "police-listed-wallet.json"
 DRAGNET = "dragnet-foundation-donors.json"
@@ -290,3 +290,33 @@ def test_a_regional_lead_cannot_narrow(
         and "only legal, privacy, security or executive operators narrow" in answer.text
     )
     assert LawfulRequests(demo.store).show(rid)["scope_version"] == 1
+
+
+def test_an_audit_bundle_verifies_passkey_and_key_approvals_offline_and_a_tampered_one_fails(
+    client: TestClient, demo: Demo, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    from vaspguard.audit import export_bundle
+    from vaspguard.cli import run
+
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
+    lea = make_user("lea", "legal")
+    link(demo.store, "demo-legal", lea)
+    csrf, passkey = _person(client, demo, lea)
+    assert sign(client, csrf, passkey, rid, "approve").status_code == 200
+    key = read_private_key(demo.data_dir / "demo-operators" / "demo-privacy.pem")
+    LawfulRequests(demo.store).approve(rid, operator="demo-privacy", key=key)
+    bundle = tmp_path / "bundle"
+    export_bundle(AuditLog.open(demo.store), bundle, with_payloads=True)
+    assert verify_logged_approvals(bundle)["by_method"] == {"ed25519": 1, "webauthn": 1}
+    assert run(["requests", "verify-approvals", str(bundle)]) == 0
+    lines = (bundle / "payloads.jsonl").read_text().splitlines()
+    for n, line in enumerate(lines):
+        record = json.loads(line)
+        payload = json.loads(record["payload"] or "null")
+        if payload and payload.get("method") == "webauthn" and "scope_sha256" in payload:
+            payload["signature"] = _flip(payload["signature"])
+            lines[n] = json.dumps({**record, "payload": json.dumps(payload)})
+    (bundle / "payloads.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(IntegrityViolation, match="by demo-legal does not verify"):
+        verify_logged_approvals(bundle)
+    assert run(["requests", "verify-approvals", str(bundle)]) != 0
