@@ -185,6 +185,11 @@ def test_a_court_order_approved_by_passkeys_is_disclosed_and_verifies(
     request_id = _court_order(demo, non_disclosure={"basis": "court order", "until": gag_ends.isoformat()})
     lea = _approved_by_legal_and_privacy(site, browser, demo, request_id)
     lea.shot("request-approved")
+    assert lea.page.get_by_role("button", name="Approve with passkey").count() == 0
+    lea.page.set_viewport_size({"width": 390, "height": 844})
+    assert lea.page.evaluate("document.documentElement.scrollWidth") <= 390
+    lea.shot("request-390px")
+    lea.page.set_viewport_size({"width": 1280, "height": 900})
     with lea.page.expect_download() as download:
         lea.page.get_by_role("button", name="Disclose and download the package").click()
     archive = tmp_path / "package.zip"
@@ -257,3 +262,27 @@ def test_a_tampered_assertion_fails_the_quorum_check_and_offline_verification(
 def _scope_of(lawful: LawfulRequests, request_id: str) -> dict[str, object]:
     shown = lawful.show(request_id)
     return {"scope_sha256": shown["scope_sha256"], "scope_version": shown["scope_version"]}
+
+
+def test_no_serious_accessibility_violation_on_the_legal_pages(
+    site: str, browser: object, demo: Demo
+) -> None:
+    """axe-core (as test_desk_browser injects it) on every legal page, and none wider than a phone."""
+    from test_desk_browser import _serious_violations
+
+    court = _court_order(demo)
+    dragnet = file_sample(demo.store, demo.data_dir, "dragnet-foundation-donors.json")
+    lea = _person(browser, site, demo, "Axe Legal", "legal", bypass_csp=True)
+    _link(demo, "Axe Legal", "demo-legal")
+    target = LawfulRequests(demo.store).show(court)["scope"]["targets"][0]["value"]
+    pages = ["/requests", "/requests/new", f"/requests/{court}", f"/requests/{dragnet}"]
+    pages += [f"/requests/{court}/narrow?keep={target}&category=subscriber_info", "/requests/policy/install"]
+    found = {}
+    for path in pages:
+        lea.page.goto(site + path)
+        found[path] = _serious_violations(lea.page)
+    lea.page.set_viewport_size({"width": 390, "height": 844})
+    for path in pages:
+        lea.page.goto(site + path)
+        assert lea.page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    assert {k: v for k, v in found.items() if v} == {}

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from vaspguard.audit import AuditLog
 from vaspguard.desk import User
 from vaspguard.errors import IntegrityViolation
-from vaspguard.requests import LawfulRequests, read_private_key, verify_package
+from vaspguard.requests import LawfulRequests, read_private_key, verify_logged_approvals, verify_package
 
 COURT_ORDER = "police-listed-wallet.json"
 DRAGNET = "dragnet-foundation-donors.json"
@@ -30,6 +30,13 @@ def _person(client: TestClient, demo: Demo, user: User) -> tuple[str, SoftPasske
     passkey = SoftPasskey()
     passkey.enrol(demo.store, user)
     return sign_in(client, user), passkey
+
+
+def _legal(client: TestClient, demo: Demo, make_user: Callable[..., User]) -> tuple[str, SoftPasskey]:
+    """Lea, of legal, signed in with a passkey, acting as operator demo-legal."""
+    lea = make_user("lea", "legal")
+    link(demo.store, "demo-legal", lea)
+    return _person(client, demo, lea)
 
 
 def _refusals(demo: Demo, request_id: str) -> list[str]:
@@ -45,9 +52,7 @@ def test_a_passkey_approval_meets_the_quorum_and_the_package_verifies_offline(
     rid = file_sample(demo.store, demo.data_dir, COURT_ORDER)  # a court order: legal's approval suffices
     lawful = LawfulRequests(demo.store)
     assert not lawful.quorum_status(rid).met
-    lea = make_user("lea", "legal")
-    link(demo.store, "demo-legal", lea)
-    csrf, passkey = _person(client, demo, lea)
+    csrf, passkey = _legal(client, demo, make_user)
     answer = sign(client, csrf, passkey, rid, "approve")
     assert answer.status_code == 200, answer.text
     assert lawful.quorum_status(rid).counted == ("demo-legal",)
@@ -59,7 +64,8 @@ def test_a_passkey_approval_meets_the_quorum_and_the_package_verifies_offline(
         zf.extractall(tmp_path)
     result = verify_package(tmp_path / rid)
     assert [(a["operator"], a["method"]) for a in result["approvals"]] == [("demo-legal", "webauthn")]
-    (left,) = AuditLog.open(demo.store).events("desk.disclosure", subject=f"desk_user:{lea.id}")
+    (left,) = AuditLog.open(demo.store).events("desk.disclosure")
+    assert left.actor == "lea"
     assert left.payload["request_id"] == rid and left.payload["record_counts"] == result["record_counts"]
 
 
@@ -81,9 +87,7 @@ def test_a_blocked_request_refuses_a_passkey_approval_and_shows_no_disclose_cont
     client: TestClient, demo: Demo, make_user: Callable[..., User]
 ) -> None:
     rid = file_sample(demo.store, demo.data_dir, DRAGNET)
-    lea = make_user("lea", "legal")
-    link(demo.store, "demo-legal", lea)
-    csrf, passkey = _person(client, demo, lea)
+    csrf, passkey = _legal(client, demo, make_user)
     page = client.get(f"/requests/{rid}").text
     assert "Blocked: nothing can be approved" in page and "Disclose" not in page
     answer = sign(client, csrf, passkey, rid, "approve")
@@ -107,9 +111,7 @@ def test_the_intake_person_cannot_approve_in_the_desk(
 
 def test_nobody_approves_twice(client: TestClient, demo: Demo, make_user: Callable[..., User]) -> None:
     rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
-    lea = make_user("lea", "legal")
-    link(demo.store, "demo-legal", lea)
-    csrf, passkey = _person(client, demo, lea)
+    csrf, passkey = _legal(client, demo, make_user)
     assert sign(client, csrf, passkey, rid, "approve").status_code == 200
     again = sign(client, csrf, passkey, rid, "approve")
     assert again.status_code == 409 and "already approved" in again.text
@@ -131,9 +133,7 @@ def test_a_direct_post_without_a_valid_ceremony_is_refused_and_logged(
     client: TestClient, demo: Demo, make_user: Callable[..., User], attack: str
 ) -> None:
     rid = file_sample(demo.store, demo.data_dir, COURT_ORDER)
-    lea = make_user("lea", "legal")
-    link(demo.store, "demo-legal", lea)
-    csrf, passkey = _person(client, demo, lea)
+    csrf, passkey = _legal(client, demo, make_user)
     headers = {"X-CSRF-Token": csrf}
     if attack == "no ceremony":
         credential = passkey.answer({"challenge": "AAAA"})
@@ -158,9 +158,7 @@ def test_a_tampered_stored_assertion_fails_the_quorum_check_and_offline_verifica
 
     rid = file_sample(demo.store, demo.data_dir, COURT_ORDER)
     lawful = LawfulRequests(demo.store)
-    lea = make_user("lea", "legal")
-    link(demo.store, "demo-legal", lea)
-    csrf, passkey = _person(client, demo, lea)
+    csrf, passkey = _legal(client, demo, make_user)
     assert sign(client, csrf, passkey, rid, "approve").status_code == 200
     for name in ("demo-privacy", "demo-legal-us", "demo-security"):
         if not lawful.quorum_status(rid).met:
@@ -236,3 +234,83 @@ def test_operators_link_names_a_desk_user_and_refuses_an_unknown_one(
     assert AuditLog.open(demo.store).events("requests.operator.link")
     assert run(["operators", "link", "demo-legal", "--unlink", "--as", "admin"]) == 0
     assert LawfulRequests(demo.store).operator_of_desk_user("lea") is None
+
+
+def test_a_blocked_request_is_returned_to_process_with_a_passkey_and_a_reason_is_required(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    rid = file_sample(demo.store, demo.data_dir, DRAGNET)
+    csrf, passkey = _legal(client, demo, make_user)
+    empty = sign(client, csrf, passkey, rid, "reject", reason=" ")
+    assert empty.status_code == 409 and "needs a reason" in empty.text
+    answer = sign(client, csrf, passkey, rid, "reject", reason="no lawful process", return_to_process=True)
+    assert answer.status_code == 200, answer.text
+    shown = LawfulRequests(demo.store).show(rid)
+    assert shown["state"] == "rejected"
+    (rejection,) = [a for a in shown["approvals"] if a["decision"] == "reject"]
+    assert rejection["method"] == "webauthn"
+    events = AuditLog.open(demo.store).events("requests.reject", subject=f"request:{rid}")
+    (logged,) = [e for e in events if e.type == "requests.reject"]
+    assert logged.payload["return_to_process"] is True and logged.payload["method"] == "webauthn"
+
+
+def test_a_passkey_answer_is_used_once(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
+    lea = make_user("lea", "legal")
+    link(demo.store, "demo-legal", lea)
+    csrf, passkey = _person(client, demo, lea)
+    headers = {"X-CSRF-Token": csrf}
+    options = client.post(f"/requests/{rid}/sign/options", json={"decision": "approve"}, headers=headers)
+    credential = passkey.answer(options.json())
+    first = client.post(f"/requests/{rid}/approve", json={"credential": credential}, headers=headers)
+    assert first.status_code == 200
+    LawfulRequests(demo.store).link_desk_user("demo-legal", None, actor="test")
+    link(demo.store, "demo-legal-us", lea)  # the same person as another operator, replaying the answer
+    replay = client.post(f"/requests/{rid}/approve", json={"credential": credential}, headers=headers)
+    assert replay.status_code == 409 and "no signing ceremony was started" in replay.text
+
+
+def test_a_regional_lead_cannot_narrow(
+    client: TestClient, demo: Demo, make_user: Callable[..., User]
+) -> None:
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
+    lead = make_user("rolf", "regional_lead", region="AMERICAS")
+    operator_for(demo.store, lead, role="regional_lead", region="AMERICAS")
+    csrf, passkey = _person(client, demo, lead)
+    target = LawfulRequests(demo.store).show(rid)["scope"]["targets"][0]["value"]
+    answer = sign(client, csrf, passkey, rid, "narrow", keep=target, category=["subscriber_info"])
+    assert (
+        answer.status_code == 409
+        and "only legal, privacy, security or executive operators narrow" in answer.text
+    )
+    assert LawfulRequests(demo.store).show(rid)["scope_version"] == 1
+
+
+def test_an_audit_bundle_verifies_passkey_and_key_approvals_offline_and_a_tampered_one_fails(
+    client: TestClient, demo: Demo, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    from vaspguard.audit import export_bundle
+    from vaspguard.cli import run
+
+    rid = file_sample(demo.store, demo.data_dir, COURT_ORDER, **MEDIUM)
+    csrf, passkey = _legal(client, demo, make_user)
+    assert sign(client, csrf, passkey, rid, "approve").status_code == 200
+    key = read_private_key(demo.data_dir / "demo-operators" / "demo-privacy.pem")
+    LawfulRequests(demo.store).approve(rid, operator="demo-privacy", key=key)
+    bundle = tmp_path / "bundle"
+    export_bundle(AuditLog.open(demo.store), bundle, with_payloads=True)
+    assert verify_logged_approvals(bundle)["by_method"] == {"ed25519": 1, "webauthn": 1}
+    assert run(["requests", "verify-approvals", str(bundle)]) == 0
+    lines = (bundle / "payloads.jsonl").read_text().splitlines()
+    for n, line in enumerate(lines):
+        record = json.loads(line)
+        payload = json.loads(record["payload"] or "null")
+        if payload and payload.get("method") == "webauthn" and "scope_sha256" in payload:
+            payload["signature"] = _flip(payload["signature"])
+            lines[n] = json.dumps({**record, "payload": json.dumps(payload)})
+    (bundle / "payloads.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(IntegrityViolation, match="by demo-legal does not verify"):
+        verify_logged_approvals(bundle)
+    assert run(["requests", "verify-approvals", str(bundle)]) != 0

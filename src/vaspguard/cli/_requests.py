@@ -430,6 +430,26 @@ def requests_verify_package(
         )
 
 
+@app.command("verify-approvals")
+def requests_verify_approvals(
+    bundle: Path = typer.Argument(
+        ..., help="An audit bundle directory (vaspguard audit export --with-payloads)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Verify offline every approval an audit bundle holds, from the public key logged with it: an operator's
+    Ed25519 signature or a passkey's WebAuthn assertion. Run vaspguard audit verify on the bundle too: it
+    checks that each payload is the one the log committed to."""
+    from vaspguard.requests import verify_logged_approvals
+
+    result = verify_logged_approvals(bundle)
+    if as_json:
+        print_json(result)
+        return
+    kinds = ", ".join(f"{n} {method}" for method, n in sorted(result["by_method"].items())) or "none"
+    _out(f"OK {result['approvals']} approvals verify ({kinds})")
+
+
 @app.command("show")
 def requests_show(
     request_id: str = typer.Argument(..., help="Request id."),

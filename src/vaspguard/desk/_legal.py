@@ -222,22 +222,28 @@ def _hex_of(value: Any) -> str:
         return ""
 
 
-@router.post("/requests/{request_id}/approve")
-async def approve(request: Request, request_id: str, user: User = Depends(guard)) -> Response:
+async def signing(
+    request: Request, user: User
+) -> tuple[LawfulRequests, Operator, dict[str, Any], Signed, str | None]:
+    """What every signed decision starts from: the service, the operator ``user`` acts as, the browser's
+    answer, the passkey signature in it and what is wrong with its ceremony (None: nothing)."""
     lawful = service(request)
     op = _operator(lawful, user)
     body = await _json(request)
     signed, problem = _assertion(request, user, body.get("credential"))
+    return lawful, op, body, signed, problem
+
+
+@router.post("/requests/{request_id}/approve")
+async def approve(request: Request, request_id: str, user: User = Depends(guard)) -> Response:
+    lawful, op, _, signed, problem = await signing(request, user)
     lawful.approve(request_id, operator=op.name, passkey=signed, desk_user=user.name, ceremony=problem)
     return JSONResponse({"next": f"/requests/{request_id}"})
 
 
 @router.post("/requests/{request_id}/reject")
 async def reject(request: Request, request_id: str, user: User = Depends(guard)) -> Response:
-    lawful = service(request)
-    op = _operator(lawful, user)
-    body = await _json(request)
-    signed, problem = _assertion(request, user, body.get("credential"))
+    lawful, op, body, signed, problem = await signing(request, user)
     lawful.reject(
         request_id,
         operator=op.name,
@@ -299,11 +305,8 @@ def narrow_preview(request: Request, request_id: str) -> HTMLResponse:
 
 @router.post("/requests/{request_id}/narrow")
 async def narrow(request: Request, request_id: str, user: User = Depends(guard)) -> Response:
-    lawful = service(request)
-    op = _operator(lawful, user)
-    body = await _json(request)
+    lawful, op, body, signed, problem = await signing(request, user)
     n = _narrowing(lawful, request_id, body)
-    signed, problem = _assertion(request, user, body.get("credential"))
     start, end = n.scope.date_range.start, n.scope.date_range.end
     lawful.narrow(
         request_id,

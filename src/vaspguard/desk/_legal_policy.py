@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from vaspguard.desk._legal import _assertion, _json, _operator, ceremony_options, service
+from vaspguard.desk._legal import _json, _operator, ceremony_options, service, signing
 from vaspguard.desk._users import User
 from vaspguard.desk._web import DeskRoute, guard, render
 from vaspguard.errors import InvalidRequest
@@ -66,10 +66,7 @@ async def sign_options(request: Request, user: User = Depends(guard)) -> Respons
 
 @router.post("/requests/policy/install")
 async def install(request: Request, user: User = Depends(guard)) -> Response:
-    lawful = service(request)
-    op = _operator(lawful, user)
-    body = await _json(request)
-    signed, problem = _assertion(request, user, body.get("credential"))
+    lawful, op, body, signed, problem = await signing(request, user)
     new, weaker = lawful.install_policy(
         _text(body.get("text")),
         operator=op.name,

@@ -15,7 +15,7 @@ from vaspguard.requests._crypto import (
     read_public_key,
     write_private_key,
 )
-from vaspguard.requests._disclose import verify_package
+from vaspguard.requests._disclose import verify_logged_approvals, verify_package
 from vaspguard.requests._intake import load_json, parse_agency, parse_party, parse_request
 from vaspguard.requests._model import (
     Agency,
@@ -85,6 +85,7 @@ __all__ = [
     "public_hex",
     "read_private_key",
     "read_public_key",
+    "verify_logged_approvals",
     "verify_package",
     "weakenings",
     "write_private_key",

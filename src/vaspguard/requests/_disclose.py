@@ -502,6 +502,47 @@ def check_approvals(manifest: dict[str, Any]) -> None:
             )
 
 
+def verify_logged_approvals(bundle: Path) -> dict[str, Any]:
+    """Every approval an audit bundle exported ``--with-payloads`` holds (``requests.approve`` entries),
+    checked offline from the public key logged with it: an operator's Ed25519 signature or a passkey's
+    WebAuthn assertion over the approval message. ``vaspguard audit verify`` checks that each payload is the
+    one its leaf committed to; this checks what the payloads say. Raises ``IntegrityViolation`` naming the
+    first approval that does not verify."""
+    types: dict[int, str] = {}
+    try:
+        with open(bundle / "entries.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                entry = json.loads(line)
+                types[int(entry["idx"])] = str(entry["type"])
+        with open(bundle / "payloads.jsonl", encoding="utf-8") as fh:
+            payloads = [json.loads(line) for line in fh]
+    except (OSError, ValueError, KeyError) as exc:
+        raise InvalidRequest(
+            "bundle", f"{bundle}: not an audit bundle exported --with-payloads: {exc}"
+        ) from None
+    methods: dict[str, int] = {}
+    for record in payloads:
+        idx = int(record["idx"])
+        if types.get(idx) != "requests.approve" or record.get("payload") is None:
+            continue
+        payload = json.loads(record["payload"])
+        message = approval_message(
+            payload["request_id"],
+            "approve",
+            payload["scope_sha256"],
+            payload["scope_version"],
+            payload["operator"],
+        )
+        signed = signed_from(payload)
+        if not verify_signed(signed, _crypto.APPROVAL_DOMAIN, message):
+            raise IntegrityViolation(
+                f"audit entry {idx}: the approval of {payload['request_id']} by {payload['operator']} "
+                f"does not verify with its public key ({signed.method})"
+            )
+        methods[signed.method] = methods.get(signed.method, 0) + 1
+    return {"approvals": sum(methods.values()), "by_method": methods}
+
+
 def check_scope_hash(manifest: dict[str, Any]) -> None:
     """The scope a package (or a request) carries hashes to the scope hash the approvals signed: nothing
     widened it after approval (issue 11: an edited scope column was disclosed under the signed hash)."""
