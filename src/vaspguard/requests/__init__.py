@@ -37,9 +37,13 @@ from vaspguard.requests._model import (
     VerificationStatus,
 )
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
+from vaspguard.requests._publish import figures, report_body, report_csv, report_json, write_public_page
+from vaspguard.requests._reports import COUNTING, OUTCOMES, check_period
 from vaspguard.requests._service import ApprovalOutcome, LawfulRequests, QuorumStatus
 
 __all__ = [
+    "COUNTING",
+    "OUTCOMES",
     "Agency",
     "AgencyClass",
     "ApprovalOutcome",
@@ -65,7 +69,9 @@ __all__ = [
     "Tier",
     "VerificationStatus",
     "assess",
+    "check_period",
     "default_policy",
+    "figures",
     "floor_violations",
     "generate_key",
     "load_json",
@@ -76,7 +82,11 @@ __all__ = [
     "public_hex",
     "read_private_key",
     "read_public_key",
+    "report_body",
+    "report_csv",
+    "report_json",
     "verify_package",
     "weakenings",
     "write_private_key",
+    "write_public_page",
 ]
