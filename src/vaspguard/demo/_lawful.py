@@ -130,7 +130,12 @@ class _Filing:
         return self.rid
 
     def approve(self) -> bool:
-        """Approvals until the quorum is met (whether it was)."""
+        """Approvals until the quorum is met (whether it was). A blocked request (a target who turned out to
+        be a protected party's donor, say) is left blocked: nothing can be approved."""
+        from vaspguard.requests import Tier
+
+        if self.lawful.assessment(self.rid).tier is Tier.BLOCKED:
+            return False
         for name in APPROVERS:
             if self.lawful.approve(self.rid, operator=name, key=self.key(name)).quorum.met:
                 return True

@@ -34,10 +34,18 @@ __all__ = [
 
 def guarded_routers() -> list[APIRouter]:
     """The routers whose every route needs a signed-in user with a role ``ACCESS`` admits."""
-    from vaspguard.desk import _audit_pages, _jobs, _lists_pages, _pages, _restrictions, _search
+    from vaspguard.desk import (
+        _audit_pages,
+        _jobs,
+        _lists_pages,
+        _pages,
+        _restrictions,
+        _search,
+        _transparency,
+    )
 
     routers = [_pages.router, _restrictions.router, _jobs.router, _lists_pages.router, _audit_pages.router]
-    return [*routers, _search.router]
+    return [*routers, _search.router, _transparency.router]
 
 
 def install(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ from vaspguard.desk._users import DeskRole
 A = DeskRole
 EVERYONE = frozenset(DeskRole)
 _READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
+_TRANSPARENCY = frozenset({A.LEGAL, A.PRIVACY, A.EXECUTIVE, A.AUDITOR})
 
 ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/"): EVERYONE,
@@ -32,6 +33,9 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/lists"): frozenset({A.ANALYST, A.AUDITOR}),
     ("GET", "/search"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
     ("GET", "/users"): frozenset({A.ADMIN}),
+    ("GET", "/transparency"): _TRANSPARENCY,
+    ("GET", "/transparency.csv"): _TRANSPARENCY,
+    ("GET", "/transparency.json"): _TRANSPARENCY,
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(

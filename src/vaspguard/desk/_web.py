@@ -162,6 +162,7 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
         ("/lists", "Lists"),
         ("/audit", "Audit"),
         ("/search", "Search"),
+        ("/transparency", "Transparency"),
         ("/users", "Users"),
     ]
     return [(href, label) for href, label in links if user.roles & admitted("GET", href)]

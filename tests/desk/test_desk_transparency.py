@@ -1,0 +1,319 @@
+"""The transparency report (issue 14 part 6): the desk page, its CSV and JSON downloads and the static public
+page all give exactly what ``vaspguard requests report --json`` gives, over a seeded year of 210 requests
+(``vaspguard.demo.seed_requests``: every outcome, several countries, classes and instruments, narrowing,
+emergencies, non-disclosure orders, disclosures); the public page names no customer, account, address or
+officer; bad periods get one line.
+
+Figures are read back the way a reader meets them: each figure on a page carries ``data-figure`` (its path in
+the JSON); the CSV by its section, key and measure. The expected side is always the CLI's JSON, walked here
+on its own, so a figure missing from a rendering fails as surely as a wrong one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from desk_helpers import Demo, sign_in
+from fastapi.testclient import TestClient
+
+from vaspguard.desk import invite
+from vaspguard.store import open_store
+
+START, END = date(2026, 1, 5), date(2026, 11, 30)
+PERIOD = ("--from", "2026-01-01", "--to", "2026-12-31")
+QUERY = "from=2026-01-01&to=2026-12-31"
+REQUESTS = 210
+
+
+@pytest.fixture(scope="session")
+def _period_template(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo exchange with a year of lawful requests filed and decided through ``LawfulRequests``."""
+    from vaspguard.demo import seed_requests
+    from vaspguard.registry import Registry
+
+    root = tmp_path_factory.mktemp("transparency")
+    shutil.copy(_demo_template / "v.db", root / "v.db")
+    shutil.copytree(_demo_template / "var", root / "var")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("VASPGUARD_DATA_DIR", str(root / "var"))
+    store = open_store(f"sqlite:///{root / 'v.db'}")
+    try:
+        customers = [c.id for c in Registry(store).iter_customers()]
+        filed = seed_requests(
+            store,
+            count=REQUESTS,
+            seed=1,
+            start=START,
+            end=END,
+            packages=root / "packages",
+            customers=customers,
+        )
+    finally:
+        store.dispose()
+        mp.undo()
+    assert sum(filed.values()) == REQUESTS and len(filed) >= 8, filed
+    return root
+
+
+@pytest.fixture
+def period(_period_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
+    shutil.copy(_period_template / "v.db", tmp_path / "v.db")
+    shutil.copytree(_period_template / "var", tmp_path / "var")
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    monkeypatch.setenv("VASPGUARD_DB", url)
+    monkeypatch.setenv("VASPGUARD_DATA_DIR", str(tmp_path / "var"))
+    store = open_store(url)
+    yield Demo(url, tmp_path / "var", store)
+    store.dispose()
+
+
+@pytest.fixture
+def legal(period: Demo) -> Iterator[TestClient]:
+    from vaspguard.api import create_app
+
+    user, _ = invite(period.store, name="Lea Gal", roles=["legal"], region="EU")
+    with TestClient(create_app(period.store), base_url="http://localhost:8000") as c:
+        sign_in(c, user)
+        yield c
+
+
+def cli_report(cli: Any, url: str, *extra: str) -> dict[str, Any]:
+    code, out, err = cli("--db", url, "requests", "report", *PERIOD, *extra, "--json")
+    assert code == 0, err
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """Every figure of the JSON report by its dotted path (the counting notes are words, not figures)."""
+    if isinstance(value, dict):
+        found: dict[str, Any] = {}
+        for k, v in value.items():
+            if not (path == "" and k == "counting"):
+                found.update(leaves(v, f"{path}.{k}" if path else k))
+        return found
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in leaves(item, f"{path}.{i}").items()}
+    return {path: value}
+
+
+class Figures(HTMLParser):
+    """The text of every element carrying ``data-figure``, by that path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, str] = {}
+        self.open: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        path = dict(attrs).get("data-figure")
+        if path is not None:
+            assert path not in self.found, f"{path} shown twice"
+            self.open.append((tag, path))
+            self.found[path] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.found[self.open[-1][1]] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1][0] == tag:
+            self.open.pop()
+
+
+def figures_of(html: str) -> dict[str, str]:
+    parser = Figures()
+    parser.feed(html)
+    return {k: v.strip() for k, v in parser.found.items()}
+
+
+def shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def assert_page_equals(found: dict[str, str], report: dict[str, Any]) -> None:
+    """Every figure of ``report`` is on the page with its value, and the page shows nothing else; an outcome
+    no request had is absent from the JSON and shown as 0."""
+    expected = {k: shown(v) for k, v in leaves(report).items()}
+    zeros = {k: "0" for k in found if k.startswith("outcomes.") and k not in expected}
+    assert found == {**expected, **zeros}
+
+
+def test_the_seeded_period_has_every_outcome_and_the_figures_add_up(cli: Any, period: Demo) -> None:
+    from vaspguard.requests import OUTCOMES
+
+    report = cli_report(cli, period.url)
+    assert report["requests"] == REQUESTS
+    assert set(report["outcomes"]) == set(OUTCOMES)
+    assert sum(report["outcomes"].values()) == REQUESTS
+    for dim in ("by_country", "by_agency_class", "by_instrument"):
+        assert sum(b["received"] for b in report[dim].values()) == REQUESTS
+        assert sum(b["disclosed"] for b in report[dim].values()) == report["outcomes"]["disclosed"]
+        assert sum(b["accounts_affected"] for b in report[dim].values()) == report["accounts_affected"]
+    assert sum(q["received"] for q in report["by_quarter"].values()) == REQUESTS
+    assert list(report["by_quarter"]) == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert report["preservation_requests"] == report["by_instrument"]["preservation_request"]["received"]
+    assert report["narrowed"] > 0 and report["emergency"]["received"] > 0
+    assert report["non_disclosure_orders"]["received"] > 0
+    assert 0 < report["customers_affected"] <= report["accounts_affected"] <= report["customers_specified"]
+    assert report["national_security"] is None
+    assert [p["installed_at"] for p in report["policy_versions_in_force"]] == [None]
+
+
+def test_desk_page_shows_every_figure_of_the_cli_json(cli: Any, period: Demo, legal: TestClient) -> None:
+    report = cli_report(cli, period.url)
+    page = legal.get(f"/transparency?{QUERY}")
+    assert page.status_code == 200
+    assert_page_equals(figures_of(page.text), report)
+    assert page.text.count("<svg") == 3  # by outcome, by country, by quarter
+    assert "style=" not in page.text  # the CSP forbids inline styles
+    for text in report["counting"].values():
+        assert text in page.text.replace("&#39;", "'")
+
+
+def test_downloads_equal_the_cli_json_and_are_logged(cli: Any, period: Demo, legal: TestClient) -> None:
+    from vaspguard.audit import AuditLog
+
+    report = cli_report(cli, period.url)
+    as_json = legal.get(f"/transparency.json?{QUERY}")
+    assert as_json.status_code == 200 and "attachment" in as_json.headers["content-disposition"]
+    assert as_json.json() == report
+    rows = list(csv.reader(io.StringIO(legal.get(f"/transparency.csv?{QUERY}").text)))
+    assert rows[0] == ["section", "key", "measure", "value"]
+    from_csv = {".".join(p for p in row[:3] if p): row[3] for row in rows[1:]}
+    assert from_csv == {k: shown(v) for k, v in leaves(report).items()}
+    logged = [e.payload["format"] for e in AuditLog.open(period.store).events("desk.transparency_export")]
+    assert logged == ["json", "csv"]
+
+
+def test_bands_take_national_security_out_of_every_exact_figure(
+    cli: Any, period: Demo, legal: TestClient
+) -> None:
+    exact = cli_report(cli, period.url)
+    banded = cli_report(cli, period.url, "--band", "250")
+    classes = ("intelligence", "security_service")
+    apart = sum(exact["by_agency_class"][c]["received"] for c in classes if c in exact["by_agency_class"])
+    assert apart > 0
+    assert banded["requests"] == exact["requests"] - apart
+    assert not set(classes) & set(banded["by_agency_class"])
+    assert banded["national_security"]["requests"] == "0-249"
+    assert sum(banded["outcomes"].values()) == banded["requests"]
+    assert_page_equals(figures_of(legal.get(f"/transparency?{QUERY}&band=250").text), banded)
+
+
+def _personal_data(store: Any) -> set[str]:
+    """Every customer id, account id, name, contact and wallet address in the registry, and the officer of
+    every request."""
+    from vaspguard.registry import Registry
+    from vaspguard.requests import LawfulRequests
+
+    registry = Registry(store)
+    customers = list(registry.iter_customers())
+    ids = [c.id for c in customers]
+    found = set(ids)
+    for c in customers:
+        found |= {n.name for n in c.names} | {x.value for x in c.contacts}
+        found |= {a.id for a in registry.accounts(c.id)}
+    for addresses in registry.addresses_of(ids).values():
+        found |= {address for address, _ in addresses}
+    lawful = LawfulRequests(store)
+    found |= {lawful.show(r["id"])["request"]["officer"] for r in lawful.list()}
+    return {x for x in found if x.strip()}
+
+
+def test_public_page_has_every_figure_and_no_personal_data(cli: Any, period: Demo, tmp_path: Path) -> None:
+    report = cli_report(cli, period.url)
+    out = tmp_path / "public"
+    code, _, err = cli(
+        "--db", period.url, "requests", "report", *PERIOD, "--html", out, "--publisher", "Demo"
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "report.csv",
+        "report.json",
+        "transparency.css",
+    ]
+    page = (out / "index.html").read_text()
+    assert_page_equals(figures_of(page), report)
+    assert json.loads((out / "report.json").read_text()) == report
+    assert not re.search(r"<script|style=|https?://", page)  # self-contained: nothing runs, nothing fetched
+    exported = "\n".join((out / name).read_text() for name in ("index.html", "report.csv", "report.json"))
+    personal = _personal_data(period.store)
+    assert len(personal) > 1000
+    leaked = sorted(x for x in personal if x in exported)
+    assert leaked == []
+
+
+def test_the_no_personal_data_check_would_catch_a_leak(period: Demo) -> None:
+    """The check above is not vacuous: a page naming one customer is caught."""
+    from vaspguard.registry import Registry
+
+    customer = next(iter(Registry(period.store).iter_customers()))
+    personal = _personal_data(period.store)
+    page = f"<p>{customer.primary_name}</p>"
+    assert [x for x in personal if x in page] == [customer.primary_name]
+
+
+@pytest.mark.parametrize(
+    ("query", "line"),
+    [
+        ("from=2026-13-01&to=2026-12-31", "field 'from': '2026-13-01' is not a date (YYYY-MM-DD)"),
+        ("from=2026-12-31&to=2026-01-01", "field 'from': 2026-12-31 is after to 2026-01-01"),
+        ("from=1990-01-01&to=2026-01-01", "field 'to': a report covers at most 20 years"),
+        (f"{QUERY}&band=0", "field 'band': a band is a whole number of 1 or more, not 0"),
+        (f"{QUERY}&band=many", "field 'band': 'many' is not a whole number"),
+    ],
+)
+def test_bad_period_gets_one_line_on_the_page_and_downloads(legal: TestClient, query: str, line: str) -> None:
+    for path in ("/transparency", "/transparency.csv", "/transparency.json"):
+        page = legal.get(f"{path}?{query}")
+        assert page.status_code == 400
+        assert line in page.text.replace("&#39;", "'")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("--from", "2026-12-31", "--to", "2026-01-01"),
+            "field '--from': 2026-12-31 is after --to 2026-01-01",
+        ),
+        (("--from", "2026-02-30", "--to", "2026-03-01"), "field '--from': '2026-02-30' is not a date"),
+        (("--from", "2026-01-01", "--to", "9999-12-31"), "field '--to': 9999-12-31 is too far in the future"),
+        ((*PERIOD, "--band", "0"), "field '--band': a band is a whole number of 1 or more, not 0"),
+    ],
+)
+def test_bad_period_on_the_command_line_is_one_line(
+    cli: Any, period: Demo, args: tuple[str, ...], line: str
+) -> None:
+    code, out, err = cli("--db", period.url, "requests", "report", *args, "--json")
+    assert code == 2 and out == ""
+    assert line in err and len(err.strip().splitlines()) == 1
+
+
+def test_html_into_a_file_is_refused_and_nothing_written(cli: Any, period: Demo, tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("mine")
+    code, _, err = cli("--db", period.url, "requests", "report", *PERIOD, "--html", target)
+    assert code == 2 and "is not a directory" in err
+    assert target.read_text() == "mine"
+
+
+def test_roles_without_the_report_get_403(period: Demo) -> None:
+    from vaspguard.api import create_app
+
+    analyst, _ = invite(period.store, name="Ana Lyst", roles=["analyst"], region="EU")
+    with TestClient(create_app(period.store), base_url="http://localhost:8000") as c:
+        sign_in(c, analyst)
+        for path in ("/transparency", "/transparency.csv", "/transparency.json"):
+            assert c.get(f"{path}?{QUERY}").status_code == 403
