@@ -317,3 +317,60 @@ def test_roles_without_the_report_get_403(period: Demo) -> None:
         sign_in(c, analyst)
         for path in ("/transparency", "/transparency.csv", "/transparency.json"):
             assert c.get(f"{path}?{QUERY}").status_code == 403
+
+
+CHROMIUM = "/usr/bin/chromium"
+ORIGIN = "http://localhost:8000"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "desk"
+
+
+def _browser_page(p: Any, client: TestClient, width: int) -> Any:
+    """A Chromium page whose requests to the desk are answered by ``client`` (signed in), headers and all:
+    the desk's Content-Security-Policy is enforced as if served."""
+
+    def serve(route: Any) -> None:
+        answer = client.get(route.request.url.removeprefix(ORIGIN))
+        headers = {k: v for k, v in answer.headers.items() if k not in ("content-length", "content-encoding")}
+        route.fulfill(status=answer.status_code, headers=headers, body=answer.content)
+
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.route(f"{ORIGIN}/**", serve)
+    return context.new_page()
+
+
+@pytest.mark.slow
+def test_in_the_browser_the_page_shows_the_cli_figures_within_its_csp(
+    cli: Any, period: Demo, legal: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Must show 5: the transparency page's figures, as Chromium renders them, equal ``requests report
+    --json``; nothing is refused by the CSP; it fits a 390 px phone; the period form is reached by
+    keyboard."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    import os
+
+    report = cli_report(cli, period.url)
+    with sync_api.sync_playwright() as p:
+        page = _browser_page(p, legal, 1280)
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.goto(f"{ORIGIN}/transparency?{QUERY}")
+        found = page.eval_on_selector_all(
+            "[data-figure]", "els => els.map(e => [e.dataset.figure, e.textContent.trim()])"
+        )
+        assert_page_equals(dict(found), report)
+        assert page.locator("svg.chart").count() == 3
+        assert problems == []
+        if os.environ.get("VASPGUARD_DESK_SCREENSHOTS") == "1":
+            page.screenshot(path=str(SHOTS / "transparency.png"), full_page=True)
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.name") == "from":
+                break
+        assert page.evaluate("document.activeElement.name") == "from"
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        if os.environ.get("VASPGUARD_DESK_SCREENSHOTS") == "1":
+            page.screenshot(path=str(SHOTS / "transparency-390px.png"), full_page=True)

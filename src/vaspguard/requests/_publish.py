@@ -92,8 +92,10 @@ def _charts(r: dict[str, Any]) -> dict[str, Any]:
 def _bars(rows: list[tuple[str, list[int]]], width: int = 400) -> dict[str, Any]:
     """Bar lengths on a ``width`` scale (the longest bar is the full width)."""
     top = max((v for _, values in rows for v in values), default=0) or 1
+    longest = max((len(label) for label, _ in rows), default=0)
     return {
         "width": width,
+        "x": 14 + 7 * longest,  # where bars start: the longest label fits before it (12 px type)
         "rows": [(label, [(v, round(v * width / top, 1)) for v in values]) for label, values in rows],
     }
 
