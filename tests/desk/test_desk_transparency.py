@@ -17,7 +17,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -374,3 +374,44 @@ def test_in_the_browser_the_page_shows_the_cli_figures_within_its_csp(
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         if os.environ.get("VASPGUARD_DESK_SCREENSHOTS") == "1":
             page.screenshot(path=str(SHOTS / "transparency-390px.png"), full_page=True)
+
+
+def test_policy_versions_in_force_follow_installations(cli: Any, period: Demo) -> None:
+    """The packaged default until a version is installed, then that version: a period is told each version
+    in force at some time in it."""
+    from vaspguard.demo import operator_key
+    from vaspguard.requests import LawfulRequests, default_policy
+
+    text = default_policy().text.replace(
+        "name: vaspguard default lawful-request policy", "name: the exchange's own policy"
+    )
+    new, _ = LawfulRequests(period.store).install_policy(
+        text, operator="demo-legal", key=operator_key(1, "demo-legal")
+    )
+    today = date.today()
+
+    def in_force(start: date, end: date) -> list[str]:
+        code, out, err = cli(
+            "--db", period.url, "requests", "report", "--from", str(start), "--to", str(end), "--json"
+        )
+        assert code == 0, err
+        return [p["version"] for p in json.loads(out)["policy_versions_in_force"]]
+
+    default = default_policy().version
+    assert new.version != default
+    assert in_force(today - timedelta(days=400), today - timedelta(days=1)) == [default]
+    assert in_force(today - timedelta(days=400), today) == [default, new.version]
+    assert in_force(date(today.year + 1, 1, 1), date(today.year + 1, 3, 31)) == [new.version]
+
+
+def test_bands_and_quarters() -> None:
+    from vaspguard.requests import band_range
+
+    assert [band_range(n, 250) for n in (0, 1, 249, 250, 1000)] == [
+        "0-249",
+        "0-249",
+        "0-249",
+        "250-499",
+        "1000-1249",
+    ]
+    assert band_range(7, 1) == "7-7"

@@ -38,7 +38,7 @@ from vaspguard.requests._model import (
 )
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
 from vaspguard.requests._publish import figures, report_body, report_csv, report_json, write_public_page
-from vaspguard.requests._reports import COUNTING, OUTCOMES, check_period
+from vaspguard.requests._reports import COUNTING, OUTCOMES, band_range, check_period
 from vaspguard.requests._service import ApprovalOutcome, LawfulRequests, QuorumStatus
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "Tier",
     "VerificationStatus",
     "assess",
+    "band_range",
     "check_period",
     "default_policy",
     "figures",
