@@ -16,7 +16,7 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,7 +26,7 @@ import pytest
 from desk_helpers import Demo, sign_in
 from fastapi.testclient import TestClient
 
-from vaspguard.desk import invite
+from vaspguard.desk import User
 from vaspguard.store import open_store
 
 START, END = date(2026, 1, 5), date(2026, 11, 30)
@@ -36,8 +36,9 @@ REQUESTS = 210
 
 
 @pytest.fixture(scope="session")
-def _period_template(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo exchange with a year of lawful requests filed and decided through ``LawfulRequests``."""
+def _demo_template(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The desk's demo exchange (conftest's ``_demo_template``) with a year of lawful requests filed and
+    decided through ``LawfulRequests``; conftest's ``demo`` gives each test of this module a copy of it."""
     from vaspguard.demo import seed_requests
     from vaspguard.registry import Registry
 
@@ -66,25 +67,9 @@ def _period_template(_demo_template: Path, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture
-def period(_period_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
-    shutil.copy(_period_template / "v.db", tmp_path / "v.db")
-    shutil.copytree(_period_template / "var", tmp_path / "var")
-    url = f"sqlite:///{tmp_path / 'v.db'}"
-    monkeypatch.setenv("VASPGUARD_DB", url)
-    monkeypatch.setenv("VASPGUARD_DATA_DIR", str(tmp_path / "var"))
-    store = open_store(url)
-    yield Demo(url, tmp_path / "var", store)
-    store.dispose()
-
-
-@pytest.fixture
-def legal(period: Demo) -> Iterator[TestClient]:
-    from vaspguard.api import create_app
-
-    user, _ = invite(period.store, name="Lea Gal", roles=["legal"], region="EU")
-    with TestClient(create_app(period.store), base_url="http://localhost:8000") as c:
-        sign_in(c, user)
-        yield c
+def legal(client: TestClient, make_user: Callable[..., User]) -> TestClient:
+    sign_in(client, make_user("Lea Gal", "legal"))
+    return client
 
 
 def cli_report(cli: Any, url: str, *extra: str) -> dict[str, Any]:
@@ -148,10 +133,10 @@ def assert_page_equals(found: dict[str, str], report: dict[str, Any]) -> None:
     assert found == {**expected, **zeros}
 
 
-def test_the_seeded_period_has_every_outcome_and_the_figures_add_up(cli: Any, period: Demo) -> None:
+def test_the_seeded_period_has_every_outcome_and_the_figures_add_up(cli: Any, demo: Demo) -> None:
     from vaspguard.requests import OUTCOMES
 
-    report = cli_report(cli, period.url)
+    report = cli_report(cli, demo.url)
     assert report["requests"] == REQUESTS
     assert set(report["outcomes"]) == set(OUTCOMES)
     assert sum(report["outcomes"].values()) == REQUESTS
@@ -169,8 +154,8 @@ def test_the_seeded_period_has_every_outcome_and_the_figures_add_up(cli: Any, pe
     assert [p["installed_at"] for p in report["policy_versions_in_force"]] == [None]
 
 
-def test_desk_page_shows_every_figure_of_the_cli_json(cli: Any, period: Demo, legal: TestClient) -> None:
-    report = cli_report(cli, period.url)
+def test_desk_page_shows_every_figure_of_the_cli_json(cli: Any, demo: Demo, legal: TestClient) -> None:
+    report = cli_report(cli, demo.url)
     page = legal.get(f"/transparency?{QUERY}")
     assert page.status_code == 200
     assert_page_equals(figures_of(page.text), report)
@@ -180,10 +165,10 @@ def test_desk_page_shows_every_figure_of_the_cli_json(cli: Any, period: Demo, le
         assert text in page.text.replace("&#39;", "'")
 
 
-def test_downloads_equal_the_cli_json_and_are_logged(cli: Any, period: Demo, legal: TestClient) -> None:
+def test_downloads_equal_the_cli_json_and_are_logged(cli: Any, demo: Demo, legal: TestClient) -> None:
     from vaspguard.audit import AuditLog
 
-    report = cli_report(cli, period.url)
+    report = cli_report(cli, demo.url)
     as_json = legal.get(f"/transparency.json?{QUERY}")
     assert as_json.status_code == 200 and "attachment" in as_json.headers["content-disposition"]
     assert as_json.json() == report
@@ -191,15 +176,15 @@ def test_downloads_equal_the_cli_json_and_are_logged(cli: Any, period: Demo, leg
     assert rows[0] == ["section", "key", "measure", "value"]
     from_csv = {".".join(p for p in row[:3] if p): row[3] for row in rows[1:]}
     assert from_csv == {k: shown(v) for k, v in leaves(report).items()}
-    logged = [e.payload["format"] for e in AuditLog.open(period.store).events("desk.transparency_export")]
+    logged = [e.payload["format"] for e in AuditLog.open(demo.store).events("desk.transparency_export")]
     assert logged == ["json", "csv"]
 
 
 def test_bands_take_national_security_out_of_every_exact_figure(
-    cli: Any, period: Demo, legal: TestClient
+    cli: Any, demo: Demo, legal: TestClient
 ) -> None:
-    exact = cli_report(cli, period.url)
-    banded = cli_report(cli, period.url, "--band", "250")
+    exact = cli_report(cli, demo.url)
+    banded = cli_report(cli, demo.url, "--band", "250")
     classes = ("intelligence", "security_service")
     apart = sum(exact["by_agency_class"][c]["received"] for c in classes if c in exact["by_agency_class"])
     assert apart > 0
@@ -230,12 +215,10 @@ def _personal_data(store: Any) -> set[str]:
     return {x for x in found if x.strip()}
 
 
-def test_public_page_has_every_figure_and_no_personal_data(cli: Any, period: Demo, tmp_path: Path) -> None:
-    report = cli_report(cli, period.url)
+def test_public_page_has_every_figure_and_no_personal_data(cli: Any, demo: Demo, tmp_path: Path) -> None:
+    report = cli_report(cli, demo.url)
     out = tmp_path / "public"
-    code, _, err = cli(
-        "--db", period.url, "requests", "report", *PERIOD, "--html", out, "--publisher", "Demo"
-    )
+    code, _, err = cli("--db", demo.url, "requests", "report", *PERIOD, "--html", out, "--publisher", "Demo")
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == [
         "index.html",
@@ -248,18 +231,18 @@ def test_public_page_has_every_figure_and_no_personal_data(cli: Any, period: Dem
     assert json.loads((out / "report.json").read_text()) == report
     assert not re.search(r"<script|style=|https?://", page)  # self-contained: nothing runs, nothing fetched
     exported = "\n".join((out / name).read_text() for name in ("index.html", "report.csv", "report.json"))
-    personal = _personal_data(period.store)
+    personal = _personal_data(demo.store)
     assert len(personal) > 1000
     leaked = sorted(x for x in personal if x in exported)
     assert leaked == []
 
 
-def test_the_no_personal_data_check_would_catch_a_leak(period: Demo) -> None:
+def test_the_no_personal_data_check_would_catch_a_leak(demo: Demo) -> None:
     """The check above is not vacuous: a page naming one customer is caught."""
     from vaspguard.registry import Registry
 
-    customer = next(iter(Registry(period.store).iter_customers()))
-    personal = _personal_data(period.store)
+    customer = next(iter(Registry(demo.store).iter_customers()))
+    personal = _personal_data(demo.store)
     page = f"<p>{customer.primary_name}</p>"
     assert [x for x in personal if x in page] == [customer.primary_name]
 
@@ -294,29 +277,25 @@ def test_bad_period_gets_one_line_on_the_page_and_downloads(legal: TestClient, q
     ],
 )
 def test_bad_period_on_the_command_line_is_one_line(
-    cli: Any, period: Demo, args: tuple[str, ...], line: str
+    cli: Any, demo: Demo, args: tuple[str, ...], line: str
 ) -> None:
-    code, out, err = cli("--db", period.url, "requests", "report", *args, "--json")
+    code, out, err = cli("--db", demo.url, "requests", "report", *args, "--json")
     assert code == 2 and out == ""
     assert line in err and len(err.strip().splitlines()) == 1
 
 
-def test_html_into_a_file_is_refused_and_nothing_written(cli: Any, period: Demo, tmp_path: Path) -> None:
+def test_html_into_a_file_is_refused_and_nothing_written(cli: Any, demo: Demo, tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("mine")
-    code, _, err = cli("--db", period.url, "requests", "report", *PERIOD, "--html", target)
+    code, _, err = cli("--db", demo.url, "requests", "report", *PERIOD, "--html", target)
     assert code == 2 and "is not a directory" in err
     assert target.read_text() == "mine"
 
 
-def test_roles_without_the_report_get_403(period: Demo) -> None:
-    from vaspguard.api import create_app
-
-    analyst, _ = invite(period.store, name="Ana Lyst", roles=["analyst"], region="EU")
-    with TestClient(create_app(period.store), base_url="http://localhost:8000") as c:
-        sign_in(c, analyst)
-        for path in ("/transparency", "/transparency.csv", "/transparency.json"):
-            assert c.get(f"{path}?{QUERY}").status_code == 403
+def test_roles_without_the_report_get_403(client: TestClient, make_user: Callable[..., User]) -> None:
+    sign_in(client, make_user("Ana Lyst", "analyst"))
+    for path in ("/transparency", "/transparency.csv", "/transparency.json"):
+        assert client.get(f"{path}?{QUERY}").status_code == 403
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -341,7 +320,7 @@ def _browser_page(p: Any, client: TestClient, width: int) -> Any:
 
 @pytest.mark.slow
 def test_in_the_browser_the_page_shows_the_cli_figures_within_its_csp(
-    cli: Any, period: Demo, legal: TestClient, monkeypatch: pytest.MonkeyPatch
+    cli: Any, demo: Demo, legal: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Must show 5: the transparency page's figures, as Chromium renders them, equal ``requests report
     --json``; nothing is refused by the CSP; it fits a 390 px phone; the period form is reached by
@@ -351,7 +330,7 @@ def test_in_the_browser_the_page_shows_the_cli_figures_within_its_csp(
     sync_api = pytest.importorskip("playwright.sync_api")
     import os
 
-    report = cli_report(cli, period.url)
+    report = cli_report(cli, demo.url)
     with sync_api.sync_playwright() as p:
         page = _browser_page(p, legal, 1280)
         problems: list[str] = []
@@ -376,7 +355,7 @@ def test_in_the_browser_the_page_shows_the_cli_figures_within_its_csp(
             page.screenshot(path=str(SHOTS / "transparency-390px.png"), full_page=True)
 
 
-def test_policy_versions_in_force_follow_installations(cli: Any, period: Demo) -> None:
+def test_policy_versions_in_force_follow_installations(cli: Any, demo: Demo) -> None:
     """The packaged default until a version is installed, then that version: a period is told each version
     in force at some time in it."""
     from vaspguard.demo import operator_key
@@ -385,14 +364,14 @@ def test_policy_versions_in_force_follow_installations(cli: Any, period: Demo) -
     text = default_policy().text.replace(
         "name: vaspguard default lawful-request policy", "name: the exchange's own policy"
     )
-    new, _ = LawfulRequests(period.store).install_policy(
+    new, _ = LawfulRequests(demo.store).install_policy(
         text, operator="demo-legal", key=operator_key(1, "demo-legal")
     )
     today = date.today()
 
     def in_force(start: date, end: date) -> list[str]:
         code, out, err = cli(
-            "--db", period.url, "requests", "report", "--from", str(start), "--to", str(end), "--json"
+            "--db", demo.url, "requests", "report", "--from", str(start), "--to", str(end), "--json"
         )
         assert code == 0, err
         return [p["version"] for p in json.loads(out)["policy_versions_in_force"]]

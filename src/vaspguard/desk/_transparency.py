@@ -9,6 +9,7 @@ inline style, no other origin: the desk's CSP holds). A download is logged (``de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -70,37 +71,31 @@ def transparency_page(
     return render(request, "transparency/index.html", body=report_body(report), query=query)
 
 
-def _download(request: Request, user: User, start: str, end: str, band: str, kind: str) -> Response:
-    from vaspguard.requests import report_csv, report_json
+def _download_as(kind: str) -> Callable[..., Response]:
+    """The route giving the report as CSV (one row per figure) or JSON (what ``requests report --json``
+    prints), at ``/transparency.csv`` and ``/transparency.json``."""
 
-    report, query = _report(request, start, end, band)
-    log_event(store_of(request), "transparency_export", user, format=kind, **query)
-    text = report_csv(report) if kind == "csv" else report_json(report)
-    name = f"transparency-{query['from']}-{query['to']}.{kind}"
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8" if kind == "csv" else "application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    def download(
+        request: Request,
+        start: str = Query("", alias="from"),
+        end: str = Query("", alias="to"),
+        band: str = "",
+        user: User = Depends(guard),
+    ) -> Response:
+        from vaspguard.requests import report_csv, report_json
+
+        report, query = _report(request, start, end, band)
+        log_event(store_of(request), "transparency_export", user, format=kind, **query)
+        text = report_csv(report) if kind == "csv" else report_json(report)
+        name = f"transparency-{query['from']}-{query['to']}.{kind}"
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8" if kind == "csv" else "application/json",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    return download
 
 
-@router.get("/transparency.csv")
-def transparency_csv(
-    request: Request,
-    start: str = Query("", alias="from"),
-    end: str = Query("", alias="to"),
-    band: str = "",
-    user: User = Depends(guard),
-) -> Response:
-    return _download(request, user, start, end, band, "csv")
-
-
-@router.get("/transparency.json")
-def transparency_json(
-    request: Request,
-    start: str = Query("", alias="from"),
-    end: str = Query("", alias="to"),
-    band: str = "",
-    user: User = Depends(guard),
-) -> Response:
-    return _download(request, user, start, end, band, "json")
+for _kind in ("csv", "json"):
+    router.add_api_route(f"/transparency.{_kind}", _download_as(_kind), methods=["GET"])
