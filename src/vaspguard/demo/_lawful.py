@@ -28,7 +28,11 @@ EXTRA_AUTHORITIES: tuple[tuple[str, str, str, str], ...] = (
     ("demo-us-court", "Demo District Court (fictional)", "US", "court"),
     ("demo-gb-intel", "Demo Signals Intelligence Office (fictional)", "GB", "intelligence"),
     ("demo-at-tax", "Demo Tax Investigation Office (fictional)", "AT", "tax"),
+    ("demo-nl-police", "Demo National Police (fictional)", "NL", "police"),
 )
+# The one extra authority with a callback number sourced independently of any request: its emergencies can be
+# confirmed by calling back, so they can be disclosed.
+CALLBACK = ("demo-nl-police", "+31 70 000 0000")
 INTAKE, LEGAL = "demo-intake", "demo-legal"
 # Who approves, in this order, until the request's quorum is met (one of them is in another region).
 APPROVERS = ("demo-legal", "demo-privacy", "demo-security", "demo-legal-us")
@@ -48,21 +52,25 @@ def seed_requests(
     """File ``count`` requests received from ``start`` to ``end`` and take each to its scenario's end
     (disclosure packages go under ``packages``); ``customers`` are the registry's customer ids to target.
     Returns how many requests each scenario filed."""
-    from vaspguard.requests import Agency, AgencyClass, LawfulRequests, VerificationStatus
+    from vaspguard.requests import LawfulRequests, parse_agency
 
     lawful = LawfulRequests(store, audit=audit)
     for agency_id, name, country, klass in EXTRA_AUTHORITIES:
+        numbers = (
+            [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
+            if agency_id == CALLBACK[0]
+            else []
+        )
+        agency = {
+            "id": agency_id,
+            "name": name,
+            "country": country,
+            "class": klass,
+            "callback_numbers": numbers,
+        }
+        agency |= {"verification_status": "verified", "verified_on": start.isoformat()}
         lawful.add_agency(
-            Agency(
-                agency_id,
-                name,
-                country,
-                AgencyClass(klass),
-                verification_status=VerificationStatus.VERIFIED,
-                verified_on=start,
-                notes="fictional demo authority",
-            ),
-            actor=ACTOR,
+            parse_agency({**agency, "notes": "fictional demo authority"}, origin="demo"), actor=ACTOR
         )
     rng = random.Random(seed)
     filed: Counter[str] = Counter()
@@ -227,6 +235,30 @@ def _emergency(f: _Filing) -> None:
     )
 
 
+def _emergency_confirmed(f: _Filing) -> None:
+    """A threat to life, confirmed by calling the agency back on its independently sourced number."""
+    f.file(
+        f.doc(
+            CALLBACK[0],
+            "emergency_disclosure_request",
+            data_categories=["subscriber_info"],
+            emergency={
+                "nature": "danger_to_life",
+                "persons_at_risk": "a person threatened online (fictional)",
+                "why_normal_process_insufficient": "the threat is for tonight (fictional)",
+            },
+            callback={
+                "number": CALLBACK[1],
+                "by": INTAKE,
+                "at": f.received.isoformat(),
+                "outcome": "confirmed",
+            },
+        )
+    )
+    if f.approve():
+        f.disclose()
+
+
 def _intelligence(f: _Filing) -> None:
     f.file(f.doc("demo-gb-intel", "mlat_request", data_categories=["subscriber_info"]))
     if f.approve():
@@ -243,5 +275,6 @@ SCENARIOS: tuple[tuple[str, Callable[[_Filing], None]], ...] = (
     ("preservation", _preservation),
     ("unregistered", _unregistered),
     ("emergency", _emergency),
+    ("emergency_confirmed", _emergency_confirmed),
     ("intelligence", _intelligence),
 )

@@ -280,7 +280,7 @@ def _policies_in_force(conn: Connection, lo: datetime, hi: datetime) -> list[dic
         for v, since, until in spans
         if (since is None or since < hi)
         and (until is None or until > lo)
-        and (since != until or since is None)
+        and (since is None or until is None or since < until)  # replaced the instant it was installed: never
     ]
 
 
