@@ -158,12 +158,10 @@ class _Filing:
 
 def _court_order_disclosed(f: _Filing) -> None:
     agency = f.rng.choice(["demo-de-police", "demo-fr-parquet", "demo-at-tax"])
-    ndo = None
-    if f.rng.random() < 0.4:
-        ndo = {
-            "basis": "court order (fictional)",
-            "until": (f.received.date() + timedelta(days=90)).isoformat(),
-        }
+    ndo, draw = None, f.rng.random()
+    if draw < 0.4:  # most orders not to tell the customer run 90 days; some give no end (NDO_WITHOUT_END)
+        until = None if draw < 0.1 else (f.received.date() + timedelta(days=90)).isoformat()
+        ndo = {"basis": "court order (fictional)", "until": until}
     f.file(f.doc(agency, "court_order", non_disclosure=ndo))
     if f.approve():
         f.disclose()
