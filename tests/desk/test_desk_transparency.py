@@ -303,9 +303,9 @@ ORIGIN = "http://localhost:8000"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "desk"
 
 
-def _browser_page(p: Any, client: TestClient, width: int) -> Any:
+def _browser_page(p: Any, client: TestClient, width: int, **context: Any) -> Any:
     """A Chromium page whose requests to the desk are answered by ``client`` (signed in), headers and all:
-    the desk's Content-Security-Policy is enforced as if served."""
+    the desk's Content-Security-Policy is enforced as if served (unless ``bypass_csp``)."""
 
     def serve(route: Any) -> None:
         answer = client.get(route.request.url.removeprefix(ORIGIN))
@@ -313,18 +313,18 @@ def _browser_page(p: Any, client: TestClient, width: int) -> Any:
         route.fulfill(status=answer.status_code, headers=headers, body=answer.content)
 
     browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.route(f"{ORIGIN}/**", serve)
-    return context.new_page()
+    opened = browser.new_context(viewport={"width": width, "height": 900}, **context)
+    opened.route(f"{ORIGIN}/**", serve)
+    return opened.new_page()
 
 
 @pytest.mark.slow
 def test_in_the_browser_the_page_shows_the_cli_figures_within_its_csp(
-    cli: Any, demo: Demo, legal: TestClient, monkeypatch: pytest.MonkeyPatch
+    cli: Any, demo: Demo, legal: TestClient, tmp_path: Path
 ) -> None:
     """Must show 5: the transparency page's figures, as Chromium renders them, equal ``requests report
     --json``; nothing is refused by the CSP; it fits a 390 px phone; the period form is reached by
-    keyboard."""
+    keyboard; axe-core finds no serious violation on it or on the public page."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -353,6 +353,15 @@ def test_in_the_browser_the_page_shows_the_cli_figures_within_its_csp(
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         if os.environ.get("VASPGUARD_DESK_SCREENSHOTS") == "1":
             page.screenshot(path=str(SHOTS / "transparency-390px.png"), full_page=True)
+        from test_desk_browser import _serious_violations  # (only once Chromium is known to be there)
+
+        checked = _browser_page(p, legal, 1280, bypass_csp=True)  # axe is injected: an inline script
+        checked.goto(f"{ORIGIN}/transparency?{QUERY}")
+        assert _serious_violations(checked) == []
+        code, _, err = cli("--db", demo.url, "requests", "report", *PERIOD, "--html", tmp_path / "public")
+        assert code == 0, err
+        checked.goto((tmp_path / "public" / "index.html").as_uri())
+        assert _serious_violations(checked) == []
 
 
 def test_policy_versions_in_force_follow_installations(cli: Any, demo: Demo) -> None:
