@@ -56,22 +56,18 @@ def seed_requests(
 
     lawful = LawfulRequests(store, audit=audit)
     for agency_id, name, country, klass in EXTRA_AUTHORITIES:
-        numbers = (
-            [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
-            if agency_id == CALLBACK[0]
-            else []
-        )
+        numbers = [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
         agency = {
             "id": agency_id,
             "name": name,
             "country": country,
             "class": klass,
-            "callback_numbers": numbers,
+            "callback_numbers": numbers if agency_id == CALLBACK[0] else [],
+            "verification_status": "verified",
+            "verified_on": start.isoformat(),
+            "notes": "fictional demo authority",
         }
-        agency |= {"verification_status": "verified", "verified_on": start.isoformat()}
-        lawful.add_agency(
-            parse_agency({**agency, "notes": "fictional demo authority"}, origin="demo"), actor=ACTOR
-        )
+        lawful.add_agency(parse_agency(agency, origin="demo"), actor=ACTOR)
     rng = random.Random(seed)
     filed: Counter[str] = Counter()
     span = max((end - start).days, 0)
