@@ -504,19 +504,43 @@ def requests_report(
     start: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
     end: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
     as_json: bool = typer.Option(False, "--json", help="The whole report as JSON (the structured export)."),
+    html: Path | None = typer.Option(
+        None,
+        "--html",
+        help="Write the static public page into this directory (index.html, transparency.css, report.json, "
+        "report.csv): counts only, no personal data, publishable as it is.",
+    ),
+    band: int | None = typer.Option(
+        None,
+        "--band",
+        help="Report security-service and intelligence requests apart, only in ranges of this size (250: "
+        "0-249), where the law forbids exact numbers. Default: every figure exact.",
+    ),
+    publisher: str | None = typer.Option(
+        None, "--publisher", help="The exchange's name, for the page's title."
+    ),
 ) -> None:
-    """Transparency report: exact counts by country, agency class, instrument and outcome for a period."""
+    """Transparency report (RDR P11a): exact counts by country, agency class, instrument, quarter and outcome
+    for a period, with how each figure is counted."""
+    from vaspguard.requests import check_period, write_public_page
+
     first, last = _day(start, "--from"), _day(end, "--to")
     assert first is not None and last is not None
-    if first > last:
-        raise InvalidRequest("--from", "is after --to")
-    data = _service().report(first, last)
+    check_period(first, last, fields=("--from", "--to"))
+    if band is not None and band < 1:
+        raise InvalidRequest("--band", f"a band is a whole number of 1 or more, not {band}")
+    data = _service().report(first, last, band=band)
+    if html is not None:
+        if html.exists() and not html.is_dir():
+            raise InvalidRequest("--html", f"{html} exists and is not a directory")
+        written = write_public_page(data, html, publisher=publisher)
+        sys.stderr.write(f"public page written: {', '.join(str(p) for p in written)}\n")
     if as_json:
         print_json(data)
         return
     _out(
-        f"{data['requests']} requests {first}..{last}; {data['customers_affected']} customers affected; "
-        f"{data['narrowed']} narrowed"
+        f"{data['requests']} requests {first}..{last} ({data['preservation_requests']} preservation, counted "
+        f"apart); {data['customers_affected']} customers affected; {data['narrowed']} narrowed"
     )
     _out("  outcomes: " + ", ".join(f"{k} {v}" for k, v in data["outcomes"].items()))
     for dim in ("by_country", "by_agency_class", "by_instrument"):
@@ -525,6 +549,9 @@ def requests_report(
                 f"  {dim[3:]:<13} {key:<30} received {b['received']:>5}  disclosed {b['disclosed']:>5}  "
                 f"accounts {b['accounts_affected']:>6}"
             )
+    if data["national_security"]:
+        ns = data["national_security"]
+        _out(f"  national security (bands of {ns['band']}): {ns['requests']} requests")
 
 
 @app.command("notices")

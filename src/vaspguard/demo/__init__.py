@@ -1,6 +1,7 @@
 """The demo exchange: a deterministic synthetic registry with planted cases for screening and policy, and
 ``seed_demo``, the offline demo across every capability on fictional sample lists shipped in ``lists/``."""
 
+from vaspguard.demo._lawful import seed_requests
 from vaspguard.demo._names import LISTED_PERSONS, ListedPerson, transliterate
 from vaspguard.demo._offline import DemoReport, operator_key, seed_demo
 from vaspguard.demo._samples import (
@@ -32,5 +33,6 @@ __all__ = [
     "sample_request_paths",
     "seed",
     "seed_demo",
+    "seed_requests",
     "transliterate",
 ]

@@ -34,14 +34,22 @@ __all__ = [
 
 def guarded_routers() -> list[APIRouter]:
     """The routers whose every route needs a signed-in user with a role ``ACCESS`` admits."""
-    from vaspguard.desk import _audit_pages, _jobs, _lists_pages, _pages, _restrictions, _search
+    from vaspguard.desk import (
+        _audit_pages,
+        _jobs,
+        _lists_pages,
+        _pages,
+        _restrictions,
+        _search,
+        _transparency,
+    )
 
     routers = [_pages.router, _restrictions.router, _jobs.router, _lists_pages.router, _audit_pages.router]
     from vaspguard.desk import _legal, _legal_intake, _legal_notices, _legal_policy, _legal_registry
 
     routers += [_legal_notices.router, _legal_registry.router]
     # the intake form and the policy pages first: /requests/new is not a request id
-    return [*routers, _search.router, _legal_intake.router, _legal_policy.router, _legal.router]
+    return [*routers, _search.router, _legal_intake.router, _legal_policy.router, _legal.router, _transparency.router]
 
 
 def install(app: FastAPI) -> None:

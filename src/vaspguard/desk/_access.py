@@ -16,6 +16,7 @@ _READ_CASES = frozenset({A.ANALYST, A.AUDITOR})
 _SIGNERS = frozenset({A.LEGAL, A.PRIVACY, A.SECURITY, A.REGIONAL_LEAD, A.EXECUTIVE})
 _LEGAL_READ = _SIGNERS | {A.AUDITOR}
 _POLICY = frozenset({A.LEGAL, A.EXECUTIVE})  # the operator roles that install a request policy
+_TRANSPARENCY = frozenset({A.LEGAL, A.PRIVACY, A.EXECUTIVE, A.AUDITOR})
 
 ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/"): EVERYONE,
@@ -67,6 +68,9 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("POST", "/legal/operators/{name}/link"): frozenset({A.SECURITY}),
     ("POST", "/legal/operators/{name}/deactivate"): frozenset({A.SECURITY, A.LEGAL}),
     ("GET", "/legal/policy"): _LEGAL_READ,
+    ("GET", "/transparency"): _TRANSPARENCY,
+    ("GET", "/transparency.csv"): _TRANSPARENCY,
+    ("GET", "/transparency.json"): _TRANSPARENCY,
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(

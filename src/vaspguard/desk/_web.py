@@ -163,6 +163,7 @@ def nav_for(user: User | None) -> list[tuple[str, str]]:
         ("/audit", "Audit"),
         ("/search", "Search"),
         ("/requests", "Requests"),
+        ("/transparency", "Transparency"),
         ("/users", "Users"),
         ("/legal/notices", "Notices"),
         ("/legal/authorities", "Registries"),

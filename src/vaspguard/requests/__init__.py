@@ -40,11 +40,15 @@ from vaspguard.requests._model import (
 )
 from vaspguard.requests._passkey import WEBAUTHN, Signed, assertion_problem, challenge_for
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
+from vaspguard.requests._publish import figures, report_body, report_csv, report_json, write_public_page
+from vaspguard.requests._reports import COUNTING, OUTCOMES, band_range, check_period
 from vaspguard.requests._service import ApprovalOutcome, LawfulRequests, QuorumStatus
 
 __all__ = [
     "APPROVAL_DOMAIN",
     "WEBAUTHN",
+    "COUNTING",
+    "OUTCOMES",
     "Agency",
     "AgencyClass",
     "ApprovalOutcome",
@@ -74,7 +78,10 @@ __all__ = [
     "assertion_problem",
     "assess",
     "challenge_for",
+    "band_range",
+    "check_period",
     "default_policy",
+    "figures",
     "floor_violations",
     "generate_key",
     "load_json",
@@ -86,7 +93,11 @@ __all__ = [
     "read_private_key",
     "read_public_key",
     "verify_logged_approvals",
+    "report_body",
+    "report_csv",
+    "report_json",
     "verify_package",
     "weakenings",
     "write_private_key",
+    "write_public_page",
 ]

@@ -73,12 +73,13 @@ class Overview(Notices):
             )
         return out
 
-    def report(self, start: date, end: date) -> dict[str, Any]:
+    def report(self, start: date, end: date, *, band: int | None = None) -> dict[str, Any]:
         """Transparency figures for requests received from ``start`` to ``end`` (inclusive), exact numbers
         (RDR P11a): by country, agency class and instrument; outcomes including narrowed and refused on
-        human-rights grounds; accounts affected; emergency and non-disclosure rates; reason counts."""
+        human-rights grounds; accounts affected; emergency and non-disclosure rates; reason counts. With
+        ``band``, national-security requests apart, in ranges of ``band`` only."""
         with self.store.connect() as conn:
-            return _reports.transparency_report(conn, start, end)
+            return _reports.transparency_report(conn, start, end, band=band)
 
     def show(self, request_id: str) -> dict[str, Any]:
         with self.store.connect() as conn:
