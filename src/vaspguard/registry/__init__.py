@@ -7,6 +7,16 @@ account, contact, name in any script, transaction hash and address; counterparti
 """
 
 from vaspguard.registry import _lookup as lookup
+from vaspguard.registry._ingest import (
+    IngestRefused,
+    IngestResult,
+    KeptAnswer,
+    ingest,
+    keep_answer,
+    key_of,
+    parse_records,
+    recall_answer,
+)
 from vaspguard.registry._io import (
     FileFormat,
     ImportReport,
@@ -48,6 +58,9 @@ __all__ = [
     "FileFormat",
     "Holdings",
     "ImportReport",
+    "IngestRefused",
+    "IngestResult",
+    "KeptAnswer",
     "KycStatus",
     "Login",
     "Name",
@@ -70,7 +83,12 @@ __all__ = [
     "export_dataset",
     "export_file",
     "import_file",
+    "ingest",
+    "keep_answer",
+    "key_of",
     "lookup",
+    "parse_records",
     "partition_keys",
     "read_records",
+    "recall_answer",
 ]

@@ -15,7 +15,7 @@ import csv
 import enum
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -142,7 +142,6 @@ def _read_csv(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, Any
 
 
 def _read_jsonl(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
-    layout = LAYOUTS[kind]
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
             try:
@@ -159,14 +158,20 @@ def _read_jsonl(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, A
             if not isinstance(obj, dict):
                 yield n, FieldError("(line)", "not a JSON object")
                 continue
-            unknown = [k for k in obj if k not in layout.fields]
-            if unknown:
-                yield (
-                    n,
-                    FieldError(unknown[0], f"unknown field for {kind}; fields: {', '.join(layout.fields)}"),
-                )
+            unknown = _unknown_field(obj, kind)
+            if unknown is not None:
+                yield n, unknown
                 continue
             yield n, obj
+
+
+def _unknown_field(obj: Mapping[str, Any], kind: RecordKind) -> FieldError | None:
+    """The first field of a record object that its kind does not have."""
+    layout = LAYOUTS[kind]
+    unknown = [k for k in obj if k not in layout.fields]
+    if unknown:
+        return FieldError(unknown[0], f"unknown field for {kind}; fields: {', '.join(layout.fields)}")
+    return None
 
 
 def _read_parquet(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
@@ -223,7 +228,7 @@ def _existing(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
 class _Importer:
     """Checks references and duplicates for one file and writes its good rows, chunk by chunk."""
 
-    def __init__(self, conn: Connection, path: Path, kind: RecordKind, skip_invalid: bool) -> None:
+    def __init__(self, conn: Connection, path: Path | str, kind: RecordKind, skip_invalid: bool) -> None:
         self.conn, self.path, self.kind, self.skip = conn, path, kind, skip_invalid
         self.seen: set[Any] = set()  # keys of this kind already accepted from the file
         self.skipped: list[InvalidRow] = []
@@ -235,6 +240,17 @@ class _Importer:
         return InvalidRow(self.path, row, fld, reason)
 
     def chunk(self, items: list[tuple[int, Any | FieldError]]) -> None:
+        good, errors = self.check(items)
+        if errors:
+            if not self.skip:
+                raise errors[0]
+            self.skipped.extend(errors)
+        self.accept(good)
+
+    def check(
+        self, items: list[tuple[int, Any | FieldError]]
+    ) -> tuple[list[tuple[int, Any]], list[InvalidRow]]:
+        """(the good records, every bad one in row order): fields, duplicates and references."""
         errors: list[InvalidRow] = []
         good: list[tuple[int, Any]] = []
         for row, item in items:
@@ -244,11 +260,11 @@ class _Importer:
                 good.append((row, item))
         good, ref_errors = self.check_references(good)
         errors.extend(ref_errors)
-        if errors:
-            errors.sort(key=lambda e: e.row)
-            if not self.skip:
-                raise errors[0]
-            self.skipped.extend(errors)
+        errors.sort(key=lambda e: e.row)
+        return good, errors
+
+    def accept(self, good: list[tuple[int, Any]]) -> None:
+        """Write checked records (a customer's owners wait for ``finish``)."""
         self.write([x for _, x in good])
         if self.kind is RecordKind.CUSTOMERS:
             self.pending_owners.extend((row, c) for row, c in good if c.owners)
