@@ -165,7 +165,8 @@ def main() -> None:
         rate, alerts = _ingest_rate(client, _transactions("T", listed))
         baseline = _import_rate(store, _transactions("F", listed), Path(tmp))
         print(
-            f"ingest: {rate:,.0f} transactions/s ({alerts} alerts); baseline registry import {baseline:,.0f}/s"
+            f"ingest: {rate:,.0f} transactions/s ({alerts} alerts); "
+            f"baseline registry import {baseline:,.0f}/s"
         )
         upsert = _upserts(client)
         raw = _raw_inserts(store)
