@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from vaspguard.api import Role, create_app, create_token
+from vaspguard.errors import InvalidRow
 from vaspguard.lists import import_paths
 from vaspguard.registry import Customer, Name, PersonType, Registry, import_file
 from vaspguard.screening import list_alerts
@@ -257,3 +258,19 @@ def test_batch_bodies_are_checked_before_any_record(api: TestClient) -> None:
     assert answer.status_code == 400
     floats = api.post("/v1/prices", content=b'{"items": [{"asset": "BTC", "day": "2026-11-30", "eur": 1.5}]}')
     assert floats.status_code == 200  # a JSON number is read as an exact decimal, as in a JSON Lines file
+
+
+def test_a_huge_amount_is_refused_as_in_a_file_not_a_crash(
+    api: TestClient, store: Store, tmp_path: Path
+) -> None:
+    """1e308 is a finite JSON number with no integral form in the decimal context: it was a crash in both."""
+    body = json.dumps({"items": [_tx("T1")]}).replace('"0.5"', "1e308").encode()
+    answer = api.post("/v1/transactions", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert (error["field"], error["detail"]) == ("amount", "1E+308 has more than 20 digits before the point")
+    path = tmp_path / "transactions.jsonl"
+    path.write_bytes(body[len(b'{"items": [') : -2] + b"\n")
+    with pytest.raises(InvalidRow) as refused:
+        import_file(store, path)
+    assert (refused.value.row, refused.value.field, refused.value.reason) == (1, "amount", error["detail"])
