@@ -27,7 +27,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from vaspguard.errors import InputError, InvalidRow
 from vaspguard.registry import _records as rec
-from vaspguard.registry._io import _existing, _Importer, _unknown_field
+from vaspguard.registry._io import _existing, _Importer, _unknown_field, key_batches
 from vaspguard.registry._model import Account, Customer, Login, Price, Product
 from vaspguard.registry._records import PARSERS, RecordKind
 from vaspguard.registry._rows import customer_rows, write
@@ -212,10 +212,9 @@ def _stored(conn: Connection, kind: RecordKind, values: list[Any]) -> dict[str, 
     if kind is RecordKind.ACCOUNTS:
         return _stored_accounts(conn, list({x.id for x in values}))
     if kind is RecordKind.TRANSACTIONS:
-        ids = list({x.id for x in values})
         out: dict[str, Any] = {}
-        for i in range(0, len(ids), _LOOKUP):
-            for r in conn.execute(select(TransactionRow).where(TransactionRow.id.in_(ids[i : i + _LOOKUP]))):
+        for where in key_batches(conn, TransactionRow.id, {x.id for x in values}):
+            for r in conn.execute(select(TransactionRow).where(where)):
                 out[r.id] = _transaction(r)
         return out
     if kind is RecordKind.PRICES:
