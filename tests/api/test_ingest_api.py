@@ -7,6 +7,7 @@ raises an alert and its event, visible in ``GET /v1/events``, within one second 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -274,3 +275,34 @@ def test_a_huge_amount_is_refused_as_in_a_file_not_a_crash(
     with pytest.raises(InvalidRow) as refused:
         import_file(store, path)
     assert (refused.value.row, refused.value.field, refused.value.reason) == (1, "amount", error["detail"])
+
+
+def test_two_calls_racing_with_the_same_records_write_them_once(api: TestClient, store: Store) -> None:
+    """Both answer 200; every record is accepted by exactly one of them and unchanged for the other (a
+    duplicate key refused by the database, or SQLite's stale snapshot, sends the loser round again)."""
+    other = TestClient(create_app(store))
+    other.headers["Authorization"] = api.headers["Authorization"]
+    # each app answers once before the race: pydantic builds a route's schemas on first use, not thread-safely
+    assert other.post("/v1/transactions", json={"items": [_tx("W1")]}).status_code == 200
+    assert api.post("/v1/transactions", json={"items": [_tx("W2")]}).status_code == 200
+    for round_ in range(4):
+        body = {"items": [_tx(f"R{round_}-{i}") for i in range(200)]}
+        start = threading.Barrier(2)
+        answers: list[Any] = [None, None]
+
+        def post(
+            n: int, client: TestClient, body: dict[str, Any] = body, start: Any = start, out: Any = answers
+        ) -> None:
+            start.wait()
+            out[n] = client.post("/v1/transactions", json=body)
+
+        threads = [threading.Thread(target=post, args=(n, c)) for n, c in enumerate((api, other))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [a.status_code for a in answers] == [200, 200], [a.text[:200] for a in answers]
+        ids = {t["id"] for t in body["items"]}
+        first, second = (set(a.json()["accepted"]) for a in answers)
+        assert first | second == ids and not first & second
+    assert len(Registry(store).transactions("C1")) == 802

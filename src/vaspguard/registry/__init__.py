@@ -8,6 +8,7 @@ account, contact, name in any script, transaction hash and address; counterparti
 
 from vaspguard.registry import _lookup as lookup
 from vaspguard.registry._ingest import (
+    IngestRaced,
     IngestRefused,
     IngestResult,
     KeptAnswer,
@@ -58,6 +59,7 @@ __all__ = [
     "FileFormat",
     "Holdings",
     "ImportReport",
+    "IngestRaced",
     "IngestRefused",
     "IngestResult",
     "KeptAnswer",

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from vaspguard.errors import InputError, InvalidRow
 from vaspguard.registry import _records as rec
-from vaspguard.registry._io import _existing, _Importer, _unknown_field, key_batches
+from vaspguard.registry._io import ALREADY_STORED, _existing, _Importer, _unknown_field, key_batches
 from vaspguard.registry._model import Account, Customer, Login, Price, Product
 from vaspguard.registry._records import PARSERS, RecordKind
 from vaspguard.registry._rows import customer_rows, write
@@ -62,6 +62,11 @@ class IngestRefused(InputError):
         more = len(self.errors) + len(self.conflicts) - 1
         tail = f" (and {more} more)" if more else ""
         return f"{what} record {first.row}: field {first.field!r}: {first.reason}{tail}"
+
+
+class IngestRaced(Exception):
+    """A record of the call was stored by a concurrent call while this one was being checked: try again
+    (the stored record is then compared like any other)."""
 
 
 @dataclass
@@ -112,6 +117,8 @@ def ingest(conn: Connection, kind: RecordKind, parsed: list[tuple[int, Any]]) ->
     fresh, updates, conflicts = _sort_out(conn, kind, good, result)
     importer = _Importer(conn, ORIGIN, kind, skip_invalid=True)
     kept, found = importer.check(fresh)
+    if any(e.reason == ALREADY_STORED for e in found):
+        raise IngestRaced  # stored by a concurrent call after ``_sort_out`` looked
     errors.extend(found)
     if not errors and not conflicts:
         _check_updates(conn, kind, updates, errors)

@@ -52,6 +52,7 @@ from vaspguard.registry._tables import (
 from vaspguard.registry._validate import FieldError
 from vaspguard.store import Store
 
+ALREADY_STORED = "already in the registry"
 CHUNK = 5000  # records checked and written together; bounds memory, not atomicity
 _LOOKUP = 900  # ids per IN (...) query, below SQLite's historic 999-variable limit
 
@@ -338,9 +339,7 @@ class _Importer:
         kept = []
         for (row, x), k in zip(good, keys, strict=True):
             if k in in_db:
-                errors.append(
-                    self.bad(row, "id" if kind is not RecordKind.PRICES else "day", "already in the registry")
-                )
+                errors.append(self.bad(row, "id" if kind is not RecordKind.PRICES else "day", ALREADY_STORED))
             elif k in self.seen:
                 errors.append(
                     self.bad(

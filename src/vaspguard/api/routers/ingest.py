@@ -22,13 +22,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Annotated, Any
 
+import psycopg
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.responses import Response
 
 from vaspguard.api._auth import Principal, Role, require
@@ -38,6 +40,7 @@ from vaspguard.api.routers import policy as policy_routes
 from vaspguard.api.routers import screening as screening_routes
 from vaspguard.errors import InvalidRequest
 from vaspguard.registry import (
+    IngestRaced,
     IngestRefused,
     IngestResult,
     KeptAnswer,
@@ -216,9 +219,14 @@ def _call(
         if kept is not None:
             return _replay(request, kept, route, digest)
     try:
-        body = _ingest(request, principal, kind, items, digest, key)
+        body = _racing(request, principal, kind, items, digest, key)
     except IngestRefused as refused:
         return _refusal(request, refused, single=kind is RecordKind.CUSTOMERS)
+    if body is None:
+        why = "a concurrent call wrote the same records while this one was checked; send it again"
+        return problem(
+            request, 409, why, kind="concurrent-write", title="Concurrent write", error="ConcurrentWrite"
+        )
     answer = KeptAnswer(route, digest, 200, json.dumps(body, separators=(",", ":")))
     if key is not None:
         try:
@@ -247,6 +255,25 @@ def _replay(request: Request, kept: KeptAnswer, route: str, digest: str) -> Resp
         )
     headers = {"Idempotent-Replayed": "true"}
     return Response(kept.response, status_code=kept.status, media_type="application/json", headers=headers)
+
+
+_INTEGRITY = (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+_COLLISIONS = (*_INTEGRITY, IngestRaced, OperationalError, sqlite3.OperationalError)
+
+
+def _racing(
+    request: Request, principal: Principal, kind: RecordKind, items: list[Any], digest: str, key: str | None
+) -> dict[str, Any] | None:
+    """``_ingest``, tried again when a concurrent call wrote one of its keys between its check and its write
+    (the database refuses the duplicate; SQLite refuses a write on a snapshot another writer moved on from):
+    the second try finds them stored. None if it still collides."""
+    for _ in range(3):
+        try:
+            return _ingest(request, principal, kind, items, digest, key)
+        except _COLLISIONS as exc:  # the bulk writer's driver errors come unwrapped
+            if not isinstance(exc, (*_INTEGRITY, IngestRaced)) and "locked" not in str(exc):
+                raise
+    return None
 
 
 def _ingest(
