@@ -154,6 +154,11 @@ def test_a_repeated_record_is_unchanged_and_a_different_one_with_its_id_conflict
     again = api.post("/v1/transactions", json={"items": [_tx("T1"), _tx("T2"), _tx("T3")]})
     assert again.status_code == 200
     assert (again.json()["accepted"], again.json()["unchanged"]) == (["T3"], ["T1", "T2"])
+    twice = api.post("/v1/transactions", json={"items": [_tx("T1"), _tx("T1")]})
+    assert twice.status_code == 422 and [(e["row"], e["field"]) for e in twice.json()["errors"]] == [
+        (1, "id")
+    ]
+    assert twice.json()["errors"][0]["detail"] == "given twice in this file"  # as registry import says
     other = api.post("/v1/transactions", json={"items": [_tx("T4"), _tx("T2", amount="0.6")]})
     assert other.status_code == 409, other.text
     [error] = other.json()["errors"]

@@ -27,7 +27,14 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from vaspguard.errors import InputError, InvalidRow
 from vaspguard.registry import _records as rec
-from vaspguard.registry._io import ALREADY_STORED, _existing, _Importer, _unknown_field, key_batches
+from vaspguard.registry._io import (
+    ALREADY_STORED,
+    GIVEN_TWICE,
+    _existing,
+    _Importer,
+    _unknown_field,
+    key_batches,
+)
 from vaspguard.registry._model import Account, Customer, Login, Price, Product
 from vaspguard.registry._records import PARSERS, RecordKind
 from vaspguard.registry._rows import customer_rows, write
@@ -114,7 +121,7 @@ def ingest(conn: Connection, kind: RecordKind, parsed: list[tuple[int, Any]]) ->
     result = IngestResult(kind)
     errors = [InvalidRow(ORIGIN, i, x.field, x.reason) for i, x in parsed if isinstance(x, FieldError)]
     good = [(i, x) for i, x in parsed if not isinstance(x, FieldError)]
-    fresh, updates, conflicts = _sort_out(conn, kind, good, result)
+    fresh, updates, conflicts = _sort_out(conn, kind, good, result, errors)
     importer = _Importer(conn, ORIGIN, kind, skip_invalid=True)
     kept, found = importer.check(fresh)
     if any(e.reason == ALREADY_STORED for e in found):
@@ -142,9 +149,14 @@ def _order(e: InvalidRow) -> tuple[int, str]:
 
 
 def _sort_out(
-    conn: Connection, kind: RecordKind, good: list[tuple[int, Any]], result: IngestResult
+    conn: Connection,
+    kind: RecordKind,
+    good: list[tuple[int, Any]],
+    result: IngestResult,
+    errors: list[InvalidRow],
 ) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]], list[InvalidRow]]:
-    """(new records, records replacing a stored one, conflicts); the same as stored go to ``unchanged``."""
+    """(new records, records replacing a stored one, conflicts); the same as stored go to ``unchanged``, a
+    stored record given twice to ``errors`` (a new one given twice is the importer's to report)."""
     stored = _stored(conn, kind, [x for _, x in good])
     fresh: list[tuple[int, Any]] = []
     updates: list[tuple[int, Any]] = []
@@ -153,8 +165,10 @@ def _sort_out(
     for i, x in good:
         key = key_of(kind, x)
         old = stored.get(key)
-        if old is None or (key in seen and kind is not RecordKind.LOGINS):
-            fresh.append((i, x))  # a repeat within the call is the importer's "given twice" error
+        if old is not None and key in seen and kind is not RecordKind.LOGINS:
+            errors.append(InvalidRow(ORIGIN, i, "day" if kind is RecordKind.PRICES else "id", GIVEN_TWICE))
+        elif old is None:
+            fresh.append((i, x))
         elif _same(kind, old, x):
             result.unchanged.append(key)
         else:

@@ -53,6 +53,7 @@ from vaspguard.registry._validate import FieldError
 from vaspguard.store import Store
 
 ALREADY_STORED = "already in the registry"
+GIVEN_TWICE = "given twice in this file"
 CHUNK = 5000  # records checked and written together; bounds memory, not atomicity
 _LOOKUP = 900  # ids per IN (...) query, below SQLite's historic 999-variable limit
 
@@ -341,11 +342,7 @@ class _Importer:
             if k in in_db:
                 errors.append(self.bad(row, "id" if kind is not RecordKind.PRICES else "day", ALREADY_STORED))
             elif k in self.seen:
-                errors.append(
-                    self.bad(
-                        row, "id" if kind is not RecordKind.PRICES else "day", "given twice in this file"
-                    )
-                )
+                errors.append(self.bad(row, "id" if kind is not RecordKind.PRICES else "day", GIVEN_TWICE))
             else:
                 self.seen.add(k)
                 kept.append((row, x))
