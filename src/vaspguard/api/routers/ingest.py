@@ -57,12 +57,12 @@ from vaspguard.store import utcnow
 router = APIRouter(prefix="/v1", tags=["ingestion"])
 
 MAX_BATCH = 10_000
-BATCH_PATHS = {
-    RecordKind.ACCOUNTS: "/v1/accounts",
-    RecordKind.TRANSACTIONS: "/v1/transactions",
-    RecordKind.LOGINS: "/v1/logins",
-    RecordKind.PRICES: "/v1/prices",
-}
+BATCH_PATHS = (
+    (RecordKind.ACCOUNTS, "/v1/accounts"),
+    (RecordKind.TRANSACTIONS, "/v1/transactions"),
+    (RecordKind.LOGINS, "/v1/logins"),
+    (RecordKind.PRICES, "/v1/prices"),
+)
 _service = require(Role.SERVICE)
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
@@ -100,11 +100,11 @@ async def put_customer(
     return await run_in_threadpool(_call, request, principal, route, RecordKind.CUSTOMERS, [record], raw)
 
 
-def _batch_route(kind: RecordKind) -> Any:
+def _batch_route(kind: RecordKind, path: str) -> Any:
     async def post_batch(request: Request, principal: Principal = Depends(_service)) -> Response:
         raw = await request.body()
         items = _items(_json(raw))
-        route = f"POST {BATCH_PATHS[kind]}"
+        route = f"POST {path}"
         return await run_in_threadpool(_call, request, principal, route, kind, items, raw)
 
     post_batch.__name__ = f"post_{kind.value}"
@@ -115,17 +115,19 @@ def _batch_route(kind: RecordKind) -> Any:
     return post_batch
 
 
-_BATCH_BODY = {
-    "type": "object",
-    "required": ["items"],
-    "additionalProperties": False,
-    "properties": {
-        "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": {"type": "object"}}
-    },
-}
-for _kind, _path in BATCH_PATHS.items():
+def _batch_body() -> dict[str, Any]:
+    items = {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": {"type": "object"}}
+    return {
+        "type": "object",
+        "required": ["items"],
+        "additionalProperties": False,
+        "properties": {"items": items},
+    }
+
+
+for _kind, _path in BATCH_PATHS:
     router.add_api_route(
-        _path.removeprefix("/v1"), _batch_route(_kind), methods=["POST"], **_documented(_BATCH_BODY)
+        _path.removeprefix("/v1"), _batch_route(_kind, _path), methods=["POST"], **_documented(_batch_body())
     )
 
 
