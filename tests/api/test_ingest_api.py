@@ -249,6 +249,8 @@ def test_accounts_logins_and_prices_arrive_in_batches(api: TestClient, store: St
     assert api.post("/v1/logins", json={"items": [login]}).json()["unchanged"] == [
         "C1@2026-11-30T10:00:00+00:00"
     ]
+    moved_login = api.post("/v1/logins", json={"items": [login | {"country": "NO"}]})
+    assert moved_login.status_code == 409 and moved_login.json()["errors"][0]["field"] == "country"
     price = {"asset": "BTC", "day": "2026-11-30", "eur": "80000.5"}
     assert api.post("/v1/prices", json={"items": [price]}).json()["accepted"] == ["BTC/2026-11-30"]
     assert api.post("/v1/prices", json={"items": [price | {"eur": "1"}]}).status_code == 409

@@ -218,6 +218,8 @@ def _conflict(kind: RecordKind, old: Any, new: Any) -> tuple[str, str] | None:
         return None
     if kind is RecordKind.PRICES:
         return "eur", f"a price of {new.asset} on {new.day} is stored with another value ({old.eur})"
+    if kind is RecordKind.LOGINS:
+        return "country", f"this login of {new.customer_id!r} (time and IP) is stored with another country"
     what = rec.transaction_record(old)
     changed = next(k for k, v in rec.transaction_record(new).items() if what[k] != v)
     return changed, f"transaction {new.id!r} is stored with another {changed}; a transaction never changes"
