@@ -313,3 +313,23 @@ def test_two_calls_racing_with_the_same_records_write_them_once(api: TestClient,
         first, second = (set(a.json()["accepted"]) for a in answers)
         assert first | second == ids and not first & second
     assert len(Registry(store).transactions("C1")) == 802
+
+
+def test_an_idempotency_key_expires_after_24_hours(api: TestClient, store: Store) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from vaspguard.store import utcnow
+
+    keyed = {"Idempotency-Key": "batch-0002"}
+    assert api.post("/v1/transactions", json={"items": [_tx("T1")]}, headers=keyed).status_code == 200
+    assert api.post("/v1/transactions", json={"items": [_tx("T2")]}, headers=keyed).status_code == 422
+    with store.connect() as conn:  # a day and a second later
+        conn.execute(
+            text("UPDATE registry_ingest_keys SET expires_at = :t"), {"t": utcnow() - timedelta(seconds=1)}
+        )
+    reused = api.post("/v1/transactions", json={"items": [_tx("T2")]}, headers=keyed)
+    assert reused.status_code == 200 and reused.json()["accepted"] == ["T2"]
+    with store.connect() as conn:  # the expired answer was deleted, the new one kept
+        assert conn.execute(text("SELECT count(*) FROM registry_ingest_keys")).scalar_one() == 1
