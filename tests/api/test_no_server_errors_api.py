@@ -138,6 +138,52 @@ BODIES: dict[str, Any] = {
     "/v1/audit/checkpoint": {},
     "/v1/decisions": {"requests": [DECISION, {"customer": {"id": "C0000001"}, **DECISION}]},
     "/v1/requests": json.loads(REQUEST_EXAMPLE.read_text()),
+    "/v1/customers/{customer_id}": {
+        "id": "C0000001",
+        "type": "natural",
+        "names": [{"name": "Anna Berg", "script": "Latn", "kind": "primary"}],
+        "nationalities": ["SE"],
+        "residence": "SE",
+        "birth_date": "1980-02-03",
+        "kyc_status": "verified",
+        "contacts": [{"kind": "email", "value": "anna@example.com"}],
+    },
+    "/v1/accounts": {
+        "items": [
+            {
+                "id": "A-NEW-1",
+                "customer_id": "C0000001",
+                "product": "spot",
+                "opened_at": "2026-01-01T00:00:00Z",
+                "balances": {"BTC": "1.5"},
+            }
+        ]
+    },
+    "/v1/transactions": {
+        "items": [
+            {
+                "id": "T-NEW-1",
+                "customer_id": "C0000001",
+                "kind": "deposit",
+                "occurred_at": "2026-12-01T10:00:00Z",
+                "asset": "BTC",
+                "amount": "0.5",
+                "chain": "bitcoin",
+                "address": "bc1qqdfp0envdk87lazw5k5kde7g247al4e48wgdg8",
+            }
+        ]
+    },
+    "/v1/logins": {
+        "items": [
+            {
+                "customer_id": "C0000001",
+                "occurred_at": "2026-12-01T10:00:00Z",
+                "ip": "192.0.2.1",
+                "country": "SE",
+            }
+        ]
+    },
+    "/v1/prices": {"items": [{"asset": "BTC", "day": "2026-12-01", "eur": "80000.5"}]},
 }
 PATH_VALUES = {
     "customer_id": "C0000001",

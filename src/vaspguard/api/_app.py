@@ -13,7 +13,7 @@ import vaspguard
 from vaspguard import desk
 from vaspguard.api import _docs, _openapi, _problems
 from vaspguard.api._limits import InputLimits
-from vaspguard.api.routers import audit, lists, outbox, policy, registry, requests, screening
+from vaspguard.api.routers import audit, ingest, lists, outbox, policy, registry, requests, screening
 from vaspguard.settings import Settings
 from vaspguard.store import Store
 
@@ -59,7 +59,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     _problems.install(app)
 
-    modules = (registry, lists, screening, policy, requests, audit, outbox)
+    modules = (registry, lists, screening, policy, requests, audit, outbox, ingest)
     for module in modules:
         app.include_router(module.router)
 

@@ -41,6 +41,8 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: The routes that take batches and get the larger limit.
 BATCH_ROUTES = frozenset({"/v1/decisions", "/v1/screen"})
+#: The ingestion API's batches (up to 10,000 records each).
+BATCH_ROUTES |= {"/v1/accounts", "/v1/transactions", "/v1/logins", "/v1/prices"}
 #: Routes that read their body with a strict parser and call ``strict_body_problem`` themselves: on the
 #: trading path, the check before parsing would cost as much as the parse (msgspec refuses NaN, Infinity,
 #: lone surrogates, bad UTF-8 and deep nesting by itself; the route explains its refusals with

@@ -7,6 +7,17 @@ account, contact, name in any script, transaction hash and address; counterparti
 """
 
 from vaspguard.registry import _lookup as lookup
+from vaspguard.registry._ingest import (
+    IngestRaced,
+    IngestRefused,
+    IngestResult,
+    KeptAnswer,
+    ingest,
+    keep_answer,
+    key_of,
+    parse_records,
+    recall_answer,
+)
 from vaspguard.registry._io import (
     FileFormat,
     ImportReport,
@@ -48,6 +59,10 @@ __all__ = [
     "FileFormat",
     "Holdings",
     "ImportReport",
+    "IngestRaced",
+    "IngestRefused",
+    "IngestResult",
+    "KeptAnswer",
     "KycStatus",
     "Login",
     "Name",
@@ -70,7 +85,12 @@ __all__ = [
     "export_dataset",
     "export_file",
     "import_file",
+    "ingest",
+    "keep_answer",
+    "key_of",
     "lookup",
+    "parse_records",
     "partition_keys",
     "read_records",
+    "recall_answer",
 ]

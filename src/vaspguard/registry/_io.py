@@ -15,7 +15,7 @@ import csv
 import enum
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,7 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, any_, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from vaspguard._csv import records
 from vaspguard.errors import InputError, InvalidFile, InvalidRequest, InvalidRow
@@ -51,6 +52,8 @@ from vaspguard.registry._tables import (
 from vaspguard.registry._validate import FieldError
 from vaspguard.store import Store
 
+ALREADY_STORED = "already in the registry"
+GIVEN_TWICE = "given twice in this file"
 CHUNK = 5000  # records checked and written together; bounds memory, not atomicity
 _LOOKUP = 900  # ids per IN (...) query, below SQLite's historic 999-variable limit
 
@@ -142,7 +145,6 @@ def _read_csv(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, Any
 
 
 def _read_jsonl(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
-    layout = LAYOUTS[kind]
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
             try:
@@ -159,14 +161,20 @@ def _read_jsonl(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, A
             if not isinstance(obj, dict):
                 yield n, FieldError("(line)", "not a JSON object")
                 continue
-            unknown = [k for k in obj if k not in layout.fields]
-            if unknown:
-                yield (
-                    n,
-                    FieldError(unknown[0], f"unknown field for {kind}; fields: {', '.join(layout.fields)}"),
-                )
+            unknown = _unknown_field(obj, kind)
+            if unknown is not None:
+                yield n, unknown
                 continue
             yield n, obj
+
+
+def _unknown_field(obj: Mapping[str, Any], kind: RecordKind) -> FieldError | None:
+    """The first field of a record object that its kind does not have."""
+    layout = LAYOUTS[kind]
+    unknown = [k for k in obj if k not in layout.fields]
+    if unknown:
+        return FieldError(unknown[0], f"unknown field for {kind}; fields: {', '.join(layout.fields)}")
+    return None
 
 
 def _read_parquet(path: Path, kind: RecordKind) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
@@ -212,18 +220,31 @@ def read_records(path: Path, kind: RecordKind, fmt: FileFormat) -> Iterator[tupl
 # -- importing ----------------------------------------------------------------------------------------------
 
 
-def _existing(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
+def key_batches(conn: Connection, column: Any, keys: Iterable[str]) -> Iterator[Any]:
+    """``WHERE`` clauses matching ``column`` to ``keys``: on PostgreSQL one ``= ANY(array)`` with a single
+    parameter (a 900-item ``IN`` list costs psycopg more to prepare than the query costs to run), on SQLite
+    ``IN`` lists of at most ``_LOOKUP`` (its historic variable limit)."""
     keys = list(keys)
-    found: set[str] = set()
+    if not keys:
+        return
+    if conn.dialect.name == "postgresql":
+        yield column == any_(bindparam("keys", keys, type_=ARRAY(column.type)))
+        return
     for i in range(0, len(keys), _LOOKUP):
-        found.update(conn.execute(select(column).where(column.in_(keys[i : i + _LOOKUP]))).scalars())
+        yield column.in_(keys[i : i + _LOOKUP])
+
+
+def _existing(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for where in key_batches(conn, column, keys):
+        found.update(conn.execute(select(column).where(where)).scalars())
     return found
 
 
 class _Importer:
     """Checks references and duplicates for one file and writes its good rows, chunk by chunk."""
 
-    def __init__(self, conn: Connection, path: Path, kind: RecordKind, skip_invalid: bool) -> None:
+    def __init__(self, conn: Connection, path: Path | str, kind: RecordKind, skip_invalid: bool) -> None:
         self.conn, self.path, self.kind, self.skip = conn, path, kind, skip_invalid
         self.seen: set[Any] = set()  # keys of this kind already accepted from the file
         self.skipped: list[InvalidRow] = []
@@ -235,6 +256,17 @@ class _Importer:
         return InvalidRow(self.path, row, fld, reason)
 
     def chunk(self, items: list[tuple[int, Any | FieldError]]) -> None:
+        good, errors = self.check(items)
+        if errors:
+            if not self.skip:
+                raise errors[0]
+            self.skipped.extend(errors)
+        self.accept(good)
+
+    def check(
+        self, items: list[tuple[int, Any | FieldError]]
+    ) -> tuple[list[tuple[int, Any]], list[InvalidRow]]:
+        """(the good records, every bad one in row order): fields, duplicates and references."""
         errors: list[InvalidRow] = []
         good: list[tuple[int, Any]] = []
         for row, item in items:
@@ -244,11 +276,11 @@ class _Importer:
                 good.append((row, item))
         good, ref_errors = self.check_references(good)
         errors.extend(ref_errors)
-        if errors:
-            errors.sort(key=lambda e: e.row)
-            if not self.skip:
-                raise errors[0]
-            self.skipped.extend(errors)
+        errors.sort(key=lambda e: e.row)
+        return good, errors
+
+    def accept(self, good: list[tuple[int, Any]]) -> None:
+        """Write checked records (a customer's owners wait for ``finish``)."""
         self.write([x for _, x in good])
         if self.kind is RecordKind.CUSTOMERS:
             self.pending_owners.extend((row, c) for row, c in good if c.owners)
@@ -270,11 +302,8 @@ class _Importer:
                 refs["account"].add(x.account_id)
         customers = _existing(self.conn, CustomerRow.id, refs["customer"])
         accounts_needed = refs["account"] - self.account_owner.keys()
-        for i in range(0, len(accounts_needed), _LOOKUP):
-            part = list(accounts_needed)[i : i + _LOOKUP]
-            for r in self.conn.execute(
-                select(AccountRow.id, AccountRow.customer_id).where(AccountRow.id.in_(part))
-            ):
+        for where in key_batches(self.conn, AccountRow.id, accounts_needed):
+            for r in self.conn.execute(select(AccountRow.id, AccountRow.customer_id).where(where)):
                 self.account_owner[r.id] = r.customer_id
         kept = []
         for row, x in good:
@@ -311,15 +340,9 @@ class _Importer:
         kept = []
         for (row, x), k in zip(good, keys, strict=True):
             if k in in_db:
-                errors.append(
-                    self.bad(row, "id" if kind is not RecordKind.PRICES else "day", "already in the registry")
-                )
+                errors.append(self.bad(row, "id" if kind is not RecordKind.PRICES else "day", ALREADY_STORED))
             elif k in self.seen:
-                errors.append(
-                    self.bad(
-                        row, "id" if kind is not RecordKind.PRICES else "day", "given twice in this file"
-                    )
-                )
+                errors.append(self.bad(row, "id" if kind is not RecordKind.PRICES else "day", GIVEN_TWICE))
             else:
                 self.seen.add(k)
                 kept.append((row, x))

@@ -170,3 +170,19 @@ class PriceRow(Base):
     asset: Mapped[str] = mapped_column(String(16), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     eur: Mapped[Decimal] = mapped_column(Amount)
+
+
+class IngestKeyRow(Base):
+    """An ``Idempotency-Key`` of an ingestion call and the answer it got, replayed to a retry of the same call
+    (same caller, key and body) until ``expires_at``; expired keys are deleted by the next keyed call."""
+
+    __tablename__ = "registry_ingest_keys"
+
+    owner: Mapped[str] = mapped_column(String(40), primary_key=True)  # the caller: token:ID
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    route: Mapped[str] = mapped_column(String(100))  # method and path template: PUT /v1/customers/{id}
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -208,13 +208,14 @@ def amount(value: Any, field: str, *, required: bool = True, positive: bool = Fa
         raise FieldError(field, f"{value!r} is not a decimal number") from None
     if not d.is_finite():
         raise FieldError(field, f"{value!r} is not a finite number")
+    # before ``canonical``: 1E+308 has no integral form within the context's precision
+    if d.adjusted() >= _INT_DIGITS:
+        raise FieldError(field, f"{value!s} has more than {_INT_DIGITS} digits before the point")
     d = canonical(d)
     exponent = d.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent < -_FRAC_DIGITS:
         raise FieldError(field, f"{value!s} has more than {_FRAC_DIGITS} decimal places")
-    if d.adjusted() >= _INT_DIGITS:
-        raise FieldError(field, f"{value!s} has more than {_INT_DIGITS} digits before the point")
     if positive and d <= 0:
         raise FieldError(field, f"{value!s} must be greater than zero")
     return d

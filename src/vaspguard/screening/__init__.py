@@ -24,6 +24,7 @@ from vaspguard.screening._alerts import (
 )
 from vaspguard.screening._imported import FOUND_FIELDS, found_for, import_alerts
 from vaspguard.screening._index import ALERT_THRESHOLD, PROFILES, Breakdown, Match, Screener, threshold_for
+from vaspguard.screening._live import Raised, screen_arrivals
 from vaspguard.screening._normalise import NameForm, name_forms, transliterate
 from vaspguard.screening._queue import AlertFilter, alert_page, alert_sources, count_matching
 from vaspguard.screening._score import Factor, TokenPair, pair_score, score_names
@@ -43,6 +44,7 @@ __all__ = [
     "FailedCustomer",
     "Match",
     "NameForm",
+    "Raised",
     "RunReport",
     "Screener",
     "TokenPair",
@@ -65,6 +67,7 @@ __all__ = [
     "read_lists",
     "rescreen",
     "score_names",
+    "screen_arrivals",
     "screen_changes",
     "screen_customers",
     "threshold_for",

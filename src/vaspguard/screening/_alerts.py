@@ -26,7 +26,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -260,9 +260,13 @@ def _screen_batch(
         yield from found
 
 
-def _latest_dispositions(conn: Connection) -> dict[tuple[str, str], Any]:
-    rows = conn.execute(select(ScreeningDispositionRow).order_by(ScreeningDispositionRow.id))
-    return {(r.customer_id, r.entity_key): r for r in rows}
+def _latest_dispositions(
+    conn: Connection, customer_ids: Collection[str] | None = None
+) -> dict[tuple[str, str], Any]:
+    q = select(ScreeningDispositionRow).order_by(ScreeningDispositionRow.id)
+    if customer_ids is not None:
+        q = q.where(ScreeningDispositionRow.customer_id.in_(list(customer_ids)))
+    return {(r.customer_id, r.entity_key): r for r in conn.execute(q)}
 
 
 class _Sieve:
@@ -270,9 +274,13 @@ class _Sieve:
     while an analyst's decision on it holds (neither side changed), it is not raised again while open on the
     same facts, and an identity seen before (decided, then revised back) never makes a duplicate row."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.dispositions = _latest_dispositions(conn)
-        loaded = conn.execute(select(ScreeningAlertRow).order_by(ScreeningAlertRow.id)).all()
+    def __init__(self, conn: Connection, customer_ids: Collection[str] | None = None) -> None:
+        """What is stored of every customer, or only of ``customer_ids`` (the few of an ingestion call)."""
+        self.dispositions = _latest_dispositions(conn, customer_ids)
+        q = select(ScreeningAlertRow).order_by(ScreeningAlertRow.id)
+        if customer_ids is not None:
+            q = q.where(ScreeningAlertRow.customer_id.in_(list(customer_ids)))
+        loaded = conn.execute(q).all()
         # the latest row of each (customer, entity, kind): its status and the facts it was raised on
         self.latest: dict[tuple[str, str, str], tuple[str, str, str]] = {
             (r.customer_id, r.entity_key, r.kind): (r.status, r.customer_fingerprint, r.entity_fingerprint)
@@ -304,20 +312,29 @@ class _Sieve:
         return True
 
 
-def _insert_alerts(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Store new alert rows and their ``alerts.raised`` events, in ``conn``'s transaction."""
-    ids = conn.execute(
-        insert(ScreeningAlertRow).returning(ScreeningAlertRow.id, sort_by_parameter_order=True), rows
-    ).scalars()
+def _insert_alerts(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Store new alert rows and their ``alerts.raised`` events, in ``conn``'s transaction; their ids."""
+    ids = list(
+        conn.execute(
+            insert(ScreeningAlertRow).returning(ScreeningAlertRow.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
     emit_many(conn, [_raised(i, r) for i, r in zip(ids, rows, strict=True)])
+    return ids
 
 
 class _AlertWriter:
     """Turns one run's findings into new alert rows, through the ``_Sieve``."""
 
-    def __init__(self, conn: Connection, screener: Screener, run_id: int) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        screener: Screener,
+        run_id: int | None,
+        customer_ids: Collection[str] | None = None,
+    ) -> None:
         self.screener, self.run_id = screener, run_id
-        self.sieve = _Sieve(conn)
+        self.sieve = _Sieve(conn, customer_ids)
         self.created = 0
 
     def row(self, f: _Found) -> dict[str, Any] | None:
