@@ -1,6 +1,6 @@
 # vaspguard: the API and desk (`serve`, the default command) and the worker (`worker`), one image.
 # Build: docker build -t vaspguard .   Run: docker compose up (compose.yaml). Keys, volumes and upgrades:
-# docs/deploy.md. Linted by hadolint in `make check`; tests/container checks the rules below.
+# docs/container.md. Linted by hadolint in `make check`; tests/container checks the rules below.
 #
 # Two stages on one pinned base (the virtual environment's python is the base image's /usr/local/bin/python3,
 # so both stages must be the same image): the builder has the compilers and the ICU headers PyICU compiles
@@ -59,7 +59,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libicu72=72.1-3+deb12u1 \
     && rm -rf /var/lib/apt/lists/*
 
-# A fixed, unprivileged uid and gid (10001): mounted key files are made readable to it (docs/deploy.md), and
+# A fixed, unprivileged uid and gid (10001): mounted key files are made readable to it (docs/container.md), and
 # Kubernetes' runAsNonRoot can check a numeric USER. Its home is the data directory, owner-only.
 RUN groupadd --system --gid 10001 vaspguard \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/vaspguard --no-create-home \

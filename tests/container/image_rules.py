@@ -1,6 +1,6 @@
-"""The rules the Dockerfile, .dockerignore and compose.yaml keep (docs/deploy.md), as checks that return the
-problems they find: the tests run each on the real files (no problems) and on a broken copy (the problem is
-named), so a check that could not fail would show.
+"""The rules the Dockerfile, .dockerignore and compose.yaml keep (docs/container.md), as checks that return
+the problems they find: the tests run each on the real files (no problems) and on a broken copy (the problem
+is named), so a check that could not fail would show.
 
 Parsing is the little the files need: Dockerfile instructions with ``\\`` continuations and ``#`` comments,
 grouped by ``FROM`` into stages; compose.yaml through PyYAML (merge keys included).

@@ -50,7 +50,7 @@ def image() -> str:
         message = f"no Docker daemon answers ({reason}): the image is not built here"
         if os.environ.get("VASPGUARD_REQUIRE_DOCKER") == "1":
             pytest.fail(message + " (VASPGUARD_REQUIRE_DOCKER=1)")
-        pytest.skip(message + "; allowed (docs/deploy.md#tests)")
+        pytest.skip(message + "; allowed (docs/container.md#tests)")
     built = _docker("build", "--tag", TAG, str(ROOT), timeout=1800)
     assert built.returncode == 0, built.stderr[-4000:]
     return TAG

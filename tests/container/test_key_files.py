@@ -1,5 +1,5 @@
 """Keys as mounted files: ``VASPGUARD_AUDIT_KEY_FILE``, ``VASPGUARD_DISCLOSURE_KEY_FILE`` and
-``VASPGUARD_PSEUDONYM_KEY_FILE`` (how the container image and compose.yaml hand keys in, docs/deploy.md).
+``VASPGUARD_PSEUDONYM_KEY_FILE`` (how the container image and compose.yaml hand keys in, docs/container.md).
 
 A key named by a setting is read from that file and never generated there or anywhere else; a missing file, a
 file other users may read, or a malformed key is refused with one line naming the setting, and ``serve`` and
@@ -40,7 +40,7 @@ def secrets_dir(tmp_path: Path) -> Path:
 
 
 def _audit_key(cli: Any, secrets_dir: Path) -> tuple[Path, str]:
-    """A log key made as docs/deploy.md says (``audit keygen --out``): the file and its verifier key."""
+    """A log key made as docs/container.md says (``audit keygen --out``): the file and its verifier key."""
     out = secrets_dir / "audit-log.key"
     code, vkey, err = cli("audit", "keygen", "--name", "exchange.example/audit/v1", "--out", out)
     assert code == 0, err
