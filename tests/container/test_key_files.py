@@ -203,3 +203,16 @@ def test_serve_and_worker_refuse_to_start_with_a_missing_key_file(
         f"vaspguard: {missing}: {setting} names this key file and it does not exist"
     ]
     assert out == "" and not (tmp_path / "v.db").exists()  # refused before the database was touched
+
+
+def test_audit_keygen_writes_the_key_file_the_setting_names(
+    sqlite_store: Store, cli: Any, secrets_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = secrets_dir / "audit-log.key"
+    monkeypatch.setenv("VASPGUARD_AUDIT_KEY_FILE", str(key))
+    code, vkey, err = cli("audit", "keygen", "--name", "exchange.example/audit/v1")
+    assert code == 0, err
+    assert AuditLog.open(sqlite_store).public_key.vkey == vkey.strip()
+    assert (secrets_dir / "audit-log.key.pub").read_text().strip() == vkey.strip()
+    code, _out, err = cli("audit", "keygen", "--name", "exchange.example/audit/v1")  # never over a key
+    assert code == 2 and "refusing to overwrite a key" in err
