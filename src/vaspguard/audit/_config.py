@@ -3,8 +3,10 @@
 ``key_dir`` (default ``<data_dir>/audit``) holds the log's signing key ``log.key`` (mode 0600), its public
 key ``log.pub`` (give it to auditors and witnesses), ``last-signed.note`` (the last checkpoint this key
 signed, the signer's own memory) and ``witnesses``: one witness verifier key per line (``#`` comments).
-``quorum`` is how many of those witnesses must cosign a checkpoint before actions that need receipts proceed
-and before ``audit verify`` accepts a bundle (0: no witness required).
+``key_file`` (``VASPGUARD_AUDIT_KEY_FILE``) reads the signing key from that file instead (a mounted secret,
+read-only; never generated there); ``last-signed.note`` and ``witnesses`` stay in ``key_dir``, which must then
+be writable. ``quorum`` is how many of those witnesses must cosign a checkpoint before actions that need
+receipts proceed and before ``audit verify`` accepts a bundle (0: no witness required).
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ class AuditSettings(BaseSettings):
 
     origin: str = DEFAULT_ORIGIN
     key_dir: Path | None = None
+    key_file: Path | None = None
     quorum: int = 0
 
     def directory(self) -> Path:
         return self.key_dir or Settings().data_dir / "audit"
+
+    def key_path(self) -> Path:
+        """Where the log's signing key is: ``key_file``, else ``log.key`` in the key directory."""
+        return self.key_file or self.directory() / "log.key"
 
     def witnesses(self) -> list[VerifierKey]:
         return read_witnesses(self.directory() / "witnesses")

@@ -75,8 +75,17 @@ from vaspguard.audit._tables import (
 )
 from vaspguard.audit._witness import Cosignature
 from vaspguard.audit._witness import cosign as witness_cosign
-from vaspguard.errors import IntegrityViolation, InvalidRequest, NotFound, ProofError, Refused, StoreError
+from vaspguard.errors import (
+    IntegrityViolation,
+    InvalidFile,
+    InvalidRequest,
+    NotFound,
+    ProofError,
+    Refused,
+    StoreError,
+)
 from vaspguard.events import EventType, emit
+from vaspguard.settings import read_key_file
 from vaspguard.store import Backend, Store
 
 log = logging.getLogger("vaspguard.audit")
@@ -339,6 +348,16 @@ def _frontier_pieces(frontier: Frontier) -> list[tuple[tuple[int, int], bytes]]:
     return out
 
 
+def read_key(path: Path) -> SigningKey:
+    """The log's signing key from the file ``VASPGUARD_AUDIT_KEY_FILE`` names (a mounted secret): it must
+    exist, be readable by no other user, and hold one ``PRIVATE+KEY+...`` line (from ``audit keygen``)."""
+    text = read_key_file(path, "VASPGUARD_AUDIT_KEY_FILE")
+    try:
+        return SigningKey.parse(text)
+    except InvalidRequest as exc:
+        raise InvalidFile(path, f"VASPGUARD_AUDIT_KEY_FILE: {exc.reason}") from None
+
+
 def load_or_create_key(key_dir: Path, origin: str = DEFAULT_ORIGIN) -> tuple[SigningKey, bool]:
     """The log's signing key from ``key_dir/log.key``, generated (with ``log.pub`` beside it) if absent."""
     path = key_dir / "log.key"
@@ -372,7 +391,7 @@ class AuditLog:
     """The tamper-evident audit log of one database.
 
     ``AuditLog.open(store)`` uses the signing key in ``Settings().data_dir / "audit"`` (generated on first
-    use);
+    use), or the file ``VASPGUARD_AUDIT_KEY_FILE`` names;
     ``AuditLog(store, signer=Ed25519PrivateKey)`` uses the given key (tests, HSM-backed deployments).
     """
 
@@ -422,8 +441,12 @@ class AuditLog:
     def open(cls, store: Store, *, key_dir: Path | None = None) -> AuditLog:
         """The log with the key from ``key_dir`` (default: ``AuditSettings``), generated on first use."""
         settings = AuditSettings()
-        key_dir = key_dir or settings.directory()
-        key, created = load_or_create_key(key_dir, settings.origin)
+        if key_dir is None and settings.key_file is not None:
+            key_dir, key, created = settings.directory(), read_key(settings.key_file), False
+            key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # for the signer's memory
+        else:
+            key_dir = key_dir or settings.directory()
+            key, created = load_or_create_key(key_dir, settings.origin)
         witnesses = read_witnesses(key_dir / "witnesses")
         audit = cls(
             store,

@@ -69,7 +69,9 @@ def keygen(
     name: str = typer.Option(None, "--name", help="Key name (the log's origin, or the witness's name)."),
     witness: bool = typer.Option(False, "--witness", help="Make a witness (cosignature/v1) key."),
     out: Path = typer.Option(
-        None, "--out", help="Private key file (default: the log key in the audit key directory)."
+        None,
+        "--out",
+        help="Private key file (default: VASPGUARD_AUDIT_KEY_FILE, else log.key in the audit key directory).",
     ),
 ) -> None:
     """Generate an Ed25519 signing key: OUT (private, mode 0600) and OUT.pub (the verifier key to share)."""
@@ -82,7 +84,7 @@ def keygen(
             raise InvalidRequest(
                 "--out", "a witness key needs --out (it belongs to the witness, not the log)"
             )
-        out = settings.directory() / "log.key"
+        out = settings.key_path()  # VASPGUARD_AUDIT_KEY_FILE, else log.key in the key directory
     pub = out.with_name("log.pub") if out.name == "log.key" else out.with_name(out.name + ".pub")
     if out.exists():
         raise InvalidRequest("--out", f"{out} exists; refusing to overwrite a key")

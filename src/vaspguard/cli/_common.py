@@ -43,6 +43,24 @@ def open_db(*, migrate_first: bool = True) -> Store:
     return store
 
 
+def check_key_files() -> None:
+    """Refuse to start (one line, exit 2) where a ``VASPGUARD_*_KEY_FILE`` setting names a file that cannot
+    serve (missing, not a file, readable by other users): a long-running process (``serve``, ``worker``)
+    should stop at its start, not at its first checkpoint or disclosure."""
+    from vaspguard.audit import AuditSettings
+    from vaspguard.settings import Settings, check_key_file
+
+    settings = Settings()
+    named = {
+        "VASPGUARD_AUDIT_KEY_FILE": AuditSettings().key_file,
+        "VASPGUARD_DISCLOSURE_KEY_FILE": settings.disclosure_key_file,
+        "VASPGUARD_PSEUDONYM_KEY_FILE": settings.pseudonym_key_file,
+    }
+    for setting, path in named.items():
+        if path is not None:
+            check_key_file(path, setting)
+
+
 def acting_as(value: str | None) -> str:
     """Who a CLI action is recorded as: the option given, else ``VASPGUARD_ACTOR``, else the system user."""
     from vaspguard.settings import Settings

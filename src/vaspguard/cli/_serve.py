@@ -22,9 +22,10 @@ def serve(
 
     import uvicorn
 
-    from vaspguard.cli._common import db_url, open_db
+    from vaspguard.cli._common import check_key_files, db_url, open_db
     from vaspguard.settings import Settings
 
+    check_key_files()
     settings = Settings()
     store = open_db()  # migrate once, in the parent
     options = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from vaspguard.cli._common import open_db, print_json
+from vaspguard.cli._common import check_key_files, open_db, print_json
 
 app = typer.Typer(
     help="Run the scheduled jobs and the events dispatcher (until Ctrl-C); `worker runs`: the record.",
@@ -28,6 +28,7 @@ def worker(
     from vaspguard.settings import Settings
     from vaspguard.worker import Worker, default_jobs
 
+    check_key_files()
     settings = Settings()
     store = open_db()
     scheduler = Worker(store, default_jobs(store, settings), clock=lambda: datetime.now(UTC))

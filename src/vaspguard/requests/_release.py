@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, update
 
 from vaspguard.audit import Receipt
-from vaspguard.errors import InvalidRequest, QuorumRefused
+from vaspguard.errors import InvalidFile, InvalidRequest, QuorumRefused
 from vaspguard.requests import _crypto
 from vaspguard.requests._approvals import Approvals
 from vaspguard.requests._disclose import Package, assemble, pseudonym, write_package
@@ -29,7 +29,7 @@ from vaspguard.requests._documents import dump, request_from_doc, scope_doc, sco
 from vaspguard.requests._model import InstrumentType, LawfulRequest, RequestState, Scope, Tier
 from vaspguard.requests._policy import Policy
 from vaspguard.requests._tables import DisclosureRow, NoticeRow, RequestRow
-from vaspguard.settings import Settings
+from vaspguard.settings import Settings, check_key_file, read_key_file
 
 log = logging.getLogger("vaspguard.requests")
 
@@ -38,9 +38,15 @@ class Disclosure(Approvals):
     """Disclosure of an approved scope as a signed package."""
 
     def exchange_key(self) -> Ed25519PrivateKey:
-        """The exchange's disclosure signing key: ``data_dir/requests/exchange.key``, made on first use."""
+        """The exchange's disclosure signing key: the file ``VASPGUARD_DISCLOSURE_KEY_FILE`` names (a mounted
+        secret, never made there), else ``data_dir/requests/exchange.key``, made on first use."""
         if self._exchange_key is None:
-            path = Settings().data_dir / "requests" / "exchange.key"
+            settings = Settings()
+            if settings.disclosure_key_file is not None:
+                path = check_key_file(settings.disclosure_key_file, "VASPGUARD_DISCLOSURE_KEY_FILE")
+                self._exchange_key = _crypto.read_private_key(path)
+                return self._exchange_key
+            path = settings.data_dir / "requests" / "exchange.key"
             if path.exists():
                 self._exchange_key = _crypto.read_private_key(path)
             else:
@@ -56,15 +62,25 @@ class Disclosure(Approvals):
         return self._exchange_key
 
     def _pseudonym_key(self) -> bytes:
-        """The exchange's pseudonym key: ``data_dir/requests/pseudonym.key`` (0600), made on first use. It
-        lives with the keys, never in the database."""
-        path = Settings().data_dir / "requests" / "pseudonym.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-        return bytes.fromhex(path.read_text().strip())
+        """The exchange's pseudonym key (64 hex digits): the file ``VASPGUARD_PSEUDONYM_KEY_FILE`` names (a
+        mounted secret, never made there), else ``data_dir/requests/pseudonym.key`` (0600), made on first
+        use. It lives with the keys, never in the database."""
+        settings = Settings()
+        if settings.pseudonym_key_file is not None:
+            path = settings.pseudonym_key_file
+            text = read_key_file(path, "VASPGUARD_PSEUDONYM_KEY_FILE")
+        else:
+            path = settings.data_dir / "requests" / "pseudonym.key"
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32) + "\n")
+            text = path.read_text()
+        key = text.strip()
+        if len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
+            raise InvalidFile(path, "a pseudonym key is 64 hex digits (32 random bytes) on one line")
+        return bytes.fromhex(key)
 
     def pseudonym_salt(self, request_id: str) -> str:
         """The salt under which the disclosure for ``request_id`` pseudonymises customers out of scope:

@@ -150,7 +150,7 @@ def witness_reminder(store: Store) -> dict[str, Any]:
     from vaspguard.audit import AuditLog, AuditSettings
 
     settings = AuditSettings()
-    if not (settings.directory() / "log.key").exists():
+    if not settings.key_path().exists():
         return {"checkpoint": None, "reason": "no audit log key here yet"}
     latest = AuditLog.open(store).latest_checkpoint()
     if latest is None:
