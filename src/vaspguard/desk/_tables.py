@@ -79,3 +79,26 @@ class DeskProposalRow(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | confirmed
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("desk_users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeskSearchTokenRow(Base):
+    """The desk's search index (migration 0010_desk_search): one row per customer and word of a name (read
+    in Latin letters by screening's normalisation), lower-cased id, e-mail or phone. Found by prefix (a
+    range on ``token``, which the index serves); kept up to date by ``vaspguard.desk._search.refresh``."""
+
+    __tablename__ = "desk_search_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(200), index=True)
+    customer_id: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # name | id | email | phone
+
+
+class DeskSearchStateRow(Base):
+    """How far the search index has caught up: customers recorded or changed before ``indexed_until``
+    are in it (one row, id 1; none until the first build)."""
+
+    __tablename__ = "desk_search_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indexed_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
