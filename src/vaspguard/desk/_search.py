@@ -164,7 +164,7 @@ def refresh(store: Store, *, sync_limit: int | None = None) -> Build | None:
 # -- queries -----------------------------------------------------------------------------------------------
 
 
-def _prefix(token: str, kind: str) -> Select[tuple[str]]:
+def _prefix(token: str, kind: str) -> Select[str]:
     """Customers with a ``kind`` token beginning with ``token`` (a range the index on ``token`` serves)."""
     upper = token[:-1] + chr(ord(token[-1]) + 1)
     return select(T.customer_id).where(T.token >= token, T.token < upper, T.kind == kind)
