@@ -26,6 +26,7 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("POST", "/restrictions/what-if"): frozenset({A.ANALYST, A.AUDITOR}),
     ("POST", "/restrictions/evaluate"): frozenset({A.ANALYST}),
     ("GET", "/jobs/{job_id}"): frozenset({A.ANALYST}),
+    ("POST", "/screening/rescreen"): frozenset({A.ANALYST}),
     ("GET", "/audit"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/entries/{index}"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/bundle.zip"): frozenset({A.AUDITOR, A.SECURITY}),
