@@ -34,17 +34,17 @@ __all__ = [
 
 def guarded_routers() -> list[APIRouter]:
     """The routers whose every route needs a signed-in user with a role ``ACCESS`` admits."""
-    from vaspguard.desk import _audit_pages, _jobs, _lists_pages, _pages, _restrictions, _search
+    from vaspguard.desk import _audit_pages, _jobs, _lists_pages, _oidc, _pages, _restrictions, _search
 
     routers = [_pages.router, _restrictions.router, _jobs.router, _lists_pages.router, _audit_pages.router]
-    return [*routers, _search.router]
+    return [*routers, _search.router, _oidc.account_router]
 
 
 def install(app: FastAPI) -> None:
     """Mount the desk on ``app`` (whose ``state.store`` is the store): pages, assets, security headers."""
     from fastapi.staticfiles import StaticFiles
 
-    from vaspguard.desk import _passkeys
+    from vaspguard.desk import _oidc, _passkeys
     from vaspguard.desk._passkeys import RateLimit
     from vaspguard.desk._web import HERE, SecurityHeaders
 
@@ -53,6 +53,8 @@ def install(app: FastAPI) -> None:
     app.state.desk_signin_limit = RateLimit(settings.signin_attempts, settings.signin_window_seconds)
     app.mount("/desk-static", StaticFiles(directory=HERE / "static"), name="desk-static")
     app.include_router(_passkeys.router)
+    _oidc.install(app)
+    app.include_router(_oidc.router)
     for router in guarded_routers():
         app.include_router(router)
     app.add_middleware(SecurityHeaders)

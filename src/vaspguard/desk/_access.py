@@ -33,6 +33,8 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/lists"): frozenset({A.ANALYST, A.AUDITOR}),
     ("GET", "/search"): frozenset({A.ANALYST, A.AUDITOR, A.LEGAL, A.PRIVACY}),
     ("GET", "/users"): frozenset({A.ADMIN}),
+    ("GET", "/account"): EVERYONE,
+    ("POST", "/account/passkey"): EVERYONE,
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(
@@ -44,6 +46,18 @@ PUBLIC: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/enrol/{token}/options"),
         ("POST", "/enrol/{token}/verify"),
         ("POST", "/signout"),  # ends the session it is sent with, if any
+        ("GET", "/signin/oidc"),  # single sign-on, when configured (404 otherwise)
+        ("GET", "/signin/oidc/callback"),
+    }
+)
+
+
+# Approvals: a user signed in through OIDC single sign-on must sign in with a passkey for these (and is
+# told to enrol one when they have none). Helpers adding approval routes add them here.
+PASSKEY_REQUIRED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("POST", "/alerts/{alert_id}/disposition"),
+        ("POST", "/alerts/{alert_id}/confirm"),
     }
 )
 

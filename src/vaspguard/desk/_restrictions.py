@@ -112,7 +112,8 @@ def notices_due(store: Store, limit: int = 200) -> list[dict[str, Any]]:
     latest = policy.notices(store, limit=1)
     if not latest:
         return []
-    return policy.notices(store, evaluation=latest[0]["evaluation_id"], limit=limit)  # type: ignore[no-any-return]
+    found: list[dict[str, Any]] = policy.notices(store, evaluation=latest[0]["evaluation_id"], limit=limit)
+    return found
 
 
 @router.get("/restrictions")

@@ -65,6 +65,8 @@ class DeskSessionRow(Base):
     invite_sha256: Mapped[str | None] = mapped_column(String(64))  # the invite an enrolment is for
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # how the user signed in: passkey | oidc (migration 0010_desk_search; None: a passkey, from before)
+    method: Mapped[str | None] = mapped_column(String(8))
 
 
 class DeskProposalRow(Base):
@@ -102,3 +104,16 @@ class DeskSearchStateRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indexed_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeskOidcIdentityRow(Base):
+    """A desk user signed in through OIDC single sign-on, by the identity provider's issuer and subject
+    (migration 0010_desk_search). Never matched by name: a name at the provider is not a desk identity."""
+
+    __tablename__ = "desk_oidc_identities"
+
+    issuer: Mapped[str] = mapped_column(String(300), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("desk_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_signin_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

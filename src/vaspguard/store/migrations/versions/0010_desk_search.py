@@ -1,6 +1,9 @@
-"""desk search: the customer search index (words of names, ids, e-mails, phones) and how far it has
-caught up (hand-kept in step with ``vaspguard.desk._tables``; tests/store checks it). Existing customers are
-indexed on first use (``vaspguard.desk._search.refresh``), not here: at a million customers that is minutes.
+"""desk search and single sign-on: the customer search index (words of names, ids, e-mails, phones) and
+how far it has caught up (hand-kept in step with ``vaspguard.desk._tables``; tests/store checks it).
+Existing customers are indexed on first use (``vaspguard.desk._search.refresh``), not here: at a million
+customers that takes minutes.
+
+Also: OIDC identities (issuer and subject of a desk user) and how each desk session was signed in.
 
 Revision ID: 0010_desk_search
 Revises: 0009_events
@@ -35,8 +38,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_search_state")),
     )
 
+    op.create_table(
+        "desk_oidc_identities",
+        sa.Column("issuer", sa.String(length=300), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_signin_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["desk_users.id"],
+            name=op.f("fk_desk_oidc_identities_user_id_desk_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("issuer", "subject", name=op.f("pk_desk_oidc_identities")),
+    )
+    op.create_index(
+        op.f("ix_desk_oidc_identities_user_id"), "desk_oidc_identities", ["user_id"], unique=False
+    )
+    with op.batch_alter_table("desk_sessions") as batch:
+        batch.add_column(sa.Column("method", sa.String(length=8), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("desk_sessions") as batch:
+        batch.drop_column("method")
+    op.drop_index(op.f("ix_desk_oidc_identities_user_id"), table_name="desk_oidc_identities")
+    op.drop_table("desk_oidc_identities")
     op.drop_table("desk_search_state")
     op.drop_index(op.f("ix_desk_search_tokens_customer_id"), table_name="desk_search_tokens")
     op.drop_index(op.f("ix_desk_search_tokens_token"), table_name="desk_search_tokens")
