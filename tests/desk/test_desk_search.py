@@ -125,4 +125,4 @@ def test_the_page_says_while_the_index_is_being_built(
     monkeypatch.setitem(_search._builds, str(demo.store.engine.url), building)
     sign_in(client, make_user("ana", "analyst"))
     html = client.get("/search", params={"q": "Volkovskiy"}).text
-    assert "The search index is being built: 120 of 300 customers" in html
+    assert "The search index is catching up: 120 of 300 new or changed customers" in html

@@ -9,8 +9,9 @@ an e-mail or phone, a wallet address or transaction hash.
   ``Volkovskiy``. Accounts, wallet addresses and hashes go through the registry's indexed lookups.
 - **Kept up to date on use**: before answering, ``refresh`` indexes the customers recorded or changed since
   the index last caught up (``Registry.changed_since``, with a minute's overlap for writes still committing).
-  The first use on an existing registry indexes everyone: up to ``SYNC_LIMIT`` customers at once, a larger
-  registry in a background thread while the page says how far it is (and answers from what is indexed).
+  The first use on an existing registry indexes everyone. Up to ``SYNC_LIMIT`` customers are indexed at
+  once; more (a first build on a large registry, a bulk import) in a background thread while the page says
+  how far it is (and answers from what is indexed).
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ from vaspguard.store import Store, utcnow
 router = APIRouter(route_class=DeskRoute, include_in_schema=False, dependencies=[Depends(guard)])
 LIMIT = 100
 BATCH = 2000
-SYNC_LIMIT = 2000  # customers indexed inside a request; more are indexed in the background
-OVERLAP = timedelta(minutes=1)  # rows stamped just before a catch-up may commit just after it
+SYNC_LIMIT = 1000  # customers indexed inside a request; more are indexed in the background
+# Rows stamped just before a catch-up may commit just after it (a long import transaction), so each catch-up
+# looks a minute further back than the last one began. The price: customers written in the minute before a
+# catch-up are indexed again at the next one (a bulk load is caught up in the background, SYNC_LIMIT).
+OVERLAP = timedelta(minutes=1)
 T = DeskSearchTokenRow
 
 
