@@ -107,7 +107,7 @@ def pack_history(store: Store, packs: Any) -> list[dict[str, Any]]:
     return out
 
 
-def notices_due(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+def notices_due(store: Store, limit: int = 25) -> list[dict[str, Any]]:
     """The notices of the latest evaluation that changed a state."""
     latest = policy.notices(store, limit=1)
     if not latest:
