@@ -3,6 +3,7 @@ residence permit in a Member State becomes unrestricted at once, and the page sh
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,15 +69,21 @@ def test_exemption_evidence_lifts_withdraw_only(
 
 
 def test_notices_due_link_to_each_customer(
-    client: TestClient, evaluated: str, make_user: Callable[..., User]
+    client: TestClient, demo: Demo, evaluated: str, make_user: Callable[..., User]
 ) -> None:
     sign_in(client, make_user("ana", "analyst"))
-    html = client.get("/restrictions").text
-    due = html.split('id="notices"')[1].split('id="packs"')[0]
-    assert f'<a href="/customers/{evaluated}">{evaluated}</a>' in due
-    assert "EU-833-5B2-2025-2033" in due and "residence permit" in due  # the rule and its remedy
-    latest = policy.notices(client.app.state.store, limit=1)[0]["evaluation_id"]  # type: ignore[attr-defined]
-    assert f"from evaluation {latest}" in due
+    page = client.get("/restrictions").text
+    due = page.split('id="notices"')[1].split('id="packs"')[0]
+    latest = policy.notices(demo.store, limit=1)[0]["evaluation_id"]
+    expected = policy.notices(demo.store, evaluation=latest, limit=1000)
+    assert len(expected) > 25 and f"The latest 25 notices from evaluation {latest}" in due
+    for notice in expected[:25]:
+        cid = notice["customer_id"]
+        assert f'<a href="/customers/{cid}">{cid}</a>' in due
+    assert expected[25]["customer_id"] not in due
+    first = expected[0]
+    assert first["legal_basis"]["rule_id"] in due  # its rule, and how to prove an exemption
+    assert html.escape(first["how_to_prove_exemption"][:60]) in due
 
 
 def test_no_notice_due_before_any_evaluation(client: TestClient, make_user: Callable[..., User]) -> None:
