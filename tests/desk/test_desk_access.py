@@ -33,7 +33,7 @@ SAMPLE.update(
 
 
 def test_every_desk_route_is_in_the_table() -> None:
-    from vaspguard.desk import _passkeys, guarded_routers
+    from vaspguard.desk import _oidc, _passkeys, guarded_routers
 
     guarded = {
         (m, r.path)
@@ -42,7 +42,13 @@ def test_every_desk_route_is_in_the_table() -> None:
         if isinstance(r, APIRoute)
         for m in r.methods
     }
-    public = {(m, r.path) for r in _passkeys.router.routes if isinstance(r, APIRoute) for m in r.methods}
+    public = {
+        (m, r.path)
+        for router in (_passkeys.router, _oidc.router)
+        for r in router.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods
+    }
     assert guarded == set(ACCESS)
     assert public == PUBLIC
 

@@ -37,6 +37,7 @@ def guarded_routers() -> list[APIRouter]:
     from vaspguard.desk import (
         _audit_pages,
         _jobs,
+        _oidc,
         _lists_pages,
         _pages,
         _restrictions,
@@ -49,14 +50,22 @@ def guarded_routers() -> list[APIRouter]:
 
     routers += [_legal_notices.router, _legal_registry.router]
     # the intake form and the policy pages first: /requests/new is not a request id
-    return [*routers, _search.router, _legal_intake.router, _legal_policy.router, _legal.router, _transparency.router]
+    return [
+        *routers,
+        _search.router,
+        _legal_intake.router,
+        _legal_policy.router,
+        _legal.router,
+        _transparency.router,
+        _oidc.account_router,
+    ]
 
 
 def install(app: FastAPI) -> None:
     """Mount the desk on ``app`` (whose ``state.store`` is the store): pages, assets, security headers."""
     from fastapi.staticfiles import StaticFiles
 
-    from vaspguard.desk import _passkeys
+    from vaspguard.desk import _oidc, _passkeys
     from vaspguard.desk._passkeys import RateLimit
     from vaspguard.desk._web import HERE, SecurityHeaders
 
@@ -65,6 +74,8 @@ def install(app: FastAPI) -> None:
     app.state.desk_signin_limit = RateLimit(settings.signin_attempts, settings.signin_window_seconds)
     app.mount("/desk-static", StaticFiles(directory=HERE / "static"), name="desk-static")
     app.include_router(_passkeys.router)
+    _oidc.install(app)
+    app.include_router(_oidc.router)
     for router in guarded_routers():
         app.include_router(router)
     app.add_middleware(SecurityHeaders)

@@ -30,6 +30,7 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("POST", "/restrictions/what-if"): frozenset({A.ANALYST, A.AUDITOR}),
     ("POST", "/restrictions/evaluate"): frozenset({A.ANALYST}),
     ("GET", "/jobs/{job_id}"): frozenset({A.ANALYST}),
+    ("POST", "/screening/rescreen"): frozenset({A.ANALYST}),
     ("GET", "/audit"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/entries/{index}"): frozenset({A.AUDITOR, A.SECURITY}),
     ("GET", "/audit/bundle.zip"): frozenset({A.AUDITOR, A.SECURITY}),
@@ -71,6 +72,8 @@ ACCESS: dict[tuple[str, str], frozenset[DeskRole]] = {
     ("GET", "/transparency"): _TRANSPARENCY,
     ("GET", "/transparency.csv"): _TRANSPARENCY,
     ("GET", "/transparency.json"): _TRANSPARENCY,
+    ("GET", "/account"): EVERYONE,
+    ("POST", "/account/passkey"): EVERYONE,
 }
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(
@@ -82,6 +85,18 @@ PUBLIC: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/enrol/{token}/options"),
         ("POST", "/enrol/{token}/verify"),
         ("POST", "/signout"),  # ends the session it is sent with, if any
+        ("GET", "/signin/oidc"),  # single sign-on, when configured (404 otherwise)
+        ("GET", "/signin/oidc/callback"),
+    }
+)
+
+
+# Approvals: a user signed in through OIDC single sign-on must sign in with a passkey for these (and is
+# told to enrol one when they have none). Helpers adding approval routes add them here.
+PASSKEY_REQUIRED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("POST", "/alerts/{alert_id}/disposition"),
+        ("POST", "/alerts/{alert_id}/confirm"),
     }
 )
 

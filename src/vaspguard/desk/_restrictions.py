@@ -1,5 +1,13 @@
-"""Restrictions in the desk: customers by state and rule, the latest changes, the packs in force, a "what
-would happen" decision, and exemption evidence entered on a customer's page (which re-evaluates them).
+"""Restrictions in the desk: customers by state and rule, the latest changes, the notices due, the packs in
+force with each pack's version history, a "what would happen" decision, and exemption evidence entered on a
+customer's page (which re-evaluates them).
+
+- **Notices due**: the notices of the latest evaluation that changed a state (one per customer whose state
+  changed), with what the customer can still do and how to prove an exemption.
+- **Pack history**: every policy version put in force is a ``policy.version`` entry in the audit log (its
+  packs with their SHA-256 and the rule ids); a pack's versions are the distinct hashes it had there, each
+  with the day it was first in force and what changed against the version before (rules added or removed,
+  or the same rules reworded). The pack in force shows each rule's citation and effective dates.
 
 Everything goes through ``vaspguard.policy``'s public face: ``PolicyService`` (the engine with the
 registry's facts), ``record_evidence``, ``restricted``, ``restriction_counts`` and ``notices``.
@@ -17,7 +25,7 @@ from vaspguard import policy
 from vaspguard.desk._users import User
 from vaspguard.desk._web import DeskRoute, guard, render, store_of
 from vaspguard.errors import InvalidRequest
-from vaspguard.store import utcnow
+from vaspguard.store import Store, utcnow
 
 router = APIRouter(route_class=DeskRoute, include_in_schema=False, dependencies=[Depends(guard)])
 STATES = ("frozen", "withdraw-only", "review")
@@ -48,6 +56,66 @@ def _day(value: str, field: str) -> date | None:
         raise InvalidRequest(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _citation(c: Any) -> str:
+    parts = [c.act, f"Art {c.article}" if c.article else "", f"para {c.paragraph}" if c.paragraph else ""]
+    text = ", ".join(p for p in parts if p)
+    return text + (f" (as amended by {c.amended_by})" if c.amended_by else "")
+
+
+def pack_history(store: Store, packs: Any) -> list[dict[str, Any]]:
+    """Per pack in force: its rules with citations, and its versions (newest first) from the audit log."""
+    from vaspguard.audit import AuditLog
+
+    seen: dict[str, list[dict[str, Any]]] = {}
+    before: set[str] = set()
+    for event in AuditLog.open(store).events("policy.version", limit=None):
+        payload = event.payload or {}  # an erased entry has no payload
+        rules = set(payload.get("rules", []))
+        changed = [
+            p
+            for p in payload.get("packs", [])
+            if not seen.get(p["id"]) or seen[p["id"]][-1]["sha256"] != p["sha256"]
+        ]
+        for pack in changed:
+            versions = seen.setdefault(pack["id"], [])
+            versions.append(
+                {
+                    "sha256": pack["sha256"],
+                    "since": event.ts,
+                    "policy_version": event.policy_version,
+                    "first": not versions,
+                    "added": sorted(rules - before) if versions else [],
+                    # a removed rule's pack is known only when this was the one pack that changed
+                    "removed": sorted(before - rules) if versions and len(changed) == 1 else [],
+                }
+            )
+        before = rules
+    out = []
+    in_force = {r.id: pack.id for pack in packs for r in pack.spec.rules}
+    for pack in packs:
+        versions = seen.get(pack.id, [])
+        for v in versions:  # a rule added with this version is this pack's unless another pack has it now
+            v["added"] = [r for r in v["added"] if in_force.get(r, pack.id) == pack.id]
+        out.append(
+            {
+                "pack": pack,
+                "rules": [(r, _citation(r.citation)) for r in pack.spec.rules],
+                "versions": list(reversed(versions)),
+                "recorded": any(v["sha256"] == pack.sha256 for v in versions),
+            }
+        )
+    return out
+
+
+def notices_due(store: Store, limit: int = 25) -> list[dict[str, Any]]:
+    """The notices of the latest evaluation that changed a state."""
+    latest = policy.notices(store, limit=1)
+    if not latest:
+        return []
+    found: list[dict[str, Any]] = policy.notices(store, evaluation=latest[0]["evaluation_id"], limit=limit)
+    return found
+
+
 @router.get("/restrictions")
 def restrictions(request: Request, state: str = "", rule: str = "") -> HTMLResponse:
     if state and state not in STATES:
@@ -62,6 +130,8 @@ def restrictions(request: Request, state: str = "", rule: str = "") -> HTMLRespo
         customers=policy.restricted(store, state=state or None, rule=rule or None, limit=200),
         changes=policy.notices(store, limit=20),
         packs=engine.packs,
+        history=pack_history(store, engine.packs),
+        due=notices_due(store),
         version=engine.policy_version,
         actions=[a.value for a in policy.Action],
         query={"state": state, "rule": rule},

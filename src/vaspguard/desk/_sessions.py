@@ -5,6 +5,8 @@
 - Signing in deletes the visitor's session and creates a new one for the user (rotation: a value planted
   before sign-in is worth nothing after it).
 - A session unused for ``idle_minutes`` is over: it is deleted when next presented.
+- A session remembers how its user signed in (``method``: ``passkey`` or ``oidc``): approvals need a
+  passkey (``passkey_refusal``), so a user signed in through single sign-on is sent to enrol or use one.
 """
 
 from __future__ import annotations
@@ -28,9 +30,22 @@ class Session:
     user: User | None
     challenge: str | None
     invite_sha256: str | None
+    method: str = "passkey"  # how the user signed in: passkey | oidc
 
 
-def create(store: Store, user_id: int | None = None) -> tuple[str, Session]:
+def passkey_refusal(session: Session) -> str | None:
+    """Why this session may not approve (None if it may): approvals need a passkey sign-in."""
+    if session.user is None or session.method == "passkey":
+        return None
+    if session.user.passkeys == 0:
+        return (
+            "approving needs a passkey, and you have none yet: enrol one on your Account page (/account), "
+            "or ask an administrator for an invite"
+        )
+    return "approving needs a passkey: sign out, then sign in with your passkey"
+
+
+def create(store: Store, user_id: int | None = None, method: str = "passkey") -> tuple[str, Session]:
     """A new session; returns the cookie value (shown to the browser only) and the session."""
     value = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
@@ -38,11 +53,16 @@ def create(store: Store, user_id: int | None = None) -> tuple[str, Session]:
     with store.connect() as conn:
         conn.execute(
             insert(DeskSessionRow).values(
-                id_sha256=token_digest(value), user_id=user_id, csrf=csrf, created_at=now, last_seen=now
+                id_sha256=token_digest(value),
+                user_id=user_id,
+                csrf=csrf,
+                created_at=now,
+                last_seen=now,
+                method=method if user_id is not None else None,
             )
         )
     user = get_user(store, user_id) if user_id is not None else None
-    return value, Session(token_digest(value), csrf, user, None, None)
+    return value, Session(token_digest(value), csrf, user, None, None, method)
 
 
 def load(store: Store, value: str | None, *, idle: timedelta) -> Session | None:
@@ -64,7 +84,7 @@ def load(store: Store, value: str | None, *, idle: timedelta) -> Session | None:
     if user is not None and not user.active:
         end(store, key)
         return None
-    return Session(key, row.csrf, user, row.challenge, row.invite_sha256)
+    return Session(key, row.csrf, user, row.challenge, row.invite_sha256, row.method or "passkey")
 
 
 def set_challenge(store: Store, key: str, challenge: str | None, invite_sha256: str | None = None) -> None:

@@ -65,6 +65,8 @@ class DeskSessionRow(Base):
     invite_sha256: Mapped[str | None] = mapped_column(String(64))  # the invite an enrolment is for
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # how the user signed in: passkey | oidc (migration 0010_desk_search; None: a passkey, from before)
+    method: Mapped[str | None] = mapped_column(String(8))
 
 
 class DeskProposalRow(Base):
@@ -79,3 +81,39 @@ class DeskProposalRow(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | confirmed
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("desk_users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeskSearchTokenRow(Base):
+    """The desk's search index (migration 0010_desk_search): one row per customer and word of a name (read
+    in Latin letters by screening's normalisation), lower-cased id, e-mail or phone. Found by prefix (a
+    range on ``token``, which the index serves); kept up to date by ``vaspguard.desk._search.refresh``."""
+
+    __tablename__ = "desk_search_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(200), index=True)
+    customer_id: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # name | id | email | phone
+
+
+class DeskSearchStateRow(Base):
+    """How far the search index has caught up: customers recorded or changed before ``indexed_until``
+    are in it (one row, id 1; none until the first build)."""
+
+    __tablename__ = "desk_search_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indexed_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeskOidcIdentityRow(Base):
+    """A desk user signed in through OIDC single sign-on, by the identity provider's issuer and subject
+    (migration 0010_desk_search). Never matched by name: a name at the provider is not a desk identity."""
+
+    __tablename__ = "desk_oidc_identities"
+
+    issuer: Mapped[str] = mapped_column(String(300), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("desk_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_signin_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -238,3 +238,72 @@ def passkey_used(store: Store, credential_id: str, sign_count: int) -> None:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def reinvite(store: Store, user: User, settings: DeskSettings | None = None) -> str:
+    """A new one-time enrolment link for an existing active user (a passkey on another device, or a first
+    passkey for someone who signs in through single sign-on)."""
+    settings = settings or DeskSettings()
+    if not user.active:
+        raise Refused("this user is deactivated")
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with store.connect() as conn:
+        conn.execute(
+            insert(DeskInviteRow).values(
+                token_sha256=token_digest(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + timedelta(hours=settings.invite_hours),
+            )
+        )
+    return f"{settings.site()}/enrol/{token}"
+
+
+def oidc_user(
+    store: Store, *, issuer: str, subject: str, name: str, roles: frozenset[DeskRole], region: str
+) -> User:
+    """The desk user of an OIDC identity (issuer and subject), created at its first sign-in; roles and
+    region follow the identity provider's claims at every sign-in. A deactivated user stays refused."""
+    from vaspguard.desk._tables import DeskOidcIdentityRow as Identity
+
+    now = utcnow()
+    role_text = ",".join(sorted(roles))
+    with store.connect() as conn:
+        user_id = conn.execute(
+            select(Identity.user_id).where(Identity.issuer == issuer, Identity.subject == subject)
+        ).scalar()
+        if user_id is None:
+            taken = conn.execute(select(DeskUserRow.id).where(DeskUserRow.name == name)).first()
+            if taken is not None:  # never linked by name: another person may hold it here
+                name = f"{name[:80]} (sso {secrets.token_hex(3)})"
+            user_id = conn.execute(
+                insert(DeskUserRow)
+                .values(
+                    name=name,
+                    roles=role_text,
+                    region=region,
+                    handle=secrets.token_hex(32),
+                    active=True,
+                    created_at=now,
+                )
+                .returning(DeskUserRow.id)
+            ).scalar_one()
+            conn.execute(
+                insert(Identity).values(issuer=issuer, subject=subject, user_id=user_id, created_at=now)
+            )
+        else:
+            conn.execute(
+                update(DeskUserRow)
+                .where(DeskUserRow.id == user_id, DeskUserRow.active.is_(True))
+                .values(roles=role_text, region=region)
+            )
+        conn.execute(
+            update(Identity)
+            .where(Identity.issuer == issuer, Identity.subject == subject)
+            .values(last_signin_at=now)
+        )
+    user = get_user(store, user_id)
+    if not user.active:
+        raise Refused("this user is deactivated")
+    return user

@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vaspguard.desk import _sessions
-from vaspguard.desk._access import ACCESS, admitted
+from vaspguard.desk._access import ACCESS, PASSKEY_REQUIRED, admitted
 from vaspguard.desk._config import DeskSettings
 from vaspguard.desk._sessions import Session
 from vaspguard.desk._users import DeskRole, User
@@ -108,12 +108,12 @@ def session_of(request: Request) -> Session:
     return found
 
 
-def start_session(request: Request, user: User) -> None:
+def start_session(request: Request, user: User, method: str = "passkey") -> None:
     """Sign-in: the visitor's session ends and a new one begins for ``user`` (rotation)."""
     store = store_of(request)
     old = session_of(request)
     _sessions.end(store, old.key)
-    value, new = _sessions.create(store, user.id)
+    value, new = _sessions.create(store, user.id, method)
     request.state.desk_cookie = value
     request.state.desk_session = new
 
@@ -147,6 +147,8 @@ async def guard(request: Request) -> User:
             value = form.get("csrf")
             sent = value if isinstance(value, str) else None
         check_csrf(request, session, sent)
+    if key in PASSKEY_REQUIRED and (why := _sessions.passkey_refusal(session)):
+        raise Denied(403, why)
     request.state.user = session.user
     return session.user
 
