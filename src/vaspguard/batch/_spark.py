@@ -115,3 +115,79 @@ def run_spark(
     stages["count_s"] = time.perf_counter() - t
     broadcast.unpersist()
     return count
+
+
+def run_spark_states(
+    policy: Any,
+    customers: Path,
+    accounts: Path | None,
+    output: Path,
+    *,
+    master: str,
+    partitions: int,
+    stages: dict[str, float],
+) -> int:
+    """Every customer's state on Spark, written to ``output`` (Parquet parts). The balances of all of a
+    customer's accounts are gathered in Spark (crypto only, non-zero) and valued by the same Python step
+    as locally, against the broadcast prices; ``accounts`` None: holdings are not needed on the date."""
+    from vaspguard.batch._states import EVALUATE_COLUMNS, STATES_DDL, evaluate_batches
+    from vaspguard.registry import FIAT
+
+    f = _pyspark().functions
+    t = time.perf_counter()
+    spark = session(master, partitions=partitions)
+    stages["session_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    broadcast = spark.sparkContext.broadcast(policy)
+    stages["broadcast_s"] = time.perf_counter() - t
+    people = spark.read.parquet(str(customers)).select(*EVALUATE_COLUMNS)
+    if accounts is None:
+        none = f.lit(None).cast("array<struct<asset:string,amount:decimal(38,18)>>")
+        joined = people.withColumn("balances", none)
+    else:
+        held = (
+            spark.read.parquet(str(accounts))
+            .select("customer_id", f.explode("balances").alias("b"))
+            .select("customer_id", "b.asset", "b.amount")
+            .where(~f.col("asset").isin(*sorted(FIAT)) & (f.col("amount") != 0))
+            .groupBy("customer_id")
+            .agg(f.collect_list(f.struct("asset", "amount")).alias("balances"))
+        )
+        joined = people.join(held, people["id"] == held["customer_id"], "left").select(
+            *EVALUATE_COLUMNS, "balances"
+        )
+
+    def evaluate(batches: Iterator[Any]) -> Iterator[Any]:
+        return evaluate_batches(broadcast.value, batches)
+
+    t = time.perf_counter()
+    joined.mapInArrow(evaluate, STATES_DDL).write.mode("errorifexists").parquet(str(output))
+    stages["evaluate_write_s"] = time.perf_counter() - t
+    broadcast.unpersist()
+    import pyarrow.dataset as ds
+
+    return int(ds.dataset(output, format="parquet").count_rows())
+
+
+def spark_diff(previous: Path, current: Path, output: Path) -> None:
+    """``local_diff`` on Spark: a full outer join of two ``states/`` on the customer id."""
+    from pyspark.sql import SparkSession
+
+    f = _pyspark().functions
+    spark = SparkSession.getActiveSession()
+    assert spark is not None  # the job's session, started by run_spark_states
+
+    def side(path: Path, prefix: str) -> Any:
+        return spark.read.parquet(str(path)).select(
+            "customer_id",
+            f.col("state").alias(f"{prefix}_state"),
+            f.col("rule_id").alias(f"{prefix}_rule_id"),
+        )
+
+    joined = side(previous, "old").join(side(current, "new"), "customer_id", "full_outer")
+    same = joined["old_state"].eqNullSafe(joined["new_state"]) & joined["old_rule_id"].eqNullSafe(
+        joined["new_rule_id"]
+    )
+    joined.where(~same).select(
+        "customer_id", "old_state", "new_state", "old_rule_id", "new_rule_id"
+    ).write.mode("errorifexists").parquet(str(output))

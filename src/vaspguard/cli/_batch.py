@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from vaspguard.cli._common import open_db, print_json
+from vaspguard.cli._policy import _BUILTIN, _NO_BUILTIN, _PACK, _date, _packs
 
 app = typer.Typer(
     help="Batch jobs over the whole registry, on this machine or on Apache Spark.", no_args_is_help=True
@@ -70,4 +71,80 @@ def import_alerts(
     sys.stdout.write(
         f"run {report.run_id}: {report.alerts_created} new alerts, {report.suppressed} kept quiet by "
         f"dispositions, {report.already_open} already open\n"
+    )
+
+
+@app.command("evaluate")
+def evaluate(
+    inputs: Path = typer.Argument(
+        ...,
+        help="Directory with the registry's Parquet export: customers, accounts and prices, each a .parquet "
+        "file or a --partition-by directory.",
+    ),
+    at: str = typer.Option(..., "--at", help="Evaluation date, YYYY-MM-DD (UTC)."),
+    output: Path = typer.Option(..., "--output", "-o", help="New directory for the states (Parquet)."),
+    previous: Path | None = typer.Option(
+        None, "--previous", help="The output of an earlier `batch evaluate`: write the diff against it."
+    ),
+    engine: str = typer.Option("local", "--engine", help="local (this machine) or spark."),
+    master: str = typer.Option(
+        "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
+    ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Processes evaluating in parallel (local engine)."
+    ),
+    partitions: int = typer.Option(
+        8, "--partitions", min=1, help="Shuffle partitions of the customer/balances join (spark engine)."
+    ),
+    pack: list[Path] | None = _PACK,
+    no_builtin: bool = _NO_BUILTIN,
+    builtin: str | None = _BUILTIN,
+    json_out: bool = typer.Option(False, "--json", help="Print the job report as JSON."),
+) -> None:
+    """Every customer's restriction state on a date (rule, citation, what the customer can still do,
+    holdings in EUR) with the policy engine of `policy evaluate`, as Parquet, and the diff against
+    --previous. Nothing is stored: `batch import-states` loads the states and writes the notices."""
+    from vaspguard.batch import Engine
+    from vaspguard.batch import evaluate as run
+
+    packs = _packs(pack, no_builtin, builtin)
+    report = run(
+        open_db(), inputs, output, at=_date(at, "--at"), engine=engine, packs=packs, previous=previous,
+        workers=workers, master=master, partitions=partitions,
+    )  # fmt: skip
+    if engine == Engine.SPARK:
+        from vaspguard.batch import stop_spark
+
+        stop_spark()
+    if json_out:
+        print_json(report)
+        return
+    states = ", ".join(f"{n} {s}" for s, n in report.states.items())
+    changed = "" if report.changed is None else f"; {report.changed} changed since {report.previous}"
+    sys.stdout.write(
+        f"{output}: {report.customers} customers on {report.at}: {states}{changed} "
+        f"({report.engine}, {report.seconds} s)\n"
+    )
+
+
+@app.command("import-states")
+def import_states(
+    output: Path = typer.Argument(..., help="The output directory of `batch evaluate`."),
+    pack: list[Path] | None = _PACK,
+    no_builtin: bool = _NO_BUILTIN,
+    builtin: str | None = _BUILTIN,
+    json_out: bool = typer.Option(False, "--json", help="Print the evaluation summary and changes as JSON."),
+) -> None:
+    """Store an evaluation job's states as an evaluation (logged to the audit log): the diff against the
+    stored states and a notice for each change, as after `policy evaluate`. Refused if the policy, the
+    exemption evidence or the confirmed listings changed since the job."""
+    from vaspguard.batch import import_states as load
+
+    result = load(open_db(), output, packs=_packs(pack, no_builtin, builtin), actor="cli")
+    if json_out:
+        print_json({**result.summary(), "change_list": result.changes})
+        return
+    sys.stdout.write(
+        f"evaluation {result.evaluation_id} on {result.at}: {result.customers} customers, "
+        f"{len(result.changes)} changed (notices written)\n"
     )

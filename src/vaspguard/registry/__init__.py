@@ -8,6 +8,7 @@ account, contact, name in any script, transaction hash and address; counterparti
 
 from vaspguard.registry import _lookup as lookup
 from vaspguard.registry._io import (
+    EXPORTED_AT,
     FileFormat,
     ImportReport,
     export_dataset,
@@ -41,6 +42,7 @@ from vaspguard.registry._rows import write as bulk_write
 from vaspguard.registry._store import FIAT, Holdings, Registry
 
 __all__ = [
+    "EXPORTED_AT",
     "FIAT",
     "Account",
     "Contact",
