@@ -44,7 +44,7 @@ def exported_at(*paths: Path) -> datetime | None:
     ``vaspguard.exported_at`` metadata), or None if one of them does not say (written by another tool)."""
     times = []
     for path in paths:
-        metadata = _dataset(path).schema.metadata or {}
+        metadata = open_dataset(path).schema.metadata or {}
         value = metadata.get(EXPORTED_AT.encode())
         if value is None:
             return None
@@ -52,7 +52,7 @@ def exported_at(*paths: Path) -> datetime | None:
     return min(times) if times else None
 
 
-def _dataset(path: Path) -> Any:
+def open_dataset(path: Path) -> Any:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
@@ -72,7 +72,7 @@ def addresses_by_customer(path: Path) -> dict[str, list[dict[str, str | None]]]:
     """Every distinct (address, chain) each customer moved funds to or from, as the scorer reads them."""
     import pyarrow.dataset as ds
 
-    dataset = _dataset(path)
+    dataset = open_dataset(path)
     _columns(path, dataset, ("customer_id", "address", "chain"))
     seen: dict[str, set[tuple[str, str | None]]] = {}
     for batch in dataset.to_batches(
@@ -93,7 +93,7 @@ def customer_batches(
     """The customers in batches of ``input_schema``, each with its addresses."""
     import pyarrow as pa
 
-    dataset = _dataset(path)
+    dataset = open_dataset(path)
     _columns(path, dataset, CUSTOMER_COLUMNS)
     schema = input_schema()
     for batch in dataset.to_batches(columns=list(CUSTOMER_COLUMNS), batch_size=batch_size):
@@ -106,12 +106,12 @@ def customer_batches(
 
 
 def count_rows(path: Path) -> int:
-    return int(_dataset(path).count_rows())
+    return int(open_dataset(path).count_rows())
 
 
 def balances_by_customer(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Every customer's balances (asset, amount), from all of the customer's accounts."""
-    dataset = _dataset(path)
+    dataset = open_dataset(path)
     _columns(path, dataset, ("customer_id", "balances"))
     out: dict[str, list[dict[str, Any]]] = {}
     for batch in dataset.to_batches(columns=["customer_id", "balances"]):
@@ -133,7 +133,7 @@ def evaluate_batches(
     """The customers' ``columns`` in batches, each customer with its ``balances`` (None: not needed)."""
     import pyarrow as pa
 
-    dataset = _dataset(path)
+    dataset = open_dataset(path)
     _columns(path, dataset, columns)
     kind = balances_type()
     for batch in dataset.to_batches(columns=list(columns), batch_size=batch_size):
@@ -150,7 +150,7 @@ def prices_on(path: Path, day: date) -> dict[str, Decimal]:
     """Each asset's latest EUR price on or before ``day`` (``Registry.prices_on`` for the store)."""
     import pyarrow.dataset as ds
 
-    dataset = _dataset(path)
+    dataset = open_dataset(path)
     _columns(path, dataset, ("asset", "day", "eur"))
     latest: dict[str, tuple[date, Decimal]] = {}
     for batch in dataset.to_batches(columns=["asset", "day", "eur"], filter=ds.field("day") <= day):

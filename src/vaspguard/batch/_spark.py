@@ -191,3 +191,76 @@ def spark_diff(previous: Path, current: Path, output: Path) -> None:
     joined.where(~same).select(
         "customer_id", "old_state", "new_state", "old_rule_id", "new_rule_id"
     ).write.mode("errorifexists").parquet(str(output))
+
+
+class SparkLake:
+    """The questions of a reach (``_reach.Lake``) as Spark scans of the export: filters pushed down to
+    Parquet, names and contacts exploded from the customers, only the (few) answers collected."""
+
+    def __init__(
+        self, paths: dict[str, Path], *, master: str, partitions: int, stages: dict[str, float]
+    ) -> None:
+        t = time.perf_counter()
+        self.spark = session(master, partitions=partitions)
+        stages["session_s"] = time.perf_counter() - t
+        self.f = _pyspark().functions
+        self.customers = self.spark.read.parquet(str(paths["customers"]))
+        self.accounts = self.spark.read.parquet(str(paths["accounts"]))
+        self.tx = self.spark.read.parquet(str(paths["transactions"]))
+
+    @staticmethod
+    def _ids(frame: Any, column: str = "customer_id") -> set[str]:
+        return {r[0] for r in frame.select(column).distinct().collect()}
+
+    def existing(self, customer_id: str) -> set[str]:
+        return self._ids(self.customers.where(self.f.col("id") == customer_id), "id")
+
+    def account_owner(self, account_id: str) -> set[str]:
+        return self._ids(self.accounts.where(self.f.col("id") == account_id))
+
+    def _nested(self, column: str) -> Any:
+        return self.customers.select("id", self.f.explode(column).alias("x")).select("id", "x.*")
+
+    def by_contact(self, kind: str, value: str) -> set[str]:
+        f = self.f
+        found = self._nested("contacts").where((f.col("kind") == kind) & (f.lower("value") == value.lower()))
+        return self._ids(found, "id")
+
+    def names(self, probe: Any) -> list[tuple[str, str]]:
+        f = self.f
+        name = f.col("name")
+        hit = f.lower(name).contains(probe.latin)
+        for fragment in probe.fragments:
+            hit = hit | name.contains(fragment)
+        return [(r[0], r[1]) for r in self._nested("names").where(hit).select("id", "name").collect()]
+
+    def _between(self, frame: Any, start: Any, end: Any) -> Any:
+        if start is not None:
+            frame = frame.where(self.f.col("occurred_at") >= self.f.lit(start))
+        if end is not None:
+            frame = frame.where(self.f.col("occurred_at") < self.f.lit(end))
+        return frame
+
+    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> set[str]:
+        return self._ids(self._between(self.tx.where(self.f.col(column).isin(values)), start, end))
+
+    def accounts_of(self, customers: set[str]) -> list[tuple[str, str]]:
+        if not customers:
+            return []
+        wanted = self.spark.createDataFrame([(c,) for c in sorted(customers)], "customer_id string")
+        found = self.accounts.join(self.f.broadcast(wanted), "customer_id", "left_semi")
+        return [(r[0], r[1]) for r in found.select("id", "customer_id").collect()]
+
+    def transactions(self, whole: set[str], named: set[str], start: Any, end: Any) -> int:
+        f = self.f
+        tx = self._between(self.tx, start, end)
+        scoped = f.lit(False)
+        if whole:
+            who = self.spark.createDataFrame(
+                [(c, True) for c in sorted(whole)], "customer_id string, w boolean"
+            )
+            tx = tx.join(f.broadcast(who), "customer_id", "left")
+            scoped = scoped | f.coalesce(f.col("w"), f.lit(False))
+        if named:
+            scoped = scoped | f.col("account_id").isin(sorted(named))
+        return int(tx.where(scoped).count())

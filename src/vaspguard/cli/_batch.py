@@ -148,3 +148,47 @@ def import_states(
         f"evaluation {result.evaluation_id} on {result.at}: {result.customers} customers, "
         f"{len(result.changes)} changed (notices written)\n"
     )
+
+
+@app.command("reach")
+def reach(
+    inputs: Path = typer.Argument(
+        ...,
+        help="Directory with the registry's Parquet export: customers, accounts and transactions, each a "
+        ".parquet file or a --partition-by directory.",
+    ),
+    output: Path = typer.Option(..., "--output", "-o", help="New directory for the customers and accounts."),
+    request: str | None = typer.Option(None, "--request", help="A lawful request's id: its current scope."),
+    scope: Path | None = typer.Option(
+        None, "--scope", help='A scope file: {"targets": [...], "date_range": {"from": ..., "to": ...}}.'
+    ),
+    engine: str = typer.Option("local", "--engine", help="local (this machine) or spark."),
+    master: str = typer.Option(
+        "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
+    ),
+    partitions: int = typer.Option(8, "--partitions", min=1, help="Shuffle partitions (spark engine)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the job report as JSON."),
+) -> None:
+    """The customers, accounts and transactions a lawful request's scope would touch, over the registry
+    export (the same answer as the request's reach on the store). Nothing is stored."""
+    from vaspguard.batch import Engine, read_scope, request_scope
+    from vaspguard.batch import reach as run
+    from vaspguard.errors import InvalidRequest
+
+    if (request is None) == (scope is None):
+        raise InvalidRequest("--request", "give --request ID or --scope FILE (one of them)")
+    wanted = read_scope(scope) if scope is not None else request_scope(open_db(), str(request))
+    report = run(inputs, output, scope=wanted, engine=engine, master=master, partitions=partitions)
+    if engine == Engine.SPARK:
+        from vaspguard.batch import stop_spark
+
+        stop_spark()
+    if json_out:
+        print_json(report)
+        return
+    sys.stdout.write(
+        f"{output}: {report.customers} customers, {report.accounts} accounts, {report.transactions} "
+        f"transactions in the date range ({report.engine}, {report.seconds} s)\n"
+    )
+    for label, n in report.per_target.items():
+        sys.stdout.write(f"  {label}: {n}\n")

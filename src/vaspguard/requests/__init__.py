@@ -14,6 +14,7 @@ from vaspguard.requests._crypto import (
     write_private_key,
 )
 from vaspguard.requests._disclose import verify_package
+from vaspguard.requests._documents import scope_from_doc
 from vaspguard.requests._intake import load_json, parse_agency, parse_party, parse_request
 from vaspguard.requests._model import (
     Agency,
@@ -21,6 +22,7 @@ from vaspguard.requests._model import (
     Assessment,
     Channel,
     DataCategory,
+    DateRange,
     InstrumentType,
     LawfulRequest,
     Operator,
@@ -37,6 +39,15 @@ from vaspguard.requests._model import (
     VerificationStatus,
 )
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
+from vaspguard.requests._reach import (
+    NameProbe,
+    Reach,
+    address_variants,
+    compute_reach,
+    day_bounds,
+    name_probe,
+    target_label,
+)
 from vaspguard.requests._service import ApprovalOutcome, LawfulRequests, QuorumStatus
 
 __all__ = [
@@ -47,15 +58,18 @@ __all__ = [
     "AssessmentContext",
     "Channel",
     "DataCategory",
+    "DateRange",
     "InstrumentType",
     "LawfulRequest",
     "LawfulRequests",
+    "NameProbe",
     "Operator",
     "OperatorRole",
     "PartyKind",
     "Policy",
     "ProtectedParty",
     "QuorumStatus",
+    "Reach",
     "Reason",
     "ReasonCode",
     "RequestState",
@@ -64,11 +78,15 @@ __all__ = [
     "TargetType",
     "Tier",
     "VerificationStatus",
+    "address_variants",
     "assess",
+    "compute_reach",
+    "day_bounds",
     "default_policy",
     "floor_violations",
     "generate_key",
     "load_json",
+    "name_probe",
     "parse_agency",
     "parse_party",
     "parse_policy",
@@ -76,6 +94,8 @@ __all__ = [
     "public_hex",
     "read_private_key",
     "read_public_key",
+    "scope_from_doc",
+    "target_label",
     "verify_package",
     "weakenings",
     "write_private_key",
