@@ -172,6 +172,8 @@ def _restricted(states: Path) -> dict[str, Standing]:
     import pyarrow.dataset as ds
 
     table = ds.dataset(states, format="parquet").to_table(filter=pc.field("state") != "unrestricted")
+    # In customer order, as ``policy evaluate`` reads them: the notices are written in the same order.
+    table = table.sort_by("customer_id")
     return {
         r["customer_id"]: Standing(
             CustomerState(r["state"]),
