@@ -91,18 +91,38 @@ def customer_batches(
     path: Path, addresses: dict[str, list[dict[str, str | None]]], *, batch_size: int
 ) -> Iterator[Any]:
     """The customers in batches of ``input_schema``, each with its addresses."""
+    schema = input_schema()
+    return batches_with(
+        path, CUSTOMER_COLUMNS, "addresses", addresses, schema.field("addresses").type,
+        batch_size=batch_size, schema=schema,
+    )  # fmt: skip
+
+
+def batches_with(
+    path: Path,
+    columns: tuple[str, ...],
+    name: str,
+    values: dict[str, Any] | None,
+    kind: Any,
+    *,
+    batch_size: int,
+    schema: Any = None,
+) -> Iterator[Any]:
+    """The customers' ``columns`` (the first is the id) in batches, with one more column ``name`` of type
+    ``kind``: each customer's entry in ``values`` (None: all empty). ``schema``: cast to it."""
     import pyarrow as pa
 
     dataset = open_dataset(path)
-    _columns(path, dataset, CUSTOMER_COLUMNS)
-    schema = input_schema()
-    for batch in dataset.to_batches(columns=list(CUSTOMER_COLUMNS), batch_size=batch_size):
+    _columns(path, dataset, columns)
+    for batch in dataset.to_batches(columns=list(columns), batch_size=batch_size):
         if not batch.num_rows:
             continue
         ids = batch.column(0).to_pylist()
-        arrays = [batch.column(i).cast(schema.field(i).type) for i in range(len(CUSTOMER_COLUMNS))]
-        arrays.append(pa.array([addresses.get(cid) for cid in ids], type=schema.field("addresses").type))
-        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        arrays = list(batch.columns)
+        if schema is not None:
+            arrays = [a.cast(schema.field(i).type) for i, a in enumerate(arrays)]
+        extra = [None] * len(ids) if values is None else [values.get(cid) for cid in ids]
+        yield pa.RecordBatch.from_arrays([*arrays, pa.array(extra, type=kind)], names=[*columns, name])
 
 
 def count_rows(path: Path) -> int:
@@ -125,25 +145,6 @@ def balances_type() -> Any:
     import pyarrow as pa
 
     return pa.list_(pa.struct([("asset", pa.string()), ("amount", pa.decimal128(38, 18))]))
-
-
-def evaluate_batches(
-    path: Path, columns: tuple[str, ...], balances: dict[str, list[dict[str, Any]]] | None, *, batch_size: int
-) -> Iterator[Any]:
-    """The customers' ``columns`` in batches, each customer with its ``balances`` (None: not needed)."""
-    import pyarrow as pa
-
-    dataset = open_dataset(path)
-    _columns(path, dataset, columns)
-    kind = balances_type()
-    for batch in dataset.to_batches(columns=list(columns), batch_size=batch_size):
-        if not batch.num_rows:
-            continue
-        ids = batch.column(0).to_pylist()
-        values = [None] * len(ids) if balances is None else [balances.get(cid) for cid in ids]
-        yield pa.RecordBatch.from_arrays(
-            [*batch.columns, pa.array(values, type=kind)], names=[*columns, "balances"]
-        )
 
 
 def prices_on(path: Path, day: date) -> dict[str, Decimal]:

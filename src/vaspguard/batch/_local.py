@@ -90,7 +90,7 @@ def run_local_states(
 
     import pyarrow as pa
 
-    from vaspguard.batch._inputs import balances_by_customer, evaluate_batches
+    from vaspguard.batch._inputs import balances_by_customer, balances_type, batches_with
     from vaspguard.batch._states import EVALUATE_COLUMNS, evaluate_batch, states_schema
 
     t = time.perf_counter()
@@ -98,7 +98,12 @@ def run_local_states(
     stages["balances_s"] = time.perf_counter() - t
     t = time.perf_counter()
     count = [0]
-    batches = counted(evaluate_batches(customers, EVALUATE_COLUMNS, balances, batch_size=BATCH_SIZE), count)
+    batches = counted(
+        batches_with(
+            customers, EVALUATE_COLUMNS, "balances", balances, balances_type(), batch_size=BATCH_SIZE
+        ),
+        count,
+    )
     states = pa.Table.from_batches(
         list(mapped(evaluate_batch, policy, batches, workers)), schema=states_schema()
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,41 +79,64 @@ def stop_spark() -> None:
         active.stop()
 
 
+def _started(master: str, partitions: int, stages: dict[str, float]) -> Any:
+    t = time.perf_counter()
+    spark = session(master, partitions=partitions)
+    stages["session_s"] = time.perf_counter() - t
+    return spark
+
+
+def _with_lists(people: Any, items: Any, columns: tuple[str, ...], name: str, kept: tuple[str, ...]) -> Any:
+    """``people`` (by ``id``) with a column ``name``: their ``items`` (by ``customer_id``) gathered into one
+    list of structs of ``columns`` per customer, so the shuffle carries one row per customer."""
+    f = _pyspark().functions
+    lists = items.groupBy("customer_id").agg(f.collect_list(f.struct(*columns)).alias(name))
+    return people.join(lists, people["id"] == lists["customer_id"], "left").select(*kept, name)
+
+
+def _map_and_write(
+    spark: Any,
+    needs: Any,
+    frame: Any,
+    step: Callable[[Any, Iterator[Any]], Iterator[Any]],
+    ddl: str,
+    output: Path,
+    stages: dict[str, float],
+) -> None:
+    """Broadcast ``needs``, run ``step(needs, batches)`` on every partition of ``frame`` (``mapInArrow``)
+    and write what it yields to ``output``."""
+    t = time.perf_counter()
+    broadcast = spark.sparkContext.broadcast(needs)
+    stages["broadcast_s"] = time.perf_counter() - t
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        return step(broadcast.value, batches)
+
+    t = time.perf_counter()
+    frame.mapInArrow(run, ddl).write.mode("errorifexists").parquet(str(output))
+    stages["map_write_s"] = time.perf_counter() - t
+    broadcast.unpersist()
+
+
 def run_spark(
     index: Index, inputs: Inputs, output: Path, *, master: str, partitions: int, stages: dict[str, float]
 ) -> int:
     """Screen every customer of ``inputs`` on Spark; write the matches to ``output`` (Parquet parts).
     Returns the number of customers screened."""
-    functions = _pyspark().functions
-    t = time.perf_counter()
-    spark = session(master, partitions=partitions)
-    stages["session_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    broadcast = spark.sparkContext.broadcast(index)
-    stages["broadcast_s"] = time.perf_counter() - t
+    f = _pyspark().functions
+    spark = _started(master, partitions, stages)
     customers = spark.read.parquet(str(inputs.customers)).select(*CUSTOMER_COLUMNS)
-    tx = spark.read.parquet(str(inputs.transactions))
     addresses = (
-        tx.where(functions.col("address").isNotNull() & (functions.col("address") != ""))
+        spark.read.parquet(str(inputs.transactions))
+        .where(f.col("address").isNotNull() & (f.col("address") != ""))
         .select("customer_id", "address", "chain")
         .distinct()
-        .groupBy("customer_id")
-        .agg(functions.collect_list(functions.struct("address", "chain")).alias("addresses"))
     )
-    joined = customers.join(addresses, customers["id"] == addresses["customer_id"], "left").select(
-        *CUSTOMER_COLUMNS, "addresses"
-    )
-
-    def score(batches: Iterator[Any]) -> Iterator[Any]:
-        return score_batches(broadcast.value, batches)
-
-    t = time.perf_counter()
-    joined.mapInArrow(score, FOUND_DDL).write.mode("errorifexists").parquet(str(output))
-    stages["score_write_s"] = time.perf_counter() - t
+    joined = _with_lists(customers, addresses, ("address", "chain"), "addresses", CUSTOMER_COLUMNS)
+    _map_and_write(spark, index, joined, score_batches, FOUND_DDL, output, stages)
     t = time.perf_counter()
     count = int(customers.count())
     stages["count_s"] = time.perf_counter() - t
-    broadcast.unpersist()
     return count
 
 
@@ -134,12 +157,7 @@ def run_spark_states(
     from vaspguard.registry import FIAT
 
     f = _pyspark().functions
-    t = time.perf_counter()
-    spark = session(master, partitions=partitions)
-    stages["session_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    broadcast = spark.sparkContext.broadcast(policy)
-    stages["broadcast_s"] = time.perf_counter() - t
+    spark = _started(master, partitions, stages)
     people = spark.read.parquet(str(customers)).select(*EVALUATE_COLUMNS)
     if accounts is None:
         none = f.lit(None).cast("array<struct<asset:string,amount:decimal(38,18)>>")
@@ -150,20 +168,9 @@ def run_spark_states(
             .select("customer_id", f.explode("balances").alias("b"))
             .select("customer_id", "b.asset", "b.amount")
             .where(~f.col("asset").isin(*sorted(FIAT)) & (f.col("amount") != 0))
-            .groupBy("customer_id")
-            .agg(f.collect_list(f.struct("asset", "amount")).alias("balances"))
         )
-        joined = people.join(held, people["id"] == held["customer_id"], "left").select(
-            *EVALUATE_COLUMNS, "balances"
-        )
-
-    def evaluate(batches: Iterator[Any]) -> Iterator[Any]:
-        return evaluate_batches(broadcast.value, batches)
-
-    t = time.perf_counter()
-    joined.mapInArrow(evaluate, STATES_DDL).write.mode("errorifexists").parquet(str(output))
-    stages["evaluate_write_s"] = time.perf_counter() - t
-    broadcast.unpersist()
+        joined = _with_lists(people, held, ("asset", "amount"), "balances", EVALUATE_COLUMNS)
+    _map_and_write(spark, policy, joined, evaluate_batches, STATES_DDL, output, stages)
     import pyarrow.dataset as ds
 
     return int(ds.dataset(output, format="parquet").count_rows())

@@ -10,6 +10,13 @@ import typer
 from vaspguard.cli._common import open_db, print_json
 from vaspguard.cli._policy import _BUILTIN, _NO_BUILTIN, _PACK, _date, _packs
 
+_ENGINE = typer.Option("local", "--engine", help="local (this machine) or spark.")
+_MASTER = typer.Option(
+    "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
+)
+
+_JSON_REPORT = typer.Option(False, "--json", help="Print the job report as JSON.")
+
 app = typer.Typer(
     help="Batch jobs over the whole registry, on this machine or on Apache Spark.", no_args_is_help=True
 )
@@ -23,15 +30,13 @@ def screen(
         "file or a --partition-by directory.",
     ),
     output: Path = typer.Option(..., "--output", "-o", help="New directory for the alerts (Parquet)."),
-    engine: str = typer.Option("local", "--engine", help="local (this machine) or spark."),
-    master: str = typer.Option(
-        "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
-    ),
+    engine: str = _ENGINE,
+    master: str = _MASTER,
     workers: int = typer.Option(1, "--workers", min=1, help="Processes scoring in parallel (local engine)."),
     partitions: int = typer.Option(
         8, "--partitions", min=1, help="Shuffle partitions of the customer/address join (spark engine)."
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the job report as JSON."),
+    json_out: bool = _JSON_REPORT,
 ) -> None:
     """Screen every customer's names (all scripts) and deposit/withdrawal addresses against the active list
     snapshots; write the matches with their breakdown as Parquet. Nothing is stored: `batch import-alerts`
@@ -86,10 +91,8 @@ def evaluate(
     previous: Path | None = typer.Option(
         None, "--previous", help="The output of an earlier `batch evaluate`: write the diff against it."
     ),
-    engine: str = typer.Option("local", "--engine", help="local (this machine) or spark."),
-    master: str = typer.Option(
-        "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
-    ),
+    engine: str = _ENGINE,
+    master: str = _MASTER,
     workers: int = typer.Option(
         1, "--workers", min=1, help="Processes evaluating in parallel (local engine)."
     ),
@@ -99,7 +102,7 @@ def evaluate(
     pack: list[Path] | None = _PACK,
     no_builtin: bool = _NO_BUILTIN,
     builtin: str | None = _BUILTIN,
-    json_out: bool = typer.Option(False, "--json", help="Print the job report as JSON."),
+    json_out: bool = _JSON_REPORT,
 ) -> None:
     """Every customer's restriction state on a date (rule, citation, what the customer can still do,
     holdings in EUR) with the policy engine of `policy evaluate`, as Parquet, and the diff against
@@ -162,12 +165,10 @@ def reach(
     scope: Path | None = typer.Option(
         None, "--scope", help='A scope file: {"targets": [...], "date_range": {"from": ..., "to": ...}}.'
     ),
-    engine: str = typer.Option("local", "--engine", help="local (this machine) or spark."),
-    master: str = typer.Option(
-        "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
-    ),
+    engine: str = _ENGINE,
+    master: str = _MASTER,
     partitions: int = typer.Option(8, "--partitions", min=1, help="Shuffle partitions (spark engine)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the job report as JSON."),
+    json_out: bool = _JSON_REPORT,
 ) -> None:
     """The customers, accounts and transactions a lawful request's scope would touch, over the registry
     export (the same answer as the request's reach on the store). Nothing is stored."""
