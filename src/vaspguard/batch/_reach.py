@@ -10,8 +10,9 @@ by a target other than an account id bring all their accounts; the records are t
 range on the accounts in scope.
 
 The lake is the seam: ``_LocalLake`` reads the Parquet export with pyarrow in this process, ``SparkLake``
-(``_spark``) scans it on Spark; both answer the same six questions. A job writes ``customers/`` (each
-customer with the targets that reached it), ``accounts/`` and ``manifest.json`` (counts per target,
+(``_spark``) scans it on Spark; both answer the same questions. All addresses (and all hashes) of a scope are
+looked up in one scan of the transactions, however many targets name them. A job writes ``customers/``
+(each customer with the targets that reached it), ``accounts/`` and ``manifest.json`` (counts per target,
 accounts, transactions), written last.
 """
 
@@ -69,12 +70,36 @@ class Lake(Protocol):
     def account_owner(self, account_id: str) -> set[str]: ...
     def by_contact(self, kind: str, value: str) -> set[str]: ...
     def names(self, probe: NameProbe) -> list[tuple[str, str]]: ...
-    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> set[str]: ...
+    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> dict[str, set[str]]: ...
     def accounts_of(self, customers: set[str]) -> list[tuple[str, str]]: ...
     def transactions(self, whole: set[str], named: set[str], start: Any, end: Any) -> int: ...
 
 
-def resolve(lake: Lake, target: Target, scope: Scope) -> tuple[set[str], set[str]]:
+def _on_chain(lake: Lake, scope: Scope) -> dict[TargetType, dict[str, set[str]]]:
+    """The customers of every address and every transaction hash the scope names, by value: one scan of
+    the transactions for all addresses (in the date range) and one for all hashes (any date), however many
+    targets name them."""
+    wanted: dict[TargetType, set[str]] = {}
+    for t in scope.targets:
+        if t.type in (TargetType.TX_HASH, TargetType.WALLET_ADDRESS, TargetType.COUNTERPARTY_ADDRESS):
+            kind = TargetType.TX_HASH if t.type is TargetType.TX_HASH else TargetType.WALLET_ADDRESS
+            wanted.setdefault(kind, set()).update(address_variants(t.value, t.chain))
+    found = {}
+    if TargetType.TX_HASH in wanted:
+        found[TargetType.TX_HASH] = lake.by_transaction(
+            "tx_hash", sorted(wanted[TargetType.TX_HASH]), None, None
+        )
+    if TargetType.WALLET_ADDRESS in wanted:
+        bounds = day_bounds(scope.date_range)
+        found[TargetType.WALLET_ADDRESS] = lake.by_transaction(
+            "address", sorted(wanted[TargetType.WALLET_ADDRESS]), *bounds
+        )
+    return found
+
+
+def resolve(
+    lake: Lake, target: Target, on_chain: dict[TargetType, dict[str, set[str]]]
+) -> tuple[set[str], set[str]]:
     """(customer ids, account ids) one target resolves to (``requests.resolve_target`` on the store)."""
     if target.type is TargetType.CUSTOMER_ID:
         return lake.existing(target.value), set()
@@ -88,10 +113,10 @@ def resolve(lake: Lake, target: Target, scope: Scope) -> tuple[set[str], set[str
         if probe is None:
             return set(), set()
         return {cid for cid, name in lake.names(probe) if probe.reads_as(name)}, set()
-    variants = address_variants(target.value, target.chain)
-    if target.type is TargetType.TX_HASH:
-        return lake.by_transaction("tx_hash", variants, None, None), set()
-    return lake.by_transaction("address", variants, *day_bounds(scope.date_range)), set()
+    # wallet_address / counterparty_address: every customer with a movement to or from it in the range
+    kind = TargetType.TX_HASH if target.type is TargetType.TX_HASH else TargetType.WALLET_ADDRESS
+    by_value = on_chain[kind]
+    return {c for v in address_variants(target.value, target.chain) for c in by_value.get(v, ())}, set()
 
 
 def read_scope(path: Path) -> Scope:
@@ -148,8 +173,9 @@ def reach(
     named: set[str] = set()
     whole: set[str] = set()
     per_target: dict[str, int] = {}
+    on_chain = _on_chain(lake, scope)
     for target in scope.targets:
-        customers, account_ids = resolve(lake, target, scope)
+        customers, account_ids = resolve(lake, target, on_chain)
         per_target[target_label(target)] = len(customers)
         for cid in customers:
             reached.setdefault(cid, set()).add(target_label(target))
@@ -258,9 +284,12 @@ class _LocalLake:
             if any(f in n["name"] for f in probe.fragments) or probe.latin in n["name"].lower()
         ]
 
-    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> set[str]:
-        table = self._column("transactions", "customer_id", _in_range(column, values, start, end))
-        return set(table["customer_id"].to_pylist())
+    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> dict[str, set[str]]:
+        table = self._column("transactions", "customer_id", _in_range(column, values, start, end), (column,))
+        out: dict[str, set[str]] = {}
+        for cid, value in zip(table["customer_id"].to_pylist(), table[column].to_pylist(), strict=True):
+            out.setdefault(value, set()).add(cid)
+        return out
 
     def accounts_of(self, customers: set[str]) -> list[tuple[str, str]]:
         import pyarrow as pa

@@ -248,8 +248,12 @@ class SparkLake:
             frame = frame.where(self.f.col("occurred_at") < self.f.lit(end))
         return frame
 
-    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> set[str]:
-        return self._ids(self._between(self.tx.where(self.f.col(column).isin(values)), start, end))
+    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> dict[str, set[str]]:
+        found = self._between(self.tx.where(self.f.col(column).isin(values)), start, end)
+        out: dict[str, set[str]] = {}
+        for value, cid in found.select(column, "customer_id").distinct().collect():
+            out.setdefault(value, set()).add(cid)
+        return out
 
     def accounts_of(self, customers: set[str]) -> list[tuple[str, str]]:
         if not customers:
