@@ -1,10 +1,15 @@
-"""Batch screening on Spark ``local[2]`` beside the local engine with ``--workers 2``, on the same demo
+"""Batch jobs on Spark ``local[2]`` beside the local engine with ``--workers 2``, on the same demo
 exchange screened against the genuine lists (issue 16).
 
 ``python -m benchmarks bench_spark``; sizes from ``BENCH_SPARK_CUSTOMERS`` (default ``20000,100000``).
 For each size: seed the demo exchange (10 transactions per customer), export it flat (local engine) and
 partitioned (Spark: customers by bucket, transactions by month), run both engines, check that their rows
 are identical, and print customers/s, the time of each stage, and the size of the broadcast index.
+
+``BENCH_SPARK_JOBS=evaluate,reach BENCH_SPARK_DIR=DIR`` instead runs ``evaluate`` and ``reach`` on a flat
+export already in ``DIR/flat`` (customers, accounts, transactions, prices, with ``DIR/bench.db`` beside it),
+both engines reading the same files; ``BENCH_SPARK_TILE=10`` first tiles that export ten times with re-keyed
+ids (``C0000001`` → ``C0000001~3``), for 10M customers from a seeded 1M (seeding 10M here takes hours).
 """
 
 from __future__ import annotations
@@ -12,15 +17,19 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.eval_screening import LISTS, SHARED
-from vaspguard.batch import ScreenReport, screen, stop_spark
+from vaspguard.batch import ScreenReport, evaluate, reach, read_reach, read_rows, screen, stop_spark
+from vaspguard.batch._inputs import count_rows, find_input
 from vaspguard.batch._jobs import read_found
 from vaspguard.demo import FICTIONAL_ADDRESSES, FICTIONAL_PERSONS, LISTED_PERSONS, sample_list_paths, seed
 from vaspguard.errors import InputError
 from vaspguard.lists import import_paths
-from vaspguard.registry import export_dataset, export_file
+from vaspguard.registry import FIAT, export_dataset, export_file
+from vaspguard.requests import DateRange, Scope, Target, TargetType
 from vaspguard.store import Store, migrate, open_store
 
 
@@ -93,7 +102,125 @@ def _one_size(customers: int) -> None:
         store.dispose()
 
 
+THRESHOLD_DAY = date(2022, 5, 1)  # Art 5b(2)'s EUR 10,000 threshold in force: holdings are valued
+
+
+def _threshold_prices(flat: Path) -> None:
+    """Prices on ``THRESHOLD_DAY`` for every crypto-asset but one (the demo prices only its own year), as
+    the differential test adds them: holdings are valued, some above EUR 10,000, one asset unpriced."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = flat / "prices.parquet"
+    table = pq.read_table(path)
+    if THRESHOLD_DAY in set(table["day"].to_pylist()):
+        return
+    latest = {r["asset"]: r["eur"] for r in sorted(table.to_pylist(), key=lambda r: r["day"])}
+    crypto = sorted(a for a in latest if a not in FIAT)[1:]
+    extra = [{"asset": a, "day": THRESHOLD_DAY, "eur": latest[a] * Decimal("0.7")} for a in crypto]
+    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist(extra, schema=table.schema)]), path)
+
+
+def _tiled(flat: Path, times: int) -> Path:
+    """The flat export repeated ``times`` times with every customer, account and transaction id re-keyed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    out = flat.parent / f"flat-x{times}"
+    if out.exists():
+        return out
+    tmp = flat.parent / f"flat-x{times}.partial"
+    tmp.mkdir()
+    keyed = {"customers": ("id",), "accounts": ("id", "customer_id"),
+             "transactions": ("id", "customer_id", "account_id", "counterparty_customer_id")}  # fmt: skip
+    for kind, columns in keyed.items():
+        source = pq.ParquetFile(flat / f"{kind}.parquet")
+        with pq.ParquetWriter(tmp / f"{kind}.parquet", source.schema_arrow) as writer:
+            for k in range(times):
+                for batch in source.iter_batches(batch_size=200_000):
+                    table = pa.Table.from_batches([batch])
+                    for c in columns:
+                        i = table.schema.get_field_index(c)
+                        table = table.set_column(i, c, pc.binary_join_element_wise(table[c], f"~{k}", ""))
+                    writer.write_table(table)
+    (tmp / "prices.parquet").write_bytes((flat / "prices.parquet").read_bytes())
+    tmp.rename(out)
+    return out
+
+
+def _scope(flat: Path) -> Scope:
+    """A broad request: every listed wallet, two names, two customers, over the demo's year."""
+    import pyarrow.parquet as pq
+
+    first = pq.read_table(flat / "customers.parquet", columns=["id", "names"]).slice(0, 50).to_pylist()
+    names = [c["names"][0]["name"] for c in first[10:12]]
+    targets = [Target(TargetType.WALLET_ADDRESS, a.address) for a in FICTIONAL_ADDRESSES]
+    targets += [Target(TargetType.NAME, n) for n in names]
+    targets += [Target(TargetType.CUSTOMER_ID, c["id"]) for c in first[:2]]
+    return Scope(tuple(targets), (), DateRange(date(2026, 1, 1), date(2026, 10, 31)))
+
+
+def _job_line(label: str, rows: int, unit: str, seconds: float, stages: dict[str, float], extra: str) -> None:
+    parts = ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in stages.items())
+    rate = rows / seconds
+    print(
+        f"  {label}: {seconds:7.1f} s, {rate:8.0f} {unit}/s ({rate / 2:.0f} per core); {extra}; "
+        f"stages: {parts}",
+        flush=True,
+    )
+
+
+def _prepared(directory: Path) -> None:
+    """``evaluate`` and ``reach`` on both engines over the flat export in ``directory``."""
+    flat = directory / "flat"
+    _threshold_prices(flat)
+    tile = int(os.environ.get("BENCH_SPARK_TILE", "1"))
+    if tile > 1:
+        t = time.perf_counter()
+        flat = _tiled(flat, tile)
+        print(f"  tiled x{tile} in {time.perf_counter() - t:.1f} s", flush=True)
+    store = open_store(f"sqlite:///{directory / 'bench.db'}")
+    jobs = os.environ.get("BENCH_SPARK_JOBS", "evaluate,reach").split(",")
+    with tempfile.TemporaryDirectory(prefix="bench-spark-", dir=directory) as tmp:
+        out = Path(tmp)
+        if "evaluate" in jobs:
+            rows = {}
+            for engine, label in (
+                ("local", "evaluate local --workers 2"),
+                ("spark", "evaluate spark local[2]   "),
+            ):
+                r = evaluate(store, flat, out / f"e-{engine}", at=THRESHOLD_DAY, engine=engine, workers=2)
+                stop_spark()
+                _job_line(label, r.customers, "customers", r.seconds, r.stages,
+                          f"{r.states}; policy broadcast {r.policy_bytes / 1e3:.0f} kB")  # fmt: skip
+                rows[engine] = read_rows(out / f"e-{engine}" / "states")
+            print(f"  states identical: {rows['local'] == rows['spark']}", flush=True)
+            del rows
+        if "reach" in jobs:
+            scope = _scope(flat)
+            found = {}
+            for engine, label in (
+                ("local", "reach local               "),
+                ("spark", "reach spark local[2]      "),
+            ):
+                rr = reach(flat, out / f"r-{engine}", scope=scope, engine=engine)
+                stop_spark()
+                n = count_rows(find_input(flat, "transactions"))
+                _job_line(label, n, "transactions", rr.seconds, rr.stages,
+                          f"{rr.customers} customers, {rr.accounts} accounts, {rr.transactions} transactions "
+                          "reached")  # fmt: skip
+                found[engine] = read_reach(out / f"r-{engine}")
+            print(f"  reach identical: {found['local'] == found['spark']}", flush=True)
+    store.dispose()
+
+
 def main() -> None:
+    prepared = os.environ.get("BENCH_SPARK_DIR")
+    if prepared:
+        os.environ.setdefault("VASPGUARD_DATA_DIR", str(Path(prepared) / "data"))
+        _prepared(Path(prepared))
+        return
     sizes = [int(s) for s in os.environ.get("BENCH_SPARK_CUSTOMERS", "20000,100000").split(",")]
     for n in sizes:
         _one_size(n)

@@ -16,7 +16,7 @@ from vaspguard.batch._jobs import read_found
 from vaspguard.errors import InvalidFile, Refused
 from vaspguard.lists import import_paths
 from vaspguard.screening import AddressBook, Screener, decide, list_alerts, screen_customers
-from vaspguard.store import Store
+from vaspguard.store import Store, utcnow
 
 CUSTOMERS = 1500
 
@@ -127,3 +127,24 @@ def test_the_spark_engine_without_pyspark_names_the_extra(
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(Refused, match=r"pip install 'vaspguard\[spark\]'"):
         screen(sqlite_store, inputs, tmp_path / "out", engine="spark")
+
+
+def test_the_run_of_imported_alerts_starts_when_the_registry_was_exported(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """The next incremental run screens what changed since the export, not since the job: a customer
+    changed between the export and the job is not skipped."""
+    from datetime import datetime
+
+    from vaspguard.screening import last_run
+
+    demo_exchange(sqlite_store, 50)
+    exported = utcnow()
+    inputs = export_inputs(sqlite_store, tmp_path / "in")
+    report = screen(sqlite_store, inputs, tmp_path / "out")
+    assert report.registry_as_of is not None
+    taken = datetime.fromisoformat(report.registry_as_of)
+    assert exported <= taken < datetime.fromisoformat(report.started_at)
+    import_alerts(sqlite_store, tmp_path / "out")
+    last = last_run(sqlite_store)
+    assert last is not None and last[0].replace(tzinfo=None) == taken.replace(tzinfo=None)

@@ -8,7 +8,25 @@ false positive stays quiet while nothing changed). The engine is the one seam: `
 function on the same Arrow batches, so only reading, joining and writing differ between them.
 """
 
+from vaspguard.batch._evaluate import EvaluateReport, evaluate, import_states, read_rows
 from vaspguard.batch._jobs import Engine, ImportReport, ScreenReport, import_alerts, screen
+from vaspguard.batch._reach import ReachReport, reach, read_reach, read_scope, request_scope
 from vaspguard.batch._spark import stop_spark
 
-__all__ = ["Engine", "ImportReport", "ScreenReport", "import_alerts", "screen", "stop_spark"]
+__all__ = [
+    "Engine",
+    "EvaluateReport",
+    "ImportReport",
+    "ReachReport",
+    "ScreenReport",
+    "evaluate",
+    "import_alerts",
+    "import_states",
+    "reach",
+    "read_reach",
+    "read_rows",
+    "read_scope",
+    "request_scope",
+    "screen",
+    "stop_spark",
+]

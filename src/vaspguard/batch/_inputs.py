@@ -5,11 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from vaspguard.batch._score import CUSTOMER_COLUMNS, input_schema
 from vaspguard.errors import InvalidFile
+from vaspguard.registry import EXPORTED_AT
+
+
+def find_input(directory: Path, kind: str) -> Path:
+    """``kind`` (customers, accounts, transactions, prices) under ``directory``: a ``KIND.parquet`` file or a
+    ``KIND`` directory (a ``--partition-by`` dataset)."""
+    for candidate in (directory / kind, directory / f"{kind}.parquet"):
+        if candidate.exists():
+            return candidate
+    raise InvalidFile(
+        directory,
+        f"no {kind} here: export them first "
+        f"(vaspguard registry export --kind {kind} -o {directory / kind}.parquet)",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,22 +36,23 @@ class Inputs:
     @classmethod
     def at(cls, directory: Path) -> Inputs:
         """``customers`` and ``transactions`` under ``directory``: each a ``.parquet`` file or a directory."""
-        found = []
-        for kind in ("customers", "transactions"):
-            for candidate in (directory / kind, directory / f"{kind}.parquet"):
-                if candidate.exists():
-                    found.append(candidate)
-                    break
-            else:
-                raise InvalidFile(
-                    directory,
-                    f"no {kind} here: export them first "
-                    f"(vaspguard registry export --kind {kind} -o {directory / kind}.parquet)",
-                )
-        return cls(found[0], found[1])
+        return cls(find_input(directory, "customers"), find_input(directory, "transactions"))
 
 
-def _dataset(path: Path) -> Any:
+def exported_at(*paths: Path) -> datetime | None:
+    """When the registry export behind ``paths`` started (the earliest, from each file's
+    ``vaspguard.exported_at`` metadata), or None if one of them does not say (written by another tool)."""
+    times = []
+    for path in paths:
+        metadata = open_dataset(path).schema.metadata or {}
+        value = metadata.get(EXPORTED_AT.encode())
+        if value is None:
+            return None
+        times.append(datetime.fromisoformat(value.decode()))
+    return min(times) if times else None
+
+
+def open_dataset(path: Path) -> Any:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
@@ -55,7 +72,7 @@ def addresses_by_customer(path: Path) -> dict[str, list[dict[str, str | None]]]:
     """Every distinct (address, chain) each customer moved funds to or from, as the scorer reads them."""
     import pyarrow.dataset as ds
 
-    dataset = _dataset(path)
+    dataset = open_dataset(path)
     _columns(path, dataset, ("customer_id", "address", "chain"))
     seen: dict[str, set[tuple[str, str | None]]] = {}
     for batch in dataset.to_batches(
@@ -74,19 +91,71 @@ def customer_batches(
     path: Path, addresses: dict[str, list[dict[str, str | None]]], *, batch_size: int
 ) -> Iterator[Any]:
     """The customers in batches of ``input_schema``, each with its addresses."""
+    schema = input_schema()
+    return batches_with(
+        path, CUSTOMER_COLUMNS, "addresses", addresses, schema.field("addresses").type,
+        batch_size=batch_size, schema=schema,
+    )  # fmt: skip
+
+
+def batches_with(
+    path: Path,
+    columns: tuple[str, ...],
+    name: str,
+    values: dict[str, Any] | None,
+    kind: Any,
+    *,
+    batch_size: int,
+    schema: Any = None,
+) -> Iterator[Any]:
+    """The customers' ``columns`` (the first is the id) in batches, with one more column ``name`` of type
+    ``kind``: each customer's entry in ``values`` (None: all empty). ``schema``: cast to it."""
     import pyarrow as pa
 
-    dataset = _dataset(path)
-    _columns(path, dataset, CUSTOMER_COLUMNS)
-    schema = input_schema()
-    for batch in dataset.to_batches(columns=list(CUSTOMER_COLUMNS), batch_size=batch_size):
+    dataset = open_dataset(path)
+    _columns(path, dataset, columns)
+    for batch in dataset.to_batches(columns=list(columns), batch_size=batch_size):
         if not batch.num_rows:
             continue
         ids = batch.column(0).to_pylist()
-        arrays = [batch.column(i).cast(schema.field(i).type) for i in range(len(CUSTOMER_COLUMNS))]
-        arrays.append(pa.array([addresses.get(cid) for cid in ids], type=schema.field("addresses").type))
-        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        arrays = list(batch.columns)
+        if schema is not None:
+            arrays = [a.cast(schema.field(i).type) for i, a in enumerate(arrays)]
+        extra = [None] * len(ids) if values is None else [values.get(cid) for cid in ids]
+        yield pa.RecordBatch.from_arrays([*arrays, pa.array(extra, type=kind)], names=[*columns, name])
 
 
 def count_rows(path: Path) -> int:
-    return int(_dataset(path).count_rows())
+    return int(open_dataset(path).count_rows())
+
+
+def balances_by_customer(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every customer's balances (asset, amount), from all of the customer's accounts."""
+    dataset = open_dataset(path)
+    _columns(path, dataset, ("customer_id", "balances"))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for batch in dataset.to_batches(columns=["customer_id", "balances"]):
+        for cid, balances in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+            if balances:
+                out.setdefault(cid, []).extend(balances)
+    return out
+
+
+def balances_type() -> Any:
+    import pyarrow as pa
+
+    return pa.list_(pa.struct([("asset", pa.string()), ("amount", pa.decimal128(38, 18))]))
+
+
+def prices_on(path: Path, day: date) -> dict[str, Decimal]:
+    """Each asset's latest EUR price on or before ``day`` (``Registry.prices_on`` for the store)."""
+    import pyarrow.dataset as ds
+
+    dataset = open_dataset(path)
+    _columns(path, dataset, ("asset", "day", "eur"))
+    latest: dict[str, tuple[date, Decimal]] = {}
+    for batch in dataset.to_batches(columns=["asset", "day", "eur"], filter=ds.field("day") <= day):
+        for asset, when, eur in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+            if asset not in latest or when > latest[asset][0]:
+                latest[asset] = (when, eur)
+    return {asset: eur for asset, (_, eur) in latest.items()}

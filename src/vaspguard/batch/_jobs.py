@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vaspguard.batch._inputs import Inputs
+from vaspguard.batch._inputs import Inputs, exported_at
 from vaspguard.batch._score import Index
 from vaspguard.errors import InvalidFile, InvalidRequest, Refused
 from vaspguard.store import Store, utcnow
@@ -41,6 +41,7 @@ class ScreenReport:
     started_at: str
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
+    registry_as_of: str | None = None  # when the export started (its files' metadata), if it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,21 @@ class ImportReport:
     already_open: int
 
 
-def _fresh(output: Path) -> None:
+def fresh(output: Path) -> None:
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise Refused(f"{output} exists and is not empty: a job writes into a new directory")
+
+
+def check_engine(engine: Engine | str) -> Engine:
+    if engine not in {e.value for e in Engine}:
+        raise InvalidRequest("engine", f"{engine!r} is not local or spark")
+    return Engine(engine)
+
+
+def registry_as_of(*paths: Path) -> str | None:
+    """When the registry export a job reads was taken (its earliest part), if the export says."""
+    when = exported_at(*paths)
+    return None if when is None else when.isoformat()
 
 
 def build_index(store: Store) -> Index:
@@ -76,11 +89,9 @@ def screen(
 ) -> ScreenReport:
     """Screen every customer of the Parquet registry export in ``inputs`` against the store's active list
     snapshots; write the matches to ``output`` (a new directory)."""
-    if engine not in {e.value for e in Engine}:
-        raise InvalidRequest("engine", f"{engine!r} is not local or spark")
-    engine = Engine(engine)
+    engine = check_engine(engine)
     source = Inputs.at(inputs)
-    _fresh(output)
+    fresh(output)
     started = utcnow()
     t0 = time.perf_counter()
     index = build_index(store)
@@ -107,6 +118,7 @@ def screen(
         started_at=started.isoformat(),
         seconds=round(time.perf_counter() - t0, 3),
         stages={k: round(v, 3) for k, v in stages.items()},
+        registry_as_of=registry_as_of(source.customers, source.transactions),
     )
     (output / MANIFEST).write_text(json.dumps({"job": "screen", **asdict(report)}, indent=2) + "\n")
     return report
@@ -132,7 +144,8 @@ def read_found(alerts_dir: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _manifest(output: Path) -> dict[str, Any]:
+def manifest_of(output: Path, job: str) -> dict[str, Any]:
+    """The manifest of a finished ``job`` (screen, evaluate ...) in ``output``."""
     path = output / MANIFEST
     if not path.is_file():
         raise InvalidFile(output, f"no {MANIFEST}: not the output of a finished batch job")
@@ -140,8 +153,8 @@ def _manifest(output: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(path.read_text())
     except (ValueError, OSError) as exc:
         raise InvalidFile(path, f"unreadable: {exc}") from None
-    if manifest.get("job") != "screen":
-        raise InvalidFile(path, f"job {manifest.get('job')!r} is not a screening job")
+    if manifest.get("job") != job:
+        raise InvalidFile(path, f"job {manifest.get('job')!r} is not a {job} job")
     return manifest
 
 
@@ -151,7 +164,7 @@ def import_alerts(store: Store, output: Path) -> ImportReport:
     from vaspguard.lists import active_snapshots
     from vaspguard.screening import import_alerts as store_found
 
-    manifest = _manifest(output)
+    manifest = manifest_of(output, "screen")
     active = {s.source.value: s.id for s in active_snapshots(store)}
     if manifest["snapshots"] != active:
         raise Refused(
@@ -164,7 +177,9 @@ def import_alerts(store: Store, output: Path) -> ImportReport:
         active=active,
         customers_screened=int(manifest["customers"]),
         entities_screened=int(manifest["entities"]),
-        started_at=datetime.fromisoformat(manifest["started_at"]),
+        # The run starts when the registry was exported, not when the job started: a customer changed
+        # in between is screened by the next incremental run. An export that does not say: the job start.
+        started_at=datetime.fromisoformat(manifest.get("registry_as_of") or manifest["started_at"]),
     )
     return ImportReport(
         report.run_id,

@@ -1,10 +1,11 @@
 """The local engine: this process, or ``workers`` forked processes, over the same Arrow batches Spark would
-see. The index is built once and inherited by the forked workers (copy on write), never pickled."""
+see. What the step needs (the screening index, the policy) is built once and inherited by the forked workers
+(copy on write), never pickled."""
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,26 +14,44 @@ from vaspguard.batch._score import Index, found_schema, score_batch
 
 BATCH_SIZE = 1000
 
-_forked: Index | None = None  # the index, in a forked worker
+Step = Callable[[Any, Any], Any]  # (what the step needs, an Arrow batch) -> an Arrow batch
+
+_forked: tuple[Step, Any] | None = None  # the step and what it needs, in a forked worker
 
 
-def _score_in_worker(batch: Any) -> Any:
+def _in_worker(batch: Any) -> Any:
     assert _forked is not None
-    return score_batch(_forked, batch)
+    step, needs = _forked
+    return step(needs, batch)
 
 
-def _scored(index: Index, batches: Iterator[Any], workers: int) -> Iterator[Any]:
+def mapped(step: Step, needs: Any, batches: Iterator[Any], workers: int) -> Iterator[Any]:
+    """``step(needs, batch)`` for every batch, in order: here, or in ``workers`` forked processes."""
     global _forked
     if workers <= 1:
         for batch in batches:
-            yield score_batch(index, batch)
+            yield step(needs, batch)
         return
-    _forked = index
+    _forked = (step, needs)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_score_in_worker, batches, chunksize=1)
+            yield from pool.imap(_in_worker, batches, chunksize=1)
     finally:
         _forked = None
+
+
+def counted(batches: Iterator[Any], count: list[int]) -> Iterator[Any]:
+    """The batches, adding their rows to ``count[0]`` as they pass."""
+    for batch in batches:
+        count[0] += batch.num_rows
+        yield batch
+
+
+def write_sorted(table: Any, output: Path, keys: tuple[str, ...]) -> None:
+    import pyarrow.parquet as pq
+
+    output.mkdir(parents=True)
+    pq.write_table(table.sort_by([(k, "ascending") for k in keys]), output / "part-00000.parquet")
 
 
 def run_local(index: Index, inputs: Inputs, output: Path, *, workers: int, stages: dict[str, float]) -> int:
@@ -41,25 +60,77 @@ def run_local(index: Index, inputs: Inputs, output: Path, *, workers: int, stage
     import time
 
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     t = time.perf_counter()
     addresses = addresses_by_customer(inputs.transactions)
     stages["addresses_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    customers = 0
-
-    def counted() -> Iterator[Any]:
-        nonlocal customers
-        for batch in customer_batches(inputs.customers, addresses, batch_size=BATCH_SIZE):
-            customers += batch.num_rows
-            yield batch
-
-    found = pa.Table.from_batches(list(_scored(index, counted(), workers)), schema=found_schema())
+    customers = [0]
+    batches = counted(customer_batches(inputs.customers, addresses, batch_size=BATCH_SIZE), customers)
+    found = pa.Table.from_batches(list(mapped(score_batch, index, batches, workers)), schema=found_schema())
     stages["score_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    output.mkdir(parents=True)
-    found = found.sort_by([("customer_id", "ascending"), ("kind", "ascending"), ("entity_key", "ascending")])
-    pq.write_table(found, output / "part-00000.parquet")
+    write_sorted(found, output, ("customer_id", "kind", "entity_key"))
     stages["write_s"] = time.perf_counter() - t
-    return customers
+    return customers[0]
+
+
+def run_local_states(
+    policy: Any,
+    customers: Path,
+    accounts: Path | None,
+    output: Path,
+    *,
+    workers: int,
+    stages: dict[str, float],
+) -> int:
+    """Every customer's state (``policy``: a ``Policy``), written to ``output`` (one Parquet file, in
+    customer order); ``accounts`` None: holdings are not needed on the date. Returns the customers."""
+    import time
+
+    import pyarrow as pa
+
+    from vaspguard.batch._inputs import balances_by_customer, balances_type, batches_with
+    from vaspguard.batch._states import EVALUATE_COLUMNS, evaluate_batch, states_schema
+
+    t = time.perf_counter()
+    balances = None if accounts is None else balances_by_customer(accounts)
+    stages["balances_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    count = [0]
+    batches = counted(
+        batches_with(
+            customers, EVALUATE_COLUMNS, "balances", balances, balances_type(), batch_size=BATCH_SIZE
+        ),
+        count,
+    )
+    states = pa.Table.from_batches(
+        list(mapped(evaluate_batch, policy, batches, workers)), schema=states_schema()
+    )
+    stages["evaluate_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    write_sorted(states, output, ("customer_id",))
+    stages["write_s"] = time.perf_counter() - t
+    return count[0]
+
+
+def local_diff(previous: Path, current: Path, output: Path) -> None:
+    """The customers whose state or rule differs between two ``states/`` (a customer in only one of them
+    has no state on the other side), written to ``output`` in customer order."""
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    def side(path: Path, prefix: str) -> Any:
+        table = ds.dataset(path, format="parquet").to_table(columns=["customer_id", "state", "rule_id"])
+        return table.rename_columns(["customer_id", f"{prefix}_state", f"{prefix}_rule_id"])
+
+    joined = side(previous, "old").join(side(current, "new"), keys="customer_id", join_type="full outer")
+    differs = pc.or_(
+        pc.invert(pc.fill_null(pc.equal(joined["old_state"], joined["new_state"]), False)),
+        pc.invert(pc.equal(pc.fill_null(joined["old_rule_id"], ""), pc.fill_null(joined["new_rule_id"], ""))),
+    )
+    diff = joined.filter(differs).select(DIFF_COLUMNS)
+    write_sorted(diff, output, ("customer_id",))
+
+
+DIFF_COLUMNS = ["customer_id", "old_state", "new_state", "old_rule_id", "new_rule_id"]

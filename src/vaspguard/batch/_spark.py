@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,39 +79,199 @@ def stop_spark() -> None:
         active.stop()
 
 
+def _started(master: str, partitions: int, stages: dict[str, float]) -> Any:
+    t = time.perf_counter()
+    spark = session(master, partitions=partitions)
+    stages["session_s"] = time.perf_counter() - t
+    return spark
+
+
+def _with_lists(people: Any, items: Any, columns: tuple[str, ...], name: str, kept: tuple[str, ...]) -> Any:
+    """``people`` (by ``id``) with a column ``name``: their ``items`` (by ``customer_id``) gathered into one
+    list of structs of ``columns`` per customer, so the shuffle carries one row per customer."""
+    f = _pyspark().functions
+    lists = items.groupBy("customer_id").agg(f.collect_list(f.struct(*columns)).alias(name))
+    return people.join(lists, people["id"] == lists["customer_id"], "left").select(*kept, name)
+
+
+def _map_and_write(
+    spark: Any,
+    needs: Any,
+    frame: Any,
+    step: Callable[[Any, Iterator[Any]], Iterator[Any]],
+    ddl: str,
+    output: Path,
+    stages: dict[str, float],
+) -> None:
+    """Broadcast ``needs``, run ``step(needs, batches)`` on every partition of ``frame`` (``mapInArrow``)
+    and write what it yields to ``output``."""
+    t = time.perf_counter()
+    broadcast = spark.sparkContext.broadcast(needs)
+    stages["broadcast_s"] = time.perf_counter() - t
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        return step(broadcast.value, batches)
+
+    t = time.perf_counter()
+    frame.mapInArrow(run, ddl).write.mode("errorifexists").parquet(str(output))
+    stages["map_write_s"] = time.perf_counter() - t
+    broadcast.unpersist()
+
+
 def run_spark(
     index: Index, inputs: Inputs, output: Path, *, master: str, partitions: int, stages: dict[str, float]
 ) -> int:
     """Screen every customer of ``inputs`` on Spark; write the matches to ``output`` (Parquet parts).
     Returns the number of customers screened."""
-    functions = _pyspark().functions
-    t = time.perf_counter()
-    spark = session(master, partitions=partitions)
-    stages["session_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    broadcast = spark.sparkContext.broadcast(index)
-    stages["broadcast_s"] = time.perf_counter() - t
+    f = _pyspark().functions
+    spark = _started(master, partitions, stages)
     customers = spark.read.parquet(str(inputs.customers)).select(*CUSTOMER_COLUMNS)
-    tx = spark.read.parquet(str(inputs.transactions))
     addresses = (
-        tx.where(functions.col("address").isNotNull() & (functions.col("address") != ""))
+        spark.read.parquet(str(inputs.transactions))
+        .where(f.col("address").isNotNull() & (f.col("address") != ""))
         .select("customer_id", "address", "chain")
         .distinct()
-        .groupBy("customer_id")
-        .agg(functions.collect_list(functions.struct("address", "chain")).alias("addresses"))
     )
-    joined = customers.join(addresses, customers["id"] == addresses["customer_id"], "left").select(
-        *CUSTOMER_COLUMNS, "addresses"
-    )
-
-    def score(batches: Iterator[Any]) -> Iterator[Any]:
-        return score_batches(broadcast.value, batches)
-
-    t = time.perf_counter()
-    joined.mapInArrow(score, FOUND_DDL).write.mode("errorifexists").parquet(str(output))
-    stages["score_write_s"] = time.perf_counter() - t
+    joined = _with_lists(customers, addresses, ("address", "chain"), "addresses", CUSTOMER_COLUMNS)
+    _map_and_write(spark, index, joined, score_batches, FOUND_DDL, output, stages)
     t = time.perf_counter()
     count = int(customers.count())
     stages["count_s"] = time.perf_counter() - t
-    broadcast.unpersist()
     return count
+
+
+def run_spark_states(
+    policy: Any,
+    customers: Path,
+    accounts: Path | None,
+    output: Path,
+    *,
+    master: str,
+    partitions: int,
+    stages: dict[str, float],
+) -> int:
+    """Every customer's state on Spark, written to ``output`` (Parquet parts). The balances of all of a
+    customer's accounts are gathered in Spark (crypto only, non-zero) and valued by the same Python step
+    as locally, against the broadcast prices; ``accounts`` None: holdings are not needed on the date."""
+    from vaspguard.batch._states import EVALUATE_COLUMNS, STATES_DDL, evaluate_batches
+    from vaspguard.registry import FIAT
+
+    f = _pyspark().functions
+    spark = _started(master, partitions, stages)
+    people = spark.read.parquet(str(customers)).select(*EVALUATE_COLUMNS)
+    if accounts is None:
+        none = f.lit(None).cast("array<struct<asset:string,amount:decimal(38,18)>>")
+        joined = people.withColumn("balances", none)
+    else:
+        held = (
+            spark.read.parquet(str(accounts))
+            .select("customer_id", f.explode("balances").alias("b"))
+            .select("customer_id", "b.asset", "b.amount")
+            .where(~f.col("asset").isin(*sorted(FIAT)) & (f.col("amount") != 0))
+        )
+        joined = _with_lists(people, held, ("asset", "amount"), "balances", EVALUATE_COLUMNS)
+    _map_and_write(spark, policy, joined, evaluate_batches, STATES_DDL, output, stages)
+    import pyarrow.dataset as ds
+
+    return int(ds.dataset(output, format="parquet").count_rows())
+
+
+def spark_diff(previous: Path, current: Path, output: Path) -> None:
+    """``local_diff`` on Spark: a full outer join of two ``states/`` on the customer id."""
+    from pyspark.sql import SparkSession
+
+    f = _pyspark().functions
+    spark = SparkSession.getActiveSession()
+    assert spark is not None  # the job's session, started by run_spark_states
+
+    def side(path: Path, prefix: str) -> Any:
+        return spark.read.parquet(str(path)).select(
+            "customer_id",
+            f.col("state").alias(f"{prefix}_state"),
+            f.col("rule_id").alias(f"{prefix}_rule_id"),
+        )
+
+    joined = side(previous, "old").join(side(current, "new"), "customer_id", "full_outer")
+    same = joined["old_state"].eqNullSafe(joined["new_state"]) & joined["old_rule_id"].eqNullSafe(
+        joined["new_rule_id"]
+    )
+    joined.where(~same).select(
+        "customer_id", "old_state", "new_state", "old_rule_id", "new_rule_id"
+    ).write.mode("errorifexists").parquet(str(output))
+
+
+class SparkLake:
+    """The questions of a reach (``_reach.Lake``) as Spark scans of the export: filters pushed down to
+    Parquet, names and contacts exploded from the customers, only the (few) answers collected."""
+
+    def __init__(
+        self, paths: dict[str, Path], *, master: str, partitions: int, stages: dict[str, float]
+    ) -> None:
+        t = time.perf_counter()
+        self.spark = session(master, partitions=partitions)
+        stages["session_s"] = time.perf_counter() - t
+        self.f = _pyspark().functions
+        self.customers = self.spark.read.parquet(str(paths["customers"]))
+        self.accounts = self.spark.read.parquet(str(paths["accounts"]))
+        self.tx = self.spark.read.parquet(str(paths["transactions"]))
+
+    @staticmethod
+    def _ids(frame: Any, column: str = "customer_id") -> set[str]:
+        return {r[0] for r in frame.select(column).distinct().collect()}
+
+    def existing(self, customer_id: str) -> set[str]:
+        return self._ids(self.customers.where(self.f.col("id") == customer_id), "id")
+
+    def account_owner(self, account_id: str) -> set[str]:
+        return self._ids(self.accounts.where(self.f.col("id") == account_id))
+
+    def _nested(self, column: str) -> Any:
+        return self.customers.select("id", self.f.explode(column).alias("x")).select("id", "x.*")
+
+    def by_contact(self, kind: str, value: str) -> set[str]:
+        f = self.f
+        found = self._nested("contacts").where((f.col("kind") == kind) & (f.lower("value") == value.lower()))
+        return self._ids(found, "id")
+
+    def names(self, probe: Any) -> list[tuple[str, str]]:
+        f = self.f
+        name = f.col("name")
+        hit = f.lower(name).contains(probe.latin)
+        for fragment in probe.fragments:
+            hit = hit | name.contains(fragment)
+        return [(r[0], r[1]) for r in self._nested("names").where(hit).select("id", "name").collect()]
+
+    def _between(self, frame: Any, start: Any, end: Any) -> Any:
+        if start is not None:
+            frame = frame.where(self.f.col("occurred_at") >= self.f.lit(start))
+        if end is not None:
+            frame = frame.where(self.f.col("occurred_at") < self.f.lit(end))
+        return frame
+
+    def by_transaction(self, column: str, values: list[str], start: Any, end: Any) -> dict[str, set[str]]:
+        found = self._between(self.tx.where(self.f.col(column).isin(values)), start, end)
+        out: dict[str, set[str]] = {}
+        for value, cid in found.select(column, "customer_id").distinct().collect():
+            out.setdefault(value, set()).add(cid)
+        return out
+
+    def accounts_of(self, customers: set[str]) -> list[tuple[str, str]]:
+        if not customers:
+            return []
+        wanted = self.spark.createDataFrame([(c,) for c in sorted(customers)], "customer_id string")
+        found = self.accounts.join(self.f.broadcast(wanted), "customer_id", "left_semi")
+        return [(r[0], r[1]) for r in found.select("id", "customer_id").collect()]
+
+    def transactions(self, whole: set[str], named: set[str], start: Any, end: Any) -> int:
+        f = self.f
+        tx = self._between(self.tx, start, end)
+        scoped = f.lit(False)
+        if whole:
+            who = self.spark.createDataFrame(
+                [(c, True) for c in sorted(whole)], "customer_id string, w boolean"
+            )
+            tx = tx.join(f.broadcast(who), "customer_id", "left")
+            scoped = scoped | f.coalesce(f.col("w"), f.lit(False))
+        if named:
+            scoped = scoped | f.col("account_id").isin(sorted(named))
+        return int(tx.where(scoped).count())

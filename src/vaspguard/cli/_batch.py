@@ -8,6 +8,14 @@ from pathlib import Path
 import typer
 
 from vaspguard.cli._common import open_db, print_json
+from vaspguard.cli._policy import _BUILTIN, _NO_BUILTIN, _PACK, _date, _packs
+
+_ENGINE = typer.Option("local", "--engine", help="local (this machine) or spark.")
+_MASTER = typer.Option(
+    "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
+)
+
+_JSON_REPORT = typer.Option(False, "--json", help="Print the job report as JSON.")
 
 app = typer.Typer(
     help="Batch jobs over the whole registry, on this machine or on Apache Spark.", no_args_is_help=True
@@ -22,15 +30,13 @@ def screen(
         "file or a --partition-by directory.",
     ),
     output: Path = typer.Option(..., "--output", "-o", help="New directory for the alerts (Parquet)."),
-    engine: str = typer.Option("local", "--engine", help="local (this machine) or spark."),
-    master: str = typer.Option(
-        "local[2]", "--master", help="Spark master URL (spark engine): local[2], spark://HOST:7077, yarn ..."
-    ),
+    engine: str = _ENGINE,
+    master: str = _MASTER,
     workers: int = typer.Option(1, "--workers", min=1, help="Processes scoring in parallel (local engine)."),
     partitions: int = typer.Option(
         8, "--partitions", min=1, help="Shuffle partitions of the customer/address join (spark engine)."
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the job report as JSON."),
+    json_out: bool = _JSON_REPORT,
 ) -> None:
     """Screen every customer's names (all scripts) and deposit/withdrawal addresses against the active list
     snapshots; write the matches with their breakdown as Parquet. Nothing is stored: `batch import-alerts`
@@ -71,3 +77,119 @@ def import_alerts(
         f"run {report.run_id}: {report.alerts_created} new alerts, {report.suppressed} kept quiet by "
         f"dispositions, {report.already_open} already open\n"
     )
+
+
+@app.command("evaluate")
+def evaluate(
+    inputs: Path = typer.Argument(
+        ...,
+        help="Directory with the registry's Parquet export: customers, accounts and prices, each a .parquet "
+        "file or a --partition-by directory.",
+    ),
+    at: str = typer.Option(..., "--at", help="Evaluation date, YYYY-MM-DD (UTC)."),
+    output: Path = typer.Option(..., "--output", "-o", help="New directory for the states (Parquet)."),
+    previous: Path | None = typer.Option(
+        None, "--previous", help="The output of an earlier `batch evaluate`: write the diff against it."
+    ),
+    engine: str = _ENGINE,
+    master: str = _MASTER,
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Processes evaluating in parallel (local engine)."
+    ),
+    partitions: int = typer.Option(
+        8, "--partitions", min=1, help="Shuffle partitions of the customer/balances join (spark engine)."
+    ),
+    pack: list[Path] | None = _PACK,
+    no_builtin: bool = _NO_BUILTIN,
+    builtin: str | None = _BUILTIN,
+    json_out: bool = _JSON_REPORT,
+) -> None:
+    """Every customer's restriction state on a date (rule, citation, what the customer can still do,
+    holdings in EUR) with the policy engine of `policy evaluate`, as Parquet, and the diff against
+    --previous. Nothing is stored: `batch import-states` loads the states and writes the notices."""
+    from vaspguard.batch import Engine
+    from vaspguard.batch import evaluate as run
+
+    packs = _packs(pack, no_builtin, builtin)
+    report = run(
+        open_db(), inputs, output, at=_date(at, "--at"), engine=engine, packs=packs, previous=previous,
+        workers=workers, master=master, partitions=partitions,
+    )  # fmt: skip
+    if engine == Engine.SPARK:
+        from vaspguard.batch import stop_spark
+
+        stop_spark()
+    if json_out:
+        print_json(report)
+        return
+    states = ", ".join(f"{n} {s}" for s, n in report.states.items())
+    changed = "" if report.changed is None else f"; {report.changed} changed since {report.previous}"
+    sys.stdout.write(
+        f"{output}: {report.customers} customers on {report.at}: {states}{changed} "
+        f"({report.engine}, {report.seconds} s)\n"
+    )
+
+
+@app.command("import-states")
+def import_states(
+    output: Path = typer.Argument(..., help="The output directory of `batch evaluate`."),
+    pack: list[Path] | None = _PACK,
+    no_builtin: bool = _NO_BUILTIN,
+    builtin: str | None = _BUILTIN,
+    json_out: bool = typer.Option(False, "--json", help="Print the evaluation summary and changes as JSON."),
+) -> None:
+    """Store an evaluation job's states as an evaluation (logged to the audit log): the diff against the
+    stored states and a notice for each change, as after `policy evaluate`. Refused if the policy, the
+    exemption evidence or the confirmed listings changed since the job."""
+    from vaspguard.batch import import_states as load
+
+    result = load(open_db(), output, packs=_packs(pack, no_builtin, builtin), actor="cli")
+    if json_out:
+        print_json({**result.summary(), "change_list": result.changes})
+        return
+    sys.stdout.write(
+        f"evaluation {result.evaluation_id} on {result.at}: {result.customers} customers, "
+        f"{len(result.changes)} changed (notices written)\n"
+    )
+
+
+@app.command("reach")
+def reach(
+    inputs: Path = typer.Argument(
+        ...,
+        help="Directory with the registry's Parquet export: customers, accounts and transactions, each a "
+        ".parquet file or a --partition-by directory.",
+    ),
+    output: Path = typer.Option(..., "--output", "-o", help="New directory for the customers and accounts."),
+    request: str | None = typer.Option(None, "--request", help="A lawful request's id: its current scope."),
+    scope: Path | None = typer.Option(
+        None, "--scope", help='A scope file: {"targets": [...], "date_range": {"from": ..., "to": ...}}.'
+    ),
+    engine: str = _ENGINE,
+    master: str = _MASTER,
+    partitions: int = typer.Option(8, "--partitions", min=1, help="Shuffle partitions (spark engine)."),
+    json_out: bool = _JSON_REPORT,
+) -> None:
+    """The customers, accounts and transactions a lawful request's scope would touch, over the registry
+    export (the same answer as the request's reach on the store). Nothing is stored."""
+    from vaspguard.batch import Engine, read_scope, request_scope
+    from vaspguard.batch import reach as run
+    from vaspguard.errors import InvalidRequest
+
+    if (request is None) == (scope is None):
+        raise InvalidRequest("--request", "give --request ID or --scope FILE (one of them)")
+    wanted = read_scope(scope) if scope is not None else request_scope(open_db(), str(request))
+    report = run(inputs, output, scope=wanted, engine=engine, master=master, partitions=partitions)
+    if engine == Engine.SPARK:
+        from vaspguard.batch import stop_spark
+
+        stop_spark()
+    if json_out:
+        print_json(report)
+        return
+    sys.stdout.write(
+        f"{output}: {report.customers} customers, {report.accounts} accounts, {report.transactions} "
+        f"transactions in the date range ({report.engine}, {report.seconds} s)\n"
+    )
+    for label, n in report.per_target.items():
+        sys.stdout.write(f"  {label}: {n}\n")

@@ -20,10 +20,26 @@ from vaspguard.policy._model import (
     Facts,
     Flag,
     Outcome,
+    OwnerFacts,
+    Permit,
     RuleHit,
 )
 from vaspguard.policy._packs import BUILTIN, RulePack, builtin_packs, load_pack, parse_pack, policy_version
 from vaspguard.policy._request import FactSource, parse_date, parse_request
+
+_EVALUATE = (
+    "CustomerFacts",
+    "Evaluator",
+    "Evidence",
+    "Standing",
+    "evaluate",
+    "evidence_by_customer",
+    "facts_of",
+    "owner_facts",
+    "record_evaluation",
+    "record_evaluation",
+    "record_evidence",
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -32,7 +48,7 @@ def __getattr__(name: str) -> Any:
         from vaspguard.policy import _service
 
         return getattr(_service, "_open_audit" if name == "open_audit" else name)
-    if name in ("evaluate", "record_evidence"):
+    if name in _EVALUATE:
         from vaspguard.policy import _evaluate
 
         return getattr(_evaluate, name)
@@ -47,16 +63,22 @@ __all__ = [
     "BUILTIN",
     "CONDITION_KEYS",
     "Action",
+    "CustomerFacts",
     "CustomerState",
     "Decision",
     "Engine",
+    "Evaluator",
+    "Evidence",
     "FactSource",
     "Facts",
     "Flag",
     "Outcome",
+    "OwnerFacts",
+    "Permit",
     "PolicyService",
     "RuleHit",
     "RulePack",
+    "Standing",
     "builtin_packs",
     "check_code",
     "customer_state",
@@ -64,14 +86,18 @@ __all__ = [
     "decision_log",
     "default_engine",
     "evaluate",
+    "evidence_by_customer",
+    "facts_of",
     "load_pack",
     "load_packs",
     "notices",
     "open_audit",
+    "owner_facts",
     "parse_date",
     "parse_pack",
     "parse_request",
     "policy_version",
+    "record_evaluation",
     "record_evidence",
     "restricted",
     "restriction_counts",

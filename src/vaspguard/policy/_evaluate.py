@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -169,11 +169,21 @@ def _listed_ids(store: Store) -> frozenset[str]:
     return frozenset(listed_customer_ids(store))
 
 
-def _read_facts(store: Store, at: date, ids: Sequence[str] | None, with_holdings: bool) -> tuple[Any, ...]:
-    """The rows ``load_facts`` combines: the registry's sanctions facts on ``at``, exemption evidence (by
-    customer) and holdings."""
+class Evidence(NamedTuple):
+    """One exemption evidence row, as ``evidence_facts`` reads it (a plain value: it pickles to executors)."""
+
+    kind: str
+    country: str | None
+    permit_kind: str | None
+    valid_from: date | None
+    valid_until: date | None
+    legal_basis: str | None
+    scope: str | None
+
+
+def _evidence_query(ids: Sequence[str] | None) -> Any:
     ev = PolicyEvidenceRow
-    evidence_q = select(
+    q = select(
         ev.customer_id,
         ev.kind,
         ev.country,
@@ -183,13 +193,112 @@ def _read_facts(store: Store, at: date, ids: Sequence[str] | None, with_holdings
         ev.legal_basis,
         ev.scope,
     )
-    if ids is not None:
-        evidence_q = evidence_q.where(ev.customer_id.in_(ids))
+    return q if ids is None else q.where(ev.customer_id.in_(ids))
+
+
+def evidence_by_customer(store: Store) -> dict[str, list[Evidence]]:
+    """Every customer's exemption evidence (all of it: validity is checked on the evaluation date)."""
+    with store.connect() as conn:
+        grouped = lookup.grouped(conn, _evidence_query(None))
+    return {cid: [Evidence._make(row[1:]) for row in rows] for cid, rows in grouped.items()}
+
+
+def _read_facts(store: Store, at: date, ids: Sequence[str] | None, with_holdings: bool) -> tuple[Any, ...]:
+    """The rows ``load_facts`` combines: the registry's sanctions facts on ``at``, exemption evidence (by
+    customer) and holdings."""
+    evidence_q = _evidence_query(ids)
     with store.connect() as conn:
         rows = lookup.sanctions_facts(conn, at, ids)
         evidence = lookup.grouped(conn, evidence_q)
         valued = Registry(store).crypto_holdings(at, ids, conn=conn) if with_holdings else Holdings()
     return rows, evidence, valued
+
+
+def evidence_facts(rows: Iterable[Any], at: date) -> tuple[tuple[Permit, ...], tuple[Authorisation, ...]]:
+    """Exemption evidence rows (``policy_evidence``: kind, country, permit_kind, valid_from, valid_until,
+    legal_basis, scope) as the permits valid on ``at`` and the authorisations they record."""
+    permits: list[Permit] = []
+    auths: list[Authorisation] = []
+    for row in rows:
+        if row.kind == "residence_permit":
+            p = Permit(row.country, row.permit_kind or "temporary", row.valid_from, row.valid_until)
+            if p.valid_on(at):
+                permits.append(p)
+        else:
+            auths.append(Authorisation(row.legal_basis or "", row.scope or ""))
+    return tuple(permits), tuple(auths)
+
+
+def owner_facts(
+    cache: dict[tuple[Any, ...], OwnerFacts],
+    *,
+    kind: str,
+    nationalities: Iterable[str],
+    residence: str | None,
+    established: str | None,
+    share: Decimal | None,
+    control: bool | None,
+) -> OwnerFacts:
+    """An owner's facts; owners described alike share one value (``cache``)."""
+    nats = frozenset(nationalities)
+    key = (kind, nats, residence, established, share, bool(control))
+    of = cache.get(key)
+    if of is None:
+        of = OwnerFacts(
+            type=kind,
+            nationalities=nats,
+            residence=_code(residence),
+            established=_code(established),
+            share=share,
+            control=bool(control),
+        )
+        cache[key] = of
+    return of
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFacts:
+    """A customer's sanctions-relevant facts as the registry holds them, before evidence and listing are
+    added: what ``load_facts`` reads from the store and ``vaspguard.batch`` from a registry export."""
+
+    customer_id: str
+    type: str
+    residence: str | None
+    established: str | None
+    nationalities: frozenset[str]
+    permits: tuple[Permit, ...]  # valid on the evaluation date
+    applications: frozenset[str]  # countries of applications not refused
+    owners: tuple[OwnerFacts, ...]
+
+
+def facts_of(
+    c: CustomerFacts,
+    at: date,
+    *,
+    evidence: Iterable[Any],
+    listed: bool,
+    holdings_eur: Decimal | None,
+    unpriced: Iterable[str] = (),
+) -> Facts:
+    """The ``Facts`` an evaluation decides on: the registry's, the exemption evidence recorded for the
+    customer, whether screening confirmed a match, and the crypto holdings in EUR (None: not needed)."""
+    ev_permits, auths = evidence_facts(evidence, at)
+    return Facts(
+        action=Action.DEPOSIT,
+        at=at,
+        type=c.type,
+        nationalities=c.nationalities,
+        residence=_code(c.residence),
+        established=_code(c.established),
+        permits=c.permits + ev_permits,
+        applications=c.applications,
+        owners=c.owners,
+        authorisations=auths,
+        listed=("screening: confirmed match",) if listed else (),
+        holdings_eur=holdings_eur,
+        unpriced=tuple(sorted(unpriced)),
+        customer_id=c.customer_id,
+    )
 
 
 def load_facts(
@@ -203,45 +312,35 @@ def load_facts(
     listed = _listed_ids(store)
     owner_cache: dict[tuple[Any, ...], OwnerFacts] = {}
     for cid, kind, residence, established in rows.customers:
-        ev_permits: list[Permit] = []
-        auths: list[Authorisation] = []
-        for row in evidence.get(cid, ()):
-            if row.kind == "residence_permit":
-                p = Permit(row.country, row.permit_kind or "temporary", row.valid_from, row.valid_until)
-                if p.valid_on(at):
-                    ev_permits.append(p)
-            else:
-                auths.append(Authorisation(row.legal_basis or "", row.scope or ""))
-        own = []
-        for o in owners.get(cid, ()):
-            key = tuple(o[1:])
-            of = owner_cache.get(key)
-            if of is None:
-                of = OwnerFacts(
-                    type=o.type,
-                    nationalities=frozenset(o.nationalities.split()),
-                    residence=_code(o.residence),
-                    established=_code(o.established),
-                    share=o.share,
-                    control=bool(o.control),
-                )
-                owner_cache[key] = of
-            own.append(of)
-        yield Facts(
-            action=Action.DEPOSIT,
-            at=at,
-            type=kind,
-            nationalities=frozenset(n[1] for n in nats.get(cid, ())),
-            residence=_code(residence),
-            established=_code(established),
-            permits=tuple(Permit(p[1], p[2], p[3], p[4]) for p in permits.get(cid, ())) + tuple(ev_permits),
-            applications=frozenset(a[1] for a in apps.get(cid, ())),
-            owners=tuple(own),
-            authorisations=tuple(auths),
-            listed=("screening: confirmed match",) if cid in listed else (),
-            holdings_eur=holdings.get(cid, Decimal(0)) if with_holdings else None,
-            unpriced=tuple(sorted(unpriced[cid])) if cid in unpriced else (),
+        own = tuple(
+            owner_facts(
+                owner_cache,
+                kind=o.type,
+                nationalities=o.nationalities.split(),
+                residence=o.residence,
+                established=o.established,
+                share=o.share,
+                control=o.control,
+            )
+            for o in owners.get(cid, ())
+        )
+        registry = CustomerFacts(
             customer_id=cid,
+            type=kind,
+            residence=residence,
+            established=established,
+            nationalities=frozenset(n[1] for n in nats.get(cid, ())),
+            permits=tuple(Permit(p[1], p[2], p[3], p[4]) for p in permits.get(cid, ())),
+            applications=frozenset(a[1] for a in apps.get(cid, ())),
+            owners=own,
+        )
+        yield facts_of(
+            registry,
+            at,
+            evidence=evidence.get(cid, ()),
+            listed=cid in listed,
+            holdings_eur=holdings.get(cid, Decimal(0)) if with_holdings else None,
+            unpriced=unpriced.get(cid, ()),
         )
 
 
@@ -303,6 +402,37 @@ def notice(engine: Engine, customer_id: str, at: date, old: CustomerState, new: 
 # -- the evaluation ---------------------------------------------------------------------------------------
 
 
+class Evaluator:
+    """Customers' standings on one date; customers with one profile of facts share one computation.
+
+    A restricted standing's reason may quote the customer's own holdings ("crypto-assets at the provider
+    total EUR 12,345.67"); a customer whose holdings differ from those of the profile's first customer is
+    decided afresh, so a notice never quotes another customer's figure, and the answer does not depend on
+    the order customers come in (one process, or Spark partitions)."""
+
+    def __init__(self, engine: Engine, at: date) -> None:
+        self.engine = engine
+        self.at = at
+        self.thresholds = engine.thresholds_on(at)
+        self._cache: dict[tuple[Any, ...], tuple[Standing, Decimal | None]] = {}
+
+    @property
+    def profiles(self) -> int:
+        return len(self._cache)
+
+    def standing(self, f: Facts) -> Standing:
+        key = _profile(f, self.thresholds)
+        hit = self._cache.get(key)
+        if hit is None:
+            st = standing(self.engine, f)
+            self._cache[key] = (st, f.holdings_eur)
+            return st
+        st, held = hit
+        if st.state is not CustomerState.UNRESTRICTED and held != f.holdings_eur:
+            return standing(self.engine, f)
+        return st
+
+
 def _standings(
     store: Store,
     engine: Engine,
@@ -310,26 +440,20 @@ def _standings(
     ids: Sequence[str] | None,
     progress: Callable[[int], None] | None,
 ) -> tuple[dict[str, Standing], dict[str, int], int, int]:
-    """(restricted customers' standings, customers per state, customers evaluated, distinct profiles);
-    customers with one profile of facts share one evaluation."""
-    thresholds = engine.thresholds_on(at)
-    cache: dict[tuple[Any, ...], Standing] = {}
+    """(restricted customers' standings, customers per state, customers evaluated, distinct profiles)."""
+    evaluator = Evaluator(engine, at)
     results: dict[str, Standing] = {}
     counts: dict[str, int] = dict.fromkeys((s.value for s in CustomerState), 0)
     n = 0
-    for f in load_facts(store, at, ids=ids, with_holdings=bool(thresholds)):
-        key = _profile(f, thresholds)
-        st = cache.get(key)
-        if st is None:
-            st = standing(engine, f)
-            cache[key] = st
+    for f in load_facts(store, at, ids=ids, with_holdings=bool(evaluator.thresholds)):
+        st = evaluator.standing(f)
         counts[st.state.value] += 1
         if st.state is not CustomerState.UNRESTRICTED:
             results[f.customer_id or ""] = st
         n += 1
         if progress is not None and n % 10000 == 0:
             progress(10000)
-    return results, counts, n, len(cache)
+    return results, counts, n, evaluator.profiles
 
 
 def _diff(
@@ -382,6 +506,27 @@ def evaluate(
         missing = set(ids) - _existing(store, ids)
         if missing:
             raise InvalidRequest("customer", f"not in the registry: {', '.join(sorted(missing))}")
+    return record_evaluation(
+        store, engine, at, results, counts=counts, customers=n, profiles=profiles, ids=ids
+    )
+
+
+def record_evaluation(
+    store: Store,
+    engine: Engine,
+    at: date,
+    results: dict[str, Standing],
+    *,
+    counts: dict[str, int],
+    customers: int,
+    profiles: int,
+    ids: Sequence[str] | None = None,
+) -> EvaluationResult:
+    """Store an evaluation whose standings were computed elsewhere (``results``: the restricted customers'
+    standings; everyone else is unrestricted): the states, the diff against the stored states, a notice
+    and its events for each change, in one transaction. ``evaluate`` computes the standings from the store;
+    ``vaspguard.batch`` computes them from a registry export, on one machine or on Spark."""
+    n = customers
     now = utcnow()
     with store.connect() as conn:
         q = select(

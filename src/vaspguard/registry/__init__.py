@@ -19,6 +19,7 @@ from vaspguard.registry._ingest import (
     recall_answer,
 )
 from vaspguard.registry._io import (
+    EXPORTED_AT,
     FileFormat,
     ImportReport,
     export_dataset,
@@ -52,6 +53,7 @@ from vaspguard.registry._rows import write as bulk_write
 from vaspguard.registry._store import FIAT, Holdings, Registry
 
 __all__ = [
+    "EXPORTED_AT",
     "FIAT",
     "Account",
     "Contact",

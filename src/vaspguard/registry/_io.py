@@ -550,6 +550,17 @@ def _csv_cell(name: str, value: Any) -> str:
     return str(_json_value(value))
 
 
+# Parquet metadata: when the export started (UTC, ISO 8601). A batch job over the export records it, so the
+# screening run it leads to starts there: a record changed after it is screened by the next run.
+EXPORTED_AT = "vaspguard.exported_at"
+
+
+def _exported_schema(kind: RecordKind) -> Any:
+    from datetime import UTC, datetime
+
+    return _arrow_schema(kind).with_metadata({EXPORTED_AT: datetime.now(UTC).isoformat()})
+
+
 def _arrow_schema(kind: RecordKind) -> Any:
     import pyarrow as pa
 
@@ -642,7 +653,7 @@ def _write_parquet(path: Path, kind: RecordKind, records: Iterable[dict[str, Any
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _arrow_schema(kind)
+    schema = _exported_schema(kind)
     n = 0
     with pq.ParquetWriter(path, schema) as writer:
         batch: list[dict[str, Any]] = []
@@ -766,7 +777,7 @@ def export_dataset(
     kind_ = detect_kind(directory, kind)
     _check_partitioning(kind_, partition_by, directory)
     derived = [k for k in partition_by if k in ("month", "bucket")]
-    schema = _arrow_schema(kind_)
+    schema = _exported_schema(kind_)
     for key in derived:
         schema = schema.append(pa.field(key, pa.string()))
     partitioning = ds.partitioning(pa.schema([schema.field(k) for k in partition_by]), flavor="hive")

@@ -16,6 +16,7 @@ from vaspguard.requests._crypto import (
     write_private_key,
 )
 from vaspguard.requests._disclose import verify_logged_approvals, verify_package
+from vaspguard.requests._documents import scope_from_doc
 from vaspguard.requests._intake import load_json, parse_agency, parse_party, parse_request
 from vaspguard.requests._model import (
     Agency,
@@ -23,6 +24,7 @@ from vaspguard.requests._model import (
     Assessment,
     Channel,
     DataCategory,
+    DateRange,
     InstrumentType,
     LawfulRequest,
     Operator,
@@ -41,14 +43,23 @@ from vaspguard.requests._model import (
 from vaspguard.requests._passkey import WEBAUTHN, Signed, assertion_problem, challenge_for
 from vaspguard.requests._policy import Policy, default_policy, floor_violations, parse_policy, weakenings
 from vaspguard.requests._publish import figures, report_body, report_csv, report_json, write_public_page
+from vaspguard.requests._reach import (
+    NameProbe,
+    Reach,
+    address_variants,
+    compute_reach,
+    day_bounds,
+    name_probe,
+    target_label,
+)
 from vaspguard.requests._reports import COUNTING, OUTCOMES, band_range, check_period
 from vaspguard.requests._service import ApprovalOutcome, LawfulRequests, QuorumStatus
 
 __all__ = [
     "APPROVAL_DOMAIN",
-    "WEBAUTHN",
     "COUNTING",
     "OUTCOMES",
+    "WEBAUTHN",
     "Agency",
     "AgencyClass",
     "ApprovalOutcome",
@@ -56,9 +67,11 @@ __all__ = [
     "AssessmentContext",
     "Channel",
     "DataCategory",
+    "DateRange",
     "InstrumentType",
     "LawfulRequest",
     "LawfulRequests",
+    "NameProbe",
     "Narrowing",
     "Operator",
     "OperatorRole",
@@ -66,6 +79,7 @@ __all__ = [
     "Policy",
     "ProtectedParty",
     "QuorumStatus",
+    "Reach",
     "Reason",
     "ReasonCode",
     "RequestState",
@@ -75,16 +89,20 @@ __all__ = [
     "TargetType",
     "Tier",
     "VerificationStatus",
+    "address_variants",
     "assertion_problem",
     "assess",
-    "challenge_for",
     "band_range",
+    "challenge_for",
     "check_period",
+    "compute_reach",
+    "day_bounds",
     "default_policy",
     "figures",
     "floor_violations",
     "generate_key",
     "load_json",
+    "name_probe",
     "parse_agency",
     "parse_party",
     "parse_policy",
@@ -92,10 +110,12 @@ __all__ = [
     "public_hex",
     "read_private_key",
     "read_public_key",
-    "verify_logged_approvals",
     "report_body",
     "report_csv",
     "report_json",
+    "scope_from_doc",
+    "target_label",
+    "verify_logged_approvals",
     "verify_package",
     "weakenings",
     "write_private_key",

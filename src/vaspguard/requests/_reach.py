@@ -57,22 +57,42 @@ def target_label(t: Target) -> str:
     return f"{t.type}:{t.value}" + (f"@{t.chain}" if t.chain else "")
 
 
+@dataclass(frozen=True, slots=True)
+class NameProbe:
+    """How a name target is looked up: a cheap filter on stored names (one of ``fragments`` as written, or
+    ``latin`` in the lower-cased name), then the exact comparison ``reads_as``."""
+
+    tokens: tuple[str, ...]
+    fragments: tuple[str, ...]
+    latin: str
+
+    def reads_as(self, name: str) -> bool:
+        return tuple(sorted(transliterate(name).split())) == self.tokens
+
+
+def name_probe(value: str) -> NameProbe | None:
+    """The probe for a name target, or None if the name has no words."""
+    tokens = tuple(sorted(transliterate(value).split()))
+    if not tokens:
+        return None
+    # Candidates by one distinctive fragment, as written (any script, in its usual casings: SQLite lowers
+    # ASCII only) and as transliterated; then the whole name compared as screening reads it.
+    words = [w for w in re.split(r"[\W_]+", value) if w] or [value]
+    written = max(words, key=len)
+    fragments = {written, written.lower(), written.upper(), written.capitalize()}
+    return NameProbe(tokens, tuple(sorted(fragments)), max(tokens, key=len))
+
+
 def _customers_by_name(conn: Connection, value: str) -> set[str]:
     """Customers with a name that reads as ``value`` does, word for word in any order, in any script: the
     name as written or its transliteration (screening's), so "Иван Щукин" reaches a customer stored as
     "Иван Щукин" and one stored as "Ivan Shchukin". An exact match, never a fuzzy one: a request's scope is
     what it names."""
-    tokens = sorted(transliterate(value).split())
-    if not tokens:
+    probe = name_probe(value)
+    if probe is None:
         return set()
-    # Candidates by one distinctive fragment, as written (any script, in its usual casings: SQLite lowers
-    # ASCII only) and as transliterated; then the whole name compared as screening reads it.
-    words = [w for w in re.split(r"[\W_]+", value) if w] or [value]
-    written = max(words, key=len)
-    latin = max(tokens, key=len)
-    fragments = {written, written.lower(), written.upper(), written.capitalize()}
-    rows = lookup.names_containing(conn, sorted(fragments), lowered=[latin])
-    return {cid for cid, name in rows if sorted(transliterate(name).split()) == tokens}
+    rows = lookup.names_containing(conn, probe.fragments, lowered=[probe.latin])
+    return {cid for cid, name in rows if probe.reads_as(name)}
 
 
 def resolve_target(conn: Connection, target: Target, date_range: DateRange) -> tuple[set[str], set[str]]:
