@@ -37,8 +37,8 @@ def guarded_routers() -> list[APIRouter]:
     from vaspguard.desk import (
         _audit_pages,
         _jobs,
-        _oidc,
         _lists_pages,
+        _oidc,
         _pages,
         _restrictions,
         _search,

@@ -65,7 +65,7 @@ class DeskSessionRow(Base):
     invite_sha256: Mapped[str | None] = mapped_column(String(64))  # the invite an enrolment is for
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # how the user signed in: passkey | oidc (migration 0010_desk_search; None: a passkey, from before)
+    # how the user signed in: passkey | oidc (migration 0012_desk_search; None: a passkey, from before)
     method: Mapped[str | None] = mapped_column(String(8))
 
 
@@ -84,7 +84,7 @@ class DeskProposalRow(Base):
 
 
 class DeskSearchTokenRow(Base):
-    """The desk's search index (migration 0010_desk_search): one row per customer and word of a name (read
+    """The desk's search index (migration 0012_desk_search): one row per customer and word of a name (read
     in Latin letters by screening's normalisation), lower-cased id, e-mail or phone. Found by prefix (a
     range on ``token``, which the index serves); kept up to date by ``vaspguard.desk._search.refresh``."""
 
@@ -108,7 +108,7 @@ class DeskSearchStateRow(Base):
 
 class DeskOidcIdentityRow(Base):
     """A desk user signed in through OIDC single sign-on, by the identity provider's issuer and subject
-    (migration 0010_desk_search). Never matched by name: a name at the provider is not a desk identity."""
+    (migration 0012_desk_search). Never matched by name: a name at the provider is not a desk identity."""
 
     __tablename__ = "desk_oidc_identities"
 

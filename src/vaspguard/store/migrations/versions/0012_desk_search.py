@@ -5,15 +5,15 @@ customers that takes minutes.
 
 Also: OIDC identities (issuer and subject of a desk user) and how each desk session was signed in.
 
-Revision ID: 0010_desk_search
-Revises: 0009_events
+Revision ID: 0012_desk_search
+Revises: 0011_ingest
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_desk_search"
-down_revision = "0009_events"
+revision = "0012_desk_search"
+down_revision = "0011_ingest"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """registry: Idempotency-Key records of the ingestion API (vaspguard/registry/_tables.py IngestKeyRow)
 
-Revision ID: 0010_ingest
-Revises: 0009_events
+Revision ID: 0011_ingest
+Revises: 0010_passkeys
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_ingest"
-down_revision = "0009_events"
+revision = "0011_ingest"
+down_revision = "0010_passkeys"
 branch_labels = None
 depends_on = None
 
