@@ -6,10 +6,12 @@ For each size: seed the demo exchange (10 transactions per customer), export it 
 partitioned (Spark: customers by bucket, transactions by month), run both engines, check that their rows
 are identical, and print customers/s, the time of each stage, and the size of the broadcast index.
 
-``BENCH_SPARK_JOBS=evaluate,reach BENCH_SPARK_DIR=DIR`` instead runs ``evaluate`` and ``reach`` on a flat
-export already in ``DIR/flat`` (customers, accounts, transactions, prices, with ``DIR/bench.db`` beside it),
-both engines reading the same files; ``BENCH_SPARK_TILE=10`` first tiles that export ten times with re-keyed
-ids (``C0000001`` → ``C0000001~3``), for 10M customers from a seeded 1M (seeding 10M here takes hours).
+``BENCH_SPARK_JOBS=screen,evaluate,reach BENCH_SPARK_DIR=DIR`` instead runs those jobs on an export
+already in ``DIR`` (``DIR/flat``: customers, accounts, transactions, prices, with ``DIR/bench.db`` beside
+it; ``DIR/lake``: customers by bucket and transactions by month, which Spark's ``screen`` reads), both
+engines reading the same data; ``BENCH_SPARK_PREPARE=N`` first seeds and exports N customers there when
+``DIR`` has none; ``BENCH_SPARK_TILE=10`` first tiles the flat export ten times with re-keyed ids
+(``C0000001`` → ``C0000001~3``), for 10M customers from a seeded 1M (seeding 10M here takes hours).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def _lists(store: Store) -> None:
             print(f"  (list skipped: {exc})")
 
 
-def _exchange(directory: Path, customers: int) -> tuple[Store, dict[str, float]]:
+def _exchange(directory: Path, customers: int, *, every_kind: bool = False) -> tuple[Store, dict[str, float]]:
     store = open_store(f"sqlite:///{directory / 'bench.db'}")
     migrate(store)
     _lists(store)
@@ -64,6 +66,9 @@ def _exchange(directory: Path, customers: int) -> tuple[Store, dict[str, float]]
     (directory / "flat").mkdir()
     export_file(store, "customers", directory / "flat" / "customers.parquet")
     export_file(store, "transactions", directory / "flat" / "transactions.parquet")
+    if every_kind:
+        export_file(store, "accounts", directory / "flat" / "accounts.parquet")
+        export_file(store, "prices", directory / "flat" / "prices.parquet")
     times["export flat"] = time.perf_counter() - t
     t = time.perf_counter()
     export_dataset(store, "customers", directory / "lake" / "customers", partition_by=["bucket"])
@@ -171,6 +176,26 @@ def _job_line(label: str, rows: int, unit: str, seconds: float, stages: dict[str
     )
 
 
+def _screen_both(store: Store, directory: Path, out: Path) -> None:
+    local = screen(store, directory / "flat", out / "s-local", workers=2)
+    _print(local)
+    spark = screen(store, directory / "lake", out / "s-spark", engine="spark", master="local[2]")
+    stop_spark()
+    _print(spark)
+    same = read_found(out / "s-local" / "alerts") == read_found(out / "s-spark" / "alerts")
+    print(f"  rows identical: {same}", flush=True)
+
+
+def _prepare(directory: Path, customers: int) -> None:
+    """Seed and export ``customers`` into ``directory`` unless an export is there already."""
+    if (directory / "flat").exists():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    store, times = _exchange(directory, customers, every_kind=True)
+    store.dispose()
+    print(f"{customers} customers: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()), flush=True)
+
+
 def _prepared(directory: Path) -> None:
     """``evaluate`` and ``reach`` on both engines over the flat export in ``directory``."""
     flat = directory / "flat"
@@ -184,6 +209,8 @@ def _prepared(directory: Path) -> None:
     jobs = os.environ.get("BENCH_SPARK_JOBS", "evaluate,reach").split(",")
     with tempfile.TemporaryDirectory(prefix="bench-spark-", dir=directory) as tmp:
         out = Path(tmp)
+        if "screen" in jobs:
+            _screen_both(store, directory, out)
         if "evaluate" in jobs:
             rows = {}
             for engine, label in (
@@ -219,6 +246,8 @@ def main() -> None:
     prepared = os.environ.get("BENCH_SPARK_DIR")
     if prepared:
         os.environ.setdefault("VASPGUARD_DATA_DIR", str(Path(prepared) / "data"))
+        if os.environ.get("BENCH_SPARK_PREPARE"):
+            _prepare(Path(prepared), int(os.environ["BENCH_SPARK_PREPARE"]))
         _prepared(Path(prepared))
         return
     sizes = [int(s) for s in os.environ.get("BENCH_SPARK_CUSTOMERS", "20000,100000").split(",")]
