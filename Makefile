@@ -33,9 +33,17 @@ $(VENV)/.spark: $(VENV)/.installed
 run: install
 	$(BIN)/vaspguard db migrate
 	$(BIN)/vaspguard demo seed --if-empty --customers 2000 --seed 1
-	@# The desk (http://localhost:8000/): a one-time enrolment link for a demo analyst, the first time only.
-	@$(BIN)/vaspguard users list | grep -q "demo-analyst" || \
-		$(BIN)/vaspguard users invite --name demo-analyst --role analyst --role admin --region EU
+	@# A year of lawful requests and the open cases of a legal desk, signed with the demo operators' keys
+	@# (under var/demo-operators), the first time only.
+	$(BIN)/vaspguard demo requests --if-empty --seed 1
+	@# The desk (http://localhost:8000/): one-time enrolment links for a demo analyst and a demo legal counsel
+	@# (who signs as the demo-legal operator with their passkey), the first time only.
+	@users=$$($(BIN)/vaspguard users list); \
+	echo "$$users" | grep -q "demo-analyst" || \
+		$(BIN)/vaspguard users invite --name demo-analyst --role analyst --role admin --region EU; \
+	echo "$$users" | grep -q "demo-legal" || { \
+		$(BIN)/vaspguard users invite --name demo-legal --role legal --region EU && \
+		$(BIN)/vaspguard operators link demo-legal --desk-user demo-legal --as demo; }
 	@# The worker (scheduled jobs, events out) beside the server; it stops with it. No list feed is fetched
 	@# unless VASPGUARD_WORKER_FEEDS names some, so the demo stays offline.
 	$(BIN)/vaspguard worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/vaspguard serve

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,6 +97,45 @@ def seed_command(
         print_json({"report": demo, "admin_token": secret})
         return
     _print_seeded(demo, lists=lists, secret=secret)
+
+
+@app.command("requests")
+def requests_command(
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="Do nothing (exit 0) when lawful requests have been filed already."
+    ),
+    seed: int = typer.Option(1, "--seed", help="Random seed: which customers the requests are about."),
+    json_out: bool = typer.Option(False, "--json", help="Print the request ids of each case as JSON."),
+) -> None:
+    """File the demo's lawful requests over the demo exchange (after demo seed): a year of settled requests
+    and the open cases of a legal desk (a court order disclosed with its quorum, a blocked dragnet on a
+    protected foundation's donors, a narrowed one, one awaiting approval, an emergency with its follow-up
+    deadline, a preservation, a gag order holding notices). Each step is signed with the demo operators' keys
+    under VASPGUARD_DATA_DIR/demo-operators and logged to the audit log; packages go under
+    VASPGUARD_DATA_DIR/demo-disclosures.
+    """
+    from vaspguard.demo import DEMO_OPERATORS, seed_casebook
+    from vaspguard.requests import LawfulRequests, read_private_key
+    from vaspguard.settings import Settings
+
+    store = open_db()
+    filed = LawfulRequests(store).list()
+    if filed and if_empty:
+        typer.echo(f"{len(filed)} lawful requests are filed already: not seeding the demo's")
+        return
+    data = Settings().data_dir
+    keys = {name: read_private_key(data / "demo-operators" / f"{name}.pem") for name in DEMO_OPERATORS}
+    cases = seed_casebook(
+        store, keys=keys, packages=data / "demo-disclosures", today=datetime.now(UTC).date(), seed=seed
+    )
+    if json_out:
+        print_json(cases)
+        return
+    typer.echo(f"lawful requests: {sum(len(v) for v in cases.values())} filed over the last year")
+    for case, ids in cases.items():
+        if case != "history":
+            typer.echo(f"  {case}: {', '.join(ids)}")
+    typer.echo("  see them: vaspguard requests list (or the desk's Requests page)")
 
 
 def _print_seeded(demo: DemoReport, *, lists: bool, secret: str | None) -> None:

@@ -1,9 +1,11 @@
 """The demo exchange: a deterministic synthetic registry with planted cases for screening and policy, and
-``seed_demo``, the offline demo across every capability on fictional sample lists shipped in ``lists/``."""
+``seed_demo``, the offline demo across every capability on fictional sample lists shipped in ``lists/``, and
+``seed_casebook``, the lawful requests a legal desk holds after a year."""
 
+from vaspguard.demo._casebook import seed_casebook
 from vaspguard.demo._lawful import seed_requests
 from vaspguard.demo._names import LISTED_PERSONS, ListedPerson, transliterate
-from vaspguard.demo._offline import DemoReport, operator_key, seed_demo
+from vaspguard.demo._offline import DEMO_OPERATORS, DemoReport, operator_key, seed_demo
 from vaspguard.demo._samples import (
     FICTIONAL_ADDRESSES,
     FICTIONAL_PERSONS,
@@ -17,6 +19,7 @@ from vaspguard.demo._seed import DEFAULT_AS_OF, SeedReport, chain_of, read_addre
 
 __all__ = [
     "DEFAULT_AS_OF",
+    "DEMO_OPERATORS",
     "FICTIONAL_ADDRESSES",
     "FICTIONAL_PERSONS",
     "FOUNDATION_ADDRESSES",
@@ -32,6 +35,7 @@ __all__ = [
     "sample_list_paths",
     "sample_request_paths",
     "seed",
+    "seed_casebook",
     "seed_demo",
     "seed_requests",
     "transliterate",

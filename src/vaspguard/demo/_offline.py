@@ -63,6 +63,7 @@ OPERATORS: tuple[tuple[str, str, str], ...] = (
     ("demo-security", "security", "EU"),
     ("demo-legal-us", "legal", "US"),
 )
+DEMO_OPERATORS: tuple[str, ...] = tuple(name for name, _, _ in OPERATORS)
 
 
 @dataclass(frozen=True)
