@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vaspguard.desk import _sessions
 from vaspguard.desk._access import ACCESS, PASSKEY_REQUIRED, admitted
 from vaspguard.desk._config import DeskSettings
+from vaspguard.desk._nav import nav_for
 from vaspguard.desk._sessions import Session
 from vaspguard.desk._users import DeskRole, User
 from vaspguard.errors import InputError, NotFound, Refused, VaspguardError
@@ -153,26 +154,6 @@ async def guard(request: Request) -> User:
     return session.user
 
 
-def nav_for(user: User | None) -> list[tuple[str, str]]:
-    """The links a user's roles open (hiding is a courtesy: ``guard`` is what enforces)."""
-    if user is None:
-        return []
-    links = [
-        ("/", "Attention"),
-        ("/alerts", "Alerts"),
-        ("/restrictions", "Restrictions"),
-        ("/lists", "Lists"),
-        ("/audit", "Audit"),
-        ("/search", "Search"),
-        ("/requests", "Requests"),
-        ("/transparency", "Transparency"),
-        ("/users", "Users"),
-        ("/legal/notices", "Notices"),
-        ("/legal/authorities", "Registries"),
-    ]
-    return [(href, label) for href, label in links if user.roles & admitted("GET", href)]
-
-
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     session = session_of(request)
     return templates.TemplateResponse(
@@ -181,7 +162,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         {
             "user": session.user,
             "csrf": session.csrf,
-            "nav": nav_for(session.user),
+            "nav": nav_for(session.user, request.url.path),
             "roles": DeskRole,
             **context,
         },
