@@ -172,6 +172,7 @@ def test_a_wrong_role_gets_403_on_each_protected_page(site: str, browser: object
 def test_four_eyes_true_match_freezes_the_customer(site: str, browser: object, demo: Demo) -> None:
     alert = next(a for a in screening.list_alerts(demo.store, status="open", limit=500) if a.kind == "name")
     first = _person(browser, site, demo, "First Analyst", "analyst")
+    first.page.get_by_role("navigation", name="Main").get_by_text("Screening").click()  # open the menu
     first.page.get_by_role("link", name="Alerts").click()
     first.shot("alerts")
     first.page.goto(f"{site}/alerts/{alert.id}")
@@ -212,6 +213,7 @@ def test_exemption_evidence_lifts_withdraw_only(site: str, browser: object, demo
         "customer_id"
     ]
     ana = _person(browser, site, demo, "Ana Lyst", "analyst")
+    ana.page.get_by_role("navigation", name="Main").get_by_text("Screening").click()  # open the menu
     ana.page.get_by_role("link", name="Restrictions").click()
     ana.page.get_by_label("Customer id").fill(customer)
     ana.page.get_by_role("button", name="Decide").click()
@@ -232,6 +234,7 @@ def test_exemption_evidence_lifts_withdraw_only(site: str, browser: object, demo
     ana.page.wait_for_url(re.compile(r"#restriction$"))
     assert "unrestricted" in ana.page.inner_text("#restriction .big")
     ana.shot("customer-exempted")
+    ana.page.get_by_role("navigation", name="Main").get_by_text("Screening").click()  # open the menu
     ana.page.get_by_role("link", name="Search").click()
     ana.page.get_by_label(re.compile("^Name")).fill("Волковский")
     ana.page.get_by_label(re.compile("^Name")).press("Enter")

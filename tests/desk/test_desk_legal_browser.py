@@ -114,6 +114,7 @@ def test_the_2021_scenario_is_blocked_and_the_regional_leads_approval_refused(
     attention = lea.page.inner_text("main")
     assert request_id in attention
     lea.shot("attention-legal")
+    lea.page.get_by_role("navigation", name="Main").get_by_text("Legal").click()  # open the menu
     lea.page.get_by_role("link", name="Requests").click()
     lea.page.get_by_label("Tier").select_option("blocked")
     lea.page.get_by_role("button", name="Filter").click()

@@ -70,6 +70,7 @@ def test_legal_adds_an_authority_marks_a_notice_sent_and_extends_a_gag(
     lena = _lena(browser, site, demo)
     page = lena.page
 
+    page.get_by_role("navigation", name="Main").get_by_text("Legal").click()  # open the menu
     page.get_by_role("link", name="Registries").click()
     page.get_by_label("Id (required)").fill("DE-BKA")
     page.get_by_label("Name (required)").fill("Bundeskriminalamt")

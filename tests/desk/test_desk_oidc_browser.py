@@ -93,6 +93,7 @@ def _sso_sign_in(page: Any, context: Any, site: str) -> None:
 
 def _rescreen(page: Any, site: str) -> None:
     """A rescreen from the Alerts page, with progress, while the page stays usable."""
+    page.get_by_role("navigation", name="Main").get_by_text("Screening").click()  # open the menu
     page.get_by_role("link", name="Alerts").click()
     page.get_by_label("Every customer against every entry").check()
     page.get_by_role("button", name="Start the rescreen").click()

@@ -115,15 +115,25 @@ def requests_command(
     VASPGUARD_DATA_DIR/demo-disclosures.
     """
     from vaspguard.demo import DEMO_OPERATORS, seed_casebook
+    from vaspguard.errors import InvalidRequest
     from vaspguard.requests import LawfulRequests, read_private_key
     from vaspguard.settings import Settings
 
     store = open_db()
     filed = LawfulRequests(store).list()
-    if filed and if_empty:
-        typer.echo(f"{len(filed)} lawful requests are filed already: not seeding the demo's")
-        return
+    if filed:
+        if if_empty:
+            typer.echo(f"{len(filed)} lawful requests are filed already: not seeding the demo's")
+            return
+        raise InvalidRequest(
+            "database",
+            f"{len(filed)} lawful requests are filed already: the demo's go only on a database without",
+        )
     data = Settings().data_dir
+    if not (data / "demo-operators").is_dir():
+        raise InvalidRequest(
+            "keys", f"no demo operators' keys in {data / 'demo-operators'}: run vaspguard demo seed"
+        )
     keys = {name: read_private_key(data / "demo-operators" / f"{name}.pem") for name in DEMO_OPERATORS}
     cases = seed_casebook(
         store, keys=keys, packages=data / "demo-disclosures", today=datetime.now(UTC).date(), seed=seed
