@@ -148,3 +148,13 @@ def test_refused_with_a_wrong_or_missing_key(store: Store, cli: CliRunner, _data
     code, _, err = _requests(cli, store)
     assert code == 2 and err.count("\n") == 1 and "demo-privacy" in err and "registered" in err
     assert LawfulRequests(store).list() == [] and AuditLog.open(store).size == size
+
+
+def test_refused_over_an_earlier_demos_packages(store: Store, cli: CliRunner, _data_dir: Path) -> None:
+    _seed(cli, store)
+    size = AuditLog.open(store).size
+    left = _data_dir / "demo-disclosures" / "LR-2026-000001"
+    left.mkdir(parents=True)
+    code, _, err = _requests(cli, store)
+    assert code == 2 and err.count("\n") == 1 and "earlier demo" in err
+    assert LawfulRequests(store).list() == [] and AuditLog.open(store).size == size

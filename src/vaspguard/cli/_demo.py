@@ -127,7 +127,8 @@ def requests_command(
             return
         raise InvalidRequest(
             "database",
-            f"{len(filed)} lawful requests are filed already: the demo's go only on a database without",
+            f"{len(filed)} lawful requests are filed already: the demo's are filed only where there are none "
+            "(--if-empty skips)",
         )
     data = Settings().data_dir
     if not (data / "demo-operators").is_dir():

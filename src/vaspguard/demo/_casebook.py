@@ -96,10 +96,13 @@ def seed_casebook(
     """File the casebook (see the module doc) and take each request to where its case stands; disclosure
     packages go under ``packages``. ``keys`` are the demo operators' signing keys by name. Returns the
     request ids of each case: ``history`` (the settled year, follow-ups included) and each open case."""
+    from vaspguard.errors import InvalidRequest
     from vaspguard.requests import LawfulRequests, parse_agency
 
     lawful = LawfulRequests(store, audit=audit)
     _check_ready(lawful, store, keys)
+    if packages.is_dir() and any(packages.iterdir()):  # a disclosure refuses to write over another
+        raise InvalidRequest("packages", f"{packages} holds packages of an earlier demo: remove it first")
     for agency_id, name, country, klass in EXTRA_AUTHORITIES:
         numbers = [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
         doc: dict[str, Any] = {
