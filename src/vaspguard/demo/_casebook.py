@@ -97,25 +97,13 @@ def seed_casebook(
     packages go under ``packages``. ``keys`` are the demo operators' signing keys by name. Returns the
     request ids of each case: ``history`` (the settled year, follow-ups included) and each open case."""
     from vaspguard.errors import InvalidRequest
-    from vaspguard.requests import LawfulRequests, parse_agency
+    from vaspguard.requests import LawfulRequests
 
     lawful = LawfulRequests(store, audit=audit)
     _check_ready(lawful, store, keys)
     if packages.is_dir() and any(packages.iterdir()):  # a disclosure refuses to write over another
         raise InvalidRequest("packages", f"{packages} holds packages of an earlier demo: remove it first")
-    for agency_id, name, country, klass in EXTRA_AUTHORITIES:
-        numbers = [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
-        doc: dict[str, Any] = {
-            "id": agency_id,
-            "name": name,
-            "country": country,
-            "class": klass,
-            "notes": "fictional",
-        }
-        doc |= {"verification_status": "verified", "verified_on": (today - timedelta(days=300)).isoformat()}
-        doc["callback_numbers"] = numbers if agency_id == CALLBACK[0] else []
-        lawful.add_agency(parse_agency(doc, origin="demo"), actor=ACTOR)
-    lawful.add_agency(parse_agency(FINMON, origin="demo"), actor=ACTOR)
+    _add_authorities(lawful, today)
     book = _Book(lawful, keys, packages, today, random.Random(seed), _customers(store))
     filed: dict[str, list[str]] = {"history": []}
     # In the order received, so request ids follow the days.
@@ -129,6 +117,28 @@ def seed_casebook(
         else:
             filed[kind] = [OPEN[kind](book, day)]
     return filed
+
+
+def _add_authorities(lawful: Any, today: date) -> None:
+    """The authorities beside ``seed_demo``'s (verified within the year; one with a callback number) and the
+    body behind the 2021-style request."""
+    from vaspguard.requests import parse_agency
+
+    verified_on = (today - timedelta(days=300)).isoformat()
+    for agency_id, name, country, klass in EXTRA_AUTHORITIES:
+        numbers = [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
+        doc = {
+            "id": agency_id,
+            "name": name,
+            "country": country,
+            "class": klass,
+            "callback_numbers": numbers if agency_id == CALLBACK[0] else [],
+            "verification_status": "verified",
+            "verified_on": verified_on,
+            "notes": "fictional demo authority",
+        }
+        lawful.add_agency(parse_agency(doc, origin="demo"), actor=ACTOR)
+    lawful.add_agency(parse_agency(FINMON, origin="demo"), actor=ACTOR)
 
 
 def _check_ready(lawful: Any, store: Store, keys: Mapping[str, Ed25519PrivateKey]) -> None:
