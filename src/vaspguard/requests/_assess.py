@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from vaspguard.requests._model import (
     Agency,
+    AgencyClass,
     Assessment,
     DataCategory,
     InstrumentType,
@@ -42,6 +43,13 @@ class AssessmentContext:
     protected: list[str] = field(default_factory=list)  # one detail line per protected match
     name_matcher: str = ""
     today: date | None = None
+
+
+def _a_class(agency_class: AgencyClass) -> str:
+    """An agency class as a reason reads it: "a security service", "an intelligence agency"."""
+    words = {AgencyClass.INTELLIGENCE: "intelligence agency", AgencyClass.MILITARY: "military body"}
+    name = words.get(agency_class, agency_class.value.replace("_", " "))
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _verify_instrument_signature(request: LawfulRequest, agency: Agency | None) -> str:
@@ -178,12 +186,14 @@ class _Criteria:
         if agency is None:
             return
         if agency.agency_class.value in security:
-            self.add(ReasonCode.REQUESTER_SECURITY_SERVICE, f"{self.agency_label} is a {agency.agency_class}")
+            what = _a_class(agency.agency_class)
+            self.add(ReasonCode.REQUESTER_SECURITY_SERVICE, f"{self.agency_label} is {what}")
         for other, path in self.ctx.related:
             if other.agency_class.value in security:
+                what = _a_class(other.agency_class)
                 self.add(
                     ReasonCode.REQUESTER_SECURITY_SERVICE,
-                    f"{self.agency_label} is {path} {other.name} ({other.id}), a {other.agency_class}",
+                    f"{self.agency_label} is {path} {other.name} ({other.id}), {what}",
                 )
 
     # -- the instrument (SCA tiers; S.2547 signed process) -----------------------------------------------
