@@ -158,6 +158,31 @@ def test_the_local_engine_refuses_a_jdbc_source(cli: Any, sqlite_store: Store, t
         ("jdbc:postgresql://127.0.0.1/test", ("--jdbc-password-file", "/nowhere/pw"), "/nowhere/pw"),
     ],
 )
+def test_a_read_the_database_refuses_leaves_nothing_behind(cli: Any, pg_store: Store, tmp_path: Path) -> None:
+    """The database refuses the read of one table mid-job (no SELECT on transactions): one line with the
+    database's words, and the output directory Spark had begun is gone."""
+    import uuid
+
+    demo_exchange(pg_store, 50)
+    role = f"vg_noread_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_libpq(pg_store), autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+        admin.execute(f'REVOKE SELECT ON transactions FROM "{role}"')
+    try:
+        url = jdbc_url(pg_store).replace(f"user={pg_store.engine.url.username}", f"user={role}")
+        code, out, err = cli(
+            "--db", pg_store.url, "batch", "screen", url, "-o", tmp_path / "out", "--engine", "spark"
+        )
+    finally:
+        with psycopg.connect(_libpq(pg_store), autocommit=True) as admin:
+            admin.execute(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{role}"')
+            admin.execute(f'DROP ROLE "{role}"')
+    assert code != 0 and out == "" and err.count("\n") == 1 and "Traceback" not in err, err
+    assert "the JDBC read failed" in err and "permission denied for table transactions" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_bad_jdbc_source_is_refused_in_one_line(
     cli: Any, sqlite_store: Store, tmp_path: Path, url: str, extra: tuple[str, ...], says: str
 ) -> None:
@@ -190,8 +215,9 @@ import sys
 from vaspguard.batch import jdbc_source
 from vaspguard.batch._jdbc import Table, opened
 from vaspguard.batch._spark import _read, session
+from pyspark.sql import SparkSession
 
-plain = session("local[1]", partitions=2)
+plain = SparkSession.builder.master("local[1]").getOrCreate()  # as a notebook would, without the driver
 source = jdbc_source(sys.argv[1])
 with opened(source) as snapshot:
     spark = session("local[1]", partitions=2, jars=source.jars)

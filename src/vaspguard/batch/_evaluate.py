@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vaspguard.batch._inputs import Source, prices_on
-from vaspguard.batch._jobs import Engine, Registry, check_engine, fresh, local_paths, manifest_of, sources
+from vaspguard.batch._jobs import Engine, Registry, check_engine, local_paths, manifest_of, sources
 from vaspguard.batch._states import Policy
 from vaspguard.errors import InvalidFile, Refused
 from vaspguard.policy import CustomerState, Evaluator, RulePack, Standing, builtin_packs
@@ -76,10 +76,9 @@ def evaluate(
     directory with customers, accounts and prices, or PostgreSQL over JDBC with the Spark engine), written
     to ``output`` (a new directory), with the diff against ``previous``."""
     engine = check_engine(engine)
-    with sources(inputs, ("customers", "accounts", "prices"), engine) as (paths, as_of):
-        if previous is not None:
-            manifest_of(previous, "evaluate")
-        fresh(output)
+    if previous is not None:
+        manifest_of(previous, "evaluate")
+    with sources(inputs, ("customers", "accounts", "prices"), engine, output) as (paths, as_of):
         started = utcnow()
         t0 = time.perf_counter()
         packs = packs if packs is not None else builtin_packs()

@@ -79,21 +79,62 @@ Registry = Path | Jdbc
 
 @contextmanager
 def sources(
-    inputs: Registry, kinds: tuple[str, ...], engine: Engine
+    inputs: Registry, kinds: tuple[str, ...], engine: Engine, output: Path
 ) -> Iterator[tuple[dict[str, Source], str | None]]:
-    """(where each of ``kinds`` is read, ``registry_as_of``) for a job over ``inputs``. An export: its
-    files, and when the export started; JDBC (Spark only): the tables in one snapshot, held while the job
-    runs, and when the snapshot was taken."""
+    """(where each of ``kinds`` is read, ``registry_as_of``) for a job over ``inputs`` that writes
+    ``output`` (a new directory, removed again if the job fails). An export: its files, and when the export
+    started; JDBC (Spark only): the tables in one snapshot, held while the job runs, and when the snapshot
+    was taken."""
     if not isinstance(inputs, Jdbc):
         paths = {k: find_input(inputs, k) for k in kinds}
-        yield dict(paths), registry_as_of(*paths.values())
+        with _written(output):
+            yield dict(paths), registry_as_of(*paths.values())
         return
     if engine is not Engine.SPARK:
         raise InvalidRequest(
             "--engine", "the local engine reads the store or an export, not JDBC: use --engine spark"
         )
-    with opened(inputs) as snapshot:
-        yield {k: Table(snapshot, k) for k in kinds}, snapshot.as_of.isoformat()
+    with opened(inputs) as snapshot, _written(output):
+        try:
+            yield {k: Table(snapshot, k) for k in kinds}, snapshot.as_of.isoformat()
+        except Exception as exc:
+            if not _from_spark(exc):
+                raise
+            where = inputs.url.split("?", 1)[0]
+            raise Refused(f"{where}: the JDBC read failed: {_cause(exc)}") from None
+
+
+@contextmanager
+def _written(output: Path) -> Iterator[None]:
+    """``output`` for a job: refused unless new or empty; what the job wrote is removed if it fails."""
+    import shutil
+
+    fresh(output)
+    existed = output.exists()
+    try:
+        yield
+    except BaseException:
+        if output.is_dir():
+            for item in output.iterdir():
+                shutil.rmtree(item) if item.is_dir() else item.unlink()
+            if not existed:
+                output.rmdir()
+        raise
+
+
+def _from_spark(exc: Exception) -> bool:
+    """Whether ``exc`` is Spark's or its JVM's (a read that failed in the database), not this program's."""
+    module = type(exc).__module__
+    return module.startswith(("py4j", "pyspark"))
+
+
+def _cause(exc: Exception) -> str:
+    """The database's words in a Spark error: its ``SQLException`` line, else the first line."""
+    lines = [line.strip(" :") for line in str(exc).splitlines() if line.strip(" :")]
+    for line in lines:
+        if "SQLException: " in line:
+            return line.split("SQLException: ", 1)[1]
+    return lines[0] if lines else type(exc).__name__
 
 
 def local_paths(paths: dict[str, Source]) -> dict[str, Path]:
@@ -124,8 +165,7 @@ def screen(
     over JDBC with the Spark engine) against the store's active list snapshots; write the matches to
     ``output`` (a new directory)."""
     engine = check_engine(engine)
-    with sources(inputs, ("customers", "transactions"), engine) as (paths, as_of):
-        fresh(output)
+    with sources(inputs, ("customers", "transactions"), engine, output) as (paths, as_of):
         started = utcnow()
         t0 = time.perf_counter()
         index = build_index(store)

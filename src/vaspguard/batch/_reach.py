@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from vaspguard.batch._inputs import open_dataset
-from vaspguard.batch._jobs import Engine, Registry, check_engine, fresh, local_paths, sources
+from vaspguard.batch._jobs import Engine, Registry, check_engine, local_paths, sources
 from vaspguard.errors import InvalidFile
 from vaspguard.requests import (
     NameProbe,
@@ -157,8 +157,7 @@ def reach(
     directory). The request desk calls this when the registry lives in a lake; on the store,
     ``requests.compute_reach`` gives the same customers and accounts."""
     engine = check_engine(engine)
-    with sources(inputs, KINDS, engine) as (paths, as_of):
-        fresh(output)
+    with sources(inputs, KINDS, engine, output) as (paths, as_of):
         started = utcnow()
         t0 = time.perf_counter()
         stages: dict[str, float] = {}

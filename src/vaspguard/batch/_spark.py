@@ -46,6 +46,9 @@ def session(master: str, *, partitions: int | None = None, jars: tuple[str, ...]
     sql = _pyspark()
     if jars:
         _without_driver_stopped()
+    # The JDBC driver where it is installed, even for a job over an export: a later JDBC job in this
+    # process then finds it in the JVM, which would otherwise have to be restarted.
+    jars = jars or _installed_jars()
     # Executors run this interpreter (the same vaspguard and scorer) unless the cluster says otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
@@ -80,6 +83,13 @@ def _jars_of(spark: Any) -> set[str]:
 
 
 JDBC_DRIVER = "org.postgresql.Driver"
+
+
+def _installed_jars() -> tuple[str, ...]:
+    try:
+        return driver_jars()
+    except Refused:
+        return ()
 
 
 def _loads_driver(jvm: Any) -> bool:
