@@ -147,17 +147,6 @@ def test_the_local_engine_refuses_a_jdbc_source(cli: Any, sqlite_store: Store, t
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize(
-    ("url", "extra", "says"),
-    [
-        ("jdbc:postgresql://127.0.0.1:1/test?user=postgres", (), "127.0.0.1:1/test: cannot connect"),
-        ("jdbc:mysql://127.0.0.1/test", (), "is not a jdbc:postgresql://HOST/DATABASE URL"),
-        ("jdbc:postgresql://127.0.0.1/", (), "names no host or database"),
-        ("jdbc:postgresql://127.0.0.1/test?user=a&password=b", (), "put it in PGPASSWORD"),
-        ("jdbc:postgresql://127.0.0.1/test", ("--jars", "/nowhere/postgresql.jar"), "no such jar"),
-        ("jdbc:postgresql://127.0.0.1/test", ("--jdbc-password-file", "/nowhere/pw"), "/nowhere/pw"),
-    ],
-)
 def test_a_read_the_database_refuses_leaves_nothing_behind(cli: Any, pg_store: Store, tmp_path: Path) -> None:
     """The database refuses the read of one table mid-job (no SELECT on transactions): one line with the
     database's words, and the output directory Spark had begun is gone."""
@@ -183,6 +172,17 @@ def test_a_read_the_database_refuses_leaves_nothing_behind(cli: Any, pg_store: S
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "extra", "says"),
+    [
+        ("jdbc:postgresql://127.0.0.1:1/test?user=postgres", (), "127.0.0.1:1/test: cannot connect"),
+        ("jdbc:mysql://127.0.0.1/test", (), "is not a jdbc:postgresql://HOST/DATABASE URL"),
+        ("jdbc:postgresql://127.0.0.1/", (), "names no host or database"),
+        ("jdbc:postgresql://127.0.0.1/test?user=a&password=b", (), "put it in PGPASSWORD"),
+        ("jdbc:postgresql://127.0.0.1/test", ("--jars", "/nowhere/postgresql.jar"), "no such jar"),
+        ("jdbc:postgresql://127.0.0.1/test", ("--jdbc-password-file", "/nowhere/pw"), "/nowhere/pw"),
+    ],
+)
 def test_a_bad_jdbc_source_is_refused_in_one_line(
     cli: Any, sqlite_store: Store, tmp_path: Path, url: str, extra: tuple[str, ...], says: str
 ) -> None:

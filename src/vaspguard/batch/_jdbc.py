@@ -261,11 +261,12 @@ def opened(source: Jdbc) -> Iterator[Snapshot]:
         conn.close()
 
 
-def table(spark: Any, source: Table) -> Any:
-    """``source`` in the export's nested layout (``registry export --format parquet``)."""
+def table(spark: Any, source: Table, columns: tuple[str, ...] | None = None) -> Any:
+    """``source`` in the export's nested layout (``registry export --format parquet``); of the customers'
+    lists only those in ``columns`` are read (all if None): each is a read and a join."""
     snap = source.snapshot
     if source.kind == "customers":
-        return _customers(spark, snap)
+        return _customers(spark, snap, columns)
     if source.kind == "accounts":
         return _accounts(spark, snap)
     return snap.read(spark, _TABLES[source.kind])
@@ -323,17 +324,20 @@ def _nested(frame: Any, lists: dict[str, Any]) -> Any:
     return frame
 
 
-def _customers(spark: Any, snap: Snapshot) -> Any:
+def _customers(spark: Any, snap: Snapshot, columns: tuple[str, ...] | None) -> Any:
     f = spark_functions()
+    wanted = set(columns) if columns is not None else {"nationalities", *CHILDREN}
     base = snap.read(spark, _TABLES["customers"]).drop("customer_id")
-    nationalities = (
-        snap.read(spark, _TABLES["customer_nationalities"])
-        .groupBy(f.col("customer_id").alias("_k"))
-        .agg(f.array_sort(f.collect_list("country")).alias("nationalities"))
-    )
-    lists = {"nationalities": nationalities}
-    lists |= {name: _ordered(spark, snap, t, fields, name) for name, (t, fields) in CHILDREN.items()}
-    return _nested(base, lists)
+    lists = {}
+    if "nationalities" in wanted:
+        lists["nationalities"] = (
+            snap.read(spark, _TABLES["customer_nationalities"])
+            .groupBy(f.col("customer_id").alias("_k"))
+            .agg(f.array_sort(f.collect_list("country")).alias("nationalities"))
+        )
+    lists |= {n: _ordered(spark, snap, t, fields, n) for n, (t, fields) in CHILDREN.items() if n in wanted}
+    frame = _nested(base, lists)
+    return frame if columns is None else frame.select(*columns)
 
 
 def _accounts(spark: Any, snap: Snapshot) -> Any:

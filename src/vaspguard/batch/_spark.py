@@ -127,11 +127,13 @@ def _without_driver_stopped() -> None:
     SparkContext._jvm = None
 
 
-def _read(spark: Any, source: Source) -> Any:
-    """One kind of the registry: the export's Parquet, or the tables over JDBC in the export's layout."""
+def _read(spark: Any, source: Source, columns: tuple[str, ...] | None = None) -> Any:
+    """One kind of the registry (its ``columns``, or all): the export's Parquet, or the tables over JDBC
+    in the export's layout."""
     if isinstance(source, Table):
-        return table(spark, source)
-    return spark.read.parquet(str(source))
+        return table(spark, source, columns)
+    frame = spark.read.parquet(str(source))
+    return frame if columns is None else frame.select(*columns)
 
 
 def _jars(*sources: Source | None) -> tuple[str, ...]:
@@ -206,7 +208,7 @@ def run_spark(
     of customers screened."""
     f = _pyspark().functions
     spark = _started(master, partitions, stages, customers_at, transactions_at)
-    customers = _read(spark, customers_at).select(*CUSTOMER_COLUMNS)
+    customers = _read(spark, customers_at, CUSTOMER_COLUMNS)
     addresses = (
         _read(spark, transactions_at)
         .where(f.col("address").isNotNull() & (f.col("address") != ""))
@@ -239,7 +241,7 @@ def run_spark_states(
 
     f = _pyspark().functions
     spark = _started(master, partitions, stages, customers, accounts)
-    people = _read(spark, customers).select(*EVALUATE_COLUMNS)
+    people = _read(spark, customers, EVALUATE_COLUMNS)
     if accounts is None:
         none = f.lit(None).cast("array<struct<asset:string,amount:decimal(38,18)>>")
         joined = people.withColumn("balances", none)
@@ -292,7 +294,7 @@ class SparkLake:
         self.spark = session(master, partitions=partitions, jars=_jars(*paths.values()))
         stages["session_s"] = time.perf_counter() - t
         self.f = _pyspark().functions
-        self.customers = _read(self.spark, paths["customers"])
+        self.customers = _read(self.spark, paths["customers"], ("id", "names", "contacts"))
         self.accounts = _read(self.spark, paths["accounts"])
         self.tx = _read(self.spark, paths["transactions"])
 
