@@ -78,10 +78,6 @@ def session(master: str, *, partitions: int | None = None, jars: tuple[str, ...]
     return spark
 
 
-def _jars_of(spark: Any) -> set[str]:
-    return {j for j in spark.sparkContext.getConf().get("spark.jars", "").split(",") if j}
-
-
 JDBC_DRIVER = "org.postgresql.Driver"
 
 
@@ -115,14 +111,18 @@ def _without_driver_stopped() -> None:
     jvm = SparkContext._jvm
     if jvm is None or _loads_driver(jvm):
         return
-    stop_spark()
     gateway = SparkContext._gateway
-    assert gateway is not None
-    gateway.shutdown()
     proc = getattr(gateway, "proc", None)
-    if proc is not None and proc.stdin is not None:
-        proc.stdin.close()  # the JVM this process launched exits when its stdin closes
-        proc.wait(timeout=60)
+    if gateway is None or proc is None or proc.stdin is None:
+        # A JVM this process did not launch (a managed runtime's): not ours to stop.
+        raise Refused(
+            f"this Spark session's JVM has no PostgreSQL JDBC driver ({JDBC_DRIVER}): start it with "
+            "spark.jars naming the driver's jar"
+        )
+    stop_spark()
+    gateway.shutdown()
+    proc.stdin.close()  # the JVM this process launched exits when its stdin closes
+    proc.wait(timeout=60)
     SparkContext._gateway = None
     SparkContext._jvm = None
 
