@@ -62,6 +62,11 @@ test: install $(VENV)/.spark
 		apt-get install -y -qq chromium >/dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 		echo "make: could not install chromium: the desk's browser tests will skip" >&2
+	@# The PostgreSQL JDBC driver for `batch --engine spark` over JDBC (Debian's; Maven Central is unreachable).
+	@test -e /usr/share/java/postgresql.jar || ! command -v apt-get >/dev/null || \
+		apt-get install -y -qq libpostgresql-jdbc-java >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq libpostgresql-jdbc-java >/dev/null) || \
+		echo "make: could not install libpostgresql-jdbc-java: the JDBC batch tests will fail" >&2
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # The inner loop: SQLite only, without the tests marked slow (under a minute on two cores).

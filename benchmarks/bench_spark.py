@@ -12,6 +12,11 @@ it; ``DIR/lake``: customers by bucket and transactions by month, which Spark's `
 engines reading the same data; ``BENCH_SPARK_PREPARE=N`` first seeds and exports N customers there when
 ``DIR`` has none; ``BENCH_SPARK_TILE=10`` first tiles the flat export ten times with re-keyed ids
 (``C0000001`` → ``C0000001~3``), for 10M customers from a seeded 1M (seeding 10M here takes hours).
+
+``BENCH_SPARK_JDBC=N`` instead seeds N customers into a database of its own on PostgreSQL
+(``BENCH_SPARK_PG``, default ``postgresql://postgres@127.0.0.1:5432/test``: the server; the database is
+created and dropped), exports customers and transactions to Parquet, and times Spark reading both in the
+layout the jobs read (customers with their nested lists) over JDBC and from the export, in one session.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 
 from benchmarks.eval_screening import LISTS, SHARED
 from vaspguard.batch import ScreenReport, evaluate, reach, read_reach, read_rows, screen, stop_spark
-from vaspguard.batch._inputs import count_rows, find_input
+from vaspguard.batch._inputs import Source, count_rows, find_input
 from vaspguard.batch._jobs import read_found
 from vaspguard.demo import FICTIONAL_ADDRESSES, FICTIONAL_PERSONS, LISTED_PERSONS, sample_list_paths, seed
 from vaspguard.errors import InputError
@@ -242,7 +247,80 @@ def _prepared(directory: Path) -> None:
     store.dispose()
 
 
+def _spark_read(spark: object, source: Source, columns: tuple[str, ...] | None) -> float:
+    """Seconds to read ``source`` whole on Spark (the ``noop`` sink: read, assemble, discard)."""
+    from vaspguard.batch._spark import _read
+
+    t = time.perf_counter()
+    frame = _read(spark, source, columns)
+    frame.write.format("noop").mode("overwrite").save()
+    return time.perf_counter() - t
+
+
+def _jdbc(customers: int) -> None:
+    """Spark reading customers and transactions over JDBC beside reading their Parquet export."""
+    import psycopg
+
+    from vaspguard.batch import jdbc_source
+    from vaspguard.batch._jdbc import Table, opened
+    from vaspguard.batch._score import CUSTOMER_COLUMNS
+    from vaspguard.batch._spark import session
+
+    server = os.environ.get("BENCH_SPARK_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    base, _, _ = server.rpartition("/")
+    name = f"vg_bench_jdbc_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-jdbc-") as tmp:
+            directory = Path(tmp)
+            os.environ.setdefault("VASPGUARD_DATA_DIR", str(directory / "data"))
+            store = open_store(f"{base}/{name}")
+            migrate(store)
+            t = time.perf_counter()
+            seed(
+                store,
+                customers=customers,
+                seed=1,
+                addresses_of_interest=[a.address for a in FICTIONAL_ADDRESSES],
+            )
+            print(
+                f"{customers} customers seeded into PostgreSQL in {time.perf_counter() - t:.1f} s", flush=True
+            )
+            for kind in ("customers", "transactions"):
+                export_file(store, kind, directory / f"{kind}.parquet")
+            host = base.split("@")[-1]
+            user = base.split("//")[1].split("@")[0]
+            source = jdbc_source(f"jdbc:postgresql://{host}/{name}?user={user}")
+            with opened(source) as snapshot:
+                spark = session("local[2]", partitions=8, jars=source.jars)
+                # Untimed first: the JVM's warm-up (class loading, the JIT) would go to whichever ran first.
+                _spark_read(spark, directory / "transactions.parquet", None)
+                _spark_read(spark, Table(snapshot, "transactions"), None)
+                for kind, columns in (("customers", CUSTOMER_COLUMNS), ("transactions", None)):
+                    rows = count_rows(directory / f"{kind}.parquet")
+                    sources: tuple[tuple[str, Source], ...] = (
+                        ("parquet", directory / f"{kind}.parquet"),
+                        ("jdbc   ", Table(snapshot, kind)),
+                    )
+                    for label, where in sources:
+                        seconds = _spark_read(spark, where, columns)
+                        print(
+                            f"  {kind:12} {label}: {rows} rows in {seconds:6.1f} s, "
+                            f"{rows / seconds:8.0f} rows/s",
+                            flush=True,
+                        )
+            stop_spark()
+            store.dispose()
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
+    if os.environ.get("BENCH_SPARK_JDBC"):
+        _jdbc(int(os.environ["BENCH_SPARK_JDBC"]))
+        return
     prepared = os.environ.get("BENCH_SPARK_DIR")
     if prepared:
         os.environ.setdefault("VASPGUARD_DATA_DIR", str(Path(prepared) / "data"))

@@ -9,6 +9,7 @@ function on the same Arrow batches, so only reading, joining and writing differ 
 """
 
 from vaspguard.batch._evaluate import EvaluateReport, evaluate, import_states, read_rows
+from vaspguard.batch._jdbc import Jdbc, is_jdbc, jdbc_source
 from vaspguard.batch._jobs import Engine, ImportReport, ScreenReport, import_alerts, screen
 from vaspguard.batch._reach import ReachReport, reach, read_reach, read_scope, request_scope
 from vaspguard.batch._spark import stop_spark
@@ -17,11 +18,14 @@ __all__ = [
     "Engine",
     "EvaluateReport",
     "ImportReport",
+    "Jdbc",
     "ReachReport",
     "ScreenReport",
     "evaluate",
     "import_alerts",
     "import_states",
+    "is_jdbc",
+    "jdbc_source",
     "reach",
     "read_reach",
     "read_rows",

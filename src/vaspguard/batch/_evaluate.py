@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vaspguard.batch._inputs import find_input, prices_on
-from vaspguard.batch._jobs import Engine, check_engine, fresh, manifest_of, registry_as_of
+from vaspguard.batch._inputs import Source, prices_on
+from vaspguard.batch._jobs import Engine, Registry, check_engine, local_paths, manifest_of, sources
 from vaspguard.batch._states import Policy
 from vaspguard.errors import InvalidFile, Refused
 from vaspguard.policy import CustomerState, Evaluator, RulePack, Standing, builtin_packs
@@ -61,7 +61,7 @@ def _pinned(store: Store) -> tuple[Any, frozenset[str], str]:
 
 def evaluate(
     store: Store,
-    inputs: Path,
+    inputs: Registry,
     output: Path,
     *,
     at: date,
@@ -72,35 +72,24 @@ def evaluate(
     master: str = "local[2]",
     partitions: int = 8,
 ) -> EvaluateReport:
-    """Every customer's restriction state on ``at`` from the registry export in ``inputs`` (customers,
-    accounts, prices), written to ``output`` (a new directory), with the diff against ``previous``."""
+    """Every customer's restriction state on ``at`` from the registry in ``inputs`` (a Parquet export's
+    directory with customers, accounts and prices, or PostgreSQL over JDBC with the Spark engine), written
+    to ``output`` (a new directory), with the diff against ``previous``."""
     engine = check_engine(engine)
-    customers, accounts, prices = (find_input(inputs, k) for k in ("customers", "accounts", "prices"))
     if previous is not None:
         manifest_of(previous, "evaluate")
-    fresh(output)
-    started = utcnow()
-    t0 = time.perf_counter()
-    packs = packs if packs is not None else builtin_packs()
-    evaluator = Evaluator(_engine(packs), at)
-    evidence, listed, digest = _pinned(store)
-    policy = Policy(tuple(packs), at, evidence, listed, prices_on(prices, at))
-    stages: dict[str, float] = {"policy_s": time.perf_counter() - t0}
-    with_balances = bool(evaluator.thresholds)
-    if engine is Engine.SPARK:
-        from vaspguard.batch._spark import run_spark_states
-
-        n = run_spark_states(
-            policy, customers, accounts if with_balances else None, output / "states",
-            master=master, partitions=partitions, stages=stages,
-        )  # fmt: skip
-    else:
-        from vaspguard.batch._local import run_local_states
-
-        n = run_local_states(
-            policy, customers, accounts if with_balances else None, output / "states",
-            workers=workers, stages=stages,
-        )  # fmt: skip
+    with sources(inputs, ("customers", "accounts", "prices"), engine, output) as (paths, as_of):
+        started = utcnow()
+        t0 = time.perf_counter()
+        packs = packs if packs is not None else builtin_packs()
+        evaluator = Evaluator(_engine(packs), at)
+        evidence, listed, digest = _pinned(store)
+        policy = Policy(tuple(packs), at, evidence, listed, prices_on(paths["prices"], at))
+        stages: dict[str, float] = {"policy_s": time.perf_counter() - t0}
+        with_balances = bool(evaluator.thresholds)
+        n = _states(
+            engine, policy, paths, with_balances, output / "states", workers, master, partitions, stages
+        )
     changed = None if previous is None else _diff(engine, previous, output, stages)
     report = EvaluateReport(
         engine=engine.value,
@@ -113,13 +102,41 @@ def evaluate(
         previous=None if previous is None else str(previous),
         policy_bytes=len(pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL)),
         started_at=started.isoformat(),
-        registry_as_of=registry_as_of(customers, accounts),
+        registry_as_of=as_of,
         seconds=round(time.perf_counter() - t0, 3),
         stages={k: round(v, 3) for k, v in stages.items()},
     )
     manifest = {"job": "evaluate", **asdict(report), "pinned": digest}
     (output / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return report
+
+
+def _states(
+    engine: Engine,
+    policy: Policy,
+    paths: dict[str, Source],
+    with_balances: bool,
+    output: Path,
+    workers: int,
+    master: str,
+    partitions: int,
+    stages: dict[str, float],
+) -> int:
+    """Run the evaluation on ``engine``; the accounts are read only if a holdings threshold is in force."""
+    if engine is Engine.SPARK:
+        from vaspguard.batch._spark import run_spark_states
+
+        return run_spark_states(
+            policy, paths["customers"], paths["accounts"] if with_balances else None, output,
+            master=master, partitions=partitions, stages=stages,
+        )  # fmt: skip
+    from vaspguard.batch._local import run_local_states
+
+    local = local_paths(paths)
+    return run_local_states(
+        policy, local["customers"], local["accounts"] if with_balances else None, output,
+        workers=workers, stages=stages,
+    )  # fmt: skip
 
 
 def _engine(packs: list[RulePack]) -> Any:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from vaspguard.batch._jdbc import Table
 from vaspguard.batch._score import CUSTOMER_COLUMNS, input_schema
 from vaspguard.errors import InvalidFile
 from vaspguard.registry import EXPORTED_AT
@@ -26,6 +27,10 @@ def find_input(directory: Path, kind: str) -> Path:
         f"no {kind} here: export them first "
         f"(vaspguard registry export --kind {kind} -o {directory / kind}.parquet)",
     )
+
+
+# Where a job reads one kind of the registry: an exported file or dataset, or a table over JDBC (Spark).
+Source = Path | Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +152,12 @@ def balances_type() -> Any:
     return pa.list_(pa.struct([("asset", pa.string()), ("amount", pa.decimal128(38, 18))]))
 
 
-def prices_on(path: Path, day: date) -> dict[str, Decimal]:
+def prices_on(path: Source, day: date) -> dict[str, Decimal]:
     """Each asset's latest EUR price on or before ``day`` (``Registry.prices_on`` for the store)."""
     import pyarrow.dataset as ds
+
+    if isinstance(path, Table):
+        return path.snapshot.prices_on(day)
 
     dataset = open_dataset(path)
     _columns(path, dataset, ("asset", "day", "eur"))

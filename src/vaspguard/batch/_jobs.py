@@ -11,12 +11,15 @@ import enum
 import json
 import pickle
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vaspguard.batch._inputs import Inputs, exported_at
+from vaspguard.batch._inputs import Inputs, Source, exported_at, find_input
+from vaspguard.batch._jdbc import Jdbc, Table, opened
 from vaspguard.batch._score import Index
 from vaspguard.errors import InvalidFile, InvalidRequest, Refused
 from vaspguard.store import Store, utcnow
@@ -70,6 +73,77 @@ def registry_as_of(*paths: Path) -> str | None:
     return None if when is None else when.isoformat()
 
 
+# What a job reads the registry from: the directory of a Parquet export, or PostgreSQL over JDBC.
+Registry = Path | Jdbc
+
+
+@contextmanager
+def sources(
+    inputs: Registry, kinds: tuple[str, ...], engine: Engine, output: Path
+) -> Iterator[tuple[dict[str, Source], str | None]]:
+    """(where each of ``kinds`` is read, ``registry_as_of``) for a job over ``inputs`` that writes
+    ``output`` (a new directory, removed again if the job fails). An export: its files, and when the export
+    started; JDBC (Spark only): the tables in one snapshot, held while the job runs, and when the snapshot
+    was taken."""
+    if not isinstance(inputs, Jdbc):
+        paths = {k: find_input(inputs, k) for k in kinds}
+        with _written(output):
+            yield dict(paths), registry_as_of(*paths.values())
+        return
+    if engine is not Engine.SPARK:
+        raise InvalidRequest(
+            "--engine", "the local engine reads the store or an export, not JDBC: use --engine spark"
+        )
+    with opened(inputs) as snapshot, _written(output):
+        try:
+            yield {k: Table(snapshot, k) for k in kinds}, snapshot.as_of.isoformat()
+        except Exception as exc:
+            if not _from_spark(exc):
+                raise
+            where = inputs.url.split("?", 1)[0]
+            raise Refused(f"{where}: the JDBC read failed: {_cause(exc)}") from None
+
+
+@contextmanager
+def _written(output: Path) -> Iterator[None]:
+    """``output`` for a job: refused unless new or empty; what the job wrote is removed if it fails."""
+    import shutil
+
+    fresh(output)
+    existed = output.exists()
+    try:
+        yield
+    except BaseException:
+        if output.is_dir():
+            for item in output.iterdir():
+                shutil.rmtree(item) if item.is_dir() else item.unlink()
+            if not existed:
+                output.rmdir()
+        raise
+
+
+def _from_spark(exc: Exception) -> bool:
+    """Whether ``exc`` is Spark's or its JVM's (a read that failed in the database), not this program's."""
+    module = type(exc).__module__
+    return module.startswith(("py4j", "pyspark"))
+
+
+def _cause(exc: Exception) -> str:
+    """The database's words in a Spark error: its ``SQLException`` line, else the first line."""
+    lines = [line.strip(" :") for line in str(exc).splitlines() if line.strip(" :")]
+    for line in lines:
+        if "SQLException: " in line:
+            return line.split("SQLException: ", 1)[1]
+    return lines[0] if lines else type(exc).__name__
+
+
+def local_paths(paths: dict[str, Source]) -> dict[str, Path]:
+    """``paths`` for the local engine, which reads exported files only (``sources`` refuses JDBC)."""
+    out = {k: v for k, v in paths.items() if isinstance(v, Path)}
+    assert len(out) == len(paths)
+    return out
+
+
 def build_index(store: Store) -> Index:
     from vaspguard.screening import AddressBook, Screener
 
@@ -79,7 +153,7 @@ def build_index(store: Store) -> Index:
 
 def screen(
     store: Store,
-    inputs: Path,
+    inputs: Registry,
     output: Path,
     *,
     engine: Engine | str = Engine.LOCAL,
@@ -87,25 +161,30 @@ def screen(
     master: str = "local[2]",
     partitions: int = 8,
 ) -> ScreenReport:
-    """Screen every customer of the Parquet registry export in ``inputs`` against the store's active list
-    snapshots; write the matches to ``output`` (a new directory)."""
+    """Screen every customer of the registry in ``inputs`` (a Parquet export's directory, or PostgreSQL
+    over JDBC with the Spark engine) against the store's active list snapshots; write the matches to
+    ``output`` (a new directory)."""
     engine = check_engine(engine)
-    source = Inputs.at(inputs)
-    fresh(output)
-    started = utcnow()
-    t0 = time.perf_counter()
-    index = build_index(store)
-    stages: dict[str, float] = {"index_s": time.perf_counter() - t0}
-    index_bytes = len(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
-    alerts_dir = output / "alerts"
-    if engine is Engine.SPARK:
-        from vaspguard.batch._spark import run_spark
+    with sources(inputs, ("customers", "transactions"), engine, output) as (paths, as_of):
+        started = utcnow()
+        t0 = time.perf_counter()
+        index = build_index(store)
+        stages: dict[str, float] = {"index_s": time.perf_counter() - t0}
+        index_bytes = len(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        alerts_dir = output / "alerts"
+        if engine is Engine.SPARK:
+            from vaspguard.batch._spark import run_spark
 
-        customers = run_spark(index, source, alerts_dir, master=master, partitions=partitions, stages=stages)
-    else:
-        from vaspguard.batch._local import run_local
+            customers = run_spark(
+                index, paths["customers"], paths["transactions"], alerts_dir,
+                master=master, partitions=partitions, stages=stages,
+            )  # fmt: skip
+        else:
+            from vaspguard.batch._local import run_local
 
-        customers = run_local(index, source, alerts_dir, workers=workers, stages=stages)
+            local = local_paths(paths)
+            source = Inputs(local["customers"], local["transactions"])
+            customers = run_local(index, source, alerts_dir, workers=workers, stages=stages)
     alerts = _count(alerts_dir)
     report = ScreenReport(
         engine=engine.value,
@@ -118,7 +197,7 @@ def screen(
         started_at=started.isoformat(),
         seconds=round(time.perf_counter() - t0, 3),
         stages={k: round(v, 3) for k, v in stages.items()},
-        registry_as_of=registry_as_of(source.customers, source.transactions),
+        registry_as_of=as_of,
     )
     (output / MANIFEST).write_text(json.dumps({"job": "screen", **asdict(report)}, indent=2) + "\n")
     return report

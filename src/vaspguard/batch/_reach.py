@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from vaspguard.batch._inputs import find_input, open_dataset
-from vaspguard.batch._jobs import Engine, check_engine, fresh, registry_as_of
+from vaspguard.batch._inputs import open_dataset
+from vaspguard.batch._jobs import Engine, Registry, check_engine, local_paths, sources
 from vaspguard.errors import InvalidFile
 from vaspguard.requests import (
     NameProbe,
@@ -144,7 +144,7 @@ def request_scope(store: Store, request_id: str) -> Scope:
 
 
 def reach(
-    inputs: Path,
+    inputs: Registry,
     output: Path,
     *,
     scope: Scope,
@@ -152,22 +152,46 @@ def reach(
     master: str = "local[2]",
     partitions: int = 8,
 ) -> ReachReport:
-    """What ``scope`` reaches in the registry export in ``inputs`` (customers, accounts and transactions),
-    written to ``output`` (a new directory). The request desk calls this when the registry lives in a lake;
-    on the store, ``requests.compute_reach`` gives the same customers and accounts."""
+    """What ``scope`` reaches in the registry in ``inputs`` (a Parquet export's directory, or PostgreSQL over
+    JDBC with the Spark engine): customers, accounts and transactions, written to ``output`` (a new
+    directory). The request desk calls this when the registry lives in a lake; on the store,
+    ``requests.compute_reach`` gives the same customers and accounts."""
     engine = check_engine(engine)
-    paths = {k: find_input(inputs, k) for k in KINDS}
-    fresh(output)
-    started = utcnow()
-    t0 = time.perf_counter()
-    stages: dict[str, float] = {}
-    lake: Lake
-    if engine is Engine.SPARK:
-        from vaspguard.batch._spark import SparkLake
+    with sources(inputs, KINDS, engine, output) as (paths, as_of):
+        started = utcnow()
+        t0 = time.perf_counter()
+        stages: dict[str, float] = {}
+        lake: Lake
+        if engine is Engine.SPARK:
+            from vaspguard.batch._spark import SparkLake
 
-        lake = SparkLake(paths, master=master, partitions=partitions, stages=stages)
-    else:
-        lake = _LocalLake(paths)
+            lake = SparkLake(paths, master=master, partitions=partitions, stages=stages)
+        else:
+            lake = _LocalLake(local_paths(paths))
+        reached, accounts, transactions, per_target = _reach(lake, scope, stages)
+    _write(output, reached, accounts)
+    report = ReachReport(
+        engine=engine.value,
+        output=str(output),
+        customers=len(reached),
+        accounts=len({a for a, _ in accounts}),
+        transactions=transactions,
+        per_target=per_target,
+        scope=_scope_doc(scope),
+        started_at=started.isoformat(),
+        registry_as_of=as_of,
+        seconds=round(time.perf_counter() - t0, 3),
+        stages={k: round(v, 3) for k, v in stages.items()},
+    )
+    (output / "manifest.json").write_text(json.dumps({"job": "reach", **asdict(report)}, indent=2) + "\n")
+    return report
+
+
+def _reach(
+    lake: Lake, scope: Scope, stages: dict[str, float]
+) -> tuple[dict[str, set[str]], set[tuple[str, str]], int, dict[str, int]]:
+    """(customers with the targets that reached them, (account, owner) pairs, transactions, customers per
+    target) of ``scope`` in ``lake``."""
     t = time.perf_counter()
     reached: dict[str, set[str]] = {}
     named: set[str] = set()
@@ -191,22 +215,7 @@ def reach(
     t = time.perf_counter()
     transactions = lake.transactions(whole, named, *day_bounds(scope.date_range))
     stages["transactions_s"] = time.perf_counter() - t
-    _write(output, reached, accounts)
-    report = ReachReport(
-        engine=engine.value,
-        output=str(output),
-        customers=len(reached),
-        accounts=len({a for a, _ in accounts}),
-        transactions=transactions,
-        per_target=per_target,
-        scope=_scope_doc(scope),
-        started_at=started.isoformat(),
-        registry_as_of=registry_as_of(*paths.values()),
-        seconds=round(time.perf_counter() - t0, 3),
-        stages={k: round(v, 3) for k, v in stages.items()},
-    )
-    (output / "manifest.json").write_text(json.dumps({"job": "reach", **asdict(report)}, indent=2) + "\n")
-    return report
+    return reached, accounts, transactions, per_target
 
 
 def _scope_doc(scope: Scope) -> dict[str, Any]:

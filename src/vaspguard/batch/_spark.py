@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from vaspguard.batch._inputs import Inputs
+from vaspguard.batch._inputs import Source
+from vaspguard.batch._jdbc import Table, driver_jars, table
 from vaspguard.batch._score import CUSTOMER_COLUMNS, Index, score_batches
 from vaspguard.errors import Refused
 
@@ -37,11 +38,17 @@ def _pyspark() -> Any:
     return pyspark.sql
 
 
-def session(master: str, *, partitions: int | None = None) -> Any:
+def session(master: str, *, partitions: int | None = None, jars: tuple[str, ...] = ()) -> Any:
     """A Spark session for ``master`` (``local[2]``, ``spark://HOST:7077``, ``yarn`` ...). Under
     spark-submit the master and the resources come from the submit line; what is set here is what the
-    answers depend on, or what makes a laptop run quiet."""
+    answers depend on, or what makes a laptop run quiet. ``jars`` (the JDBC driver) are read only when a
+    session starts: one running without them is stopped first."""
     sql = _pyspark()
+    if jars:
+        _without_driver_stopped()
+    # The JDBC driver where it is installed, even for a job over an export: a later JDBC job in this
+    # process then finds it in the JVM, which would otherwise have to be restarted.
+    jars = jars or _installed_jars()
     # Executors run this interpreter (the same vaspguard and scorer) unless the cluster says otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
@@ -60,12 +67,81 @@ def session(master: str, *, partitions: int | None = None) -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
+    if jars:
+        # The PostgreSQL JDBC driver, for the driver (schema) and the executors (reads).
+        builder = builder.config("spark.jars", ",".join(jars))
     if partitions is not None:
         # The join's shuffle: a few partitions per core (the default 200 is for a cluster).
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+JDBC_DRIVER = "org.postgresql.Driver"
+
+
+def _installed_jars() -> tuple[str, ...]:
+    try:
+        return driver_jars()
+    except Refused:
+        return ()
+
+
+def _loads_driver(jvm: Any) -> bool:
+    """Whether this JVM finds the JDBC driver as Spark will look for it (the context class loader)."""
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
+
+    try:
+        jvm.java.lang.Class.forName(
+            JDBC_DRIVER, False, jvm.java.lang.Thread.currentThread().getContextClassLoader()
+        )
+    except Py4JJavaError:
+        return False
+    return True
+
+
+def _without_driver_stopped() -> None:
+    """Stop this process's Spark session and its JVM if they run without the JDBC driver. Jars reach the
+    driver's class path only when the JVM starts (``spark.jars`` on a running one serves executors alone),
+    so the next session starts a JVM with them. A session whose JVM finds the driver (started with the
+    jar, or a managed runtime that ships it) is kept."""
+    from pyspark import SparkContext
+
+    jvm = SparkContext._jvm
+    if jvm is None or _loads_driver(jvm):
+        return
+    gateway = SparkContext._gateway
+    proc = getattr(gateway, "proc", None)
+    if gateway is None or proc is None or proc.stdin is None:
+        # A JVM this process did not launch (a managed runtime's): not ours to stop.
+        raise Refused(
+            f"this Spark session's JVM has no PostgreSQL JDBC driver ({JDBC_DRIVER}): start it with "
+            "spark.jars naming the driver's jar"
+        )
+    stop_spark()
+    gateway.shutdown()
+    proc.stdin.close()  # the JVM this process launched exits when its stdin closes
+    proc.wait(timeout=60)
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+
+
+def _read(spark: Any, source: Source, columns: tuple[str, ...] | None = None) -> Any:
+    """One kind of the registry (its ``columns``, or all): the export's Parquet, or the tables over JDBC
+    in the export's layout."""
+    if isinstance(source, Table):
+        return table(spark, source, columns)
+    frame = spark.read.parquet(str(source))
+    return frame if columns is None else frame.select(*columns)
+
+
+def _jars(*sources: Source | None) -> tuple[str, ...]:
+    """The jars the session needs to read ``sources``: the JDBC driver if one of them is a table."""
+    for source in sources:
+        if isinstance(source, Table):
+            return source.snapshot.source.jars or driver_jars()
+    return ()
 
 
 def stop_spark() -> None:
@@ -79,9 +155,9 @@ def stop_spark() -> None:
         active.stop()
 
 
-def _started(master: str, partitions: int, stages: dict[str, float]) -> Any:
+def _started(master: str, partitions: int, stages: dict[str, float], *sources: Source | None) -> Any:
     t = time.perf_counter()
-    spark = session(master, partitions=partitions)
+    spark = session(master, partitions=partitions, jars=_jars(*sources))
     stages["session_s"] = time.perf_counter() - t
     return spark
 
@@ -119,15 +195,22 @@ def _map_and_write(
 
 
 def run_spark(
-    index: Index, inputs: Inputs, output: Path, *, master: str, partitions: int, stages: dict[str, float]
+    index: Index,
+    customers_at: Source,
+    transactions_at: Source,
+    output: Path,
+    *,
+    master: str,
+    partitions: int,
+    stages: dict[str, float],
 ) -> int:
-    """Screen every customer of ``inputs`` on Spark; write the matches to ``output`` (Parquet parts).
-    Returns the number of customers screened."""
+    """Screen every customer on Spark; write the matches to ``output`` (Parquet parts). Returns the number
+    of customers screened."""
     f = _pyspark().functions
-    spark = _started(master, partitions, stages)
-    customers = spark.read.parquet(str(inputs.customers)).select(*CUSTOMER_COLUMNS)
+    spark = _started(master, partitions, stages, customers_at, transactions_at)
+    customers = _read(spark, customers_at, CUSTOMER_COLUMNS)
     addresses = (
-        spark.read.parquet(str(inputs.transactions))
+        _read(spark, transactions_at)
         .where(f.col("address").isNotNull() & (f.col("address") != ""))
         .select("customer_id", "address", "chain")
         .distinct()
@@ -142,8 +225,8 @@ def run_spark(
 
 def run_spark_states(
     policy: Any,
-    customers: Path,
-    accounts: Path | None,
+    customers: Source,
+    accounts: Source | None,
     output: Path,
     *,
     master: str,
@@ -157,14 +240,14 @@ def run_spark_states(
     from vaspguard.registry import FIAT
 
     f = _pyspark().functions
-    spark = _started(master, partitions, stages)
-    people = spark.read.parquet(str(customers)).select(*EVALUATE_COLUMNS)
+    spark = _started(master, partitions, stages, customers, accounts)
+    people = _read(spark, customers, EVALUATE_COLUMNS)
     if accounts is None:
         none = f.lit(None).cast("array<struct<asset:string,amount:decimal(38,18)>>")
         joined = people.withColumn("balances", none)
     else:
         held = (
-            spark.read.parquet(str(accounts))
+            _read(spark, accounts)
             .select("customer_id", f.explode("balances").alias("b"))
             .select("customer_id", "b.asset", "b.amount")
             .where(~f.col("asset").isin(*sorted(FIAT)) & (f.col("amount") != 0))
@@ -205,15 +288,15 @@ class SparkLake:
     Parquet, names and contacts exploded from the customers, only the (few) answers collected."""
 
     def __init__(
-        self, paths: dict[str, Path], *, master: str, partitions: int, stages: dict[str, float]
+        self, paths: dict[str, Source], *, master: str, partitions: int, stages: dict[str, float]
     ) -> None:
         t = time.perf_counter()
-        self.spark = session(master, partitions=partitions)
+        self.spark = session(master, partitions=partitions, jars=_jars(*paths.values()))
         stages["session_s"] = time.perf_counter() - t
         self.f = _pyspark().functions
-        self.customers = self.spark.read.parquet(str(paths["customers"]))
-        self.accounts = self.spark.read.parquet(str(paths["accounts"]))
-        self.tx = self.spark.read.parquet(str(paths["transactions"]))
+        self.customers = _read(self.spark, paths["customers"], ("id", "names", "contacts"))
+        self.accounts = _read(self.spark, paths["accounts"])
+        self.tx = _read(self.spark, paths["transactions"])
 
     @staticmethod
     def _ids(frame: Any, column: str = "customer_id") -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -17,6 +18,43 @@ _MASTER = typer.Option(
 
 _JSON_REPORT = typer.Option(False, "--json", help="Print the job report as JSON.")
 
+# The registry over JDBC (spark engine): INPUTS is then a jdbc:postgresql:// URL, without a password.
+_PASSWORD_FILE = typer.Option(
+    None, "--jdbc-password-file", help="File holding the database password (default: $PGPASSWORD)."
+)
+_JDBC_PARTITIONS = typer.Option(
+    8, "--jdbc-partitions", min=1, help="Concurrent JDBC reads per table: ranges of customer id."
+)
+_FETCHSIZE = typer.Option(10_000, "--jdbc-fetchsize", min=1, help="Rows per JDBC round trip.")
+_JARS = typer.Option(
+    None,
+    "--jars",
+    help="Comma-separated jars for Spark: the PostgreSQL JDBC driver (default: $VASPGUARD_SPARK_JARS, "
+    "/usr/share/java/postgresql.jar, ~/.m2).",
+)
+
+
+def _inputs_help(kinds: str) -> str:
+    return (
+        f"Directory with the registry's Parquet export ({kinds}, each a .parquet file or a --partition-by "
+        "directory), or jdbc:postgresql://HOST[:PORT]/DATABASE?user=NAME to read the store's tables over "
+        "JDBC (spark engine; the password from $PGPASSWORD or --jdbc-password-file)."
+    )
+
+
+def _registry(
+    inputs: str, password_file: Path | None, partitions: int, fetchsize: int, jars: str | None
+) -> Any:
+    """INPUTS as a job reads it: an export's directory, or a JDBC source (checked before anything runs)."""
+    from vaspguard.batch import is_jdbc, jdbc_source
+
+    if not is_jdbc(inputs):
+        return Path(inputs)
+    return jdbc_source(
+        inputs, password_file=password_file, partitions=partitions, fetchsize=fetchsize, jars=jars
+    )
+
+
 app = typer.Typer(
     help="Batch jobs over the whole registry, on this machine or on Apache Spark.", no_args_is_help=True
 )
@@ -24,11 +62,7 @@ app = typer.Typer(
 
 @app.command("screen")
 def screen(
-    inputs: Path = typer.Argument(
-        ...,
-        help="Directory with the registry's Parquet export: customers and transactions, each a .parquet "
-        "file or a --partition-by directory.",
-    ),
+    inputs: str = typer.Argument(..., help=_inputs_help("customers and transactions")),
     output: Path = typer.Option(..., "--output", "-o", help="New directory for the alerts (Parquet)."),
     engine: str = _ENGINE,
     master: str = _MASTER,
@@ -36,6 +70,10 @@ def screen(
     partitions: int = typer.Option(
         8, "--partitions", min=1, help="Shuffle partitions of the customer/address join (spark engine)."
     ),
+    password_file: Path | None = _PASSWORD_FILE,
+    jdbc_partitions: int = _JDBC_PARTITIONS,
+    fetchsize: int = _FETCHSIZE,
+    jars: str | None = _JARS,
     json_out: bool = _JSON_REPORT,
 ) -> None:
     """Screen every customer's names (all scripts) and deposit/withdrawal addresses against the active list
@@ -44,8 +82,9 @@ def screen(
     from vaspguard.batch import Engine
     from vaspguard.batch import screen as run
 
+    source = _registry(inputs, password_file, jdbc_partitions, fetchsize, jars)
     report = run(
-        open_db(), inputs, output, engine=engine, workers=workers, master=master, partitions=partitions
+        open_db(), source, output, engine=engine, workers=workers, master=master, partitions=partitions
     )
     if engine == Engine.SPARK:
         from vaspguard.batch import stop_spark
@@ -81,11 +120,7 @@ def import_alerts(
 
 @app.command("evaluate")
 def evaluate(
-    inputs: Path = typer.Argument(
-        ...,
-        help="Directory with the registry's Parquet export: customers, accounts and prices, each a .parquet "
-        "file or a --partition-by directory.",
-    ),
+    inputs: str = typer.Argument(..., help=_inputs_help("customers, accounts and prices")),
     at: str = typer.Option(..., "--at", help="Evaluation date, YYYY-MM-DD (UTC)."),
     output: Path = typer.Option(..., "--output", "-o", help="New directory for the states (Parquet)."),
     previous: Path | None = typer.Option(
@@ -99,6 +134,10 @@ def evaluate(
     partitions: int = typer.Option(
         8, "--partitions", min=1, help="Shuffle partitions of the customer/balances join (spark engine)."
     ),
+    password_file: Path | None = _PASSWORD_FILE,
+    jdbc_partitions: int = _JDBC_PARTITIONS,
+    fetchsize: int = _FETCHSIZE,
+    jars: str | None = _JARS,
     pack: list[Path] | None = _PACK,
     no_builtin: bool = _NO_BUILTIN,
     builtin: str | None = _BUILTIN,
@@ -110,9 +149,10 @@ def evaluate(
     from vaspguard.batch import Engine
     from vaspguard.batch import evaluate as run
 
+    source = _registry(inputs, password_file, jdbc_partitions, fetchsize, jars)
     packs = _packs(pack, no_builtin, builtin)
     report = run(
-        open_db(), inputs, output, at=_date(at, "--at"), engine=engine, packs=packs, previous=previous,
+        open_db(), source, output, at=_date(at, "--at"), engine=engine, packs=packs, previous=previous,
         workers=workers, master=master, partitions=partitions,
     )  # fmt: skip
     if engine == Engine.SPARK:
@@ -155,11 +195,7 @@ def import_states(
 
 @app.command("reach")
 def reach(
-    inputs: Path = typer.Argument(
-        ...,
-        help="Directory with the registry's Parquet export: customers, accounts and transactions, each a "
-        ".parquet file or a --partition-by directory.",
-    ),
+    inputs: str = typer.Argument(..., help=_inputs_help("customers, accounts and transactions")),
     output: Path = typer.Option(..., "--output", "-o", help="New directory for the customers and accounts."),
     request: str | None = typer.Option(None, "--request", help="A lawful request's id: its current scope."),
     scope: Path | None = typer.Option(
@@ -168,6 +204,10 @@ def reach(
     engine: str = _ENGINE,
     master: str = _MASTER,
     partitions: int = typer.Option(8, "--partitions", min=1, help="Shuffle partitions (spark engine)."),
+    password_file: Path | None = _PASSWORD_FILE,
+    jdbc_partitions: int = _JDBC_PARTITIONS,
+    fetchsize: int = _FETCHSIZE,
+    jars: str | None = _JARS,
     json_out: bool = _JSON_REPORT,
 ) -> None:
     """The customers, accounts and transactions a lawful request's scope would touch, over the registry
@@ -178,8 +218,9 @@ def reach(
 
     if (request is None) == (scope is None):
         raise InvalidRequest("--request", "give --request ID or --scope FILE (one of them)")
+    source = _registry(inputs, password_file, jdbc_partitions, fetchsize, jars)
     wanted = read_scope(scope) if scope is not None else request_scope(open_db(), str(request))
-    report = run(inputs, output, scope=wanted, engine=engine, master=master, partitions=partitions)
+    report = run(source, output, scope=wanted, engine=engine, master=master, partitions=partitions)
     if engine == Engine.SPARK:
         from vaspguard.batch import stop_spark
 
