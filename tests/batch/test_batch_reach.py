@@ -64,6 +64,9 @@ def test_reach_refuses_bad_scopes_and_directories(sqlite_store: Store, tmp_path:
         reach(flat, tmp_path / "used", scope=scope)
     with pytest.raises(InvalidFile, match="not the output of a finished batch job"):
         read_reach(tmp_path / "used")
+    (tmp_path / "empty").mkdir()  # an empty directory is as good as a new one
+    assert reach(flat, tmp_path / "empty", scope=scope).customers == 1
+    assert read_reach(tmp_path / "empty")[0][0]["customer_id"] == "C0000001"
 
 
 def test_cli_batch_reach(cli, sqlite_store: Store, tmp_path: Path) -> None:

@@ -233,7 +233,7 @@ def _write(output: Path, reached: dict[str, set[str]], accounts: set[tuple[str, 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    output.mkdir(parents=True)
+    output.mkdir(parents=True, exist_ok=True)  # `sources` let a new or empty one through
     (output / "customers").mkdir()
     (output / "accounts").mkdir()
     customers = [{"customer_id": c, "reached_by": sorted(reached[c])} for c in sorted(reached)]
