@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.eval_screening import LISTS, SHARED
-from vaspguard.batch import ScreenReport, evaluate, reach, read_reach, read_rows, screen, stop_spark
+from vaspguard.batch import ScreenReport, evaluate, reach, read_reach, screen, stop_spark
 from vaspguard.batch._inputs import Source, count_rows, find_input
 from vaspguard.batch._jobs import read_found
 from vaspguard.demo import FICTIONAL_ADDRESSES, FICTIONAL_PERSONS, LISTED_PERSONS, sample_list_paths, seed
@@ -212,39 +212,58 @@ def _prepared(directory: Path) -> None:
         print(f"  tiled x{tile} in {time.perf_counter() - t:.1f} s", flush=True)
     store = open_store(f"sqlite:///{directory / 'bench.db'}")
     jobs = os.environ.get("BENCH_SPARK_JOBS", "evaluate,reach").split(",")
+    kept = os.environ.get("BENCH_SPARK_OUT")
     with tempfile.TemporaryDirectory(prefix="bench-spark-", dir=directory) as tmp:
-        out = Path(tmp)
+        out = Path(kept or tmp)
+        out.mkdir(exist_ok=True)
         if "screen" in jobs:
             _screen_both(store, directory, out)
         if "evaluate" in jobs:
-            rows = {}
-            for engine, label in (
-                ("local", "evaluate local --workers 2"),
-                ("spark", "evaluate spark local[2]   "),
-            ):
-                r = evaluate(store, flat, out / f"e-{engine}", at=THRESHOLD_DAY, engine=engine, workers=2)
-                stop_spark()
-                _job_line(label, r.customers, "customers", r.seconds, r.stages,
-                          f"{r.states}; policy broadcast {r.policy_bytes / 1e3:.0f} kB")  # fmt: skip
-                rows[engine] = read_rows(out / f"e-{engine}" / "states")
-            print(f"  states identical: {rows['local'] == rows['spark']}", flush=True)
-            del rows
+            _evaluate_engines(store, flat, out)
         if "reach" in jobs:
-            scope = _scope(flat)
-            found = {}
-            for engine, label in (
-                ("local", "reach local               "),
-                ("spark", "reach spark local[2]      "),
-            ):
-                rr = reach(flat, out / f"r-{engine}", scope=scope, engine=engine)
-                stop_spark()
-                n = count_rows(find_input(flat, "transactions"))
-                _job_line(label, n, "transactions", rr.seconds, rr.stages,
-                          f"{rr.customers} customers, {rr.accounts} accounts, {rr.transactions} transactions "
-                          "reached")  # fmt: skip
-                found[engine] = read_reach(out / f"r-{engine}")
-            print(f"  reach identical: {found['local'] == found['spark']}", flush=True)
+            _reach_engines(flat, out)
     store.dispose()
+
+
+def _engines() -> list[str]:
+    """``BENCH_SPARK_ENGINES`` (default ``local,spark``): one process each when memory is short (10M), with
+    ``BENCH_SPARK_OUT`` keeping the outputs, so the second process compares them."""
+    return os.environ.get("BENCH_SPARK_ENGINES", "local,spark").split(",")
+
+
+def _same_table(a: Path, b: Path) -> bool:
+    """Two jobs' Parquet rows equal, compared in Arrow (10M rows as Python objects would not fit)."""
+    import pyarrow.dataset as ds
+
+    left, right = (ds.dataset(p, format="parquet").to_table().sort_by("customer_id") for p in (a, b))
+    return bool(left.num_rows == right.num_rows and left.equals(right.cast(left.schema)))
+
+
+def _evaluate_engines(store: Store, flat: Path, out: Path) -> None:
+    labels = {"local": "evaluate local --workers 2", "spark": "evaluate spark local[2]   "}
+    for engine in _engines():
+        r = evaluate(store, flat, out / f"e-{engine}", at=THRESHOLD_DAY, engine=engine, workers=2)
+        stop_spark()
+        _job_line(labels[engine], r.customers, "customers", r.seconds, r.stages,
+                  f"{r.states}; policy broadcast {r.policy_bytes / 1e3:.0f} kB")  # fmt: skip
+    if all((out / f"e-{e}" / "manifest.json").exists() for e in labels):
+        same = _same_table(out / "e-local" / "states", out / "e-spark" / "states")
+        print(f"  states identical: {same}", flush=True)
+
+
+def _reach_engines(flat: Path, out: Path) -> None:
+    labels = {"local": "reach local               ", "spark": "reach spark local[2]      "}
+    scope = _scope(flat)
+    n = count_rows(find_input(flat, "transactions"))
+    for engine in _engines():
+        rr = reach(flat, out / f"r-{engine}", scope=scope, engine=engine)
+        stop_spark()
+        _job_line(labels[engine], n, "transactions", rr.seconds, rr.stages,
+                  f"{rr.customers} customers, {rr.accounts} accounts, {rr.transactions} transactions "
+                  "reached")  # fmt: skip
+    if all((out / f"r-{e}" / "manifest.json").exists() for e in labels):
+        same = read_reach(out / "r-local") == read_reach(out / "r-spark")
+        print(f"  reach identical: {same}", flush=True)
 
 
 def _spark_read(spark: object, source: Source, columns: tuple[str, ...] | None) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,34 @@ def test_cli_batch_evaluate_import_states_and_usage_errors(cli, sqlite_store: St
     code, _, err = cli(*db, "evaluate", inputs, "--at", "2026-13-01", "-o", tmp_path / "x")
     assert code == 2 and err.count("\n") == 1 and "--at" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_balances_are_gathered_from_every_account_without_fiat_or_zero(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vaspguard.batch._inputs import Balances, balances_type
+
+    def held(*pairs: tuple[str, str]) -> list[dict[str, object]]:
+        return [{"asset": a, "amount": Decimal(x)} for a, x in pairs]
+
+    accounts = pa.table(
+        {
+            "customer_id": ["C2", "C1", "C2", "C3", "C4"],
+            "balances": pa.array(
+                [held(("BTC", "1.5"), ("EUR", "900")), held(("ETH", "0")), held(("ETH", "2"), ("BTC", "0.5")),
+                 held(("USD", "10")), None],
+                type=balances_type(),
+            ),
+        }
+    )  # fmt: skip
+    pq.write_table(accounts, tmp_path / "accounts.parquet")
+    balances = Balances(tmp_path / "accounts.parquet")
+    got = balances(["C1", "C2", "C3", "C4", "C9"]).to_pylist()
+    assert (
+        got[0] is None and got[2] is None and got[3] is None and got[4] is None
+    )  # zero, fiat, none, unknown
+    assert sorted((b["asset"], b["amount"]) for b in got[1]) == [
+        ("BTC", Decimal("0.5")), ("BTC", Decimal("1.5")), ("ETH", Decimal("2"))
+    ]  # fmt: skip
+    assert len(balances) == 1

@@ -75,6 +75,14 @@ def run_local(index: Index, inputs: Inputs, output: Path, *, workers: int, stage
     return customers[0]
 
 
+def _no_balances(ids: list[str]) -> Any:
+    import pyarrow as pa
+
+    from vaspguard.batch._inputs import balances_type
+
+    return pa.nulls(len(ids), balances_type())
+
+
 def run_local_states(
     policy: Any,
     customers: Path,
@@ -90,17 +98,21 @@ def run_local_states(
 
     import pyarrow as pa
 
-    from vaspguard.batch._inputs import balances_by_customer, balances_type, batches_with
+    from vaspguard.batch._inputs import Balances, batches_with
     from vaspguard.batch._states import EVALUATE_COLUMNS, evaluate_batch, states_schema
 
     t = time.perf_counter()
-    balances = None if accounts is None else balances_by_customer(accounts)
+    balances = None if accounts is None else Balances(accounts)
     stages["balances_s"] = time.perf_counter() - t
     t = time.perf_counter()
     count = [0]
     batches = counted(
         batches_with(
-            customers, EVALUATE_COLUMNS, "balances", balances, balances_type(), batch_size=BATCH_SIZE
+            customers,
+            EVALUATE_COLUMNS,
+            "balances",
+            _no_balances if balances is None else balances,
+            batch_size=BATCH_SIZE,
         ),
         count,
     )
