@@ -33,7 +33,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from vaspguard.demo._lawful import APPROVERS, CALLBACK, EXTRA_AUTHORITIES, INTAKE, LEGAL
+from vaspguard.demo._lawful import APPROVERS, CALLBACK, INTAKE, LEGAL, add_extra_authorities
 from vaspguard.demo._offline import ACTOR, DEMO_OPERATORS
 from vaspguard.demo._samples import FOUNDATION_ADDRESSES
 from vaspguard.store import Store
@@ -124,20 +124,7 @@ def _add_authorities(lawful: Any, today: date) -> None:
     body behind the 2021-style request."""
     from vaspguard.requests import parse_agency
 
-    verified_on = (today - timedelta(days=300)).isoformat()
-    for agency_id, name, country, klass in EXTRA_AUTHORITIES:
-        numbers = [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
-        doc = {
-            "id": agency_id,
-            "name": name,
-            "country": country,
-            "class": klass,
-            "callback_numbers": numbers if agency_id == CALLBACK[0] else [],
-            "verification_status": "verified",
-            "verified_on": verified_on,
-            "notes": "fictional demo authority",
-        }
-        lawful.add_agency(parse_agency(doc, origin="demo"), actor=ACTOR)
+    add_extra_authorities(lawful, verified_on=today - timedelta(days=300))
     lawful.add_agency(parse_agency(FINMON, origin="demo"), actor=ACTOR)
 
 

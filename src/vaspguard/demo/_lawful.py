@@ -38,6 +38,25 @@ INTAKE, LEGAL = "demo-intake", "demo-legal"
 APPROVERS = ("demo-legal", "demo-privacy", "demo-security", "demo-legal-us")
 
 
+def add_extra_authorities(lawful: Any, *, verified_on: date) -> None:
+    """Register ``EXTRA_AUTHORITIES`` (verified on ``verified_on``; one with the callback number)."""
+    from vaspguard.requests import parse_agency
+
+    for agency_id, name, country, klass in EXTRA_AUTHORITIES:
+        numbers = [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
+        agency = {
+            "id": agency_id,
+            "name": name,
+            "country": country,
+            "class": klass,
+            "callback_numbers": numbers if agency_id == CALLBACK[0] else [],
+            "verification_status": "verified",
+            "verified_on": verified_on.isoformat(),
+            "notes": "fictional demo authority",
+        }
+        lawful.add_agency(parse_agency(agency, origin="demo"), actor=ACTOR)
+
+
 def seed_requests(
     store: Store,
     *,
@@ -52,22 +71,10 @@ def seed_requests(
     """File ``count`` requests received from ``start`` to ``end`` and take each to its scenario's end
     (disclosure packages go under ``packages``); ``customers`` are the registry's customer ids to target.
     Returns how many requests each scenario filed."""
-    from vaspguard.requests import LawfulRequests, parse_agency
+    from vaspguard.requests import LawfulRequests
 
     lawful = LawfulRequests(store, audit=audit)
-    for agency_id, name, country, klass in EXTRA_AUTHORITIES:
-        numbers = [{"number": CALLBACK[1], "source": "demo directory (fictional)"}]
-        agency = {
-            "id": agency_id,
-            "name": name,
-            "country": country,
-            "class": klass,
-            "callback_numbers": numbers if agency_id == CALLBACK[0] else [],
-            "verification_status": "verified",
-            "verified_on": start.isoformat(),
-            "notes": "fictional demo authority",
-        }
-        lawful.add_agency(parse_agency(agency, origin="demo"), actor=ACTOR)
+    add_extra_authorities(lawful, verified_on=start)
     rng = random.Random(seed)
     filed: Counter[str] = Counter()
     span = max((end - start).days, 0)
