@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,18 +20,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import uvicorn
+from desk_helpers import free_port
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 CLIENT_ID = "vaspguard-desk"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -137,7 +131,7 @@ class Served:
     """An ``IdP`` served by uvicorn on a free loopback port, until ``stop``."""
 
     def __init__(self) -> None:
-        port = _free_port()
+        port = free_port()
         self.idp = IdP(f"http://127.0.0.1:{port}")
         config = uvicorn.Config(
             self.idp.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"

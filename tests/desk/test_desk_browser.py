@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from desk_helpers import Demo
+from desk_helpers import Demo, desk_served, free_port
 
 from vaspguard import policy, screening
 from vaspguard.desk import ACCESS, invite
@@ -42,33 +39,13 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def site(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    import uvicorn
-
-    from vaspguard.api import create_app
-
-    port = _free_port()
+    port = free_port()
     origin = f"http://localhost:{port}"
     monkeypatch.setenv("VASPGUARD_DESK_ORIGIN", origin)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(demo.store), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield origin
-    server.should_exit = True
-    thread.join(10)
+    with desk_served(demo.store, port):
+        yield origin
 
 
 @pytest.fixture

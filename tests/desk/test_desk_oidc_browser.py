@@ -11,15 +11,12 @@ records the disposition. Screenshots (``VASPGUARD_DESK_SCREENSHOTS=1``): signin-
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from desk_helpers import Demo
+from desk_helpers import Demo, desk_served, free_port
 from oidc_idp import CLIENT_ID, Served
 
 from vaspguard import screening
@@ -46,31 +43,15 @@ def provider() -> Iterator[Served]:
 
 @pytest.fixture
 def site(demo: Demo, provider: Served, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    import uvicorn
-
-    from vaspguard.api import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     origin = f"http://localhost:{port}"
     monkeypatch.setenv("VASPGUARD_DESK_ORIGIN", origin)
     monkeypatch.setenv("VASPGUARD_DESK_OIDC_ISSUER", provider.idp.issuer)
     monkeypatch.setenv("VASPGUARD_DESK_OIDC_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("VASPGUARD_DESK_OIDC_ROLES", "vg-analysts=analyst")
     monkeypatch.setenv("VASPGUARD_DESK_OIDC_LABEL", "Example SSO")
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(demo.store), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30  # a wait for the server, not a timing
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield origin
-    server.should_exit = True
-    thread.join(10)
+    with desk_served(demo.store, port):
+        yield origin
 
 
 def _shot(page: Any, name: str) -> None:

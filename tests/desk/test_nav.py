@@ -5,15 +5,12 @@ ours: the menus are ``<details>``)."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from desk_helpers import Demo, sign_in
+from desk_helpers import Demo, desk_served, free_port, sign_in
 from fastapi.testclient import TestClient
 
 from vaspguard.desk import DeskRole, User, invite
@@ -94,27 +91,11 @@ def test_the_entry_of_the_page_shown_is_marked(client: TestClient, make_user: Ca
 
 @pytest.fixture
 def site(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    import uvicorn
-
-    from vaspguard.api import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     origin = f"http://localhost:{port}"
     monkeypatch.setenv("VASPGUARD_DESK_ORIGIN", origin)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(demo.store), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield origin
-    server.should_exit = True
-    thread.join(10)
+    with desk_served(demo.store, port):
+        yield origin
 
 
 @pytest.fixture
