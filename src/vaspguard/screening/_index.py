@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import jellyfish
@@ -34,6 +35,7 @@ from vaspguard.screening._normalise import NameForm, broad_skeleton, fold, name_
 from vaspguard.screening._score import (
     ACRONYM,
     ALIAS_QUALITY,
+    NAME_BASE,
     PARTICLES,
     Evidence,
     Factor,
@@ -42,6 +44,7 @@ from vaspguard.screening._score import (
     acronyms,
     align,
     combine,
+    evidence_ceiling,
     evidence_factors,
     explain,
     form_factors,
@@ -140,10 +143,11 @@ def _trigrams(token: str) -> list[str]:
     return [t[i : i + 3] for i in range(len(t) - 2)] if len(t) >= 3 else [t]
 
 
-def _token_keys(token: str) -> list[tuple[str, float]]:
+@lru_cache(maxsize=1 << 16)
+def _token_keys(token: str) -> tuple[tuple[str, float], ...]:
     keys = [("t:" + token, _KEY_WEIGHT["t"])]
     if token.isdigit():
-        return keys
+        return tuple(keys)
     f = fold(token)
     if len(f) >= 3:
         keys.append(("p:" + jellyfish.metaphone(f), _KEY_WEIGHT["p"]))
@@ -152,7 +156,7 @@ def _token_keys(token: str) -> list[tuple[str, float]]:
         keys.append(("s:" + sk, _KEY_WEIGHT["s"]))
     grams = _trigrams(token)
     keys.extend(("g:" + g, _GRAM_WEIGHT / len(grams)) for g in grams)
-    return keys
+    return tuple(keys)
 
 
 def _form_keys(form: NameForm, weight: Callable[[str], float] | None = None) -> dict[str, float]:
@@ -334,19 +338,17 @@ class Screener:
         if form.script not in ("Latn", "Zyyy") and len(form.tokens) > 1:
             keys["b:" + broad_skeleton("".join(reversed(form.tokens)))] = _KEY_WEIGHT["b"]
         arrays: list[npt.NDArray[np.int32]] = []
-        weights: list[npt.NDArray[np.float64]] = []
+        weights: list[float] = []
         for k, w in keys.items():
             p = self._postings.get(k)
             if p is not None:
                 arrays.append(p)
-                weights.append(np.full(len(p), w))
+                weights.append(w)
         if not arrays:
             return np.empty(0, dtype=np.int64)
         ids = np.concatenate(arrays)
-        acc = (
-            np.bincount(ids, weights=np.concatenate(weights), minlength=len(self._names))
-            - self._length_tiebreak
-        )
+        each = np.repeat(np.asarray(weights), [len(p) for p in arrays])  # every posting its key's weight
+        acc = np.bincount(ids, weights=each, minlength=len(self._names)) - self._length_tiebreak
         # Names sharing well under half of the best name's key weight cannot win: not scored.
         hit = np.flatnonzero((acc > 0) & (acc >= CANDIDATE_FLOOR * acc.max()))
         if len(hit) > limit:
@@ -408,7 +410,11 @@ class Screener:
         if kind != "person":
             self._acronym_matches(name, forms[0], best)
         ranked: list[tuple[float, str, int, tuple[Factor, ...]]] = []
-        for e, (_, name_score, _m, _p, listed, q) in best.items():
+        # (a name that cannot reach min_score with every factor in its favour is not weighed further)
+        floor = (min_score - evidence_ceiling(evidence)) / NAME_BASE - 1e-6  # (combine rounds to 6 places)
+        for e, (weighed, name_score, _m, _p, listed, q) in best.items():
+            if weighed < floor:
+                continue
             entity = self.entities[e]
             factors = (*evidence_factors(evidence, entity), *form_factors(q, listed.form))
             score = combine(name_score, ALIAS_QUALITY.get(listed.kind, 1.0), factors)

@@ -999,6 +999,20 @@ def _qualifiers_differ(a: str, b: str) -> bool:
     return not (fa <= fb or fb <= fa)
 
 
+def evidence_ceiling(ev: Evidence) -> float:
+    """The most the factors can add to a name's score for this query: each positive factor its evidence
+    can earn (a date of birth, nationalities, a country, documents), and a legal form's. A listed name
+    whose ``NAME_BASE * name score * quality`` plus this is below a floor cannot reach the floor."""
+    lifts = [
+        (ev.dob, max(_FACTORS["dob_exact"], _FACTORS["dob_year"], _FACTORS["dob_near"])),  # one of them
+        (ev.nationalities, _FACTORS["nationality_match"]),
+        (ev.country, _FACTORS["country_match"]),
+        (ev.documents, _FACTORS["document_match"]),
+        (True, _FACTORS["legal_form_match"]),  # (from the forms, whatever the evidence)
+    ]
+    return sum(delta for given, delta in lifts if given)
+
+
 def combine(name_score: float, quality: float, factors: Sequence[Factor]) -> float:
     score = NAME_BASE * name_score * quality + sum(f.delta for f in factors)
     return round(min(1.0, max(0.0, score)), 6)
