@@ -100,15 +100,7 @@ def _one_size(customers: int) -> None:
         store, times = _exchange(directory, customers)
         prep = ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
         print(f"{customers} customers: {prep}", flush=True)
-        local = screen(store, directory / "flat", directory / "out-local", workers=2)
-        _print(local)
-        spark = screen(store, directory / "lake", directory / "out-spark", engine="spark", master="local[2]")
-        stop_spark()
-        _print(spark)
-        same = read_found(directory / "out-local" / "alerts") == read_found(
-            directory / "out-spark" / "alerts"
-        )
-        print(f"  rows identical: {same}", flush=True)
+        _screen_both(store, directory / "flat", directory / "lake", directory)
         store.dispose()
 
 
@@ -181,12 +173,13 @@ def _job_line(label: str, rows: int, unit: str, seconds: float, stages: dict[str
     )
 
 
-def _screen_both(store: Store, directory: Path, out: Path) -> None:
+def _screen_both(store: Store, flat: Path, lake: Path, out: Path) -> None:
+    """``screen`` on both engines: the local one reading ``flat``, Spark ``lake``."""
     for engine in _engines():
         if engine == "local":
-            _print(screen(store, directory / "flat", out / "s-local", workers=2))
+            _print(screen(store, flat, out / "s-local", workers=2))
         else:
-            _print(screen(store, directory / "lake", out / "s-spark", engine="spark", master="local[2]"))
+            _print(screen(store, lake, out / "s-spark", engine="spark", master="local[2]"))
             stop_spark()
     if all((out / f"s-{e}" / "manifest.json").exists() for e in ("local", "spark")):
         same = read_found(out / "s-local" / "alerts") == read_found(out / "s-spark" / "alerts")
@@ -204,7 +197,7 @@ def _prepare(directory: Path, customers: int) -> None:
 
 
 def _prepared(directory: Path) -> None:
-    """``evaluate`` and ``reach`` on both engines over the flat export in ``directory``."""
+    """``BENCH_SPARK_JOBS`` on both engines over the export in ``directory``, tiled or not."""
     flat = directory / "flat"
     _threshold_prices(flat)
     tile = int(os.environ.get("BENCH_SPARK_TILE", "1"))
@@ -218,8 +211,8 @@ def _prepared(directory: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-spark-", dir=directory) as tmp:
         out = Path(kept or tmp)
         out.mkdir(exist_ok=True)
-        if "screen" in jobs:
-            _screen_both(store, directory, out)
+        if "screen" in jobs:  # (tiled, Spark reads the tiled flat export: there is no tiled lake)
+            _screen_both(store, flat, directory / "lake" if tile == 1 else flat, out)
         if "evaluate" in jobs:
             _evaluate_engines(store, flat, out)
         if "reach" in jobs:

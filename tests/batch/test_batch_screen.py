@@ -148,3 +148,29 @@ def test_the_run_of_imported_alerts_starts_when_the_registry_was_exported(
     import_alerts(sqlite_store, tmp_path / "out")
     last = last_run(sqlite_store)
     assert last is not None and last[0].replace(tzinfo=None) == taken.replace(tzinfo=None)
+
+
+def test_addresses_are_each_customers_distinct_pairs_by_address_then_chain(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vaspguard.batch._inputs import Addresses
+
+    rows = [  # (customer, address, chain), across two row groups
+        ("C2", "bc1q-b", "bitcoin"), ("C1", "0xaa", "ethereum"), ("C2", "bc1q-a", None),
+        ("C2", "bc1q-b", "bitcoin"), ("C3", None, "bitcoin"), ("C3", "", "tron"), ("C2", "bc1q-a", "bitcoin"),
+        ("C1", "0xaa", "ethereum"), ("C4", "T9", "tron"),
+    ]  # fmt: skip
+    table = pa.table({k: [r[i] for r in rows] for i, k in enumerate(("customer_id", "address", "chain"))})
+    pq.write_table(table, tmp_path / "transactions.parquet", row_group_size=4)
+    addresses = Addresses(tmp_path / "transactions.parquet")
+    got = addresses(["C2", "C9", "C1", "C3", "C4"]).to_pylist()
+    pairs = [None if g is None else [(p["address"], p["chain"]) for p in g] for g in got]
+    assert pairs == [
+        [("bc1q-a", None), ("bc1q-a", "bitcoin"), ("bc1q-b", "bitcoin")],  # each once, by address then chain
+        None,  # unknown
+        [("0xaa", "ethereum")],
+        None,  # no address, or an empty one
+        [("T9", "tron")],
+    ]
+    assert len(addresses) == 3

@@ -73,37 +73,74 @@ def _columns(path: Path, dataset: Any, wanted: tuple[str, ...]) -> None:
         raise InvalidFile(path, f"column {missing[0]!r} missing (is this a registry export?)")
 
 
-def addresses_by_customer(path: Path) -> dict[str, list[dict[str, str | None]]]:
-    """Every distinct (address, chain) each customer moved funds to or from, as the scorer reads them."""
-    import pyarrow.dataset as ds
+class PerCustomer:
+    """A list per customer held in Arrow (at 10M customers, dicts of Python objects ran to tens of GB here),
+    built from ``rows`` sorted by ``customer_id``: ``self(ids)`` is the ``column`` lists of ``ids``, in
+    their order (None: the customer has none)."""
 
-    dataset = open_dataset(path)
-    _columns(path, dataset, ("customer_id", "address", "chain"))
-    seen: dict[str, set[tuple[str, str | None]]] = {}
-    for batch in dataset.to_batches(
-        columns=["customer_id", "address", "chain"], filter=ds.field("address").is_valid()
-    ):
-        for cid, address, chain in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
-            if address:
-                seen.setdefault(cid, set()).add((address, chain))
-    return {
-        cid: [{"address": a, "chain": c} for a, c in sorted(pairs, key=lambda p: (p[0], p[1] or ""))]
-        for cid, pairs in seen.items()
-    }
+    def __init__(self, rows: Any, column: str, empty: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        ids = rows["customer_id"].combine_chunks() if rows.num_rows else pa.array([], pa.string())
+        n = len(ids)
+        starts = [0] if n else []
+        if n > 1:
+            changed = pc.not_equal(ids.slice(1), ids.slice(0, n - 1))
+            starts += [int(i) + 1 for i in pc.indices_nonzero(changed).to_numpy()]
+        self._lists = (
+            pa.ListArray.from_arrays(pa.array([*starts, n], pa.int32()), rows[column].combine_chunks())
+            if n
+            else empty
+        )
+        self._at = {cid: i for i, cid in enumerate(ids.take(pa.array(starts, pa.int64())).to_pylist())}
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __call__(self, ids: list[str]) -> Any:
+        import pyarrow as pa
+
+        return self._lists.take(pa.array([self._at.get(c) for c in ids], pa.int64()))
 
 
-def customer_batches(
-    path: Path, addresses: dict[str, list[dict[str, str | None]]], *, batch_size: int
-) -> Iterator[Any]:
-    """The customers in batches of ``input_schema``, each with its addresses."""
-    import pyarrow as pa
+class Addresses(PerCustomer):
+    """Every distinct (address, chain) each customer moved funds to or from, as the scorer reads them
+    (by address, then chain), from the transactions at ``path``."""
 
-    schema = input_schema()
-    kind = schema.field("addresses").type
+    def __init__(self, path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.dataset as ds
+
+        dataset = open_dataset(path)
+        _columns(path, dataset, ("customer_id", "address", "chain"))
+        kind = input_schema().field("addresses").type
+        parts = []
+        for batch in dataset.to_batches(
+            columns=["customer_id", "address", "chain"], filter=ds.field("address").is_valid()
+        ):
+            table = pa.Table.from_batches([batch]).filter(pc.not_equal(batch.column(1), ""))
+            parts.append(table.group_by(["customer_id", "address", "chain"], use_threads=False).aggregate([]))
+        rows = pa.concat_tables(parts) if parts else pa.table({"customer_id": pa.array([], pa.string())})
+        if rows.num_rows:
+            rows = rows.group_by(["customer_id", "address", "chain"], use_threads=False).aggregate([])
+            rows = rows.append_column("chain_", pc.fill_null(rows["chain"], ""))
+            rows = rows.sort_by(
+                [("customer_id", "ascending"), ("address", "ascending"), ("chain_", "ascending")]
+            )
+            pairs = pa.StructArray.from_arrays(
+                [rows["address"].combine_chunks(), rows["chain"].combine_chunks()], names=["address", "chain"]
+            )
+            rows = pa.table({"customer_id": rows["customer_id"], "pairs": pairs})
+        super().__init__(rows, "pairs", pa.array([], kind))
+
+
+def customer_batches(path: Path, addresses: Callable[[list[str]], Any], *, batch_size: int) -> Iterator[Any]:
+    """The customers in batches of ``input_schema``, each with its ``addresses`` (an ``Addresses``)."""
     return batches_with(
-        path, CUSTOMER_COLUMNS, "addresses", lambda ids: pa.array([addresses.get(c) for c in ids], type=kind),
-        batch_size=batch_size, schema=schema,
-    )  # fmt: skip
+        path, CUSTOMER_COLUMNS, "addresses", addresses, batch_size=batch_size, schema=input_schema()
+    )
 
 
 def batches_with(
@@ -135,10 +172,10 @@ def count_rows(path: Path) -> int:
     return int(open_dataset(path).count_rows())
 
 
-class Balances:
-    """Every customer's crypto balances (asset, amount) from all of the customer's accounts, held in Arrow:
-    at 10M customers a dict of Python objects took 18 GB here, this takes a tenth of it. Fiat and zero
-    amounts are left out, as ``valued`` and the Spark engine leave them out."""
+class Balances(PerCustomer):
+    """Every customer's crypto balances (asset, amount) from all of the customer's accounts (18 GB at 10M
+    customers as a dict of Python objects, a tenth of it in Arrow). Fiat and zero amounts are left out, as
+    ``valued`` and the Spark engine leave them out."""
 
     def __init__(self, path: Path) -> None:
         import pyarrow as pa
@@ -158,27 +195,7 @@ class Balances:
             parts.append(rows.filter(pc.fill_null(keep, False)))
         rows = pa.concat_tables(parts) if parts else pa.table({"customer_id": pa.array([], pa.string())})
         rows = rows.take(pc.sort_indices(rows["customer_id"])) if rows.num_rows else rows
-        ids = rows["customer_id"].combine_chunks()
-        n = len(ids)
-        starts = [0] if n else []
-        if n > 1:
-            changed = pc.not_equal(ids.slice(1), ids.slice(0, n - 1))
-            starts += [int(i) + 1 for i in pc.indices_nonzero(changed).to_numpy()]
-        self._lists = (
-            pa.ListArray.from_arrays(pa.array([*starts, n], pa.int32()), rows["b"].combine_chunks())
-            if n
-            else pa.array([], balances_type())
-        )
-        self._at = {cid: i for i, cid in enumerate(ids.take(pa.array(starts, pa.int64())).to_pylist())}
-
-    def __len__(self) -> int:
-        return len(self._at)
-
-    def __call__(self, ids: list[str]) -> Any:
-        """The balances of ``ids``, in their order (None: no crypto held)."""
-        import pyarrow as pa
-
-        return self._lists.take(pa.array([self._at.get(c) for c in ids], pa.int64()))
+        super().__init__(rows, "b", pa.array([], balances_type()))
 
 
 def balances_type() -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from vaspguard.batch._inputs import Inputs, addresses_by_customer, customer_batches
+from vaspguard.batch._inputs import Addresses, Inputs, customer_batches
 from vaspguard.batch._score import Index, found_schema, score_batch
 
 BATCH_SIZE = 1000
@@ -62,7 +62,7 @@ def run_local(index: Index, inputs: Inputs, output: Path, *, workers: int, stage
     import pyarrow as pa
 
     t = time.perf_counter()
-    addresses = addresses_by_customer(inputs.transactions)
+    addresses = Addresses(inputs.transactions)
     stages["addresses_s"] = time.perf_counter() - t
     t = time.perf_counter()
     customers = [0]
