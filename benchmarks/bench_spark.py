@@ -11,7 +11,8 @@ already in ``DIR`` (``DIR/flat``: customers, accounts, transactions, prices, wit
 it; ``DIR/lake``: customers by bucket and transactions by month, which Spark's ``screen`` reads), both
 engines reading the same data; ``BENCH_SPARK_PREPARE=N`` first seeds and exports N customers there when
 ``DIR`` has none; ``BENCH_SPARK_TILE=10`` first tiles the flat export ten times with re-keyed ids
-(``C0000001`` → ``C0000001~3``), for 10M customers from a seeded 1M (seeding 10M here takes hours).
+(``C0000001`` → ``C0000001~3``), for 10M customers from a seeded 1M (seeding 10M here takes hours); tiled,
+Spark's ``screen`` reads the tiled flat export too.
 
 ``BENCH_SPARK_JDBC=N`` instead seeds N customers into a database of its own on PostgreSQL
 (``BENCH_SPARK_PG``, default ``postgresql://postgres@127.0.0.1:5432/test``: the server; the database is
