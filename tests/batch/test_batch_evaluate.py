@@ -50,7 +50,7 @@ def test_batch_states_lead_to_the_notices_of_policy_evaluate(
     for day, out in ((THRESHOLD_DAY, tmp_path / "first"), (LATER, tmp_path / "later")):
         previous = tmp_path / "first" if day == LATER else None
         report = evaluate(store, inputs, out, at=day, previous=previous)
-        imported = import_states(store, out)
+        imported = import_states(store, out, keep_changes=True)
         expected = evaluate_store(second_store, engine, day)
         assert report.customers == CUSTOMERS == imported.customers
         assert report.states == expected.counts == imported.counts

@@ -80,7 +80,7 @@ def test_spark_and_local_evaluate_and_reach_the_same_rows(
         else:
             diff = read_rows(previous["local"] / "diff")
             assert diff and read_rows(previous["spark"] / "diff") == diff
-        imported = import_states(sqlite_store, previous["spark"])
+        imported = import_states(sqlite_store, previous["spark"], keep_changes=True)
         expected = evaluate_store(second_store, engine, day)
         assert imported.changes == expected.changes and imported.counts == expected.counts
         assert _notices(sqlite_store) == _notices(second_store)

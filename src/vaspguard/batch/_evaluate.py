@@ -14,6 +14,7 @@ import hashlib
 import json
 import pickle
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,12 +22,11 @@ from typing import Any
 
 from vaspguard.batch._inputs import Source, prices_on
 from vaspguard.batch._jobs import Engine, Registry, check_engine, local_paths, manifest_of, sources
+from vaspguard.batch._parts import STATES_ORDER, merged
 from vaspguard.batch._states import Policy
 from vaspguard.errors import InvalidFile, Refused
 from vaspguard.policy import CustomerState, Evaluator, RulePack, Standing, builtin_packs
 from vaspguard.store import Store, utcnow
-
-STATES_ORDER = ("customer_id",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,33 +184,50 @@ def read_rows(directory: Path, order: tuple[str, ...] = STATES_ORDER) -> list[di
     return rows
 
 
-def _restricted(states: Path) -> dict[str, Standing]:
+def _restricted(states: Path, customers: int) -> Iterator[tuple[str, Standing]]:
+    """The restricted customers' standings in customer order, in one pass over the parts (``merged``); all
+    ``customers`` of the job must be there."""
     import pyarrow.compute as pc
-    import pyarrow.dataset as ds
 
-    table = ds.dataset(states, format="parquet").to_table(filter=pc.field("state") != "unrestricted")
-    # In customer order, as ``policy evaluate`` reads them: the notices are written in the same order.
-    table = table.sort_by("customer_id")
-    return {
-        r["customer_id"]: Standing(
-            CustomerState(r["state"]),
-            r["rule_id"],
-            r["citation"],
-            r["reason"],
-            tuple(r["allowed"]),
-            tuple(r["review"]),
-            tuple(r["denied"]),
+    for r in merged(
+        states,
+        STATES_ORDER,
+        rows=customers,
+        where=lambda batch: pc.not_equal(batch.column("state"), CustomerState.UNRESTRICTED.value),
+    ):
+        try:
+            state = CustomerState(r["state"])
+        except ValueError:
+            raise InvalidFile(states, f"customer {r['customer_id']}: unknown state {r['state']!r}") from None
+        yield (
+            r["customer_id"],
+            Standing(
+                state,
+                r["rule_id"],
+                r["citation"],
+                r["reason"],
+                tuple(r["allowed"]),
+                tuple(r["review"]),
+                tuple(r["denied"]),
+            ),
         )
-        for r in table.to_pylist()
-    }
 
 
 def import_states(
-    store: Store, output: Path, *, packs: list[RulePack] | None = None, actor: str = "vaspguard"
+    store: Store,
+    output: Path,
+    *,
+    packs: list[RulePack] | None = None,
+    actor: str = "vaspguard",
+    keep_changes: bool = False,
 ) -> Any:
     """Store a finished ``evaluate`` job's states as an evaluation of the registry (``policy evaluate``'s
     semantics: the diff against the stored states, a notice and its events per change), logged to the audit
-    log; refused if the policy, the exemption evidence or the confirmed listings changed since the job."""
+    log; refused if the policy, the exemption evidence or the confirmed listings changed since the job.
+
+    Streamed in one transaction: the parts are merged in customer order and stored a step at a time, so
+    memory does not grow with the registry. The result counts the changes; ``keep_changes`` also lists
+    them (``policy notices --evaluation N`` lists the notices from the store)."""
     from vaspguard.policy import PolicyService, open_audit, record_evaluation
 
     manifest = manifest_of(output, "evaluate")
@@ -230,10 +247,11 @@ def import_states(
         store,
         service.engine,
         at,
-        _restricted(output / "states"),
+        _restricted(output / "states", int(manifest["customers"])),
         counts=dict(manifest["states"]),
         customers=int(manifest["customers"]),
         profiles=0,
+        keep_changes=keep_changes,
     )
     from vaspguard.audit import Event
 
@@ -251,7 +269,7 @@ def import_states(
                 "at": manifest["at"],
                 "customers": result.customers,
                 "states": result.counts,
-                "changed": len(result.changes),
+                "changed": result.changed,
                 "registry_as_of": manifest["registry_as_of"],
             },
         )

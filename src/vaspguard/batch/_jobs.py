@@ -20,6 +20,7 @@ from typing import Any
 
 from vaspguard.batch._inputs import Inputs, Source, exported_at, find_input
 from vaspguard.batch._jdbc import Jdbc, Table, opened
+from vaspguard.batch._parts import FOUND_ORDER, merged
 from vaspguard.batch._score import Index
 from vaspguard.errors import InvalidFile, InvalidRequest, Refused
 from vaspguard.store import Store, utcnow
@@ -219,7 +220,7 @@ def read_found(alerts_dir: Path) -> list[dict[str, Any]]:
     except (pa.ArrowException, OSError) as exc:
         raise InvalidFile(alerts_dir, f"not a readable Parquet dataset: {exc}") from None
     rows: list[dict[str, Any]] = table.to_pylist()
-    rows.sort(key=lambda r: (r["customer_id"], r["kind"], r["entity_key"]))
+    rows.sort(key=lambda r: tuple(r[k] for k in FOUND_ORDER))
     return rows
 
 
@@ -252,7 +253,7 @@ def import_alerts(store: Store, output: Path) -> ImportReport:
         )
     report = store_found(
         store,
-        read_found(output / "alerts"),
+        merged(output / "alerts", FOUND_ORDER, rows=manifest.get("alerts")),
         active=active,
         customers_screened=int(manifest["customers"]),
         entities_screened=int(manifest["entities"]),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vaspguard.batch._inputs import Addresses, Inputs, customer_batches
+from vaspguard.batch._parts import FOUND_ORDER, STATES_ORDER
 from vaspguard.batch._score import Index, found_schema, score_batch
 
 BATCH_SIZE = 1000
@@ -70,7 +71,7 @@ def run_local(index: Index, inputs: Inputs, output: Path, *, workers: int, stage
     found = pa.Table.from_batches(list(mapped(score_batch, index, batches, workers)), schema=found_schema())
     stages["score_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    write_sorted(found, output, ("customer_id", "kind", "entity_key"))
+    write_sorted(found, output, FOUND_ORDER)
     stages["write_s"] = time.perf_counter() - t
     return customers[0]
 
@@ -121,7 +122,7 @@ def run_local_states(
     )
     stages["evaluate_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    write_sorted(states, output, ("customer_id",))
+    write_sorted(states, output, STATES_ORDER)
     stages["write_s"] = time.perf_counter() - t
     return count[0]
 
@@ -142,7 +143,7 @@ def local_diff(previous: Path, current: Path, output: Path) -> None:
         pc.invert(pc.equal(pc.fill_null(joined["old_rule_id"], ""), pc.fill_null(joined["new_rule_id"], ""))),
     )
     diff = joined.filter(differs).select(DIFF_COLUMNS)
-    write_sorted(diff, output, ("customer_id",))
+    write_sorted(diff, output, STATES_ORDER)
 
 
 DIFF_COLUMNS = ["customer_id", "old_state", "new_state", "old_rule_id", "new_rule_id"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from vaspguard.batch._inputs import Source
 from vaspguard.batch._jdbc import Table, driver_jars, table
+from vaspguard.batch._parts import FOUND_ORDER, STATES_ORDER
 from vaspguard.batch._score import CUSTOMER_COLUMNS, Index, score_batches
 from vaspguard.errors import Refused
 
@@ -178,9 +179,11 @@ def _map_and_write(
     ddl: str,
     output: Path,
     stages: dict[str, float],
+    sort_by: tuple[str, ...] = (),
 ) -> None:
     """Broadcast ``needs``, run ``step(needs, batches)`` on every partition of ``frame`` (``mapInArrow``)
-    and write what it yields to ``output``."""
+    and write what it yields to ``output``; each part file sorted by ``sort_by`` if given (within its
+    partition: no shuffle), so an import merges the parts in one pass (``vaspguard.batch._parts``)."""
     t = time.perf_counter()
     broadcast = spark.sparkContext.broadcast(needs)
     stages["broadcast_s"] = time.perf_counter() - t
@@ -189,7 +192,10 @@ def _map_and_write(
         return step(broadcast.value, batches)
 
     t = time.perf_counter()
-    frame.mapInArrow(run, ddl).write.mode("errorifexists").parquet(str(output))
+    mapped = frame.mapInArrow(run, ddl)
+    if sort_by:
+        mapped = mapped.sortWithinPartitions(*sort_by)
+    mapped.write.mode("errorifexists").parquet(str(output))
     stages["map_write_s"] = time.perf_counter() - t
     broadcast.unpersist()
 
@@ -216,7 +222,7 @@ def run_spark(
         .distinct()
     )
     joined = _with_lists(customers, addresses, ("address", "chain"), "addresses", CUSTOMER_COLUMNS)
-    _map_and_write(spark, index, joined, score_batches, FOUND_DDL, output, stages)
+    _map_and_write(spark, index, joined, score_batches, FOUND_DDL, output, stages, sort_by=FOUND_ORDER)
     t = time.perf_counter()
     count = int(customers.count())
     stages["count_s"] = time.perf_counter() - t
@@ -253,7 +259,7 @@ def run_spark_states(
             .where(~f.col("asset").isin(*sorted(FIAT)) & (f.col("amount") != 0))
         )
         joined = _with_lists(people, held, ("asset", "amount"), "balances", EVALUATE_COLUMNS)
-    _map_and_write(spark, policy, joined, evaluate_batches, STATES_DDL, output, stages)
+    _map_and_write(spark, policy, joined, evaluate_batches, STATES_DDL, output, stages, sort_by=STATES_ORDER)
     import pyarrow.dataset as ds
 
     return int(ds.dataset(output, format="parquet").count_rows())

@@ -176,20 +176,23 @@ def import_states(
     pack: list[Path] | None = _PACK,
     no_builtin: bool = _NO_BUILTIN,
     builtin: str | None = _BUILTIN,
-    json_out: bool = typer.Option(False, "--json", help="Print the evaluation summary and changes as JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Print the evaluation summary as JSON."),
 ) -> None:
     """Store an evaluation job's states as an evaluation (logged to the audit log): the diff against the
     stored states and a notice for each change, as after `policy evaluate`. Refused if the policy, the
-    exemption evidence or the confirmed listings changed since the job."""
+    exemption evidence or the confirmed listings changed since the job. One transaction, streamed a few
+    thousand customers at a time (memory does not grow with the registry); a bad part file rolls it all
+    back. List the notices with `vaspguard policy notices --evaluation N`."""
     from vaspguard.batch import import_states as load
 
     result = load(open_db(), output, packs=_packs(pack, no_builtin, builtin), actor="cli")
     if json_out:
-        print_json({**result.summary(), "change_list": result.changes})
+        print_json(result.summary())
         return
     sys.stdout.write(
         f"evaluation {result.evaluation_id} on {result.at}: {result.customers} customers, "
-        f"{len(result.changes)} changed (notices written)\n"
+        f"{result.changed} changed (notices written: vaspguard policy notices --evaluation "
+        f"{result.evaluation_id})\n"
     )
 
 

@@ -95,7 +95,7 @@ def start_evaluation(request: Request, user: User = Depends(guard)) -> HTMLRespo
     def work(job: Job) -> dict[str, Any]:
         svc.register_version()  # the pack versions evaluated under are in the audit log (pack history)
         result = policy.evaluate(store, svc.engine, utcnow().date(), progress=job.advance)
-        return {"evaluation": result.evaluation_id, "changed": len(result.changes), **result.counts}
+        return {"evaluation": result.evaluation_id, "changed": result.changed, **result.counts}
 
     total = Registry(store).count_customers()
     return _start(request, user, "evaluate", "Evaluation of every customer", total, work)

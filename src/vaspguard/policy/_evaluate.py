@@ -21,15 +21,15 @@ by the next evaluation, because permits count only when valid on the evaluation 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Column, Connection, MetaData, String, Table, delete, insert, select, update
 
+from vaspguard._iter import batched
 from vaspguard.errors import InvalidRequest
 from vaspguard.events import EventType, emit_many
 from vaspguard.policy._countries import check_code, location
@@ -76,21 +76,31 @@ class EvaluationResult:
     policy_version: str
     customers: int
     counts: dict[str, int]
+    # Every change (customer, old and new state, rule), unless the caller asked for the counts only (a
+    # whole-registry import of millions of changes): ``changed`` and ``by_change`` count them either way.
     changes: list[dict[str, Any]] = field(default_factory=list)
     profiles: int = 0
+    changed: int = 0
+    by_change: dict[str, int] = field(default_factory=dict)  # "old -> new": changes
+
+    def tally(self, changes: list[dict[str, Any]], keep: bool) -> None:
+        """Count (and keep, if ``keep``) one step's changes, as ``record_evaluation`` writes them."""
+        self.changed += len(changes)
+        for c in changes:
+            kind = f"{c['old_state']} -> {c['new_state']}"
+            self.by_change[kind] = self.by_change.get(kind, 0) + 1
+            if keep:
+                self.changes.append({k: c[k] for k in ("customer_id", "old_state", "new_state", "rule_id")})
 
     def summary(self) -> dict[str, Any]:
-        by_kind: dict[str, int] = defaultdict(int)
-        for c in self.changes:
-            by_kind[f"{c['old_state']} -> {c['new_state']}"] += 1
         return {
             "evaluation_id": self.evaluation_id,
             "at": self.at,
             "policy_version": self.policy_version,
             "customers": self.customers,
             "states": self.counts,
-            "changed": len(self.changes),
-            "changes": dict(sorted(by_kind.items())),
+            "changed": self.changed,
+            "changes": dict(sorted(self.by_change.items())),
             "distinct_profiles": self.profiles,
         }
 
@@ -460,21 +470,21 @@ def _diff(
     engine: Engine,
     eval_id: int,
     at: date,
-    results: dict[str, Standing],
-    previous: dict[str, CustomerState],
-    previous_rule: dict[str, tuple[Any, Any]],
+    results: Iterable[tuple[str, Standing]],
+    previous: Mapping[str, tuple[CustomerState, Any, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(notices of changed states, state rows to write) for the restricted customers of this evaluation."""
+    """(notices of changed states, state rows to write) for restricted customers of this evaluation, against
+    their ``previous`` (state, rule id, since) where they had one."""
     changes: list[dict[str, Any]] = []
     upserts: list[dict[str, Any]] = []
-    for cid, st in results.items():
-        old = previous.get(cid, CustomerState.UNRESTRICTED)
+    for cid, st in results:
+        old, old_rule, old_since = previous.get(cid, (CustomerState.UNRESTRICTED, None, None))
         if old is st.state:
-            if previous_rule[cid][0] == st.rule_id:
+            if old_rule == st.rule_id:
                 continue  # nothing changed
             # Same state on another legal basis (e.g. the threshold removed by Reg 2022/1904): the stored
             # basis follows, the state keeps its start date, no notice (the state did not change).
-            since = previous_rule[cid][1]
+            since = old_since
         else:
             changes.append(_change(engine, eval_id, cid, at, old, st))
             since = at
@@ -511,75 +521,163 @@ def evaluate(
     )
 
 
+# Customers per step of ``record_evaluation``: what one step holds in memory (their states, notices and
+# events), and the size of one ``IN`` list.
+_STEP = 5000
+
+# The customers an evaluation of the whole registry found restricted, as it records them: the stored states
+# of everyone else are lifted. A temporary table of the transaction's own connection, dropped at the end.
+_evaluated = Table(
+    "vaspguard_evaluated",
+    MetaData(),
+    Column("customer_id", String, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
 def record_evaluation(
     store: Store,
     engine: Engine,
     at: date,
-    results: dict[str, Standing],
+    results: Mapping[str, Standing] | Iterable[tuple[str, Standing]],
     *,
     counts: dict[str, int],
     customers: int,
     profiles: int,
     ids: Sequence[str] | None = None,
+    keep_changes: bool = True,
 ) -> EvaluationResult:
     """Store an evaluation whose standings were computed elsewhere (``results``: the restricted customers'
-    standings; everyone else is unrestricted): the states, the diff against the stored states, a notice
-    and its events for each change, in one transaction. ``evaluate`` computes the standings from the store;
-    ``vaspguard.batch`` computes them from a registry export, on one machine or on Spark."""
-    n = customers
+    standings, as a mapping or as (customer, standing) pairs, each customer once; everyone else is
+    unrestricted): the states, the diff against the stored states, a notice and its events for each change,
+    in one transaction. ``evaluate`` computes the standings from the store; ``vaspguard.batch`` computes them
+    from a registry export, on one machine or on Spark.
+
+    Streamed: ``results`` is read and written ``_STEP`` customers at a time, each step looking up only its
+    own customers' stored states, and the customers lifted (restricted before, not now) are found by the
+    database, so memory does not grow with the registry (with ``keep_changes`` False, the change list is not
+    kept either). Notices come in ``results``' order, then the lifted customers' in the database's order.
+    """
+    items: Iterable[tuple[str, Standing]] = results.items() if isinstance(results, Mapping) else results
     now = utcnow()
+    result = EvaluationResult(0, at, engine.policy_version, customers, counts, profiles=profiles)
+    seen: set[str] = set()
     with store.connect() as conn:
-        q = select(
-            PolicyCustomerStateRow.customer_id,
-            PolicyCustomerStateRow.state,
-            PolicyCustomerStateRow.rule_id,
-            PolicyCustomerStateRow.since,
-        )
-        if ids is not None:
-            q = q.where(PolicyCustomerStateRow.customer_id.in_(ids))
-        rows = conn.execute(q).all()
-        previous = {r.customer_id: CustomerState(r.state) for r in rows}
-        previous_rule = {r.customer_id: (r.rule_id, r.since) for r in rows}
-        eval_id = conn.execute(
+        result.evaluation_id = eval_id = conn.execute(
             insert(PolicyEvaluationRow)
             .values(
                 at=at,
                 policy_version=engine.policy_version,
                 scope="registry" if ids is None else "customer:" + ",".join(ids)[:90],
                 started_at=now,
-                customers=n,
+                customers=customers,
                 changed=0,
                 counts=json.dumps(counts),
             )
             .returning(PolicyEvaluationRow.id)
         ).scalar_one()
-        changes, upserts = _diff(engine, eval_id, at, results, previous, previous_rule)
-        lifted = [cid for cid in previous if cid not in results]
+        if ids is None:
+            _evaluated.drop(conn, checkfirst=True)  # left by a connection whose DDL outlived its transaction
+            _evaluated.create(conn)
+        for step in batched(items, _STEP):
+            chunk = [cid for cid, _ in step]
+            previous = _stored(conn, chunk)
+            if ids is None:
+                conn.execute(insert(_evaluated), [{"customer_id": cid} for cid in chunk])
+            else:
+                seen.update(chunk)
+            changes, upserts = _diff(engine, eval_id, at, step, previous)
+            _write(
+                conn,
+                at,
+                changes,
+                upserts,
+                [u["customer_id"] for u in upserts if u["customer_id"] in previous],
+            )
+            result.tally(changes, keep_changes)
         unrestricted = Standing(
             CustomerState.UNRESTRICTED, None, None, None, tuple(a.value for a in Action), (), ()
         )
-        for cid in lifted:
-            changes.append(_change(engine, eval_id, cid, at, previous[cid], unrestricted))
-        _chunked_delete(conn, [u["customer_id"] for u in upserts if u["customer_id"] in previous] + lifted)
-        if upserts:
-            conn.execute(insert(PolicyCustomerStateRow), upserts)
-        if changes:
-            conn.execute(insert(PolicyNoticeRow), changes)
-            emit_many(conn, _change_events(changes, at))
+        for page in _lifted(conn, ids, seen):
+            changes = [_change(engine, eval_id, cid, at, old, unrestricted) for cid, old in page]
+            _write(conn, at, changes, [], [cid for cid, _ in page])
+            result.tally(changes, keep_changes)
+        if ids is None:
+            _evaluated.drop(conn)
         conn.execute(
             update(PolicyEvaluationRow)
             .where(PolicyEvaluationRow.id == eval_id)
-            .values(finished_at=utcnow(), changed=len(changes))
+            .values(finished_at=utcnow(), changed=result.changed)
         )
-    return EvaluationResult(
-        evaluation_id=eval_id,
-        at=at,
-        policy_version=engine.policy_version,
-        customers=n,
-        counts=counts,
-        changes=[{k: c[k] for k in ("customer_id", "old_state", "new_state", "rule_id")} for c in changes],
-        profiles=profiles,
+    return result
+
+
+def _stored(conn: Connection, customers: list[str]) -> dict[str, tuple[CustomerState, Any, Any]]:
+    """These customers' stored (state, rule id, since), where they have one."""
+    rows = conn.execute(
+        select(
+            PolicyCustomerStateRow.customer_id,
+            PolicyCustomerStateRow.state,
+            PolicyCustomerStateRow.rule_id,
+            PolicyCustomerStateRow.since,
+        ).where(PolicyCustomerStateRow.customer_id.in_(customers))
     )
+    return {r.customer_id: (CustomerState(r.state), r.rule_id, r.since) for r in rows}
+
+
+def _lifted(
+    conn: Connection, ids: Sequence[str] | None, seen: set[str]
+) -> Iterator[list[tuple[str, CustomerState]]]:
+    """Pages of the stored restricted customers this evaluation did not find restricted (of ``ids``, or of
+    the registry: those not in the temporary table), as (customer, stored state). Keyset pages in the
+    database's order; each page is deleted by the caller before the next is read, and only keys after the
+    page are read next."""
+    s = PolicyCustomerStateRow
+    if ids is not None:
+        for start in range(0, len(ids), _STEP):
+            rows = conn.execute(
+                select(s.customer_id, s.state).where(s.customer_id.in_(ids[start : start + _STEP]))
+            )
+            page = [(r.customer_id, CustomerState(r.state)) for r in rows if r.customer_id not in seen]
+            if page:
+                yield sorted(page)
+        return
+    e = _evaluated.c.customer_id
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {_evaluated.name}")  # a temporary table has no statistics until asked
+    after: str | None = None
+    while True:
+        evaluated = select(e).where(e == s.customer_id)
+        q = select(s.customer_id, s.state)
+        if after is not None:
+            # The bound on both sides: PostgreSQL then merges the two indexes from ``after`` on, instead of
+            # reading the temporary table from its start for every page.
+            q, evaluated = q.where(s.customer_id > after), evaluated.where(e > after)
+        q = q.where(~evaluated.exists())
+        page = [
+            (r.customer_id, CustomerState(r.state))
+            for r in conn.execute(q.order_by(s.customer_id).limit(_STEP))
+        ]
+        if not page:
+            return
+        yield page
+        after = page[-1][0]
+
+
+def _write(
+    conn: Connection,
+    at: date,
+    changes: list[dict[str, Any]],
+    upserts: list[dict[str, Any]],
+    replaced: list[str],
+) -> None:
+    """One step's states (``replaced``: the stored ones they or a lifting replace), notices and events."""
+    _chunked_delete(conn, replaced)
+    if upserts:
+        conn.execute(insert(PolicyCustomerStateRow), upserts)
+    if changes:
+        conn.execute(insert(PolicyNoticeRow), changes)
+        emit_many(conn, _change_events(changes, at))
 
 
 def _change_events(

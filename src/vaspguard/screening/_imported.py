@@ -8,7 +8,8 @@ withdrawal addresses against the address book, with both fingerprints and the en
 tests/batch): one alert per (customer, entity, snapshot, kind); a false positive or a true match stays quiet
 while both fingerprints are unchanged; an open alert is not duplicated. Rows whose snapshot is not one of
 the store's active snapshots are refused as a whole (the lists changed after the job ran): nothing is
-written.
+written. The rows are stored in one transaction, a step at a time, so a job of any size imports in bounded
+memory.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from vaspguard._iter import batched
 from vaspguard.errors import Refused
 from vaspguard.registry import Customer
 from vaspguard.screening._address import AddressBook
@@ -67,14 +69,16 @@ def found_for(
     return [row for row in (_alert_fields(screener, f) for f in found) if row is not None]
 
 
-def _check_snapshots(found: list[dict[str, Any]], active: dict[str, int]) -> None:
-    live = set(active.values())
+def _check_snapshots(found: list[dict[str, Any]], live: set[int]) -> None:
     for f in found:
         if int(f["snapshot_id"]) not in live:
             raise Refused(
                 f"alert row for customer {f['customer_id']} and {f['entity_key']} is from list snapshot "
                 f"{f['snapshot_id']}, which is no longer active (active: {sorted(live)}): run the job again"
             )
+
+
+_STEP = 5000  # found rows per step: what one step holds in memory, and the size of its ``IN`` lists
 
 
 def import_alerts(
@@ -86,10 +90,13 @@ def import_alerts(
     entities_screened: int,
     started_at: datetime | None = None,
 ) -> RunReport:
-    """Store found rows (``FOUND_FIELDS``) as one full run against the ``active`` snapshots
-    ({source: snapshot id}); new alerts only, as ``screen_customers`` would have stored them."""
-    rows_in = sorted(found, key=lambda f: (f["customer_id"], f["kind"], f["entity_key"]))
-    _check_snapshots(rows_in, active)
+    """Store found rows (``FOUND_FIELDS``; a batch job gives them in customer order) as one full run against
+    the ``active`` snapshots ({source: snapshot id}); new alerts only, as ``screen_customers`` would have
+    stored them. One transaction, streamed ``_STEP`` rows at a time: each step sieves its rows against what is
+    stored of its own customers (earlier steps' alerts included), so memory does not grow with the job. A row
+    from a snapshot no longer active refuses the whole import: nothing is stored."""
+    live = set(active.values())
+    created = suppressed = already = 0
     with store.connect() as conn:
         run_id = int(
             conn.execute(
@@ -105,33 +112,37 @@ def import_alerts(
                 .returning(ScreeningRunRow.id)
             ).scalar_one()
         )
-        sieve = _Sieve(conn)
-    new = [
-        {
-            **f,
-            "snapshot_id": int(f["snapshot_id"]),
-            "status": "open",
-            "run_id": run_id,
-            "created_at": utcnow(),
-        }
-        for f in rows_in
-        if sieve.admit(
-            f["customer_id"],
-            f["entity_key"],
-            f["kind"],
-            int(f["snapshot_id"]),
-            f["customer_fingerprint"],
-            f["entity_fingerprint"],
-        )
-    ]
-    with store.connect() as conn:
-        for start in range(0, len(new), 500):
-            _insert_alerts(conn, new[start : start + 500])
+        for step in batched(found, _STEP):
+            _check_snapshots(step, live)
+            sieve = _Sieve(conn, {f["customer_id"] for f in step})
+            new = [
+                {
+                    **f,
+                    "snapshot_id": int(f["snapshot_id"]),
+                    "status": "open",
+                    "run_id": run_id,
+                    "created_at": utcnow(),
+                }
+                for f in step
+                if sieve.admit(
+                    f["customer_id"],
+                    f["entity_key"],
+                    f["kind"],
+                    int(f["snapshot_id"]),
+                    f["customer_fingerprint"],
+                    f["entity_fingerprint"],
+                )
+            ]
+            for start in range(0, len(new), 500):
+                _insert_alerts(conn, new[start : start + 500])
+            created, suppressed, already = (
+                created + len(new),
+                suppressed + sieve.suppressed,
+                already + sieve.already,
+            )
         conn.execute(
             update(ScreeningRunRow)
             .where(ScreeningRunRow.id == run_id)
-            .values(finished_at=utcnow(), customers_screened=customers_screened, alerts_created=len(new))
+            .values(finished_at=utcnow(), customers_screened=customers_screened, alerts_created=created)
         )
-    return RunReport(
-        run_id, "full", customers_screened, entities_screened, len(new), sieve.suppressed, sieve.already
-    )
+    return RunReport(run_id, "full", customers_screened, entities_screened, created, suppressed, already)

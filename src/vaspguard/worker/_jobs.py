@@ -62,7 +62,7 @@ def policy_job(store: Store, settings: Settings, *, interval: timedelta = timede
         return {
             "at": result.at,
             "customers": result.customers,
-            "changed": len(result.changes),
+            "changed": result.changed,
             **result.counts,
         }
 
